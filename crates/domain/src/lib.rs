@@ -1,0 +1,22 @@
+//! Renkou's domain: the types a population register is made of and the rules
+//! that keep it right. Everything here is pure: no database, no files, no clock
+//! except where a caller passes "today".
+
+pub mod codes;
+pub mod date;
+pub mod event;
+pub mod id_number;
+pub mod name;
+pub mod person;
+pub mod region;
+pub mod rules;
+mod text;
+
+pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
+pub use date::{DateError, parse_date};
+pub use event::{EventKind, Field, FieldChange};
+pub use id_number::{IdNumber, IdNumberError};
+pub use name::{NameError, PersonName};
+pub use person::{LifeStatus, Person, PersonId};
+pub use region::{RegionCode, RegionCodeError, RegionLevel};
+pub use rules::RuleViolation;

@@ -1,0 +1,131 @@
+//! A person's current record: the projection of their events.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
+use crate::event::{Field, FieldChange, FieldValueError};
+use crate::id_number::IdNumber;
+use crate::name::PersonName;
+use crate::region::RegionCode;
+
+/// The stable internal id of a person; the identity number is only an
+/// attribute (absent for newborns, correctable when wrong).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonId(pub i64);
+
+impl fmt::Display for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Whether the person is alive and in the province.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifeStatus {
+    /// Alive and registered or resident here.
+    Active,
+    /// Deceased.
+    Dead,
+    /// Moved out of the province.
+    MovedOut,
+}
+
+impl LifeStatus {
+    /// The lower-case form used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LifeStatus::Active => "active",
+            LifeStatus::Dead => "dead",
+            LifeStatus::MovedOut => "moved_out",
+        }
+    }
+
+    /// Parses `active`, `dead` or `moved_out` (case and surrounding space ignored;
+    /// the Chinese 正常 / 死亡 / 迁出 too).
+    pub fn parse(text: &str) -> Option<LifeStatus> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "active" | "正常" | "在册" => Some(LifeStatus::Active),
+            "dead" | "死亡" => Some(LifeStatus::Dead),
+            "moved_out" | "迁出" => Some(LifeStatus::MovedOut),
+            _ => None,
+        }
+    }
+
+    /// The Chinese label shown to users.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            LifeStatus::Active => "正常",
+            LifeStatus::Dead => "死亡",
+            LifeStatus::MovedOut => "迁出",
+        }
+    }
+}
+
+/// A person as the register knows them now (or as of a date, see [`Person::revert`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Stable internal id.
+    pub id: PersonId,
+    /// Citizen identity number, when known.
+    pub id_number: Option<IdNumber>,
+    /// Full name.
+    pub name: PersonName,
+    /// Sex.
+    pub sex: Sex,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// Ethnicity.
+    pub ethnicity: Option<Ethnicity>,
+    /// Village or community of residence.
+    pub residence: RegionCode,
+    /// Village or community of household registration (hukou).
+    pub hukou_region: Option<RegionCode>,
+    /// Household registration category.
+    pub hukou_type: Option<HukouType>,
+    /// Household the person belongs to.
+    pub household_id: Option<i64>,
+    /// Relation to that household's head.
+    pub relation: Option<Relation>,
+    /// Marital status.
+    pub marital_status: Option<MaritalStatus>,
+    /// Highest education.
+    pub education: Option<Education>,
+    /// Alive here, dead, or moved out.
+    pub status: LifeStatus,
+    /// Date of death.
+    pub death_date: Option<NaiveDate>,
+    /// Mother, when in the register.
+    pub mother_id: Option<PersonId>,
+    /// Father, when in the register.
+    pub father_id: Option<PersonId>,
+    /// Current spouse, when in the register.
+    pub spouse_id: Option<PersonId>,
+}
+
+impl Person {
+    /// A migrant lives outside the region of their household registration.
+    pub fn is_migrant(&self) -> bool {
+        self.hukou_region.is_some_and(|h| h != self.residence)
+    }
+
+    /// Sets a field to the change's new value.
+    pub fn apply(&mut self, change: &FieldChange) -> Result<(), FieldValueError> {
+        change.field.set(self, change.to.as_deref())
+    }
+
+    /// Sets a field back to the change's old value.
+    pub fn revert(&mut self, change: &FieldChange) -> Result<(), FieldValueError> {
+        change.field.set(self, change.from.as_deref())
+    }
+
+    /// The change that sets `field` to `value`, or `None` when it already has it.
+    pub fn change_to(&self, field: Field, value: Option<String>) -> Option<FieldChange> {
+        let from = field.get(self);
+        (from != value).then_some(FieldChange { field, from, to: value })
+    }
+}

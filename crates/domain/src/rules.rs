@@ -1,0 +1,442 @@
+//! The rules every event must pass, and the field changes it makes.
+//!
+//! A command names what a user wants recorded; [`plan`] checks it against the
+//! people involved (as loaded by the store, inside its transaction) and returns
+//! the events to append, one per person whose record changes.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
+use crate::date::age_on;
+use crate::event::{EventKind, Field, FieldChange, PlannedEvent};
+use crate::id_number::IdNumber;
+use crate::name::PersonName;
+use crate::person::{LifeStatus, Person, PersonId};
+use crate::region::RegionCode;
+
+/// Youngest and oldest age at which a woman is recorded as giving birth.
+pub const MOTHER_AGE: std::ops::RangeInclusive<i32> = 12..=60;
+/// Legal marriage age for men (婚姻法: 22).
+pub const MARRIAGE_AGE_MEN: i32 = 22;
+/// Legal marriage age for women (婚姻法: 20).
+pub const MARRIAGE_AGE_WOMEN: i32 = 20;
+
+/// A person entering the register (newborn or newcomer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPerson {
+    pub id_number: Option<IdNumber>,
+    pub name: PersonName,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<Ethnicity>,
+    pub residence: RegionCode,
+    pub hukou_region: Option<RegionCode>,
+    pub hukou_type: Option<HukouType>,
+    pub household_id: Option<i64>,
+    pub relation: Option<Relation>,
+    pub marital_status: Option<MaritalStatus>,
+    pub education: Option<Education>,
+}
+
+impl NewPerson {
+    /// The person row this newcomer starts as (id assigned by the store).
+    pub fn into_person(self, id: PersonId) -> Person {
+        Person {
+            id,
+            id_number: self.id_number,
+            name: self.name,
+            sex: self.sex,
+            birth_date: self.birth_date,
+            ethnicity: self.ethnicity,
+            residence: self.residence,
+            hukou_region: self.hukou_region,
+            hukou_type: self.hukou_type,
+            household_id: self.household_id,
+            relation: self.relation,
+            marital_status: self.marital_status,
+            education: self.education,
+            status: LifeStatus::Active,
+            death_date: None,
+            mother_id: None,
+            father_id: None,
+            spouse_id: None,
+        }
+    }
+}
+
+/// Something a user asks to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Command {
+    /// A child is born; mother and father when they are in the register.
+    Birth { child: NewPerson, mother: Option<PersonId>, father: Option<PersonId> },
+    /// A person died.
+    Death { person: PersonId, date: NaiveDate },
+    /// Two persons married.
+    Marriage { a: PersonId, b: PersonId, date: NaiveDate },
+    /// Two spouses divorced.
+    Divorce { a: PersonId, b: PersonId, date: NaiveDate },
+    /// A person moved to another village of the province.
+    MoveWithin { person: PersonId, to: RegionCode, date: NaiveDate },
+    /// A person left the province.
+    MoveOut { person: PersonId, date: NaiveDate, destination: Option<String> },
+    /// A person who had moved out came back.
+    MoveBack { person: PersonId, to: RegionCode, date: NaiveDate },
+    /// A person not yet in the register moved into the province.
+    MoveIn { newcomer: NewPerson, date: NaiveDate },
+    /// The household registration region or category changed.
+    RegistrationChange {
+        person: PersonId,
+        hukou_region: Option<RegionCode>,
+        hukou_type: Option<HukouType>,
+        date: NaiveDate,
+    },
+    /// A field was wrong; `value` is its right canonical text (`None` clears it).
+    Correction { person: PersonId, field: Field, value: Option<String>, date: NaiveDate, reason: String },
+}
+
+impl Command {
+    /// The persons already in the register that the command involves.
+    pub fn involved(&self) -> Vec<PersonId> {
+        match self {
+            Command::Birth { mother, father, .. } => mother.iter().chain(father).copied().collect(),
+            Command::Death { person, .. }
+            | Command::MoveWithin { person, .. }
+            | Command::MoveOut { person, .. }
+            | Command::MoveBack { person, .. }
+            | Command::RegistrationChange { person, .. }
+            | Command::Correction { person, .. } => vec![*person],
+            Command::Marriage { a, b, .. } | Command::Divorce { a, b, .. } => vec![*a, *b],
+            Command::MoveIn { .. } => vec![],
+        }
+    }
+
+    /// The newcomer the command adds to the register, if any.
+    pub fn newcomer(&self) -> Option<&NewPerson> {
+        match self {
+            Command::Birth { child, .. } => Some(child),
+            Command::MoveIn { newcomer, .. } => Some(newcomer),
+            _ => None,
+        }
+    }
+
+    /// The region codes the store must find in its region table.
+    pub fn regions(&self) -> Vec<RegionCode> {
+        match self {
+            Command::Birth { child: p, .. } | Command::MoveIn { newcomer: p, .. } => {
+                std::iter::once(p.residence).chain(p.hukou_region).collect()
+            }
+            Command::MoveWithin { to, .. } | Command::MoveBack { to, .. } => vec![*to],
+            Command::RegistrationChange { hukou_region, .. } => hukou_region.iter().copied().collect(),
+            Command::Correction { field: Field::Residence | Field::HukouRegion, value, .. } => {
+                value.as_deref().and_then(|v| RegionCode::parse(v).ok()).into_iter().collect()
+            }
+            _ => vec![],
+        }
+    }
+}
+
+/// Why a command cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleViolation {
+    #[error("person {0} is not in the register")]
+    UnknownPerson(PersonId),
+    #[error("person {person} died on {death_date}: no event after death")]
+    AfterDeath { person: PersonId, death_date: NaiveDate },
+    #[error("person {person} has moved out of the province")]
+    MovedOut { person: PersonId },
+    #[error("date {date} is before person {person} was born ({birth_date})")]
+    BeforeBirth { person: PersonId, date: NaiveDate, birth_date: NaiveDate },
+    #[error("date {0} is in the future")]
+    FutureDate(NaiveDate),
+    #[error("mother {mother} would be {age} at the birth; a mother must be 12 to 60")]
+    MotherAge { mother: PersonId, age: i32 },
+    #[error("person {0} is recorded as male and cannot be a mother")]
+    MotherNotFemale(PersonId),
+    #[error("person {0} is recorded as female and cannot be a father")]
+    FatherNotMale(PersonId),
+    #[error("person {person} is {age}, under the legal marriage age of {minimum}")]
+    UnderMarriageAge { person: PersonId, age: i32, minimum: i32 },
+    #[error("person {0} is already married")]
+    AlreadyMarried(PersonId),
+    #[error("a marriage needs a man and a woman")]
+    SameSex,
+    #[error("persons {a} and {b} are not married to each other")]
+    NotSpouses { a: PersonId, b: PersonId },
+    #[error("a person cannot marry or divorce themselves")]
+    SamePerson,
+    #[error("the record already says so: nothing to change")]
+    NoChange,
+    #[error("{0}")]
+    InvalidValue(String),
+}
+
+/// Checks a command against the persons it involves and returns the events
+/// to record. `persons` holds every id of [`Command::involved`].
+pub fn plan(
+    command: &Command,
+    persons: &HashMap<PersonId, Person>,
+    today: NaiveDate,
+) -> Result<Vec<PlannedEvent>, RuleViolation> {
+    let get = |id: &PersonId| persons.get(id).ok_or(RuleViolation::UnknownPerson(*id));
+    match command {
+        Command::Birth { child, mother, father } => {
+            not_future(child.birth_date, today)?;
+            let mut changes = initial_changes(child);
+            if let Some(mother) = mother.map(|id| get(&id)).transpose()? {
+                check_mother(mother, child.birth_date)?;
+                changes.push(set(Field::Mother, Some(mother.id.to_string())));
+            }
+            if let Some(father) = father.map(|id| get(&id)).transpose()? {
+                if father.sex == Sex::Female {
+                    return Err(RuleViolation::FatherNotMale(father.id));
+                }
+                changes.push(set(Field::Father, Some(father.id.to_string())));
+            }
+            Ok(vec![event(None, EventKind::Birth, child.birth_date, changes)])
+        }
+        Command::MoveIn { newcomer, date } => {
+            not_future(*date, today)?;
+            if *date < newcomer.birth_date {
+                return Err(RuleViolation::InvalidValue(format!(
+                    "date {date} is before the newcomer's birth ({})",
+                    newcomer.birth_date
+                )));
+            }
+            Ok(vec![event(None, EventKind::MoveIn, *date, initial_changes(newcomer))])
+        }
+        Command::Death { person, date } => {
+            let p = living(get(person)?, *date, today)?;
+            let mut events = vec![changing(
+                p,
+                EventKind::Death,
+                *date,
+                [
+                    (Field::Status, Some(LifeStatus::Dead.as_str().into())),
+                    (Field::DeathDate, Some(date.to_string())),
+                ],
+            )?];
+            // The surviving spouse becomes widowed, in the same transaction.
+            if let Some(spouse) = p.spouse_id.and_then(|id| persons.get(&id)) {
+                if spouse.status != LifeStatus::Dead {
+                    let mut widowed = changing(
+                        spouse,
+                        EventKind::Death,
+                        *date,
+                        [
+                            (Field::MaritalStatus, Some(MaritalStatus::widowed().code().into())),
+                            (Field::Spouse, None),
+                        ],
+                    )?;
+                    widowed.related_id = Some(p.id);
+                    events.push(widowed);
+                }
+            }
+            Ok(events)
+        }
+        Command::Marriage { a, b, date } => {
+            if a == b {
+                return Err(RuleViolation::SamePerson);
+            }
+            let (pa, pb) = (living(get(a)?, *date, today)?, living(get(b)?, *date, today)?);
+            let sexes = [pa.sex, pb.sex];
+            if !(sexes.contains(&Sex::Male) && sexes.contains(&Sex::Female)) {
+                return Err(RuleViolation::SameSex);
+            }
+            let mut events = Vec::new();
+            for (me, other) in [(pa, pb), (pb, pa)] {
+                let minimum = if me.sex == Sex::Male { MARRIAGE_AGE_MEN } else { MARRIAGE_AGE_WOMEN };
+                let age = age_on(me.birth_date, *date);
+                if age < minimum {
+                    return Err(RuleViolation::UnderMarriageAge { person: me.id, age, minimum });
+                }
+                if me.spouse_id.is_some() || me.marital_status.is_some_and(|m| m.is_married()) {
+                    return Err(RuleViolation::AlreadyMarried(me.id));
+                }
+                let status = match me.marital_status {
+                    Some(m) if m == MaritalStatus::divorced() || m == MaritalStatus::widowed() => {
+                        MaritalStatus::remarried()
+                    }
+                    _ => MaritalStatus::first_marriage(),
+                };
+                let mut e = changing(
+                    me,
+                    EventKind::Marriage,
+                    *date,
+                    [
+                        (Field::MaritalStatus, Some(status.code().into())),
+                        (Field::Spouse, Some(other.id.to_string())),
+                    ],
+                )?;
+                e.related_id = Some(other.id);
+                events.push(e);
+            }
+            Ok(events)
+        }
+        Command::Divorce { a, b, date } => {
+            if a == b {
+                return Err(RuleViolation::SamePerson);
+            }
+            let (pa, pb) = (living(get(a)?, *date, today)?, living(get(b)?, *date, today)?);
+            if pa.spouse_id != Some(pb.id) || pb.spouse_id != Some(pa.id) {
+                return Err(RuleViolation::NotSpouses { a: *a, b: *b });
+            }
+            let mut events = Vec::new();
+            for (me, other) in [(pa, pb), (pb, pa)] {
+                let mut e = changing(
+                    me,
+                    EventKind::Divorce,
+                    *date,
+                    [
+                        (Field::MaritalStatus, Some(MaritalStatus::divorced().code().into())),
+                        (Field::Spouse, None),
+                    ],
+                )?;
+                e.related_id = Some(other.id);
+                events.push(e);
+            }
+            Ok(events)
+        }
+        Command::MoveWithin { person, to, date } => {
+            let p = living(get(person)?, *date, today)?;
+            Ok(vec![changing(p, EventKind::MoveWithin, *date, [(Field::Residence, Some(to.to_string()))])?])
+        }
+        Command::MoveOut { person, date, destination } => {
+            let p = living(get(person)?, *date, today)?;
+            let mut e = changing(
+                p,
+                EventKind::MoveOut,
+                *date,
+                [(Field::Status, Some(LifeStatus::MovedOut.as_str().into()))],
+            )?;
+            e.note = destination.clone();
+            Ok(vec![e])
+        }
+        Command::MoveBack { person, to, date } => {
+            let p = get(person)?;
+            if p.status != LifeStatus::MovedOut {
+                return Err(RuleViolation::InvalidValue(format!(
+                    "person {person} has not moved out: use a move within the province"
+                )));
+            }
+            dated(p, *date, today)?;
+            Ok(vec![changing(
+                p,
+                EventKind::MoveIn,
+                *date,
+                [
+                    (Field::Status, Some(LifeStatus::Active.as_str().into())),
+                    (Field::Residence, Some(to.to_string())),
+                ],
+            )?])
+        }
+        Command::RegistrationChange { person, hukou_region, hukou_type, date } => {
+            let p = living(get(person)?, *date, today)?;
+            let mut wanted = Vec::new();
+            if let Some(region) = hukou_region {
+                wanted.push((Field::HukouRegion, Some(region.to_string())));
+            }
+            if let Some(kind) = hukou_type {
+                wanted.push((Field::HukouType, Some(kind.code().to_string())));
+            }
+            Ok(vec![changing(p, EventKind::RegistrationChange, *date, wanted)?])
+        }
+        Command::Correction { person, field, value, date, reason } => {
+            // A correction fixes what the record says; it is allowed after death.
+            let p = get(person)?;
+            not_future(*date, today)?;
+            let mut e = changing(p, EventKind::Correction, *date, [(*field, value.clone())])?;
+            e.note = Some(reason.clone());
+            Ok(vec![e])
+        }
+    }
+}
+
+/// Applies a planned event's changes to a copy of the person, validating every value.
+pub fn apply_all(person: &Person, changes: &[FieldChange]) -> Result<Person, RuleViolation> {
+    let mut next = person.clone();
+    for change in changes {
+        next.apply(change).map_err(|e| RuleViolation::InvalidValue(e.to_string()))?;
+    }
+    Ok(next)
+}
+
+fn check_mother(mother: &Person, birth: NaiveDate) -> Result<(), RuleViolation> {
+    if mother.sex == Sex::Male {
+        return Err(RuleViolation::MotherNotFemale(mother.id));
+    }
+    if let Some(death_date) = mother.death_date.filter(|d| *d < birth) {
+        return Err(RuleViolation::AfterDeath { person: mother.id, death_date });
+    }
+    let age = age_on(mother.birth_date, birth);
+    if !MOTHER_AGE.contains(&age) {
+        return Err(RuleViolation::MotherAge { mother: mother.id, age });
+    }
+    Ok(())
+}
+
+/// The person must be alive and in the province, and the date plausible.
+fn living(p: &Person, date: NaiveDate, today: NaiveDate) -> Result<&Person, RuleViolation> {
+    match p.status {
+        LifeStatus::Dead => Err(RuleViolation::AfterDeath {
+            person: p.id,
+            death_date: p.death_date.unwrap_or(date),
+        }),
+        LifeStatus::MovedOut => Err(RuleViolation::MovedOut { person: p.id }),
+        LifeStatus::Active => dated(p, date, today),
+    }
+}
+
+fn dated(p: &Person, date: NaiveDate, today: NaiveDate) -> Result<&Person, RuleViolation> {
+    not_future(date, today)?;
+    if date < p.birth_date {
+        return Err(RuleViolation::BeforeBirth { person: p.id, date, birth_date: p.birth_date });
+    }
+    Ok(p)
+}
+
+fn not_future(date: NaiveDate, today: NaiveDate) -> Result<(), RuleViolation> {
+    if date > today { Err(RuleViolation::FutureDate(date)) } else { Ok(()) }
+}
+
+fn set(field: Field, to: Option<String>) -> FieldChange {
+    FieldChange { field, from: None, to }
+}
+
+/// Every non-empty field of a newcomer, as changes from nothing.
+fn initial_changes(p: &NewPerson) -> Vec<FieldChange> {
+    let blank = p.clone().into_person(PersonId(0));
+    Field::ALL
+        .into_iter()
+        .filter_map(|f| f.get(&blank).map(|v| set(f, Some(v))))
+        .collect()
+}
+
+/// An event that sets the given fields of `p`, keeping only real changes and
+/// checking every new value parses.
+fn changing(
+    p: &Person,
+    kind: EventKind,
+    date: NaiveDate,
+    wanted: impl IntoIterator<Item = (Field, Option<String>)>,
+) -> Result<PlannedEvent, RuleViolation> {
+    let changes: Vec<FieldChange> =
+        wanted.into_iter().filter_map(|(field, to)| p.change_to(field, to)).collect();
+    if changes.is_empty() {
+        return Err(RuleViolation::NoChange);
+    }
+    apply_all(p, &changes)?;
+    Ok(event(Some(p.id), kind, date, changes))
+}
+
+fn event(
+    person_id: Option<PersonId>,
+    kind: EventKind,
+    effective_date: NaiveDate,
+    changes: Vec<FieldChange>,
+) -> PlannedEvent {
+    PlannedEvent { person_id, kind, effective_date, related_id: None, changes, note: None }
+}
