@@ -1,0 +1,425 @@
+//! Reading and writing the register CSV.
+//!
+//! The reader turns every row into either a normalised [`RegisterRecord`] or a
+//! [`RejectedRow`] that keeps the row as written with one [`RowError`] per bad
+//! field: nothing is dropped. Whole-file problems (not UTF-8, not CSV, a
+//! required column missing) are a [`FileError`].
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use chrono::NaiveDate;
+use renkou_domain::date::today_in_china;
+use renkou_domain::{
+    Ethnicity, HukouType, IdNumber, LifeStatus, PersonName, RegionCode, RegionLevel, Relation, Sex,
+    parse_date,
+};
+
+/// The columns of the format, in the order this system writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    RecordId,
+    IdNumber,
+    Name,
+    Sex,
+    BirthDate,
+    Ethnicity,
+    RegionCode,
+    HouseholdNo,
+    Relation,
+    HukouType,
+    Status,
+    DeathDate,
+}
+
+impl Column {
+    /// Every column in canonical order.
+    pub const ALL: [Column; 12] = [
+        Column::RecordId,
+        Column::IdNumber,
+        Column::Name,
+        Column::Sex,
+        Column::BirthDate,
+        Column::Ethnicity,
+        Column::RegionCode,
+        Column::HouseholdNo,
+        Column::Relation,
+        Column::HukouType,
+        Column::Status,
+        Column::DeathDate,
+    ];
+
+    /// The header name.
+    pub fn header(self) -> &'static str {
+        match self {
+            Column::RecordId => "record_id",
+            Column::IdNumber => "id_number",
+            Column::Name => "name",
+            Column::Sex => "sex",
+            Column::BirthDate => "birth_date",
+            Column::Ethnicity => "ethnicity",
+            Column::RegionCode => "region_code",
+            Column::HouseholdNo => "household_no",
+            Column::Relation => "relation",
+            Column::HukouType => "hukou_type",
+            Column::Status => "status",
+            Column::DeathDate => "death_date",
+        }
+    }
+
+    /// Whether a file without this column is refused.
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            Column::RecordId | Column::Name | Column::Sex | Column::BirthDate | Column::RegionCode
+        )
+    }
+}
+
+/// A file that cannot be read at all; nothing of it is imported.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// A required column is absent from the header row.
+    #[error("{file}: required column {column:?} is missing from the header")]
+    MissingColumn { file: String, column: &'static str },
+    /// The same column appears twice in the header.
+    #[error("{file}: column {column:?} appears twice in the header")]
+    DuplicateColumn { file: String, column: String },
+    /// The bytes are not UTF-8 (registers exported as GBK must be converted first).
+    #[error(
+        "{file}, line {line}: the file is not UTF-8 (convert it first, e.g. `iconv -f GBK -t UTF-8`)"
+    )]
+    NotUtf8 { file: String, line: u64 },
+    /// The file is empty or has no header row.
+    #[error("{file}: the file is empty (no header row)")]
+    Empty { file: String },
+    /// The CSV structure is broken (e.g. an unterminated quote).
+    #[error("{file}, line {line}: not valid CSV: {reason}")]
+    Csv { file: String, line: u64, reason: String },
+    /// Reading failed.
+    #[error("{file}: {source}")]
+    Io { file: String, source: std::io::Error },
+}
+
+/// One bad field of a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Line in the file where the row starts (the header is line 1).
+    pub line: u64,
+    /// Header name of the column.
+    pub column: String,
+    /// The value as written.
+    pub value: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// A row that could not be normalised, kept whole for correction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// Line in the file where the row starts.
+    pub line: u64,
+    /// The row's record id, when it has one.
+    pub record_id: Option<String>,
+    /// Every (header, value) of the row as written, unknown columns included.
+    pub raw: Vec<(String, String)>,
+    /// What is wrong, one entry per bad field.
+    pub errors: Vec<RowError>,
+}
+
+/// A row in canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterRecord {
+    /// Line in the file where the row starts.
+    pub line: u64,
+    pub record_id: String,
+    pub id_number: Option<IdNumber>,
+    pub name: PersonName,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<Ethnicity>,
+    pub region_code: RegionCode,
+    pub household_no: Option<String>,
+    pub relation: Option<Relation>,
+    pub hukou_type: Option<HukouType>,
+    pub status: LifeStatus,
+    pub death_date: Option<NaiveDate>,
+    /// Columns the format does not define, kept as written.
+    pub extra: Vec<(String, String)>,
+}
+
+/// What the reader makes of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// Every field normalised.
+    Record(Box<RegisterRecord>),
+    /// At least one field refused; the row is kept as written.
+    Rejected(RejectedRow),
+}
+
+/// Reads a register CSV row by row.
+pub struct RegisterReader<R: Read> {
+    file: String,
+    reader: csv::Reader<R>,
+    headers: Vec<String>,
+    index: HashMap<Column, usize>,
+    seen_ids: HashMap<String, u64>,
+    today: NaiveDate,
+    record: csv::StringRecord,
+}
+
+impl<R: Read> RegisterReader<R> {
+    /// Opens a reader and checks the header row; `file` names the file in errors.
+    pub fn new(input: R, file: &str) -> Result<Self, FileError> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let header_record = reader.headers().map_err(|e| csv_error(file, e))?.clone();
+        let headers: Vec<String> = header_record
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { h };
+                h.trim().to_ascii_lowercase()
+            })
+            .collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(FileError::Empty { file: file.to_string() });
+        }
+        let mut index = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(column) = Column::ALL.into_iter().find(|c| c.header() == h) {
+                if index.insert(column, i).is_some() {
+                    return Err(FileError::DuplicateColumn { file: file.into(), column: h.clone() });
+                }
+            }
+        }
+        if let Some(missing) = Column::ALL.into_iter().find(|c| c.required() && !index.contains_key(c)) {
+            return Err(FileError::MissingColumn { file: file.into(), column: missing.header() });
+        }
+        Ok(RegisterReader {
+            file: file.to_string(),
+            reader,
+            headers,
+            index,
+            seen_ids: HashMap::new(),
+            today: today_in_china(),
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    /// The file name given at opening.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Reads the next row; `Ok(None)` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row>, FileError> {
+        loop {
+            let more = self.reader.read_record(&mut self.record).map_err(|e| csv_error(&self.file, e))?;
+            if !more {
+                return Ok(None);
+            }
+            // A line of only commas or spaces is padding, not a record.
+            if self.record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            return Ok(Some(self.parse_row(line)));
+        }
+    }
+
+    fn field(&self, column: Column) -> &str {
+        self.index.get(&column).and_then(|&i| self.record.get(i)).unwrap_or("")
+    }
+
+    fn parse_row(&mut self, line: u64) -> Row {
+        let mut errors = Vec::new();
+        if self.record.len() > self.headers.len() {
+            let extra = self.record.len() - self.headers.len();
+            errors.push(RowError {
+                line,
+                column: String::new(),
+                value: String::new(),
+                reason: format!("row has {extra} more field(s) than the header"),
+            });
+        }
+        let mut fail = |column: Column, value: &str, reason: String| {
+            errors.push(RowError { line, column: column.header().into(), value: value.into(), reason });
+        };
+        let record_id = self.field(Column::RecordId).trim().to_string();
+        if record_id.is_empty() {
+            fail(Column::RecordId, "", "record_id is empty".into());
+        } else if let Some(first) = self.seen_ids.get(&record_id) {
+            fail(Column::RecordId, &record_id, format!("record_id repeats the one on line {first}"));
+        }
+
+        let id_text = self.field(Column::IdNumber);
+        let id_number = if id_text.trim().is_empty() {
+            None
+        } else {
+            IdNumber::parse_at(id_text, self.today)
+                .map_err(|e| fail(Column::IdNumber, id_text, e.to_string()))
+                .ok()
+        };
+        let name = required(self.field(Column::Name), Column::Name, &mut fail, PersonName::parse);
+        let sex = required(self.field(Column::Sex), Column::Sex, &mut fail, Sex::parse);
+        let birth_date = required(self.field(Column::BirthDate), Column::BirthDate, &mut fail, parse_date);
+        if let Some(b) = birth_date.filter(|b| *b > self.today) {
+            fail(Column::BirthDate, self.field(Column::BirthDate), format!("birth date {b} is in the future"));
+        }
+        let region_code =
+            required(self.field(Column::RegionCode), Column::RegionCode, &mut fail, RegionCode::parse);
+        if let Some(code) = region_code.filter(|c| c.level() != RegionLevel::Village) {
+            fail(
+                Column::RegionCode,
+                self.field(Column::RegionCode),
+                format!("{code} is a {} code; a village or community is needed", code.level().as_str()),
+            );
+        }
+        let ethnicity = optional(self.field(Column::Ethnicity), Column::Ethnicity, &mut fail, Ethnicity::parse);
+        let relation = optional(self.field(Column::Relation), Column::Relation, &mut fail, Relation::parse);
+        let hukou_type = optional(self.field(Column::HukouType), Column::HukouType, &mut fail, HukouType::parse);
+        let death_date = optional(self.field(Column::DeathDate), Column::DeathDate, &mut fail, parse_date);
+        let status_text = self.field(Column::Status);
+        let status = if status_text.trim().is_empty() {
+            // No status but a death date: the register means dead.
+            Some(if death_date.is_some() { LifeStatus::Dead } else { LifeStatus::Active })
+        } else {
+            LifeStatus::parse(status_text).or_else(|| {
+                fail(Column::Status, status_text, "status must be active, dead or moved_out".into());
+                None
+            })
+        };
+        if let (Some(status), Some(d)) = (status, death_date) {
+            if status != LifeStatus::Dead {
+                fail(Column::DeathDate, &d.to_string(), format!("death date given but status is {}", status.as_str()));
+            } else if birth_date.is_some_and(|b| d < b) {
+                fail(Column::DeathDate, &d.to_string(), "death date is before the birth date".into());
+            } else if d > self.today {
+                fail(Column::DeathDate, &d.to_string(), format!("death date {d} is in the future"));
+            }
+        }
+        let household_no = Some(self.field(Column::HouseholdNo).trim().to_string()).filter(|s| !s.is_empty());
+        if !record_id.is_empty() {
+            self.seen_ids.entry(record_id.clone()).or_insert(line);
+        }
+
+        match (name, sex, birth_date, region_code, status) {
+            (Some(name), Some(sex), Some(birth_date), Some(region_code), Some(status)) if errors.is_empty() => {
+                Row::Record(Box::new(RegisterRecord {
+                    line,
+                    record_id,
+                    id_number,
+                    name,
+                    sex,
+                    birth_date,
+                    ethnicity,
+                    region_code,
+                    household_no,
+                    relation,
+                    hukou_type,
+                    status,
+                    death_date,
+                    extra: self.extra_columns(),
+                }))
+            }
+            _ => Row::Rejected(RejectedRow {
+                line,
+                record_id: Some(record_id).filter(|s| !s.is_empty()),
+                raw: self.headers.iter().cloned().zip(self.record.iter().map(str::to_string)).collect(),
+                errors,
+            }),
+        }
+    }
+
+    fn extra_columns(&self) -> Vec<(String, String)> {
+        let known: Vec<usize> = self.index.values().copied().collect();
+        self.headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !known.contains(i) && !h.is_empty())
+            .filter_map(|(i, h)| Some((h.clone(), self.record.get(i)?.to_string())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+}
+
+impl<R: Read> Iterator for RegisterReader<R> {
+    type Item = Result<Row, FileError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_row().transpose()
+    }
+}
+
+fn required<T, E: ToString>(
+    value: &str,
+    column: Column,
+    fail: &mut impl FnMut(Column, &str, String),
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<T> {
+    if value.trim().is_empty() {
+        fail(column, value, format!("{} is required", column.header()));
+        return None;
+    }
+    parse(value).map_err(|e| fail(column, value, e.to_string())).ok()
+}
+
+fn optional<T, E: ToString>(
+    value: &str,
+    column: Column,
+    fail: &mut impl FnMut(Column, &str, String),
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<T> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    parse(value).map_err(|e| fail(column, value, e.to_string())).ok()
+}
+
+fn csv_error(file: &str, e: csv::Error) -> FileError {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Utf8 { pos, .. } => {
+            FileError::NotUtf8 { file: file.into(), line: pos.map_or(line, |p| p.line()) }
+        }
+        csv::ErrorKind::Io(source) => FileError::Io { file: file.into(), source },
+        other => FileError::Csv { file: file.into(), line, reason: format!("{other:?}") },
+    }
+}
+
+/// Writes a register CSV with the canonical header.
+pub struct RegisterWriter<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> RegisterWriter<W> {
+    /// Starts a file and writes the header row.
+    pub fn new(output: W) -> csv::Result<Self> {
+        let mut writer = csv::Writer::from_writer(output);
+        writer.write_record(Column::ALL.map(Column::header))?;
+        Ok(RegisterWriter { writer })
+    }
+
+    /// Writes one record in canonical form.
+    pub fn write(&mut self, r: &RegisterRecord) -> csv::Result<()> {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        self.writer.write_record([
+            r.record_id.clone(),
+            text(r.id_number.map(|i| i.to_string())),
+            r.name.to_string(),
+            r.sex.code().to_string(),
+            r.birth_date.to_string(),
+            text(r.ethnicity.map(|e| e.code().to_string())),
+            r.region_code.to_string(),
+            text(r.household_no.clone()),
+            text(r.relation.map(|e| e.code().to_string())),
+            text(r.hukou_type.map(|e| e.code().to_string())),
+            r.status.as_str().to_string(),
+            text(r.death_date.map(|d| d.to_string())),
+        ])
+    }
+
+    /// Flushes and returns the output.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.writer.into_inner().map_err(|e| e.into_error())
+    }
+}
