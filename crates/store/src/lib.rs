@@ -1,1 +1,285 @@
-//! placeholder
+//! Renkou's storage: one API, two engines. SQLite is the embedded default (one
+//! file: a county, a laptop, the demo); PostgreSQL is the production engine.
+//! Both give the same answers; the conformance tests run every case on both.
+//!
+//! Writes go through [`tx::Tx`], one trait implemented on each engine's open
+//! transaction; the use cases (`record`, `import`, `apply_rezoning`, …) are
+//! written once against it. The engine is chosen at run time from the URL.
+
+mod error;
+mod history;
+mod import;
+mod population;
+mod postgres;
+mod record;
+mod regions;
+mod rows;
+mod sqlite;
+mod tx;
+
+use chrono::NaiveDate;
+use renkou_domain::rules::Command;
+use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
+use renkou_exchange::RegisterRecord;
+use sqlx::{PgPool, SqlitePool};
+
+pub use error::{StoreError, StoreResult};
+pub use history::person_as_of;
+pub use import::{ImportInput, ImportReport};
+pub use population::{LoadedCounts, Population};
+pub use record::{EventMeta, Recorded};
+pub use regions::{Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file};
+pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
+
+use crate::postgres::PgTx;
+use crate::rows::person_columns;
+use crate::sqlite::SqliteTx;
+
+/// The database URL used when none is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://renkou.db";
+
+/// Runs `$body` with `$tx` bound to a new write transaction of the store's engine.
+macro_rules! with_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite(pool) => {
+                let $tx = SqliteTx::begin(pool).await?;
+                $body
+            }
+            Store::Postgres(pool) => {
+                let $tx = PgTx::begin(pool).await?;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` (the same text for both engines) with `$pool` bound to the pool.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A connected database.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// The embedded engine.
+    Sqlite(SqlitePool),
+    /// The production engine.
+    Postgres(PgPool),
+}
+
+/// Row counts of the main tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub regions: i64,
+    pub households: i64,
+    pub persons: i64,
+    pub living: i64,
+    pub events: i64,
+    pub pending: i64,
+}
+
+impl Store {
+    /// Connects to `sqlite://FILE` (created if missing) or `postgres://…`,
+    /// and brings the schema up to date.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        let store = if url.starts_with("sqlite:") {
+            Store::Sqlite(sqlite::connect(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Store::Postgres(postgres::connect(url).await?)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self {
+            Store::Sqlite(pool) => sqlite::migrate(pool).await,
+            Store::Postgres(pool) => postgres::migrate(pool).await,
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Inserts or updates region rows; returns how many were given.
+    pub async fn load_regions(&self, rows: &[RegionRow]) -> StoreResult<usize> {
+        with_tx!(self, tx => {
+            let mut tx = tx;
+            tx::Tx::upsert_regions(&mut tx, rows).await?;
+            tx::Tx::commit(tx).await?;
+        });
+        Ok(rows.len())
+    }
+
+    /// One region by code, retired or not.
+    pub async fn region(&self, code: &RegionCode) -> StoreResult<Option<RegionRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(
+            "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions WHERE code = $1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Records what a command says happened, after checking the register's rules.
+    pub async fn record(&self, command: &Command, meta: &EventMeta) -> StoreResult<Recorded> {
+        self.record_at(command, meta, renkou_domain::date::today_in_china()).await
+    }
+
+    /// Like [`Store::record`] with "today" given (for tests and back-dated entry).
+    pub async fn record_at(&self, command: &Command, meta: &EventMeta, today: NaiveDate) -> StoreResult<Recorded> {
+        with_tx!(self, tx => record::record(tx, command, meta, today).await)
+    }
+
+    /// A person by internal id.
+    pub async fn person(&self, id: PersonId) -> StoreResult<Option<Person>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
+            concat!("SELECT ", person_columns!(), " FROM persons WHERE id = $1"),
+        )
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?);
+        row.map(Person::try_from).transpose()
+    }
+
+    /// The living person with this identity number, else the most recently
+    /// registered dead one.
+    pub async fn person_by_id_number(&self, number: &IdNumber) -> StoreResult<Option<Person>> {
+        let living = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
+            concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status <> 'dead'"),
+        )
+        .bind(number.as_str())
+        .fetch_optional(pool)
+        .await?);
+        let row = match living {
+            Some(row) => Some(row),
+            None => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
+                concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status = 'dead' ORDER BY id DESC LIMIT 1"),
+            )
+            .bind(number.as_str())
+            .fetch_optional(pool)
+            .await?),
+        };
+        row.map(Person::try_from).transpose()
+    }
+
+    /// Every event of a person, oldest recorded first.
+    pub async fn events_of(&self, id: PersonId) -> StoreResult<Vec<StoredEvent>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, rows::EventRow>(
+            "SELECT id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
+             related_id, changes, note FROM events WHERE person_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?);
+        rows.into_iter().map(StoredEvent::try_from).collect()
+    }
+
+    /// Imports a parsed register file (see [`ImportInput`]).
+    pub async fn import(&self, input: ImportInput) -> StoreResult<ImportReport> {
+        with_tx!(self, tx => import::import(tx, input).await)
+    }
+
+    /// Applies a re-zoning: retires the old codes (and every region inside
+    /// them), creates the new ones and moves people and households, each
+    /// person with an event.
+    pub async fn apply_rezoning(&self, changes: &[Rezoning], meta: &EventMeta) -> StoreResult<RezoningReport> {
+        with_tx!(self, tx => regions::apply_rezoning(tx, changes, meta).await)
+    }
+
+    /// Loads a whole population (ids are assigned by the store).
+    pub async fn load_population(&self, population: Population) -> StoreResult<LoadedCounts> {
+        with_tx!(self, tx => population::load(tx, population).await)
+    }
+
+    /// Calls `write` with every person living in `region` (all when `None`), in
+    /// register CSV form, in id order; memory stays bounded by the page size.
+    pub async fn export(
+        &self,
+        region: Option<&RegionCode>,
+        mut write: impl FnMut(RegisterRecord) -> StoreResult<()>,
+    ) -> StoreResult<u64> {
+        const PAGE: i64 = 10_000;
+        let (low, high) = region.map_or(("0".to_string(), ":".to_string()), |r| r.descendant_range());
+        let mut after = 0i64;
+        let mut written = 0;
+        loop {
+            let page = on_pool!(self, pool => sqlx::query_as::<_, ExportRow>(
+                "SELECT p.id, p.id_number, p.name, p.sex, p.birth_date, p.ethnicity, p.residence, p.hukou_region, \
+                 p.hukou_type, p.household_id, p.relation, p.marital_status, p.education, p.status, p.death_date, \
+                 p.mother_id, p.father_id, p.spouse_id, h.household_no \
+                 FROM persons p LEFT JOIN households h ON h.id = p.household_id \
+                 WHERE p.id > $1 AND p.residence >= $2 AND p.residence < $3 ORDER BY p.id LIMIT $4",
+            )
+            .bind(after)
+            .bind(&low)
+            .bind(&high)
+            .bind(PAGE)
+            .fetch_all(pool)
+            .await?);
+            let Some(last) = page.last() else { break };
+            after = last.person.id;
+            for row in page {
+                let household_no = row.household_no.clone();
+                let person = Person::try_from(row.person)?;
+                write(RegisterRecord {
+                    line: 0,
+                    record_id: person.id.to_string(),
+                    id_number: person.id_number,
+                    name: person.name,
+                    sex: person.sex,
+                    birth_date: person.birth_date,
+                    ethnicity: person.ethnicity,
+                    region_code: person.residence,
+                    household_no,
+                    relation: person.relation,
+                    hukou_type: person.hukou_type,
+                    status: person.status,
+                    death_date: person.death_date,
+                    extra: Vec::new(),
+                })?;
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    /// Row counts of the main tables.
+    pub async fn counts(&self) -> StoreResult<Counts> {
+        let (regions, households, persons, living, events, pending) = on_pool!(self, pool => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(
+            "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM households), \
+             (SELECT COUNT(*) FROM persons), (SELECT COUNT(*) FROM persons WHERE status = 'active'), \
+             (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM pending_records)",
+        )
+        .fetch_one(pool)
+        .await?);
+        Ok(Counts { regions, households, persons, living, events, pending })
+    }
+}
+
+/// A person row with its household number, as export reads it.
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    #[sqlx(flatten)]
+    person: PersonRow,
+    household_no: Option<String>,
+}

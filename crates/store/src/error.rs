@@ -1,0 +1,38 @@
+//! What can go wrong in the store, in terms a caller can act on.
+
+use renkou_domain::RuleViolation;
+
+/// A store operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no engine Renkou supports.
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+    /// A rule of the register refused the change; nothing was written.
+    #[error(transparent)]
+    Rule(#[from] RuleViolation),
+    /// The region is not in the region table, or has been retired.
+    #[error("region {code}: {reason}")]
+    Region { code: String, reason: String },
+    /// Another living person already has this identity number.
+    #[error("identity number {id_number} already belongs to living person {holder}")]
+    DuplicateIdNumber { id_number: String, holder: i64 },
+    /// A requested record does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The input cannot be used as a whole (e.g. a re-zoning file that collides).
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored value does not parse: the database was changed outside Renkou.
+    #[error("stored {what} is corrupt: {reason}")]
+    Corrupt { what: String, reason: String },
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,197 @@
+//! The production engine: PostgreSQL. Bulk writes go through `COPY`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres};
+
+use crate::error::StoreResult;
+use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
+use crate::tx::{IdTable, Tx, shared_statements};
+
+/// Bytes sent per `COPY` message.
+const COPY_BUFFER: usize = 1 << 20;
+
+/// Connects a pool to a `postgres:` URL.
+pub(crate) async fn connect(url: &str) -> StoreResult<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect(url)
+        .await?)
+}
+
+/// Runs the PostgreSQL migrations.
+pub(crate) async fn migrate(pool: &PgPool) -> StoreResult<()> {
+    sqlx::migrate!("./migrations/postgres").run(pool).await?;
+    Ok(())
+}
+
+/// A write transaction.
+pub(crate) struct PgTx(pub(crate) sqlx::Transaction<'static, Postgres>);
+
+impl PgTx {
+    pub(crate) async fn begin(pool: &PgPool) -> StoreResult<Self> {
+        Ok(PgTx(pool.begin().await?))
+    }
+
+    /// Streams rows in COPY text format into `table (columns)`.
+    async fn copy<T>(
+        &mut self,
+        statement: &str,
+        rows: &[T],
+        mut write: impl FnMut(&mut CopyLine, &T),
+    ) -> StoreResult<()> {
+        let mut copy = self.0.copy_in_raw(statement).await?;
+        let mut line = CopyLine { buf: Vec::with_capacity(COPY_BUFFER + 4096), row_started: false };
+        for row in rows {
+            write(&mut line, row);
+            line.end();
+            if line.buf.len() >= COPY_BUFFER {
+                copy.send(std::mem::take(&mut line.buf)).await?;
+                line.buf.reserve(COPY_BUFFER + 4096);
+            }
+        }
+        if !line.buf.is_empty() {
+            copy.send(line.buf).await?;
+        }
+        copy.finish().await?;
+        Ok(())
+    }
+}
+
+/// A buffer of COPY text-format lines.
+pub(crate) struct CopyLine {
+    buf: Vec<u8>,
+    row_started: bool,
+}
+
+impl CopyLine {
+    fn text(&mut self, value: Option<&str>) -> &mut Self {
+        if self.row_started {
+            self.buf.push(b'\t');
+        }
+        self.row_started = true;
+        match value {
+            None => self.buf.extend_from_slice(b"\\N"),
+            Some(v) => {
+                for b in v.bytes() {
+                    match b {
+                        b'\\' => self.buf.extend_from_slice(b"\\\\"),
+                        b'\t' => self.buf.extend_from_slice(b"\\t"),
+                        b'\n' => self.buf.extend_from_slice(b"\\n"),
+                        b'\r' => self.buf.extend_from_slice(b"\\r"),
+                        _ => self.buf.push(b),
+                    }
+                }
+            }
+        }
+        self
+    }
+    fn int(&mut self, value: Option<i64>) -> &mut Self {
+        self.text(value.map(|v| v.to_string()).as_deref())
+    }
+    fn date(&mut self, value: Option<NaiveDate>) -> &mut Self {
+        self.text(value.map(|v| v.to_string()).as_deref())
+    }
+    fn end(&mut self) {
+        self.buf.push(b'\n');
+        self.row_started = false;
+    }
+}
+
+impl Tx for PgTx {
+    shared_statements!(
+        "SELECT jsonb_array_elements_text($1::jsonb)",
+        "SELECT (jsonb_array_elements_text($1::jsonb))::bigint",
+        " FOR UPDATE"
+    );
+
+    async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>> {
+        let sql = match table {
+            IdTable::Persons => "SELECT nextval('persons_id_seq') FROM generate_series(1, $1)",
+            IdTable::Households => {
+                "SELECT nextval(pg_get_serial_sequence('households', 'id')) FROM generate_series(1, $1)"
+            }
+        };
+        Ok(sqlx::query_scalar(sql).bind(n as i64).fetch_all(&mut *self.0).await?)
+    }
+
+    async fn insert_persons(&mut self, rows: &[PersonRow], now: DateTime<Utc>) -> StoreResult<()> {
+        let now = now.to_rfc3339();
+        self.copy(
+            concat!("COPY persons (", crate::rows::person_columns!(), ", updated_at) FROM STDIN"),
+            rows,
+            |l, r| {
+                l.int(Some(r.id))
+                    .text(r.id_number.as_deref())
+                    .text(Some(&r.name))
+                    .text(Some(&r.sex))
+                    .date(Some(r.birth_date))
+                    .text(r.ethnicity.as_deref())
+                    .text(Some(&r.residence))
+                    .text(r.hukou_region.as_deref())
+                    .text(r.hukou_type.as_deref())
+                    .int(r.household_id)
+                    .text(r.relation.as_deref())
+                    .text(r.marital_status.as_deref())
+                    .text(r.education.as_deref())
+                    .text(Some(&r.status))
+                    .date(r.death_date)
+                    .int(r.mother_id)
+                    .int(r.father_id)
+                    .int(r.spouse_id)
+                    .text(Some(&now));
+            },
+        )
+        .await
+    }
+
+    async fn insert_households(&mut self, rows: &[HouseholdRow]) -> StoreResult<()> {
+        self.copy(
+            "COPY households (id, household_no, region_code, address, kind, head_id) FROM STDIN",
+            rows,
+            |l, r| {
+                l.int(Some(r.id))
+                    .text(Some(&r.household_no))
+                    .text(Some(&r.region_code))
+                    .text(r.address.as_deref())
+                    .text(Some(&r.kind))
+                    .int(r.head_id);
+            },
+        )
+        .await
+    }
+
+    async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()> {
+        self.copy("COPY source_records (source, record_id, person_id, row_hash) FROM STDIN", rows, |l, r| {
+            l.text(Some(&r.source))
+                .text(Some(&r.record_id))
+                .int(Some(r.person_id))
+                .text(Some(&r.row_hash));
+        })
+        .await
+    }
+
+    async fn insert_events(&mut self, rows: &[NewEventRow]) -> StoreResult<()> {
+        self.copy(
+            "COPY events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
+             related_id, changes, note) FROM STDIN",
+            rows,
+            |l, r| {
+                l.int(Some(r.person_id))
+                    .text(Some(r.kind.as_str()))
+                    .date(Some(r.effective_date))
+                    .text(Some(&r.recorded_at.to_rfc3339()))
+                    .text(Some(&r.recorder))
+                    .text(Some(&r.source))
+                    .text(Some(&r.region_code))
+                    .int(r.related_id)
+                    .text(Some(&serde_json::to_string(&r.changes).unwrap_or_default()))
+                    .text(r.note.as_deref());
+            },
+        )
+        .await
+    }
+}

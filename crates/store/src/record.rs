@@ -1,0 +1,132 @@
+//! Recording one event: load the people it involves, check the rules, change
+//! their rows and append the events, all in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use renkou_domain::event::PlannedEvent;
+use renkou_domain::rules::{self, Command};
+use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel};
+use serde::Serialize;
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::{NewEventRow, PersonRow};
+use crate::tx::{IdTable, Tx};
+
+/// Who records, and on what authority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventMeta {
+    /// The user or process that recorded it.
+    pub recorder: String,
+    /// Where the information came from (a form, a register, a command).
+    pub source: String,
+}
+
+/// What a recorded command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recorded {
+    /// The person the command was about (the newborn for a birth).
+    pub person_id: PersonId,
+    /// How many events were appended.
+    pub events: usize,
+}
+
+pub(crate) async fn record<T: Tx>(
+    mut tx: T,
+    command: &Command,
+    meta: &EventMeta,
+    today: NaiveDate,
+) -> StoreResult<Recorded> {
+    for code in command.regions() {
+        current_region(&mut tx, &code, true).await?;
+    }
+    let mut persons = load_persons(&mut tx, &command.involved()).await?;
+    if let Command::Death { person, .. } = command {
+        if let Some(spouse) = persons.get(person).and_then(|p| p.spouse_id) {
+            persons.extend(load_persons(&mut tx, &[spouse]).await?);
+        }
+    }
+    let planned = rules::plan(command, &persons, today)?;
+    let now = Utc::now();
+    let mut events = Vec::with_capacity(planned.len());
+    let mut main = None;
+    for event in planned {
+        let next = match event.person_id {
+            None => {
+                let newcomer = command
+                    .newcomer()
+                    .ok_or_else(|| StoreError::Invalid("event without a person".into()))?;
+                if let Some(n) = newcomer.id_number {
+                    ensure_id_number_free(&mut tx, &n, None).await?;
+                }
+                let id = tx.allocate_ids(IdTable::Persons, 1).await?[0];
+                let person = rules::apply_all(&newcomer.clone().into_person(PersonId(id)), &event.changes)?;
+                tx.insert_persons(&[PersonRow::from(&person)], now).await?;
+                person
+            }
+            Some(id) => {
+                let current = persons.get(&id).ok_or(rules::RuleViolation::UnknownPerson(id))?;
+                let next = rules::apply_all(current, &event.changes)?;
+                if let Some(n) = next.id_number.filter(|n| Some(*n) != current.id_number) {
+                    ensure_id_number_free(&mut tx, &n, Some(id)).await?;
+                }
+                tx.update_person(&PersonRow::from(&next), now).await?;
+                persons.insert(id, next.clone());
+                next
+            }
+        };
+        main.get_or_insert(next.id);
+        events.push(event_row(&next, event, meta, now));
+    }
+    tx.insert_events(&events).await?;
+    tx.commit().await?;
+    Ok(Recorded { person_id: main.unwrap_or(PersonId(0)), events: events.len() })
+}
+
+/// Builds the stored form of a planned event for the person it changed.
+pub(crate) fn event_row(person: &Person, e: PlannedEvent, meta: &EventMeta, now: DateTime<Utc>) -> NewEventRow {
+    NewEventRow {
+        person_id: person.id.0,
+        kind: e.kind,
+        effective_date: e.effective_date,
+        recorded_at: now,
+        recorder: meta.recorder.clone(),
+        source: meta.source.clone(),
+        region_code: person.residence.to_string(),
+        related_id: e.related_id.map(|p| p.0),
+        changes: e.changes,
+        note: e.note,
+    }
+}
+
+async fn load_persons<T: Tx>(tx: &mut T, ids: &[PersonId]) -> StoreResult<HashMap<PersonId, Person>> {
+    let raw: Vec<i64> = ids.iter().map(|p| p.0).collect();
+    tx.persons(&raw)
+        .await?
+        .into_iter()
+        .map(|row| Person::try_from(row).map(|p| (p.id, p)))
+        .collect()
+}
+
+/// The region must be in the table and not retired (villages only, where asked).
+pub(crate) async fn current_region<T: Tx>(tx: &mut T, code: &RegionCode, village: bool) -> StoreResult<()> {
+    let err = |reason: String| StoreError::Region { code: code.to_string(), reason };
+    let Some(row) = tx.regions(&[code.to_string()]).await?.pop() else {
+        return Err(err("not in the region table".into()));
+    };
+    if let (Some(to), Some(by)) = (row.valid_to, &row.replaced_by) {
+        return Err(err(format!("retired on {to}, replaced by {by}")));
+    }
+    if village && code.level() != RegionLevel::Village && row.level != "village" {
+        return Err(err(format!("{} is a {}; a village or community is needed", row.name, row.level)));
+    }
+    Ok(())
+}
+
+async fn ensure_id_number_free<T: Tx>(tx: &mut T, n: &IdNumber, owner: Option<PersonId>) -> StoreResult<()> {
+    let holders = tx.persons_by_id_numbers(&[n.to_string()]).await?;
+    match holders.into_iter().find(|(_, id, status)| status != "dead" && Some(PersonId(*id)) != owner) {
+        Some((_, holder, _)) => Err(StoreError::DuplicateIdNumber { id_number: n.to_string(), holder }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,210 @@
+//! Rows as the database holds them, and their conversion to domain values.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use renkou_domain::event::{EventKind, FieldChange};
+use renkou_domain::{
+    Education, Ethnicity, HukouType, IdNumber, LifeStatus, MaritalStatus, Person, PersonId,
+    PersonName, RegionCode, Relation, Sex,
+};
+use serde::Serialize;
+use sqlx::types::Json;
+
+use crate::error::{StoreError, StoreResult};
+
+/// The person columns in the order [`PersonRow`] lists them.
+macro_rules! person_columns {
+    () => {
+        "id, id_number, name, sex, birth_date, ethnicity, residence, hukou_region, hukou_type, \
+         household_id, relation, marital_status, education, status, death_date, mother_id, \
+         father_id, spouse_id"
+    };
+}
+pub(crate) use person_columns;
+
+/// One row of `persons`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub id_number: Option<String>,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: NaiveDate,
+    pub ethnicity: Option<String>,
+    pub residence: String,
+    pub hukou_region: Option<String>,
+    pub hukou_type: Option<String>,
+    pub household_id: Option<i64>,
+    pub relation: Option<String>,
+    pub marital_status: Option<String>,
+    pub education: Option<String>,
+    pub status: String,
+    pub death_date: Option<NaiveDate>,
+    pub mother_id: Option<i64>,
+    pub father_id: Option<i64>,
+    pub spouse_id: Option<i64>,
+}
+
+impl From<&Person> for PersonRow {
+    fn from(p: &Person) -> Self {
+        fn code<T: ToString>(v: &Option<T>) -> Option<String> {
+            v.as_ref().map(ToString::to_string)
+        }
+        PersonRow {
+            id: p.id.0,
+            id_number: code(&p.id_number),
+            name: p.name.to_string(),
+            sex: p.sex.code().to_string(),
+            birth_date: p.birth_date,
+            ethnicity: code(&p.ethnicity),
+            residence: p.residence.to_string(),
+            hukou_region: code(&p.hukou_region),
+            hukou_type: code(&p.hukou_type),
+            household_id: p.household_id,
+            relation: code(&p.relation),
+            marital_status: code(&p.marital_status),
+            education: code(&p.education),
+            status: p.status.as_str().to_string(),
+            death_date: p.death_date,
+            mother_id: p.mother_id.map(|i| i.0),
+            father_id: p.father_id.map(|i| i.0),
+            spouse_id: p.spouse_id.map(|i| i.0),
+        }
+    }
+}
+
+impl TryFrom<PersonRow> for Person {
+    type Error = StoreError;
+    fn try_from(r: PersonRow) -> StoreResult<Person> {
+        let what = || format!("person {}", r.id);
+        let bad = |e: &dyn std::fmt::Display| StoreError::Corrupt { what: what(), reason: e.to_string() };
+        fn opt<T, E: std::fmt::Display>(
+            v: &Option<String>,
+            parse: impl Fn(&str) -> Result<T, E>,
+        ) -> Result<Option<T>, String> {
+            v.as_deref().map(|s| parse(s).map_err(|e| e.to_string())).transpose()
+        }
+        // Stored identity numbers were valid when written; re-check only the form.
+        let id_number = opt(&r.id_number, |s| IdNumber::parse_at(s, NaiveDate::MAX)).map_err(|e| bad(&e))?;
+        Ok(Person {
+            id: PersonId(r.id),
+            id_number,
+            name: PersonName::parse(&r.name).map_err(|e| bad(&e))?,
+            sex: Sex::parse(&r.sex).map_err(|e| bad(&e))?,
+            birth_date: r.birth_date,
+            ethnicity: opt(&r.ethnicity, Ethnicity::parse).map_err(|e| bad(&e))?,
+            residence: RegionCode::parse(&r.residence).map_err(|e| bad(&e))?,
+            hukou_region: opt(&r.hukou_region, RegionCode::parse).map_err(|e| bad(&e))?,
+            hukou_type: opt(&r.hukou_type, HukouType::parse).map_err(|e| bad(&e))?,
+            household_id: r.household_id,
+            relation: opt(&r.relation, Relation::parse).map_err(|e| bad(&e))?,
+            marital_status: opt(&r.marital_status, MaritalStatus::parse).map_err(|e| bad(&e))?,
+            education: opt(&r.education, Education::parse).map_err(|e| bad(&e))?,
+            status: LifeStatus::parse(&r.status).ok_or_else(|| bad(&"unknown status"))?,
+            death_date: r.death_date,
+            mother_id: r.mother_id.map(PersonId),
+            father_id: r.father_id.map(PersonId),
+            spouse_id: r.spouse_id.map(PersonId),
+        })
+    }
+}
+
+/// One row of `events`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub kind: String,
+    pub effective_date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub recorder: String,
+    pub source: String,
+    pub region_code: String,
+    pub related_id: Option<i64>,
+    pub changes: Json<Vec<FieldChange>>,
+    pub note: Option<String>,
+}
+
+/// An event as stored, for history and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub kind: EventKind,
+    pub effective_date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub recorder: String,
+    pub source: String,
+    pub region_code: String,
+    pub related_id: Option<PersonId>,
+    pub changes: Vec<FieldChange>,
+    pub note: Option<String>,
+}
+
+impl TryFrom<EventRow> for StoredEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> StoreResult<StoredEvent> {
+        Ok(StoredEvent {
+            id: r.id,
+            person_id: PersonId(r.person_id),
+            kind: EventKind::parse(&r.kind).ok_or_else(|| StoreError::Corrupt {
+                what: format!("event {}", r.id),
+                reason: format!("unknown kind {:?}", r.kind),
+            })?,
+            effective_date: r.effective_date,
+            recorded_at: r.recorded_at,
+            recorder: r.recorder,
+            source: r.source,
+            region_code: r.region_code,
+            related_id: r.related_id.map(PersonId),
+            changes: r.changes.0,
+            note: r.note,
+        })
+    }
+}
+
+/// An event about to be inserted.
+#[derive(Debug, Clone)]
+pub struct NewEventRow {
+    pub person_id: i64,
+    pub kind: EventKind,
+    pub effective_date: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub recorder: String,
+    pub source: String,
+    pub region_code: String,
+    pub related_id: Option<i64>,
+    pub changes: Vec<FieldChange>,
+    pub note: Option<String>,
+}
+
+/// One row of `regions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub replaced_by: Option<String>,
+}
+
+/// One row of `households` about to be inserted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdRow {
+    pub id: i64,
+    pub household_no: String,
+    pub region_code: String,
+    pub address: Option<String>,
+    pub kind: String,
+    pub head_id: Option<i64>,
+}
+
+/// Which person a source's record is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub source: String,
+    pub record_id: String,
+    pub person_id: i64,
+    pub row_hash: String,
+}

@@ -1,0 +1,386 @@
+//! The statements the store's use cases are built from, as one trait that each
+//! engine implements on its open transaction. The SQL both engines understand
+//! alike is written once, in [`shared_statements!`]; only bulk loading and id
+//! allocation differ and are written per engine.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::StoreResult;
+use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
+
+/// Largest list a single lookup statement takes.
+pub(crate) const LOOKUP_CHUNK: usize = 1000;
+
+/// Tables whose ids the application allocates in blocks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum IdTable {
+    Persons,
+    Households,
+}
+
+/// An import run to record.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportRow {
+    pub source: String,
+    pub file: String,
+    pub file_sha256: String,
+    pub recorder: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+}
+
+/// A rejected row to keep.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingRow {
+    pub source: String,
+    pub import_id: i64,
+    pub file: String,
+    pub line: i64,
+    pub record_id: Option<String>,
+    pub raw: serde_json::Value,
+    pub errors: serde_json::Value,
+    pub row_hash: String,
+}
+
+/// One open transaction on either engine.
+#[allow(async_fn_in_trait)]
+pub(crate) trait Tx {
+    /// Regions with the given codes.
+    async fn regions(&mut self, codes: &[String]) -> StoreResult<Vec<RegionRow>>;
+    /// Current regions inside `[low, high)`.
+    async fn regions_in_range(&mut self, low: &str, high: &str) -> StoreResult<Vec<RegionRow>>;
+    /// Inserts or replaces regions.
+    async fn upsert_regions(&mut self, rows: &[RegionRow]) -> StoreResult<()>;
+    /// Persons with the given ids (locked for update where the engine can).
+    async fn persons(&mut self, ids: &[i64]) -> StoreResult<Vec<PersonRow>>;
+    /// (id_number, person id, status) of every person with one of these numbers.
+    async fn persons_by_id_numbers(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64, String)>>;
+    /// (record_id, person id, row hash) of the source's known records.
+    async fn source_links(&mut self, source: &str, record_ids: &[String]) -> StoreResult<Vec<(String, i64, String)>>;
+    /// Whether the source has never been imported.
+    async fn source_is_new(&mut self, source: &str) -> StoreResult<bool>;
+    /// (household_no, id) of existing households.
+    async fn households(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64)>>;
+    /// Rewrites a person's current row.
+    async fn update_person(&mut self, row: &PersonRow, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Points a source record at a person with a new hash.
+    async fn upsert_source_link(&mut self, link: &SourceLink) -> StoreResult<()>;
+    /// Records an import run and returns its id.
+    async fn insert_import(&mut self, row: &ImportRow) -> StoreResult<i64>;
+    /// Keeps a rejected row unless the same row is already kept.
+    async fn insert_pending(&mut self, row: &PendingRow) -> StoreResult<()>;
+    /// Moves every person living (or registered) in `old` to `new`, with a
+    /// re-zoning event each; returns how many persons moved.
+    async fn rezone_persons(&mut self, old: &str, new: &str, event: &NewEventRow) -> StoreResult<u64>;
+    /// Retires a region in favour of another.
+    async fn retire_region(&mut self, code: &str, replaced_by: &str, on: chrono::NaiveDate) -> StoreResult<()>;
+
+    /// Allocates `n` fresh ids.
+    async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>>;
+    /// Inserts persons (ids already allocated).
+    async fn insert_persons(&mut self, rows: &[PersonRow], now: DateTime<Utc>) -> StoreResult<()>;
+    /// Inserts households (ids already allocated).
+    async fn insert_households(&mut self, rows: &[HouseholdRow]) -> StoreResult<()>;
+    /// Inserts source links.
+    async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()>;
+    /// Appends events.
+    async fn insert_events(&mut self, rows: &[NewEventRow]) -> StoreResult<()>;
+    /// Commits.
+    async fn commit(self) -> StoreResult<()>;
+}
+
+/// The statements both engines share. `$in_text` / `$in_int` turn the JSON
+/// array bound as `$1` into a list of text / integer values; `$lock` is the
+/// row-lock clause (empty where the engine locks the whole database).
+macro_rules! shared_statements {
+    ($in_text:literal, $in_int:literal, $lock:literal) => {
+        async fn regions(&mut self, codes: &[String]) -> StoreResult<Vec<RegionRow>> {
+            let mut out = Vec::new();
+            for chunk in codes.chunks($crate::tx::LOOKUP_CHUNK) {
+                out.extend(
+                    sqlx::query_as::<_, RegionRow>(concat!(
+                        "SELECT code, name, level, parent, valid_from, valid_to, replaced_by \
+                         FROM regions WHERE code IN (", $in_text, ")"
+                    ))
+                    .bind(serde_json::to_string(chunk).unwrap_or_default())
+                    .fetch_all(&mut *self.0)
+                    .await?,
+                );
+            }
+            Ok(out)
+        }
+
+        async fn regions_in_range(&mut self, low: &str, high: &str) -> StoreResult<Vec<RegionRow>> {
+            Ok(sqlx::query_as::<_, RegionRow>(
+                "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions \
+                 WHERE code >= $1 AND code < $2 AND valid_to IS NULL ORDER BY code",
+            )
+            .bind(low)
+            .bind(high)
+            .fetch_all(&mut *self.0)
+            .await?)
+        }
+
+        async fn upsert_regions(&mut self, rows: &[RegionRow]) -> StoreResult<()> {
+            for chunk in rows.chunks(2000) {
+                let json = serde_json::to_string(chunk).unwrap_or_default();
+                sqlx::query(concat!(
+                    "INSERT INTO regions (code, name, level, parent, valid_from, valid_to, replaced_by) ",
+                    $crate::tx::regions_from_json!($in_text),
+                    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
+                     parent = excluded.parent, valid_from = excluded.valid_from, \
+                     valid_to = excluded.valid_to, replaced_by = excluded.replaced_by"
+                ))
+                .bind(json)
+                .execute(&mut *self.0)
+                .await?;
+            }
+            Ok(())
+        }
+
+        async fn persons(&mut self, ids: &[i64]) -> StoreResult<Vec<PersonRow>> {
+            let mut out = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks($crate::tx::LOOKUP_CHUNK) {
+                out.extend(
+                    sqlx::query_as::<_, PersonRow>(concat!(
+                        "SELECT ", $crate::rows::person_columns!(), " FROM persons WHERE id IN (",
+                        $in_int, ")", $lock
+                    ))
+                    .bind(serde_json::to_string(chunk).unwrap_or_default())
+                    .fetch_all(&mut *self.0)
+                    .await?,
+                );
+            }
+            Ok(out)
+        }
+
+        async fn persons_by_id_numbers(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64, String)>> {
+            let mut out = Vec::new();
+            for chunk in numbers.chunks($crate::tx::LOOKUP_CHUNK) {
+                let json = serde_json::to_string(chunk).unwrap_or_default();
+                // Two statements so that each uses its partial index.
+                for sql in [
+                    concat!("SELECT id_number, id, status FROM persons WHERE status <> 'dead' AND id_number IN (", $in_text, ")"),
+                    concat!("SELECT id_number, id, status FROM persons WHERE status = 'dead' AND id_number IN (", $in_text, ")"),
+                ] {
+                    out.extend(
+                        sqlx::query_as::<_, (String, i64, String)>(sql)
+                            .bind(&json)
+                            .fetch_all(&mut *self.0)
+                            .await?,
+                    );
+                }
+            }
+            Ok(out)
+        }
+
+        async fn source_links(&mut self, source: &str, record_ids: &[String]) -> StoreResult<Vec<(String, i64, String)>> {
+            let mut out = Vec::new();
+            for chunk in record_ids.chunks($crate::tx::LOOKUP_CHUNK) {
+                out.extend(
+                    sqlx::query_as::<_, (String, i64, String)>(concat!(
+                        "SELECT record_id, person_id, row_hash FROM source_records \
+                         WHERE source = $2 AND record_id IN (", $in_text, ")"
+                    ))
+                    .bind(serde_json::to_string(chunk).unwrap_or_default())
+                    .bind(source)
+                    .fetch_all(&mut *self.0)
+                    .await?,
+                );
+            }
+            Ok(out)
+        }
+
+        async fn source_is_new(&mut self, source: &str) -> StoreResult<bool> {
+            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM source_records WHERE source = $1 LIMIT 1")
+                .bind(source)
+                .fetch_optional(&mut *self.0)
+                .await?;
+            Ok(found.is_none())
+        }
+
+        async fn households(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64)>> {
+            let mut out = Vec::new();
+            for chunk in numbers.chunks($crate::tx::LOOKUP_CHUNK) {
+                out.extend(
+                    sqlx::query_as::<_, (String, i64)>(concat!(
+                        "SELECT household_no, id FROM households WHERE household_no IN (", $in_text, ")"
+                    ))
+                    .bind(serde_json::to_string(chunk).unwrap_or_default())
+                    .fetch_all(&mut *self.0)
+                    .await?,
+                );
+            }
+            Ok(out)
+        }
+
+        async fn update_person(&mut self, r: &PersonRow, now: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+            sqlx::query(
+                "UPDATE persons SET id_number = $2, name = $3, sex = $4, birth_date = $5, ethnicity = $6, \
+                 residence = $7, hukou_region = $8, hukou_type = $9, household_id = $10, relation = $11, \
+                 marital_status = $12, education = $13, status = $14, death_date = $15, mother_id = $16, \
+                 father_id = $17, spouse_id = $18, updated_at = $19 WHERE id = $1",
+            )
+            .bind(r.id)
+            .bind(&r.id_number)
+            .bind(&r.name)
+            .bind(&r.sex)
+            .bind(r.birth_date)
+            .bind(&r.ethnicity)
+            .bind(&r.residence)
+            .bind(&r.hukou_region)
+            .bind(&r.hukou_type)
+            .bind(r.household_id)
+            .bind(&r.relation)
+            .bind(&r.marital_status)
+            .bind(&r.education)
+            .bind(&r.status)
+            .bind(r.death_date)
+            .bind(r.mother_id)
+            .bind(r.father_id)
+            .bind(r.spouse_id)
+            .bind(now)
+            .execute(&mut *self.0)
+            .await?;
+            Ok(())
+        }
+
+        async fn upsert_source_link(&mut self, link: &SourceLink) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO source_records (source, record_id, person_id, row_hash) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (source, record_id) DO UPDATE SET person_id = excluded.person_id, row_hash = excluded.row_hash",
+            )
+            .bind(&link.source)
+            .bind(&link.record_id)
+            .bind(link.person_id)
+            .bind(&link.row_hash)
+            .execute(&mut *self.0)
+            .await?;
+            Ok(())
+        }
+
+        async fn insert_import(&mut self, r: &$crate::tx::ImportRow) -> StoreResult<i64> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO imports (source, file, file_sha256, recorder, started_at, finished_at, \
+                 inserted, updated, unchanged, rejected) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(&r.source)
+            .bind(&r.file)
+            .bind(&r.file_sha256)
+            .bind(&r.recorder)
+            .bind(r.started_at)
+            .bind(r.finished_at)
+            .bind(r.inserted)
+            .bind(r.updated)
+            .bind(r.unchanged)
+            .bind(r.rejected)
+            .fetch_one(&mut *self.0)
+            .await?)
+        }
+
+        async fn insert_pending(&mut self, r: &$crate::tx::PendingRow) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO pending_records (source, import_id, file, line, record_id, raw, errors, row_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source, row_hash) DO NOTHING",
+            )
+            .bind(&r.source)
+            .bind(r.import_id)
+            .bind(&r.file)
+            .bind(r.line)
+            .bind(&r.record_id)
+            .bind(sqlx::types::Json(&r.raw))
+            .bind(sqlx::types::Json(&r.errors))
+            .bind(&r.row_hash)
+            .execute(&mut *self.0)
+            .await?;
+            Ok(())
+        }
+
+        async fn rezone_persons(&mut self, old: &str, new: &str, e: &NewEventRow) -> StoreResult<u64> {
+            let residence = serde_json::json!([{"field": "residence", "from": old, "to": new}]);
+            let hukou = serde_json::json!([{"field": "hukou_region", "from": old, "to": new}]);
+            // The events first, while the old code still finds the persons.
+            sqlx::query(
+                "INSERT INTO events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, changes) \
+                 SELECT id, $2, $3, $4, $5, $6, $7, $8 FROM persons WHERE residence = $1",
+            )
+            .bind(old)
+            .bind(e.kind.as_str())
+            .bind(e.effective_date)
+            .bind(e.recorded_at)
+            .bind(&e.recorder)
+            .bind(&e.source)
+            .bind(new)
+            .bind(sqlx::types::Json(&residence))
+            .execute(&mut *self.0)
+            .await?;
+            let moved = sqlx::query("UPDATE persons SET residence = $2, updated_at = $3 WHERE residence = $1")
+                .bind(old)
+                .bind(new)
+                .bind(e.recorded_at)
+                .execute(&mut *self.0)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "INSERT INTO events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, changes) \
+                 SELECT id, $2, $3, $4, $5, $6, residence, $7 FROM persons WHERE hukou_region = $1",
+            )
+            .bind(old)
+            .bind(e.kind.as_str())
+            .bind(e.effective_date)
+            .bind(e.recorded_at)
+            .bind(&e.recorder)
+            .bind(&e.source)
+            .bind(sqlx::types::Json(&hukou))
+            .execute(&mut *self.0)
+            .await?;
+            sqlx::query("UPDATE persons SET hukou_region = $2, updated_at = $3 WHERE hukou_region = $1")
+                .bind(old)
+                .bind(new)
+                .bind(e.recorded_at)
+                .execute(&mut *self.0)
+                .await?;
+            sqlx::query("UPDATE households SET region_code = $2 WHERE region_code = $1")
+                .bind(old)
+                .bind(new)
+                .execute(&mut *self.0)
+                .await?;
+            Ok(moved)
+        }
+
+        async fn retire_region(&mut self, code: &str, replaced_by: &str, on: chrono::NaiveDate) -> StoreResult<()> {
+            sqlx::query("UPDATE regions SET valid_to = $2, replaced_by = $3 WHERE code = $1")
+                .bind(code)
+                .bind(on)
+                .bind(replaced_by)
+                .execute(&mut *self.0)
+                .await?;
+            Ok(())
+        }
+
+        async fn commit(self) -> StoreResult<()> {
+            self.0.commit().await?;
+            Ok(())
+        }
+    };
+}
+pub(crate) use shared_statements;
+
+/// `SELECT … FROM` a JSON array of region objects bound as `$1`.
+macro_rules! regions_from_json {
+    ("SELECT value FROM json_each($1)") => {
+        "SELECT json_extract(value, '$.code'), json_extract(value, '$.name'), json_extract(value, '$.level'), \
+         json_extract(value, '$.parent'), json_extract(value, '$.valid_from'), json_extract(value, '$.valid_to'), \
+         json_extract(value, '$.replaced_by') FROM json_each($1) WHERE true"
+    };
+    ($other:literal) => {
+        "SELECT code, name, level, parent, valid_from, valid_to, replaced_by \
+         FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, parent text, \
+         valid_from date, valid_to date, replaced_by text)"
+    };
+}
+pub(crate) use regions_from_json;
