@@ -37,6 +37,54 @@ pub struct ImportInput {
     pub rejected: Vec<RejectedRow>,
 }
 
+impl ImportInput {
+    /// Reads a whole register CSV. A file that cannot be read as a whole (not
+    /// UTF-8, not CSV, a required column missing) is an error and nothing of it
+    /// is imported; bad rows are kept in `rejected`.
+    pub fn read(
+        input: impl std::io::Read,
+        file: &str,
+        source: &str,
+        recorder: &str,
+    ) -> Result<ImportInput, renkou_exchange::FileError> {
+        let mut hashing = HashingReader { inner: input, hasher: Sha256::new() };
+        let mut records = Vec::new();
+        let mut rejected = Vec::new();
+        {
+            let reader = renkou_exchange::RegisterReader::new(&mut hashing, file)?;
+            for row in reader {
+                match row? {
+                    renkou_exchange::Row::Record(r) => records.push(*r),
+                    renkou_exchange::Row::Rejected(r) => rejected.push(r),
+                }
+            }
+        }
+        let file_sha256 = hashing.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(ImportInput {
+            source: source.to_string(),
+            file: file.to_string(),
+            file_sha256,
+            recorder: recorder.to_string(),
+            records,
+            rejected,
+        })
+    }
+}
+
+/// Hashes the bytes as they are read.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {

@@ -283,3 +283,6 @@ struct ExportRow {
     person: PersonRow,
     household_no: Option<String>,
 }
+
+#[cfg(feature = "testing")]
+pub mod testing;

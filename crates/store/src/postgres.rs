@@ -105,7 +105,10 @@ impl Tx for PgTx {
     shared_statements!(
         "SELECT jsonb_array_elements_text($1::jsonb)",
         "SELECT (jsonb_array_elements_text($1::jsonb))::bigint",
-        " FOR UPDATE"
+        " FOR UPDATE",
+        "SELECT code, name, level, parent, valid_from, valid_to, replaced_by \
+         FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, parent text, \
+         valid_from date, valid_to date, replaced_by text)"
     );
 
     async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>> {

@@ -44,7 +44,15 @@ impl SqliteTx {
 }
 
 impl Tx for SqliteTx {
-    shared_statements!("SELECT value FROM json_each($1)", "SELECT value FROM json_each($1)", "");
+    shared_statements!(
+        "SELECT value FROM json_each($1)",
+        "SELECT value FROM json_each($1)",
+        "",
+        // `WHERE true` keeps SQLite from reading the upsert's ON as a join.
+        "SELECT json_extract(value, '$.code'), json_extract(value, '$.name'), json_extract(value, '$.level'), \
+         json_extract(value, '$.parent'), json_extract(value, '$.valid_from'), json_extract(value, '$.valid_to'), \
+         json_extract(value, '$.replaced_by') FROM json_each($1) WHERE true"
+    );
 
     async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>> {
         let sql = match table {

@@ -95,9 +95,10 @@ pub(crate) trait Tx {
 
 /// The statements both engines share. `$in_text` / `$in_int` turn the JSON
 /// array bound as `$1` into a list of text / integer values; `$lock` is the
-/// row-lock clause (empty where the engine locks the whole database).
+/// row-lock clause (empty where the engine locks the whole database);
+/// `$regions_from_json` selects region rows from a JSON array bound as `$1`.
 macro_rules! shared_statements {
-    ($in_text:literal, $in_int:literal, $lock:literal) => {
+    ($in_text:literal, $in_int:literal, $lock:literal, $regions_from_json:literal) => {
         async fn regions(&mut self, codes: &[String]) -> StoreResult<Vec<RegionRow>> {
             let mut out = Vec::new();
             for chunk in codes.chunks($crate::tx::LOOKUP_CHUNK) {
@@ -130,7 +131,7 @@ macro_rules! shared_statements {
                 let json = serde_json::to_string(chunk).unwrap_or_default();
                 sqlx::query(concat!(
                     "INSERT INTO regions (code, name, level, parent, valid_from, valid_to, replaced_by) ",
-                    $crate::tx::regions_from_json!($in_text),
+                    $regions_from_json,
                     " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
                      parent = excluded.parent, valid_from = excluded.valid_from, \
                      valid_to = excluded.valid_to, replaced_by = excluded.replaced_by"
@@ -369,18 +370,3 @@ macro_rules! shared_statements {
     };
 }
 pub(crate) use shared_statements;
-
-/// `SELECT … FROM` a JSON array of region objects bound as `$1`.
-macro_rules! regions_from_json {
-    ("SELECT value FROM json_each($1)") => {
-        "SELECT json_extract(value, '$.code'), json_extract(value, '$.name'), json_extract(value, '$.level'), \
-         json_extract(value, '$.parent'), json_extract(value, '$.valid_from'), json_extract(value, '$.valid_to'), \
-         json_extract(value, '$.replaced_by') FROM json_each($1) WHERE true"
-    };
-    ($other:literal) => {
-        "SELECT code, name, level, parent, valid_from, valid_to, replaced_by \
-         FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, parent text, \
-         valid_from date, valid_to date, replaced_by text)"
-    };
-}
-pub(crate) use regions_from_json;

@@ -1,0 +1,113 @@
+//! Test support: a fresh database per test, on SQLite always and on
+//! PostgreSQL when `RENKOU_TEST_PG` names a server (e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Each test gets a database
+//! of its own, so tests run in parallel.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::{Connection, PgConnection};
+
+use crate::{RegionRow, Store, embedded_region_table};
+
+/// The environment variable naming the PostgreSQL server for tests.
+pub const PG_ENV: &str = "RENKOU_TEST_PG";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    /// The connected store, migrated and with the test regions loaded.
+    pub store: Store,
+    /// Its URL, for commands run as separate processes.
+    pub url: String,
+    pg: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The regions tests use: two districts of 成都 (锦江区 510104, 武侯区 510107)
+/// with their townships and villages, and the city and province above them.
+pub fn test_regions() -> &'static [RegionRow] {
+    static ROWS: OnceLock<Vec<RegionRow>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let mut rows = embedded_region_table(Some("510104")).expect("embedded region table");
+        let more = embedded_region_table(Some("510107")).expect("embedded region table");
+        rows.extend(more.into_iter().filter(|r| r.code.starts_with("510107")));
+        rows
+    })
+}
+
+impl TestDb {
+    /// A new SQLite file in a temporary folder.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::open(&url).await.expect("open SQLite");
+        store.load_regions(test_regions()).await.expect("load regions");
+        TestDb { store, url, pg: None, _dir: Some(dir) }
+    }
+
+    /// A new PostgreSQL database, or `None` when `RENKOU_TEST_PG` is unset.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let name = format!(
+            "renkou_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            nanos
+        );
+        let mut conn = PgConnection::connect(&admin).await.expect("connect to RENKOU_TEST_PG");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        let store = Store::open(&url).await.expect("open PostgreSQL");
+        store.load_regions(test_regions()).await.expect("load regions");
+        Some(TestDb { store, url, pg: Some((admin, name)), _dir: None })
+    }
+
+    /// Closes the store and drops the database.
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin, name)) = self.pg {
+            if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+}
+
+/// Declares one test per engine for each async fn `name(&Store)` listed.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let db = $crate::testing::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(db) = $crate::testing::TestDb::postgres().await else {
+                        eprintln!("RENKOU_TEST_PG is not set: PostgreSQL half skipped");
+                        return;
+                    };
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            }
+        )*
+    };
+}
