@@ -197,7 +197,7 @@ macro_rules! shared_statements {
         }
 
         async fn source_is_new(&mut self, source: &str) -> StoreResult<bool> {
-            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM source_records WHERE source = $1 LIMIT 1")
+            let found: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM source_records WHERE source = $1 LIMIT 1")
                 .bind(source)
                 .fetch_optional(&mut *self.0)
                 .await?;
