@@ -140,6 +140,19 @@ impl Store {
         .await?))
     }
 
+    /// The current (not retired) villages and communities inside a region.
+    pub async fn villages(&self, within: &RegionCode) -> StoreResult<Vec<RegionRow>> {
+        let (low, high) = within.descendant_range();
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(
+            "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions \
+             WHERE code >= $1 AND code < $2 AND level = 'village' AND valid_to IS NULL ORDER BY code",
+        )
+        .bind(low)
+        .bind(high)
+        .fetch_all(pool)
+        .await?))
+    }
+
     /// Records what a command says happened, after checking the register's rules.
     pub async fn record(&self, command: &Command, meta: &EventMeta) -> StoreResult<Recorded> {
         self.record_at(command, meta, renkou_domain::date::today_in_china()).await

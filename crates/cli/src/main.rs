@@ -1,0 +1,67 @@
+//! `renkou`: the population register on the command line.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use renkou_store::DEFAULT_DATABASE_URL;
+
+/// Renkou (人口): the province's register of every person, from birth to death.
+#[derive(Debug, Parser)]
+#[command(name = "renkou", version, about, long_about = None)]
+struct Cli {
+    /// Database URL: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "RENKOU_DB", default_value = DEFAULT_DATABASE_URL)]
+    db: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create or migrate the database and load the region table.
+    Init(commands::init::Args),
+    /// Fill the database with a synthetic province (demo and benchmarks).
+    Demo(commands::demo::Args),
+    /// Import a register CSV; rows that fail go to FILE.errors.csv and are kept as pending.
+    Import(commands::import::Args),
+    /// Write the register (or one region of it) as register CSV on stdout.
+    Export(commands::export::Args),
+    /// Check citizen identity numbers.
+    #[command(subcommand)]
+    Id(commands::id::IdCommand),
+    /// Look up persons.
+    #[command(subcommand)]
+    Person(commands::person::PersonCommand),
+    /// Manage the region table.
+    #[command(subcommand)]
+    Regions(commands::regions::RegionsCommand),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RENKOU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(args) => commands::init::run(&cli.db, args).await,
+        Command::Demo(args) => commands::demo::run(&cli.db, args).await,
+        Command::Import(args) => commands::import::run(&cli.db, args).await,
+        Command::Export(args) => commands::export::run(&cli.db, args).await,
+        Command::Id(cmd) => commands::id::run(cmd),
+        Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,
+        Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
