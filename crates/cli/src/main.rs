@@ -5,6 +5,11 @@ mod commands;
 use clap::{Parser, Subcommand};
 use renkou_store::DEFAULT_DATABASE_URL;
 
+// Bulk loads make millions of small allocations on two threads (ours and
+// SQLite's worker); glibc's allocator spends most of that time consolidating.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Renkou (人口): the province's register of every person, from birth to death.
 #[derive(Debug, Parser)]
 #[command(name = "renkou", version, about, long_about = None)]
@@ -43,7 +48,7 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RENKOU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error")),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -62,8 +62,16 @@ const RECORDER: &str = "demo";
 pub fn generate(villages: &[Village], options: &DemoOptions) -> (Population, DemoSummary) {
     // Urban communities are larger than villages; the plateau prefectures are sparse.
     let weights = villages.iter().map(|v| {
-        let urban = if v.name.ends_with("居委会") || v.name.ends_with("社区") { 3.0 } else { 1.0 };
-        let sparse = if matches!(&v.code.as_str()[..4], "5132" | "5133") { 0.3 } else { 1.0 };
+        let urban = if v.name.ends_with("居委会") || v.name.ends_with("社区") {
+            3.0
+        } else {
+            1.0
+        };
+        let sparse = if matches!(&v.code.as_str()[..4], "5132" | "5133") {
+            0.3
+        } else {
+            1.0
+        };
         urban * sparse
     });
     let village_weights = WeightedIndex::new(weights).ok();
@@ -111,7 +119,11 @@ impl Builder<'_> {
     fn household(&mut self) {
         let village = self.pick_village();
         let migrant = self.rng.random_bool(0.12);
-        let hukou = if migrant { self.pick_village() } else { village.clone() };
+        let hukou = if migrant {
+            self.pick_village()
+        } else {
+            village.clone()
+        };
         let id = self.population.households.len() as i64 + 1;
         let mut hh = Household {
             id,
@@ -125,7 +137,11 @@ impl Builder<'_> {
             id,
             household_no: format!("{}{:09}", &hh.residence[..6], id),
             region_code: hh.residence.clone(),
-            address: Some(format!("{}{}号", village.name, self.rng.random_range(1..300))),
+            address: Some(format!(
+                "{}{}号",
+                village.name,
+                self.rng.random_range(1..300)
+            )),
             kind: "family".into(),
             head_id: None,
         });
@@ -144,7 +160,10 @@ impl Builder<'_> {
         self.population.households[(id - 1) as usize].head_id = Some(head);
         if migrant {
             let earliest = head_birth + Duration::days(18 * 366);
-            let arrived = self.date_between(earliest.max(self.today - Duration::days(15 * 365)), self.today);
+            let arrived = self.date_between(
+                earliest.max(self.today - Duration::days(15 * 365)),
+                self.today,
+            );
             hh.arrived = Some(arrived);
             self.migrants += 1;
         }
@@ -156,7 +175,11 @@ impl Builder<'_> {
         let spouse_birth = head_birth + Duration::days(self.rng.random_range(-5 * 365..3 * 365));
         let spouse_birth = spouse_birth.min(self.today - Duration::days(20 * 366));
         let spouse = self.person(&hh, "10", !head_male, spouse_birth, None);
-        let (husband, wife) = if head_male { (head, spouse) } else { (spouse, head) };
+        let (husband, wife) = if head_male {
+            (head, spouse)
+        } else {
+            (spouse, head)
+        };
         let mut members = vec![head, spouse];
         let wedding = self.marry(husband, wife);
         let wife_birth = self.birth_of(wife);
@@ -184,7 +207,15 @@ impl Builder<'_> {
     }
 
     /// 1–3 children of a couple, born when the mother was 20–38.
-    fn children(&mut self, hh: &Household, father: i64, mother: i64, mother_birth: NaiveDate, wedding: Option<NaiveDate>, surname: &str) -> Vec<i64> {
+    fn children(
+        &mut self,
+        hh: &Household,
+        father: i64,
+        mother: i64,
+        mother_birth: NaiveDate,
+        wedding: Option<NaiveDate>,
+        surname: &str,
+    ) -> Vec<i64> {
         let mut out = Vec::new();
         let count = match (self.rng.random_range(0..100), hh.ethnicity) {
             (0..45, "01") => 1,
@@ -222,11 +253,21 @@ impl Builder<'_> {
     }
 
     /// The head's parents, one or both.
-    fn elderly_parents(&mut self, hh: &Household, head_birth: NaiveDate, head_male: bool, surname: &str) -> Vec<i64> {
+    fn elderly_parents(
+        &mut self,
+        hh: &Household,
+        head_birth: NaiveDate,
+        head_male: bool,
+        surname: &str,
+    ) -> Vec<i64> {
         let gap = self.rng.random_range(22..34);
         let father_birth = head_birth - Duration::days(gap * 365 + self.rng.random_range(0..700));
         let mother_birth = father_birth + Duration::days(self.rng.random_range(0..4 * 365));
-        let (f_rel, m_rel) = if head_male { ("51", "52") } else { ("55", "56") };
+        let (f_rel, m_rel) = if head_male {
+            ("51", "52")
+        } else {
+            ("55", "56")
+        };
         let mut out = Vec::new();
         let both = self.rng.random_bool(0.6);
         if both || self.rng.random_bool(0.3) {
@@ -246,27 +287,48 @@ impl Builder<'_> {
         for &id in members {
             let birth = self.birth_of(id);
             let age = self.today.year() - birth.year();
-            let p_death = if age >= 60 { 0.015 * f64::from(age - 58) } else { 0.002 };
+            let p_death = if age >= 60 {
+                0.015 * f64::from(age - 58)
+            } else {
+                0.002
+            };
             if self.rng.random_bool(p_death.min(0.6)) {
-                let from = (birth + Duration::days(366)).max(self.today - Duration::days(10 * 365)).max(self.last_event[self.index(id)]);
+                let from = (birth + Duration::days(366))
+                    .max(self.today - Duration::days(10 * 365))
+                    .max(self.last_event[self.index(id)]);
                 let date = self.date_between(from.min(self.today), self.today);
                 self.die(id, date);
             } else if (20..40).contains(&age) && self.rng.random_bool(0.01) {
-                let from = (birth + Duration::days(18 * 366)).max(self.today - Duration::days(5 * 365));
+                let from =
+                    (birth + Duration::days(18 * 366)).max(self.today - Duration::days(5 * 365));
                 let date = self.date_between(from.min(self.today), self.today);
                 let p = self.index(id);
                 self.population.persons[p].status = "moved_out".into();
                 let residence = self.population.persons[p].residence.clone();
-                self.event(id, EventKind::MoveOut, date, None, residence, vec![change(Field::Status, Some("active"), Some("moved_out"))]);
+                self.event(
+                    id,
+                    EventKind::MoveOut,
+                    date,
+                    None,
+                    residence,
+                    vec![change(Field::Status, Some("active"), Some("moved_out"))],
+                );
             }
         }
         for &id in members {
             let birth = self.birth_of(id);
             let p = self.index(id);
             // Those born after the household arrived were born here: no move.
-            if let Some(arrived) = hh.arrived.filter(|a| birth < *a && self.death_of(id).is_none_or(|d| d > *a)) {
+            if let Some(arrived) = hh
+                .arrived
+                .filter(|a| birth < *a && self.death_of(id).is_none_or(|d| d > *a))
+            {
                 let residence = self.population.persons[p].residence.clone();
-                let changes = vec![change(Field::Residence, Some(&hh.hukou), Some(&hh.residence))];
+                let changes = vec![change(
+                    Field::Residence,
+                    Some(&hh.hukou),
+                    Some(&hh.residence),
+                )];
                 self.event(id, EventKind::MoveWithin, arrived, None, residence, changes);
             }
             if birth.year() >= 2000 {
@@ -278,7 +340,11 @@ impl Builder<'_> {
     fn birth_event(&mut self, id: i64, hh: &Household) {
         let p = &self.population.persons[self.index(id)];
         let born_here = hh.arrived.is_none_or(|a| p.birth_date >= a);
-        let residence = if born_here { p.residence.clone() } else { hh.hukou.clone() };
+        let residence = if born_here {
+            p.residence.clone()
+        } else {
+            hh.hukou.clone()
+        };
         let mut changes = vec![
             change(Field::Name, None, Some(&p.name)),
             change(Field::Sex, None, Some(&p.sex)),
@@ -316,13 +382,22 @@ impl Builder<'_> {
         let date = self.date_between(legal, (legal + Duration::days(6 * 365)).min(self.today));
         for (me, other) in [(husband, wife), (wife, husband)] {
             let p = self.index(me);
-            let before = self.population.persons[p].marital_status.replace("21".into());
+            let before = self.population.persons[p]
+                .marital_status
+                .replace("21".into());
             self.population.persons[p].spouse_id = Some(other);
             let region = self.population.persons[p].residence.clone();
-            self.event(me, EventKind::Marriage, date, Some(other), region, vec![
-                change(Field::MaritalStatus, before.as_deref(), Some("21")),
-                change(Field::Spouse, None, Some(&other.to_string())),
-            ]);
+            self.event(
+                me,
+                EventKind::Marriage,
+                date,
+                Some(other),
+                region,
+                vec![
+                    change(Field::MaritalStatus, before.as_deref(), Some("21")),
+                    change(Field::Spouse, None, Some(&other.to_string())),
+                ],
+            );
         }
         Some(date)
     }
@@ -332,29 +407,51 @@ impl Builder<'_> {
         self.population.persons[p].status = "dead".into();
         self.population.persons[p].death_date = Some(date);
         let region = self.population.persons[p].residence.clone();
-        self.event(id, EventKind::Death, date, None, region.clone(), vec![
-            change(Field::Status, Some("active"), Some("dead")),
-            change(Field::DeathDate, None, Some(&date.to_string())),
-        ]);
+        self.event(
+            id,
+            EventKind::Death,
+            date,
+            None,
+            region.clone(),
+            vec![
+                change(Field::Status, Some("active"), Some("dead")),
+                change(Field::DeathDate, None, Some(&date.to_string())),
+            ],
+        );
         if let Some(spouse) = self.population.persons[p].spouse_id {
             let s = self.index(spouse);
             if self.population.persons[s].status != "dead" {
                 self.population.persons[s].marital_status = Some("30".into());
                 self.population.persons[s].spouse_id = None;
-                self.event(spouse, EventKind::Death, date, Some(id), region, vec![
-                    change(Field::MaritalStatus, Some("21"), Some("30")),
-                    change(Field::Spouse, Some(&id.to_string()), None),
-                ]);
+                self.event(
+                    spouse,
+                    EventKind::Death,
+                    date,
+                    Some(id),
+                    region,
+                    vec![
+                        change(Field::MaritalStatus, Some("21"), Some("30")),
+                        change(Field::Spouse, Some(&id.to_string()), None),
+                    ],
+                );
             }
         }
     }
 
-    fn person(&mut self, hh: &Household, relation: &str, male: bool, birth: NaiveDate, surname: Option<&str>) -> i64 {
+    fn person(
+        &mut self,
+        hh: &Household,
+        relation: &str,
+        male: bool,
+        birth: NaiveDate,
+        surname: Option<&str>,
+    ) -> i64 {
         let id = self.population.persons.len() as i64 + 1;
         let name = if hh.ethnicity == "04" {
             names::tibetan_name(&mut self.rng)
         } else {
-            let family = surname.map_or_else(|| names::surname(&mut self.rng).to_string(), str::to_string);
+            let family =
+                surname.map_or_else(|| names::surname(&mut self.rng).to_string(), str::to_string);
             format!("{family}{}", names::given_name(&mut self.rng, male))
         };
         // Newborns often have no number yet.
@@ -365,8 +462,13 @@ impl Builder<'_> {
         };
         let age = self.today.year() - birth.year();
         let education = self.education(age, hh.rural);
-        let ethnicity = if hh.ethnicity != "01" && self.rng.random_bool(0.1) { "01" } else { hh.ethnicity };
-        let divorced = age >= 20 && relation != "02" && relation != "10" && self.rng.random_bool(0.1);
+        let ethnicity = if hh.ethnicity != "01" && self.rng.random_bool(0.1) {
+            "01"
+        } else {
+            hh.ethnicity
+        };
+        let divorced =
+            age >= 20 && relation != "02" && relation != "10" && self.rng.random_bool(0.1);
         let hukou_type = match (self.rng.random_range(0..10), hh.rural) {
             (0..3, _) => None,
             (_, true) => Some("2".into()),
@@ -408,7 +510,10 @@ impl Builder<'_> {
     }
 
     fn id_number(&mut self, address: &str, birth: NaiveDate, male: bool) -> Option<IdNumber> {
-        let next = self.sequences.entry((address.to_string(), birth)).or_insert(0);
+        let next = self
+            .sequences
+            .entry((address.to_string(), birth))
+            .or_insert(0);
         let sequence = *next * 2 + u16::from(male);
         *next += 1;
         IdNumber::from_parts(address, birth, sequence)
@@ -438,10 +543,46 @@ impl Builder<'_> {
     fn ethnicity(&mut self, hukou: &str) -> &'static str {
         let roll = self.rng.random_range(0..1000);
         match &hukou[..4] {
-            "5134" => if roll < 530 { "07" } else if roll < 550 { "04" } else { "01" },
-            "5133" => if roll < 780 { "04" } else if roll < 800 { "07" } else { "01" },
-            "5132" => if roll < 570 { "04" } else if roll < 760 { "33" } else if roll < 790 { "03" } else { "01" },
-            _ => if roll < 4 { "03" } else if roll < 8 { "15" } else if roll < 10 { "06" } else { "01" },
+            "5134" => {
+                if roll < 530 {
+                    "07"
+                } else if roll < 550 {
+                    "04"
+                } else {
+                    "01"
+                }
+            }
+            "5133" => {
+                if roll < 780 {
+                    "04"
+                } else if roll < 800 {
+                    "07"
+                } else {
+                    "01"
+                }
+            }
+            "5132" => {
+                if roll < 570 {
+                    "04"
+                } else if roll < 760 {
+                    "33"
+                } else if roll < 790 {
+                    "03"
+                } else {
+                    "01"
+                }
+            }
+            _ => {
+                if roll < 4 {
+                    "03"
+                } else if roll < 8 {
+                    "15"
+                } else if roll < 10 {
+                    "06"
+                } else {
+                    "01"
+                }
+            }
         }
     }
 
@@ -458,7 +599,11 @@ impl Builder<'_> {
         loop {
             let age = self.rng.random_range(low..=high);
             // Fewer people at the oldest ages; a dip for the small 1960s and 1980s cohorts is ignored.
-            let keep = if age < 60 { 1.0 } else { (1.0 - f64::from(age - 60) / 40.0).max(0.05) };
+            let keep = if age < 60 {
+                1.0
+            } else {
+                (1.0 - f64::from(age - 60) / 40.0).max(0.05)
+            };
             if self.rng.random_bool(keep) {
                 return age;
             }
@@ -466,7 +611,8 @@ impl Builder<'_> {
     }
 
     fn birth_for_age(&mut self, age: i32) -> NaiveDate {
-        let start = self.today - Duration::days(i64::from(age + 1) * 365 + i64::from(age / 4)) + Duration::days(1);
+        let start = self.today - Duration::days(i64::from(age + 1) * 365 + i64::from(age / 4))
+            + Duration::days(1);
         let birth = start + Duration::days(self.rng.random_range(0..365));
         birth.min(self.today)
     }
@@ -478,14 +624,25 @@ impl Builder<'_> {
         low + Duration::days(self.rng.random_range(0..=(high - low).num_days()))
     }
 
-    fn event(&mut self, person: i64, kind: EventKind, date: NaiveDate, related: Option<i64>, region: String, changes: Vec<FieldChange>) {
+    fn event(
+        &mut self,
+        person: i64,
+        kind: EventKind,
+        date: NaiveDate,
+        related: Option<i64>,
+        region: String,
+        changes: Vec<FieldChange>,
+    ) {
         let i = self.index(person);
         self.last_event[i] = self.last_event[i].max(date);
         self.population.events.push(NewEventRow {
             person_id: person,
             kind,
             effective_date: date,
-            recorded_at: chrono::DateTime::from_naive_utc_and_offset(date.and_hms_opt(9, 0, 0).unwrap_or_default(), chrono::Utc),
+            recorded_at: chrono::DateTime::from_naive_utc_and_offset(
+                date.and_hms_opt(9, 0, 0).unwrap_or_default(),
+                chrono::Utc,
+            ),
             recorder: RECORDER.into(),
             source: RECORDER.into(),
             region_code: region,
@@ -515,21 +672,42 @@ impl Builder<'_> {
         let mut ethnicities: HashMap<String, usize> = HashMap::new();
         for p in &living {
             let age = self.today.year() - p.birth_date.year();
-            groups[if age < 15 { 0 } else if age < 60 { 1 } else { 2 }] += 1;
-            *ethnicities.entry(p.ethnicity.clone().unwrap_or_default()).or_default() += 1;
+            groups[if age < 15 {
+                0
+            } else if age < 60 {
+                1
+            } else {
+                2
+            }] += 1;
+            *ethnicities
+                .entry(p.ethnicity.clone().unwrap_or_default())
+                .or_default() += 1;
         }
         let mut ethnicities: Vec<(String, usize)> = ethnicities.into_iter().collect();
         ethnicities.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let share = |n: usize| if living.is_empty() { 0.0 } else { 100.0 * n as f64 / living.len() as f64 };
+        let share = |n: usize| {
+            if living.is_empty() {
+                0.0
+            } else {
+                100.0 * n as f64 / living.len() as f64
+            }
+        };
         DemoSummary {
             persons: persons.len(),
             households: self.population.households.len(),
             living: living.len(),
             dead: persons.iter().filter(|p| p.status == "dead").count(),
             moved_out: persons.iter().filter(|p| p.status == "moved_out").count(),
-            migrants: persons.iter().filter(|p| p.status == "active" && p.hukou_region.as_deref() != Some(&p.residence)).count(),
+            migrants: persons
+                .iter()
+                .filter(|p| p.status == "active" && p.hukou_region.as_deref() != Some(&p.residence))
+                .count(),
             events: self.population.events.len(),
-            sex_ratio: if living.len() == men { 0.0 } else { 100.0 * men as f64 / (living.len() - men) as f64 },
+            sex_ratio: if living.len() == men {
+                0.0
+            } else {
+                100.0 * men as f64 / (living.len() - men) as f64
+            },
             age_groups: groups.map(share),
             ethnicities,
         }
@@ -537,9 +715,14 @@ impl Builder<'_> {
 }
 
 fn years_after(date: NaiveDate, years: i32) -> NaiveDate {
-    date.with_year(date.year() + years).unwrap_or_else(|| date + Duration::days(i64::from(years) * 365 + 1))
+    date.with_year(date.year() + years)
+        .unwrap_or_else(|| date + Duration::days(i64::from(years) * 365 + 1))
 }
 
 fn change(field: Field, from: Option<&str>, to: Option<&str>) -> FieldChange {
-    FieldChange { field, from: from.map(str::to_string), to: to.map(str::to_string) }
+    FieldChange {
+        field,
+        from: from.map(str::to_string),
+        to: to.map(str::to_string),
+    }
 }

@@ -19,9 +19,10 @@ pub struct CodeError {
     pub value: String,
 }
 
-/// One code table: (code, name) rows in file order.
+/// One code table: (code, name) rows in file order, and an index by code and by name.
 struct Table {
     rows: Vec<(&'static str, &'static str)>,
+    index: std::collections::HashMap<&'static str, usize>,
     width: usize,
 }
 
@@ -38,22 +39,28 @@ impl Table {
             .filter(|(code, _)| !code.is_empty())
             .collect();
         let width = rows.iter().map(|(c, _)| c.len()).max().unwrap_or(1);
-        Table { rows, width }
+        let mut index = std::collections::HashMap::new();
+        for (i, (code, name)) in rows.iter().enumerate() {
+            index.insert(*name, i);
+            index.insert(*code, i);
+        }
+        Table { rows, index, width }
     }
 
     /// Finds a code written as the code (leading zeros optional, as a
     /// spreadsheet drops them) or as the name.
     fn find(&self, input: &str) -> Option<(&'static str, &'static str)> {
         let text = half_width_trimmed(input);
-        let code = if !text.is_empty() && text.len() < self.width && text.bytes().all(|b| b.is_ascii_digit()) {
-            format!("{text:0>width$}", width = self.width)
+        let found = if !text.is_empty()
+            && text.len() < self.width
+            && text.bytes().all(|b| b.is_ascii_digit())
+        {
+            self.index
+                .get(format!("{text:0>width$}", width = self.width).as_str())
         } else {
-            text
+            self.index.get(text.as_ref())
         };
-        self.rows
-            .iter()
-            .find(|(c, n)| *c == code || *n == code)
-            .copied()
+        found.map(|&i| self.rows[i])
     }
 }
 
@@ -209,12 +216,15 @@ pub enum Sex {
 impl Sex {
     /// Parses the code, or the Chinese name (男 / 女 / 男性 / 女性).
     pub fn parse(input: &str) -> Result<Sex, CodeError> {
-        match half_width_trimmed(input).as_str() {
+        match half_width_trimmed(input).as_ref() {
             "0" | "未知的性别" | "未知" => Ok(Sex::Unknown),
             "1" | "男" | "男性" => Ok(Sex::Male),
             "2" | "女" | "女性" => Ok(Sex::Female),
             "9" | "未说明的性别" | "未说明" => Ok(Sex::Unstated),
-            _ => Err(CodeError { table: "sex", value: input.trim().to_string() }),
+            _ => Err(CodeError {
+                table: "sex",
+                value: input.trim().to_string(),
+            }),
         }
     }
 

@@ -32,6 +32,19 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     if text.is_empty() {
         return Err(DateError::Empty);
     }
+    // The canonical layout, by far the most common, without splitting.
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let n = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (n(0..4), n(5..7), n(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d)
+                .ok_or_else(|| DateError::NotACalendarDate(format!("{y:04}-{m:02}-{d:02}")));
+        }
+    }
     let parts: Vec<&str> = if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
         vec![&text[..4], &text[4..6], &text[6..]]
     } else {
@@ -95,7 +108,10 @@ mod tests {
             parse_date("2021-02-29").unwrap_err().to_string(),
             "2021-02-29 is not a calendar date"
         );
-        assert!(matches!(parse_date("12/03/1985"), Err(DateError::Layout(_))));
+        assert!(matches!(
+            parse_date("12/03/1985"),
+            Err(DateError::Layout(_))
+        ));
         assert!(matches!(parse_date("abc"), Err(DateError::Layout(_))));
         assert_eq!(parse_date("  "), Err(DateError::Empty));
     }

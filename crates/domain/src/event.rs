@@ -239,7 +239,10 @@ impl Field {
 
     /// Parses `value` for this field and stores it in the person.
     pub fn set(self, p: &mut Person, value: Option<&str>) -> Result<(), FieldValueError> {
-        let err = |reason: String| FieldValueError { field: self, reason };
+        let err = |reason: String| FieldValueError {
+            field: self,
+            reason,
+        };
         fn opt<T, E: ToString>(
             v: Option<&str>,
             parse: impl Fn(&str) -> Result<T, E>,
@@ -252,7 +255,9 @@ impl Field {
         let id = |s: &str| s.parse::<i64>().map_err(|e| e.to_string());
         match self {
             Field::IdNumber => p.id_number = opt(value, IdNumber::parse).map_err(err)?,
-            Field::Name => p.name = req(opt(value, PersonName::parse).map_err(err)?).map_err(err)?,
+            Field::Name => {
+                p.name = req(opt(value, PersonName::parse).map_err(err)?).map_err(err)?
+            }
             Field::Sex => p.sex = req(opt(value, Sex::parse).map_err(err)?).map_err(err)?,
             Field::BirthDate => {
                 p.birth_date = req(opt(value, parse_date).map_err(err)?).map_err(err)?
@@ -265,10 +270,13 @@ impl Field {
             Field::HukouType => p.hukou_type = opt(value, HukouType::parse).map_err(err)?,
             Field::Household => p.household_id = opt(value, id).map_err(err)?,
             Field::Relation => p.relation = opt(value, Relation::parse).map_err(err)?,
-            Field::MaritalStatus => p.marital_status = opt(value, MaritalStatus::parse).map_err(err)?,
+            Field::MaritalStatus => {
+                p.marital_status = opt(value, MaritalStatus::parse).map_err(err)?
+            }
             Field::Education => p.education = opt(value, Education::parse).map_err(err)?,
             Field::Status => {
-                let status = opt(value, |s| LifeStatus::parse(s).ok_or("not a status")).map_err(err)?;
+                let status =
+                    opt(value, |s| LifeStatus::parse(s).ok_or("not a status")).map_err(err)?;
                 p.status = req(status).map_err(err)?
             }
             Field::DeathDate => p.death_date = opt(value, parse_date).map_err(err)?,

@@ -1,5 +1,6 @@
 //! Citizen identity number, GB 11643-1999 (公民身份号码).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -63,7 +64,12 @@ impl IdNumber {
 
     /// Like [`IdNumber::parse`], with "today" given by the caller.
     pub fn parse_at(input: &str, today: NaiveDate) -> Result<Self, IdNumberError> {
-        let text = half_width_trimmed(input).to_ascii_uppercase();
+        let text = half_width_trimmed(input);
+        let text = if text.bytes().any(|b| b == b'x') {
+            Cow::Owned(text.to_ascii_uppercase())
+        } else {
+            text
+        };
         if text.is_empty() {
             return Err(IdNumberError::Empty);
         }
@@ -72,7 +78,10 @@ impl IdNumber {
             18 => {
                 check_characters(&chars[..17], 0)?;
                 if !(chars[17].is_ascii_digit() || chars[17] == 'X') {
-                    return Err(IdNumberError::BadCharacter { position: 18, found: chars[17] });
+                    return Err(IdNumberError::BadCharacter {
+                        position: 18,
+                        found: chars[17],
+                    });
                 }
                 chars.iter().map(|&c| c as u8).collect()
             }
@@ -96,9 +105,8 @@ impl IdNumber {
                 province: ascii(&bytes[..2]),
             });
         }
-        let date_digits = ascii(&bytes[6..14]);
-        let birth = NaiveDate::parse_from_str(&date_digits, "%Y%m%d")
-            .map_err(|_| IdNumberError::ImpossibleDate(date_digits.clone()))?;
+        let birth = digits_date(&bytes[6..14])
+            .ok_or_else(|| IdNumberError::ImpossibleDate(ascii(&bytes[6..14])))?;
         if birth > today {
             return Err(IdNumberError::FutureDate(birth));
         }
@@ -125,7 +133,7 @@ impl IdNumber {
 
     /// The birth date encoded in the number.
     pub fn birth_date(&self) -> NaiveDate {
-        NaiveDate::parse_from_str(&self.as_str()[6..14], "%Y%m%d").unwrap_or_default()
+        digits_date(&self.0[6..14]).unwrap_or_default()
     }
 
     /// The 3-digit sequence number (odd for men, even for women).
@@ -135,7 +143,11 @@ impl IdNumber {
 
     /// The sex encoded by the parity of the sequence number.
     pub fn sex(&self) -> Sex {
-        if (self.0[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
+        if (self.0[16] - b'0') % 2 == 1 {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 
     /// Builds a valid number from its parts, computing the check character.
@@ -160,9 +172,22 @@ pub fn check_char(first17: &[u8]) -> u8 {
     CHECK_CHARS[(sum % 11) as usize]
 }
 
+/// `YYYYMMDD` as ASCII digits to a date, if it is one.
+fn digits_date(d: &[u8]) -> Option<NaiveDate> {
+    let n = |r: std::ops::Range<usize>| {
+        d[r].iter().try_fold(0u32, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(n(0..4)? as i32, n(4..6)?, n(6..8)?)
+}
+
 fn check_characters(chars: &[char], offset: usize) -> Result<(), IdNumberError> {
     match chars.iter().position(|c| !c.is_ascii_digit()) {
-        Some(i) => Err(IdNumberError::BadCharacter { position: offset + i + 1, found: chars[i] }),
+        Some(i) => Err(IdNumberError::BadCharacter {
+            position: offset + i + 1,
+            found: chars[i],
+        }),
         None => Ok(()),
     }
 }
@@ -239,10 +264,22 @@ mod tests {
         let cases = [
             ("510104198503120011", "check digit 1 should be 0"),
             ("510104198503120100", "check digit 0 should be 9"),
-            ("51010419850230001X", "birth date 19850230 is not a calendar date"),
-            ("513401202102290130", "birth date 20210229 is not a calendar date"),
-            ("510104198513120014", "birth date 19851312 is not a calendar date"),
-            ("510104202701010014", "birth date 2027-01-01 is in the future"),
+            (
+                "51010419850230001X",
+                "birth date 19850230 is not a calendar date",
+            ),
+            (
+                "513401202102290130",
+                "birth date 20210229 is not a calendar date",
+            ),
+            (
+                "510104198513120014",
+                "birth date 19851312 is not a calendar date",
+            ),
+            (
+                "510104202701010014",
+                "birth date 2027-01-01 is in the future",
+            ),
             ("99010419850312001X", "address code 990104: no province 99"),
             ("51010419850312001", "length 17, not 18"),
             ("5101041985031200101", "length 19, not 18"),
@@ -264,7 +301,10 @@ mod tests {
             "５１０１８２２０２４０２２９００６Ｘ",
             "\u{3000}51018220240229006X\t",
         ] {
-            assert_eq!(IdNumber::parse_at(text, today()).unwrap().as_str(), "51018220240229006X");
+            assert_eq!(
+                IdNumber::parse_at(text, today()).unwrap().as_str(),
+                "51018220240229006X"
+            );
         }
         // 15-digit pre-1999 form: 19 is inserted and a check digit appended.
         let upgraded = IdNumber::parse_at("510104850312001", today()).unwrap();
@@ -274,6 +314,9 @@ mod tests {
     #[test]
     fn from_parts_computes_the_check_character() {
         let birth = NaiveDate::from_ymd_opt(1949, 12, 31).unwrap();
-        assert_eq!(IdNumber::from_parts("110105", birth, 2).unwrap().as_str(), "11010519491231002X");
+        assert_eq!(
+            IdNumber::from_parts("110105", birth, 2).unwrap().as_str(),
+            "11010519491231002X"
+        );
     }
 }

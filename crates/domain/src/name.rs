@@ -37,7 +37,7 @@ impl PersonName {
             return Err(NameError::Empty);
         }
         if text.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
-            return Err(NameError::BadCharacter(text));
+            return Err(NameError::BadCharacter(text.into_owned()));
         }
         let all_han = text.chars().all(|c| c.is_whitespace() || is_han(c));
         let name: String = if all_han {
@@ -88,13 +88,22 @@ mod tests {
 
     #[test]
     fn spaces_around_and_inside_han_names_are_dropped() {
-        assert_eq!(PersonName::parse(" 王\u{3000}芳 ").unwrap().as_str(), "王芳");
-        assert_eq!(PersonName::parse("阿依古丽·买买提").unwrap().as_str(), "阿依古丽·买买提");
+        assert_eq!(
+            PersonName::parse(" 王\u{3000}芳 ").unwrap().as_str(),
+            "王芳"
+        );
+        assert_eq!(
+            PersonName::parse("阿依古丽·买买提").unwrap().as_str(),
+            "阿依古丽·买买提"
+        );
     }
 
     #[test]
     fn empty_or_shifted_column_names_are_refused() {
         assert_eq!(PersonName::parse("  "), Err(NameError::Empty));
-        assert!(matches!(PersonName::parse("1985-03-12"), Err(NameError::BadCharacter(_))));
+        assert!(matches!(
+            PersonName::parse("1985-03-12"),
+            Err(NameError::BadCharacter(_))
+        ));
     }
 }

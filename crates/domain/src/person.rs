@@ -126,6 +126,10 @@ impl Person {
     /// The change that sets `field` to `value`, or `None` when it already has it.
     pub fn change_to(&self, field: Field, value: Option<String>) -> Option<FieldChange> {
         let from = field.get(self);
-        (from != value).then_some(FieldChange { field, from, to: value })
+        (from != value).then_some(FieldChange {
+            field,
+            from,
+            to: value,
+        })
     }
 }

@@ -104,7 +104,7 @@ impl RegionCode {
     pub fn parse(input: &str) -> Result<RegionCode, RegionCodeError> {
         let text = half_width_trimmed(input);
         let padded = match text.len() {
-            12 => text.clone(),
+            12 => text.into_owned(),
             6 => format!("{text}000000"),
             _ => return Err(RegionCodeError::Format(input.trim().to_string())),
         };
@@ -175,7 +175,10 @@ impl RegionCode {
         // Increment the prefix as a decimal number; ':' sorts after '9' for the all-nines edge.
         let high = match prefix.parse::<u64>() {
             Ok(n) if (n + 1).to_string().len() == prefix.len() => {
-                format!("{:0<12}", format!("{:0width$}", n + 1, width = prefix.len()))
+                format!(
+                    "{:0<12}",
+                    format!("{:0width$}", n + 1, width = prefix.len())
+                )
             }
             _ => format!("{prefix}:"),
         };
@@ -241,7 +244,10 @@ mod tests {
         assert_eq!(code("510104001001").level(), RegionLevel::Village);
         // 东莞's townships hang under the city: the county segment is empty.
         assert_eq!(code("441900003000").level(), RegionLevel::Township);
-        assert_eq!(code("441900003000").structural_parent(), Some(code("441900000000")));
+        assert_eq!(
+            code("441900003000").structural_parent(),
+            Some(code("441900000000"))
+        );
     }
 
     #[test]
@@ -255,7 +261,10 @@ mod tests {
     #[test]
     fn a_county_is_a_prefix_range() {
         let county = code("510104000000");
-        assert_eq!(county.descendant_range(), ("510104000000".into(), "510105000000".into()));
+        assert_eq!(
+            county.descendant_range(),
+            ("510104000000".into(), "510105000000".into())
+        );
         assert!(county.contains(&code("510104001001")));
         assert!(!county.contains(&code("510105001001")));
         assert_eq!(code("510104001000").descendant_range().1, "510104002000");

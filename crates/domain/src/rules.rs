@@ -72,21 +72,48 @@ impl NewPerson {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Command {
     /// A child is born; mother and father when they are in the register.
-    Birth { child: NewPerson, mother: Option<PersonId>, father: Option<PersonId> },
+    Birth {
+        child: NewPerson,
+        mother: Option<PersonId>,
+        father: Option<PersonId>,
+    },
     /// A person died.
     Death { person: PersonId, date: NaiveDate },
     /// Two persons married.
-    Marriage { a: PersonId, b: PersonId, date: NaiveDate },
+    Marriage {
+        a: PersonId,
+        b: PersonId,
+        date: NaiveDate,
+    },
     /// Two spouses divorced.
-    Divorce { a: PersonId, b: PersonId, date: NaiveDate },
+    Divorce {
+        a: PersonId,
+        b: PersonId,
+        date: NaiveDate,
+    },
     /// A person moved to another village of the province.
-    MoveWithin { person: PersonId, to: RegionCode, date: NaiveDate },
+    MoveWithin {
+        person: PersonId,
+        to: RegionCode,
+        date: NaiveDate,
+    },
     /// A person left the province.
-    MoveOut { person: PersonId, date: NaiveDate, destination: Option<String> },
+    MoveOut {
+        person: PersonId,
+        date: NaiveDate,
+        destination: Option<String>,
+    },
     /// A person who had moved out came back.
-    MoveBack { person: PersonId, to: RegionCode, date: NaiveDate },
+    MoveBack {
+        person: PersonId,
+        to: RegionCode,
+        date: NaiveDate,
+    },
     /// A person not yet in the register moved into the province.
-    MoveIn { newcomer: NewPerson, date: NaiveDate },
+    MoveIn {
+        newcomer: NewPerson,
+        date: NaiveDate,
+    },
     /// The household registration region or category changed.
     RegistrationChange {
         person: PersonId,
@@ -95,7 +122,13 @@ pub enum Command {
         date: NaiveDate,
     },
     /// A field was wrong; `value` is its right canonical text (`None` clears it).
-    Correction { person: PersonId, field: Field, value: Option<String>, date: NaiveDate, reason: String },
+    Correction {
+        person: PersonId,
+        field: Field,
+        value: Option<String>,
+        date: NaiveDate,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -130,10 +163,18 @@ impl Command {
                 std::iter::once(p.residence).chain(p.hukou_region).collect()
             }
             Command::MoveWithin { to, .. } | Command::MoveBack { to, .. } => vec![*to],
-            Command::RegistrationChange { hukou_region, .. } => hukou_region.iter().copied().collect(),
-            Command::Correction { field: Field::Residence | Field::HukouRegion, value, .. } => {
-                value.as_deref().and_then(|v| RegionCode::parse(v).ok()).into_iter().collect()
+            Command::RegistrationChange { hukou_region, .. } => {
+                hukou_region.iter().copied().collect()
             }
+            Command::Correction {
+                field: Field::Residence | Field::HukouRegion,
+                value,
+                ..
+            } => value
+                .as_deref()
+                .and_then(|v| RegionCode::parse(v).ok())
+                .into_iter()
+                .collect(),
             _ => vec![],
         }
     }
@@ -145,11 +186,18 @@ pub enum RuleViolation {
     #[error("person {0} is not in the register")]
     UnknownPerson(PersonId),
     #[error("person {person} died on {death_date}: no event after death")]
-    AfterDeath { person: PersonId, death_date: NaiveDate },
+    AfterDeath {
+        person: PersonId,
+        death_date: NaiveDate,
+    },
     #[error("person {person} has moved out of the province")]
     MovedOut { person: PersonId },
     #[error("date {date} is before person {person} was born ({birth_date})")]
-    BeforeBirth { person: PersonId, date: NaiveDate, birth_date: NaiveDate },
+    BeforeBirth {
+        person: PersonId,
+        date: NaiveDate,
+        birth_date: NaiveDate,
+    },
     #[error("date {0} is in the future")]
     FutureDate(NaiveDate),
     #[error("mother {mother} would be {age} at the birth; a mother must be 12 to 60")]
@@ -159,7 +207,11 @@ pub enum RuleViolation {
     #[error("person {0} is recorded as female and cannot be a father")]
     FatherNotMale(PersonId),
     #[error("person {person} is {age}, under the legal marriage age of {minimum}")]
-    UnderMarriageAge { person: PersonId, age: i32, minimum: i32 },
+    UnderMarriageAge {
+        person: PersonId,
+        age: i32,
+        minimum: i32,
+    },
     #[error("person {0} is already married")]
     AlreadyMarried(PersonId),
     #[error("a marriage needs a man and a woman")]
@@ -183,7 +235,11 @@ pub fn plan(
 ) -> Result<Vec<PlannedEvent>, RuleViolation> {
     let get = |id: &PersonId| persons.get(id).ok_or(RuleViolation::UnknownPerson(*id));
     match command {
-        Command::Birth { child, mother, father } => {
+        Command::Birth {
+            child,
+            mother,
+            father,
+        } => {
             not_future(child.birth_date, today)?;
             let mut changes = initial_changes(child);
             if let Some(mother) = mother.map(|id| get(&id)).transpose()? {
@@ -196,7 +252,12 @@ pub fn plan(
                 }
                 changes.push(set(Field::Father, Some(father.id.to_string())));
             }
-            Ok(vec![event(None, EventKind::Birth, child.birth_date, changes)])
+            Ok(vec![event(
+                None,
+                EventKind::Birth,
+                child.birth_date,
+                changes,
+            )])
         }
         Command::MoveIn { newcomer, date } => {
             not_future(*date, today)?;
@@ -206,7 +267,12 @@ pub fn plan(
                     newcomer.birth_date
                 )));
             }
-            Ok(vec![event(None, EventKind::MoveIn, *date, initial_changes(newcomer))])
+            Ok(vec![event(
+                None,
+                EventKind::MoveIn,
+                *date,
+                initial_changes(newcomer),
+            )])
         }
         Command::Death { person, date } => {
             let p = living(get(person)?, *date, today)?;
@@ -227,7 +293,10 @@ pub fn plan(
                         EventKind::Death,
                         *date,
                         [
-                            (Field::MaritalStatus, Some(MaritalStatus::widowed().code().into())),
+                            (
+                                Field::MaritalStatus,
+                                Some(MaritalStatus::widowed().code().into()),
+                            ),
                             (Field::Spouse, None),
                         ],
                     )?;
@@ -241,17 +310,28 @@ pub fn plan(
             if a == b {
                 return Err(RuleViolation::SamePerson);
             }
-            let (pa, pb) = (living(get(a)?, *date, today)?, living(get(b)?, *date, today)?);
+            let (pa, pb) = (
+                living(get(a)?, *date, today)?,
+                living(get(b)?, *date, today)?,
+            );
             let sexes = [pa.sex, pb.sex];
             if !(sexes.contains(&Sex::Male) && sexes.contains(&Sex::Female)) {
                 return Err(RuleViolation::SameSex);
             }
             let mut events = Vec::new();
             for (me, other) in [(pa, pb), (pb, pa)] {
-                let minimum = if me.sex == Sex::Male { MARRIAGE_AGE_MEN } else { MARRIAGE_AGE_WOMEN };
+                let minimum = if me.sex == Sex::Male {
+                    MARRIAGE_AGE_MEN
+                } else {
+                    MARRIAGE_AGE_WOMEN
+                };
                 let age = age_on(me.birth_date, *date);
                 if age < minimum {
-                    return Err(RuleViolation::UnderMarriageAge { person: me.id, age, minimum });
+                    return Err(RuleViolation::UnderMarriageAge {
+                        person: me.id,
+                        age,
+                        minimum,
+                    });
                 }
                 if me.spouse_id.is_some() || me.marital_status.is_some_and(|m| m.is_married()) {
                     return Err(RuleViolation::AlreadyMarried(me.id));
@@ -280,7 +360,10 @@ pub fn plan(
             if a == b {
                 return Err(RuleViolation::SamePerson);
             }
-            let (pa, pb) = (living(get(a)?, *date, today)?, living(get(b)?, *date, today)?);
+            let (pa, pb) = (
+                living(get(a)?, *date, today)?,
+                living(get(b)?, *date, today)?,
+            );
             if pa.spouse_id != Some(pb.id) || pb.spouse_id != Some(pa.id) {
                 return Err(RuleViolation::NotSpouses { a: *a, b: *b });
             }
@@ -291,7 +374,10 @@ pub fn plan(
                     EventKind::Divorce,
                     *date,
                     [
-                        (Field::MaritalStatus, Some(MaritalStatus::divorced().code().into())),
+                        (
+                            Field::MaritalStatus,
+                            Some(MaritalStatus::divorced().code().into()),
+                        ),
                         (Field::Spouse, None),
                     ],
                 )?;
@@ -302,9 +388,18 @@ pub fn plan(
         }
         Command::MoveWithin { person, to, date } => {
             let p = living(get(person)?, *date, today)?;
-            Ok(vec![changing(p, EventKind::MoveWithin, *date, [(Field::Residence, Some(to.to_string()))])?])
+            Ok(vec![changing(
+                p,
+                EventKind::MoveWithin,
+                *date,
+                [(Field::Residence, Some(to.to_string()))],
+            )?])
         }
-        Command::MoveOut { person, date, destination } => {
+        Command::MoveOut {
+            person,
+            date,
+            destination,
+        } => {
             let p = living(get(person)?, *date, today)?;
             let mut e = changing(
                 p,
@@ -333,7 +428,12 @@ pub fn plan(
                 ],
             )?])
         }
-        Command::RegistrationChange { person, hukou_region, hukou_type, date } => {
+        Command::RegistrationChange {
+            person,
+            hukou_region,
+            hukou_type,
+            date,
+        } => {
             let p = living(get(person)?, *date, today)?;
             let mut wanted = Vec::new();
             if let Some(region) = hukou_region {
@@ -342,9 +442,20 @@ pub fn plan(
             if let Some(kind) = hukou_type {
                 wanted.push((Field::HukouType, Some(kind.code().to_string())));
             }
-            Ok(vec![changing(p, EventKind::RegistrationChange, *date, wanted)?])
+            Ok(vec![changing(
+                p,
+                EventKind::RegistrationChange,
+                *date,
+                wanted,
+            )?])
         }
-        Command::Correction { person, field, value, date, reason } => {
+        Command::Correction {
+            person,
+            field,
+            value,
+            date,
+            reason,
+        } => {
             // A correction fixes what the record says; it is allowed after death.
             let p = get(person)?;
             not_future(*date, today)?;
@@ -359,7 +470,8 @@ pub fn plan(
 pub fn apply_all(person: &Person, changes: &[FieldChange]) -> Result<Person, RuleViolation> {
     let mut next = person.clone();
     for change in changes {
-        next.apply(change).map_err(|e| RuleViolation::InvalidValue(e.to_string()))?;
+        next.apply(change)
+            .map_err(|e| RuleViolation::InvalidValue(e.to_string()))?;
     }
     Ok(next)
 }
@@ -369,11 +481,17 @@ fn check_mother(mother: &Person, birth: NaiveDate) -> Result<(), RuleViolation> 
         return Err(RuleViolation::MotherNotFemale(mother.id));
     }
     if let Some(death_date) = mother.death_date.filter(|d| *d < birth) {
-        return Err(RuleViolation::AfterDeath { person: mother.id, death_date });
+        return Err(RuleViolation::AfterDeath {
+            person: mother.id,
+            death_date,
+        });
     }
     let age = age_on(mother.birth_date, birth);
     if !MOTHER_AGE.contains(&age) {
-        return Err(RuleViolation::MotherAge { mother: mother.id, age });
+        return Err(RuleViolation::MotherAge {
+            mother: mother.id,
+            age,
+        });
     }
     Ok(())
 }
@@ -393,17 +511,29 @@ fn living(p: &Person, date: NaiveDate, today: NaiveDate) -> Result<&Person, Rule
 fn dated(p: &Person, date: NaiveDate, today: NaiveDate) -> Result<&Person, RuleViolation> {
     not_future(date, today)?;
     if date < p.birth_date {
-        return Err(RuleViolation::BeforeBirth { person: p.id, date, birth_date: p.birth_date });
+        return Err(RuleViolation::BeforeBirth {
+            person: p.id,
+            date,
+            birth_date: p.birth_date,
+        });
     }
     Ok(p)
 }
 
 fn not_future(date: NaiveDate, today: NaiveDate) -> Result<(), RuleViolation> {
-    if date > today { Err(RuleViolation::FutureDate(date)) } else { Ok(()) }
+    if date > today {
+        Err(RuleViolation::FutureDate(date))
+    } else {
+        Ok(())
+    }
 }
 
 fn set(field: Field, to: Option<String>) -> FieldChange {
-    FieldChange { field, from: None, to }
+    FieldChange {
+        field,
+        from: None,
+        to,
+    }
 }
 
 /// Every non-empty field of a newcomer, as changes from nothing.
@@ -423,8 +553,10 @@ fn changing(
     date: NaiveDate,
     wanted: impl IntoIterator<Item = (Field, Option<String>)>,
 ) -> Result<PlannedEvent, RuleViolation> {
-    let changes: Vec<FieldChange> =
-        wanted.into_iter().filter_map(|(field, to)| p.change_to(field, to)).collect();
+    let changes: Vec<FieldChange> = wanted
+        .into_iter()
+        .filter_map(|(field, to)| p.change_to(field, to))
+        .collect();
     if changes.is_empty() {
         return Err(RuleViolation::NoChange);
     }
@@ -438,5 +570,12 @@ fn event(
     effective_date: NaiveDate,
     changes: Vec<FieldChange>,
 ) -> PlannedEvent {
-    PlannedEvent { person_id, kind, effective_date, related_id: None, changes, note: None }
+    PlannedEvent {
+        person_id,
+        kind,
+        effective_date,
+        related_id: None,
+        changes,
+        note: None,
+    }
 }

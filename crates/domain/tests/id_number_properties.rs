@@ -94,6 +94,9 @@ proptest! {
 fn a_check_digit_error_names_the_expected_digit() {
     assert_eq!(
         IdNumber::parse_at("510104198503120011", today()),
-        Err(IdNumberError::CheckDigit { found: '1', expected: '0' })
+        Err(IdNumberError::CheckDigit {
+            found: '1',
+            expected: '0'
+        })
     );
 }

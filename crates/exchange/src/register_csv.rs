@@ -95,10 +95,17 @@ pub enum FileError {
     Empty { file: String },
     /// The CSV structure is broken (e.g. an unterminated quote).
     #[error("{file}, line {line}: not valid CSV: {reason}")]
-    Csv { file: String, line: u64, reason: String },
+    Csv {
+        file: String,
+        line: u64,
+        reason: String,
+    },
     /// Reading failed.
     #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
 }
 
 /// One bad field of a row.
@@ -177,23 +184,38 @@ impl<R: Read> RegisterReader<R> {
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { h };
+                let h = if i == 0 {
+                    h.trim_start_matches('\u{feff}')
+                } else {
+                    h
+                };
                 h.trim().to_ascii_lowercase()
             })
             .collect();
         if headers.iter().all(String::is_empty) {
-            return Err(FileError::Empty { file: file.to_string() });
+            return Err(FileError::Empty {
+                file: file.to_string(),
+            });
         }
         let mut index = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
             if let Some(column) = Column::ALL.into_iter().find(|c| c.header() == h) {
                 if index.insert(column, i).is_some() {
-                    return Err(FileError::DuplicateColumn { file: file.into(), column: h.clone() });
+                    return Err(FileError::DuplicateColumn {
+                        file: file.into(),
+                        column: h.clone(),
+                    });
                 }
             }
         }
-        if let Some(missing) = Column::ALL.into_iter().find(|c| c.required() && !index.contains_key(c)) {
-            return Err(FileError::MissingColumn { file: file.into(), column: missing.header() });
+        if let Some(missing) = Column::ALL
+            .into_iter()
+            .find(|c| c.required() && !index.contains_key(c))
+        {
+            return Err(FileError::MissingColumn {
+                file: file.into(),
+                column: missing.header(),
+            });
         }
         Ok(RegisterReader {
             file: file.to_string(),
@@ -214,7 +236,10 @@ impl<R: Read> RegisterReader<R> {
     /// Reads the next row; `Ok(None)` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<Row>, FileError> {
         loop {
-            let more = self.reader.read_record(&mut self.record).map_err(|e| csv_error(&self.file, e))?;
+            let more = self
+                .reader
+                .read_record(&mut self.record)
+                .map_err(|e| csv_error(&self.file, e))?;
             if !more {
                 return Ok(None);
             }
@@ -228,7 +253,10 @@ impl<R: Read> RegisterReader<R> {
     }
 
     fn field(&self, column: Column) -> &str {
-        self.index.get(&column).and_then(|&i| self.record.get(i)).unwrap_or("")
+        self.index
+            .get(&column)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
     }
 
     fn parse_row(&mut self, line: u64) -> Row {
@@ -243,13 +271,22 @@ impl<R: Read> RegisterReader<R> {
             });
         }
         let mut fail = |column: Column, value: &str, reason: String| {
-            errors.push(RowError { line, column: column.header().into(), value: value.into(), reason });
+            errors.push(RowError {
+                line,
+                column: column.header().into(),
+                value: value.into(),
+                reason,
+            });
         };
         let record_id = self.field(Column::RecordId).trim().to_string();
         if record_id.is_empty() {
             fail(Column::RecordId, "", "record_id is empty".into());
         } else if let Some(first) = self.seen_ids.get(&record_id) {
-            fail(Column::RecordId, &record_id, format!("record_id repeats the one on line {first}"));
+            fail(
+                Column::RecordId,
+                &record_id,
+                format!("record_id repeats the one on line {first}"),
+            );
         }
 
         let id_text = self.field(Column::IdNumber);
@@ -260,51 +297,115 @@ impl<R: Read> RegisterReader<R> {
                 .map_err(|e| fail(Column::IdNumber, id_text, e.to_string()))
                 .ok()
         };
-        let name = required(self.field(Column::Name), Column::Name, &mut fail, PersonName::parse);
+        let name = required(
+            self.field(Column::Name),
+            Column::Name,
+            &mut fail,
+            PersonName::parse,
+        );
         let sex = required(self.field(Column::Sex), Column::Sex, &mut fail, Sex::parse);
-        let birth_date = required(self.field(Column::BirthDate), Column::BirthDate, &mut fail, parse_date);
+        let birth_date = required(
+            self.field(Column::BirthDate),
+            Column::BirthDate,
+            &mut fail,
+            parse_date,
+        );
         if let Some(b) = birth_date.filter(|b| *b > self.today) {
-            fail(Column::BirthDate, self.field(Column::BirthDate), format!("birth date {b} is in the future"));
+            fail(
+                Column::BirthDate,
+                self.field(Column::BirthDate),
+                format!("birth date {b} is in the future"),
+            );
         }
-        let region_code =
-            required(self.field(Column::RegionCode), Column::RegionCode, &mut fail, RegionCode::parse);
+        let region_code = required(
+            self.field(Column::RegionCode),
+            Column::RegionCode,
+            &mut fail,
+            RegionCode::parse,
+        );
         if let Some(code) = region_code.filter(|c| c.level() != RegionLevel::Village) {
             fail(
                 Column::RegionCode,
                 self.field(Column::RegionCode),
-                format!("{code} is a {} code; a village or community is needed", code.level().as_str()),
+                format!(
+                    "{code} is a {} code; a village or community is needed",
+                    code.level().as_str()
+                ),
             );
         }
-        let ethnicity = optional(self.field(Column::Ethnicity), Column::Ethnicity, &mut fail, Ethnicity::parse);
-        let relation = optional(self.field(Column::Relation), Column::Relation, &mut fail, Relation::parse);
-        let hukou_type = optional(self.field(Column::HukouType), Column::HukouType, &mut fail, HukouType::parse);
-        let death_date = optional(self.field(Column::DeathDate), Column::DeathDate, &mut fail, parse_date);
+        let ethnicity = optional(
+            self.field(Column::Ethnicity),
+            Column::Ethnicity,
+            &mut fail,
+            Ethnicity::parse,
+        );
+        let relation = optional(
+            self.field(Column::Relation),
+            Column::Relation,
+            &mut fail,
+            Relation::parse,
+        );
+        let hukou_type = optional(
+            self.field(Column::HukouType),
+            Column::HukouType,
+            &mut fail,
+            HukouType::parse,
+        );
+        let death_date = optional(
+            self.field(Column::DeathDate),
+            Column::DeathDate,
+            &mut fail,
+            parse_date,
+        );
         let status_text = self.field(Column::Status);
         let status = if status_text.trim().is_empty() {
             // No status but a death date: the register means dead.
-            Some(if death_date.is_some() { LifeStatus::Dead } else { LifeStatus::Active })
+            Some(if death_date.is_some() {
+                LifeStatus::Dead
+            } else {
+                LifeStatus::Active
+            })
         } else {
             LifeStatus::parse(status_text).or_else(|| {
-                fail(Column::Status, status_text, "status must be active, dead or moved_out".into());
+                fail(
+                    Column::Status,
+                    status_text,
+                    "status must be active, dead or moved_out".into(),
+                );
                 None
             })
         };
         if let (Some(status), Some(d)) = (status, death_date) {
             if status != LifeStatus::Dead {
-                fail(Column::DeathDate, &d.to_string(), format!("death date given but status is {}", status.as_str()));
+                fail(
+                    Column::DeathDate,
+                    &d.to_string(),
+                    format!("death date given but status is {}", status.as_str()),
+                );
             } else if birth_date.is_some_and(|b| d < b) {
-                fail(Column::DeathDate, &d.to_string(), "death date is before the birth date".into());
+                fail(
+                    Column::DeathDate,
+                    &d.to_string(),
+                    "death date is before the birth date".into(),
+                );
             } else if d > self.today {
-                fail(Column::DeathDate, &d.to_string(), format!("death date {d} is in the future"));
+                fail(
+                    Column::DeathDate,
+                    &d.to_string(),
+                    format!("death date {d} is in the future"),
+                );
             }
         }
-        let household_no = Some(self.field(Column::HouseholdNo).trim().to_string()).filter(|s| !s.is_empty());
+        let household_no =
+            Some(self.field(Column::HouseholdNo).trim().to_string()).filter(|s| !s.is_empty());
         if !record_id.is_empty() {
             self.seen_ids.entry(record_id.clone()).or_insert(line);
         }
 
         match (name, sex, birth_date, region_code, status) {
-            (Some(name), Some(sex), Some(birth_date), Some(region_code), Some(status)) if errors.is_empty() => {
+            (Some(name), Some(sex), Some(birth_date), Some(region_code), Some(status))
+                if errors.is_empty() =>
+            {
                 Row::Record(Box::new(RegisterRecord {
                     line,
                     record_id,
@@ -325,7 +426,12 @@ impl<R: Read> RegisterReader<R> {
             _ => Row::Rejected(RejectedRow {
                 line,
                 record_id: Some(record_id).filter(|s| !s.is_empty()),
-                raw: self.headers.iter().cloned().zip(self.record.iter().map(str::to_string)).collect(),
+                raw: self
+                    .headers
+                    .iter()
+                    .cloned()
+                    .zip(self.record.iter().map(str::to_string))
+                    .collect(),
                 errors,
             }),
         }
@@ -360,7 +466,9 @@ fn required<T, E: ToString>(
         fail(column, value, format!("{} is required", column.header()));
         return None;
     }
-    parse(value).map_err(|e| fail(column, value, e.to_string())).ok()
+    parse(value)
+        .map_err(|e| fail(column, value, e.to_string()))
+        .ok()
 }
 
 fn optional<T, E: ToString>(
@@ -372,17 +480,27 @@ fn optional<T, E: ToString>(
     if value.trim().is_empty() {
         return None;
     }
-    parse(value).map_err(|e| fail(column, value, e.to_string())).ok()
+    parse(value)
+        .map_err(|e| fail(column, value, e.to_string()))
+        .ok()
 }
 
 fn csv_error(file: &str, e: csv::Error) -> FileError {
     let line = e.position().map_or(0, |p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Utf8 { pos, .. } => {
-            FileError::NotUtf8 { file: file.into(), line: pos.map_or(line, |p| p.line()) }
-        }
-        csv::ErrorKind::Io(source) => FileError::Io { file: file.into(), source },
-        other => FileError::Csv { file: file.into(), line, reason: format!("{other:?}") },
+        csv::ErrorKind::Utf8 { pos, .. } => FileError::NotUtf8 {
+            file: file.into(),
+            line: pos.map_or(line, |p| p.line()),
+        },
+        csv::ErrorKind::Io(source) => FileError::Io {
+            file: file.into(),
+            source,
+        },
+        other => FileError::Csv {
+            file: file.into(),
+            line,
+            reason: format!("{other:?}"),
+        },
     }
 }
 

@@ -44,11 +44,16 @@ fn every_bad_field_is_reported_with_line_column_and_reason_and_the_row_kept() {
          r1,王芳,2,1990-01-01,510107001001,510107199001010026\n\
          r2,,3,1985-02-30,51010400100a,510104198503120011\n",
     );
-    let Row::Rejected(rejected) = &rows[1] else { panic!("bad row accepted") };
+    let Row::Rejected(rejected) = &rows[1] else {
+        panic!("bad row accepted")
+    };
     assert_eq!(rejected.line, 3);
     assert_eq!(rejected.record_id.as_deref(), Some("r2"));
-    let reasons: Vec<(&str, &str)> =
-        rejected.errors.iter().map(|e| (e.column.as_str(), e.reason.as_str())).collect();
+    let reasons: Vec<(&str, &str)> = rejected
+        .errors
+        .iter()
+        .map(|e| (e.column.as_str(), e.reason.as_str()))
+        .collect();
     assert_eq!(
         reasons,
         vec![
@@ -56,10 +61,17 @@ fn every_bad_field_is_reported_with_line_column_and_reason_and_the_row_kept() {
             ("name", "name is required"),
             ("sex", "\"3\" is not in the sex code table"),
             ("birth_date", "1985-02-30 is not a calendar date"),
-            ("region_code", "region code \"51010400100a\" must be 12 digits (or 6 for province, city, county)"),
+            (
+                "region_code",
+                "region code \"51010400100a\" must be 12 digits (or 6 for province, city, county)"
+            ),
         ]
     );
-    assert!(rejected.raw.contains(&("id_number".to_string(), "510104198503120011".to_string())));
+    assert!(
+        rejected
+            .raw
+            .contains(&("id_number".to_string(), "510104198503120011".to_string()))
+    );
 }
 
 #[test]
@@ -69,14 +81,24 @@ fn a_record_id_used_twice_is_rejected_pointing_at_the_first() {
          r1,王芳,2,1990-01-01,510107001001\n\
          r1,李明,1,1985-03-12,510104001001\n",
     );
-    let Row::Rejected(rejected) = &rows[1] else { panic!("duplicate accepted") };
-    assert_eq!(rejected.errors[0].reason, "record_id repeats the one on line 2");
+    let Row::Rejected(rejected) = &rows[1] else {
+        panic!("duplicate accepted")
+    };
+    assert_eq!(
+        rejected.errors[0].reason,
+        "record_id repeats the one on line 2"
+    );
 }
 
 #[test]
 fn a_missing_required_column_refuses_the_file_naming_it() {
-    let err = RegisterReader::new("record_id,name,sex,region_code\n".as_bytes(), "police.csv").err().unwrap();
-    assert_eq!(err.to_string(), "police.csv: required column \"birth_date\" is missing from the header");
+    let err = RegisterReader::new("record_id,name,sex,region_code\n".as_bytes(), "police.csv")
+        .err()
+        .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "police.csv: required column \"birth_date\" is missing from the header"
+    );
 }
 
 #[test]
@@ -85,8 +107,9 @@ fn a_file_that_is_not_utf8_is_refused_whole() {
     let mut bytes = b"record_id,name,sex,birth_date,region_code\nr1,".to_vec();
     bytes.extend_from_slice(&[0xCD, 0xF5, 0xB7, 0xBC]);
     bytes.extend_from_slice(b",2,1990-01-01,510107001001\n");
-    let result: Result<Vec<Row>, FileError> =
-        RegisterReader::new(bytes.as_slice(), "gbk.csv").unwrap().collect();
+    let result: Result<Vec<Row>, FileError> = RegisterReader::new(bytes.as_slice(), "gbk.csv")
+        .unwrap()
+        .collect();
     let err = result.unwrap_err();
     assert!(matches!(err, FileError::NotUtf8 { line: 2, .. }), "{err}");
 }
@@ -94,8 +117,13 @@ fn a_file_that_is_not_utf8_is_refused_whole() {
 #[test]
 fn a_county_code_is_not_a_place_of_residence() {
     let rows = read("record_id,name,sex,birth_date,region_code\nr1,王芳,2,1990-01-01,510107\n");
-    let Row::Rejected(rejected) = &rows[0] else { panic!("county accepted") };
-    assert_eq!(rejected.errors[0].reason, "510107000000 is a county code; a village or community is needed");
+    let Row::Rejected(rejected) = &rows[0] else {
+        panic!("county accepted")
+    };
+    assert_eq!(
+        rejected.errors[0].reason,
+        "510107000000 is a county code; a village or community is needed"
+    );
 }
 
 proptest! {

@@ -18,7 +18,11 @@ pub fn person_as_of(current: &Person, events: &[StoredEvent], date: NaiveDate) -
     later.sort_by_key(|e| std::cmp::Reverse(e.id));
     for event in later {
         // The event that brought the person in (all fields from nothing).
-        if event.changes.iter().any(|c| c.field == Field::Name && c.from.is_none()) {
+        if event
+            .changes
+            .iter()
+            .any(|c| c.field == Field::Name && c.from.is_none())
+        {
             return None;
         }
         for change in event.changes.iter().rev() {

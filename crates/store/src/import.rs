@@ -2,11 +2,11 @@
 //! rejected (and kept), in one transaction, so an interrupted import leaves
 //! the database as it was and a repeated one changes nothing.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{NaiveDate, Utc};
 use renkou_domain::event::{EventKind, Field, FieldChange};
-use renkou_domain::{LifeStatus, Person, RegionCode};
+use renkou_domain::{IdNumber, LifeStatus, Person, RegionCode};
 use renkou_exchange::{RegisterRecord, RejectedRow, RowError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -14,7 +14,18 @@ use sha2::{Digest, Sha256};
 use crate::error::StoreResult;
 use crate::record::EventMeta;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
-use crate::tx::{IdTable, ImportRow, PendingRow, Tx};
+use crate::tx::{ImportRow, PendingRow, Table, Tx};
+
+/// Seconds since a moment, for progress logs.
+trait ElapsedSeconds {
+    fn elapsed_seconds(&self) -> f64;
+}
+
+impl ElapsedSeconds for chrono::DateTime<Utc> {
+    fn elapsed_seconds(&self) -> f64 {
+        (Utc::now() - *self).num_milliseconds() as f64 / 1000.0
+    }
+}
 
 /// Longest chain of re-zonings followed from an old code to today's.
 const MAX_REZONING_CHAIN: usize = 16;
@@ -47,7 +58,10 @@ impl ImportInput {
         source: &str,
         recorder: &str,
     ) -> Result<ImportInput, renkou_exchange::FileError> {
-        let mut hashing = HashingReader { inner: input, hasher: Sha256::new() };
+        let mut hashing = HashingReader {
+            inner: input,
+            hasher: Sha256::new(),
+        };
         let mut records = Vec::new();
         let mut rejected = Vec::new();
         {
@@ -59,7 +73,12 @@ impl ImportInput {
                 }
             }
         }
-        let file_sha256 = hashing.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let file_sha256 = hashing
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Ok(ImportInput {
             source: source.to_string(),
             file: file.to_string(),
@@ -111,20 +130,30 @@ struct Update {
 
 pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<ImportReport> {
     let started_at = Utc::now();
-    let ImportInput { source, file, file_sha256, recorder, records, mut rejected } = input;
+    let ImportInput {
+        source,
+        file,
+        file_sha256,
+        recorder,
+        records,
+        mut rejected,
+    } = input;
 
     // 1. Region codes: known, and mapped from retired codes to today's.
+    // 2. Two living records with one identity number cannot both be right.
+    // One pass, filtering in place: a million records are not copied.
     let resolved = resolve_regions(&mut tx, &records).await?;
     let mut recoded_regions = 0;
-    let mut accepted = Vec::with_capacity(records.len());
-    for mut record in records {
-        match resolved.get(record.region_code.as_str()) {
+    let mut first_line: HashMap<IdNumber, u64> = HashMap::default();
+    first_line.reserve(records.len());
+    let mut records = records;
+    records.retain_mut(|record| {
+        match resolved.get(&record.region_code) {
             Some(Ok(code)) => {
                 if *code != record.region_code {
                     recoded_regions += 1;
                     record.region_code = *code;
                 }
-                accepted.push(record);
             }
             other => {
                 let reason = match other {
@@ -132,44 +161,62 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
                     _ => "not in the region table".to_string(),
                 };
                 let value = record.region_code.to_string();
-                rejected.push(reject(&record, "region_code", &value, reason));
+                rejected.push(reject(record, "region_code", &value, reason));
+                return false;
+            }
+        }
+        let Some(n) = record
+            .id_number
+            .filter(|_| record.status != LifeStatus::Dead)
+        else {
+            return true;
+        };
+        match first_line.get(&n) {
+            Some(line) => {
+                let reason = format!("identity number repeats the living person on line {line}");
+                rejected.push(reject(record, "id_number", n.as_str(), reason));
+                false
+            }
+            None => {
+                first_line.insert(n, record.line);
+                true
+            }
+        }
+    });
+    tracing::info!(
+        seconds = started_at.elapsed_seconds(),
+        "regions resolved, in-file duplicates removed"
+    );
+
+    // 3. What the register already knows of these records.
+    let links: HashMap<String, (i64, String)> = if tx.source_is_new(&source).await? {
+        HashMap::default()
+    } else {
+        let ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
+        tx.source_links(&source, &ids)
+            .await?
+            .into_iter()
+            .map(|(r, p, h)| (r, (p, h)))
+            .collect()
+    };
+    let mut holders: HashMap<IdNumber, Vec<(i64, bool)>> = HashMap::default();
+    if !tx.is_empty(Table::Persons).await? {
+        let numbers: Vec<String> = records
+            .iter()
+            .filter_map(|r| r.id_number.map(|n| n.to_string()))
+            .collect();
+        for (number, id, status) in tx.persons_by_id_numbers(&numbers).await? {
+            // Stored numbers were valid when written.
+            if let Ok(n) = IdNumber::parse_at(&number, NaiveDate::MAX) {
+                holders.entry(n).or_default().push((id, status != "dead"));
             }
         }
     }
 
-    // 2. Two living records with one identity number cannot both be right.
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    let records: Vec<RegisterRecord> = accepted
-        .into_iter()
-        .filter_map(|r| match r.id_number.filter(|_| r.status != LifeStatus::Dead) {
-            Some(n) => match first_line.get(n.as_str()) {
-                Some(line) => {
-                    let reason = format!("identity number repeats the living person on line {line}");
-                    rejected.push(reject(&r, "id_number", n.as_str(), reason));
-                    None
-                }
-                None => {
-                    first_line.insert(n.to_string(), r.line);
-                    Some(r)
-                }
-            },
-            None => Some(r),
-        })
-        .collect();
-
-    // 3. What the register already knows of these records.
-    let links: HashMap<String, (i64, String)> = if tx.source_is_new(&source).await? {
-        HashMap::new()
-    } else {
-        let ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
-        tx.source_links(&source, &ids).await?.into_iter().map(|(r, p, h)| (r, (p, h))).collect()
-    };
-    let numbers: Vec<String> = records.iter().filter_map(|r| r.id_number.map(|n| n.to_string())).collect();
-    let mut holders: HashMap<String, Vec<(i64, bool)>> = HashMap::new();
-    for (number, id, status) in tx.persons_by_id_numbers(&numbers).await? {
-        holders.entry(number).or_default().push((id, status != "dead"));
-    }
-
+    tracing::info!(
+        seconds = started_at.elapsed_seconds(),
+        "known records looked up"
+    );
     // 4. Classify.
     let mut inserts = Vec::new();
     let mut updates = Vec::new();
@@ -178,17 +225,25 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         let hash = record_hash(&record);
         let living_holder = record
             .id_number
-            .and_then(|n| holders.get(n.as_str()))
+            .and_then(|n| holders.get(&n))
             .and_then(|h| h.iter().find(|(_, living)| *living).map(|(id, _)| *id));
         match links.get(&record.record_id) {
             Some((_, old_hash)) if *old_hash == hash => unchanged += 1,
             Some((person_id, _)) => {
-                if let Some(holder) = living_holder.filter(|h| h != person_id && record.status != LifeStatus::Dead) {
+                if let Some(holder) =
+                    living_holder.filter(|h| h != person_id && record.status != LifeStatus::Dead)
+                {
                     let value = record.id_number.map(|n| n.to_string()).unwrap_or_default();
-                    let reason = format!("identity number belongs to another living person ({holder})");
+                    let reason =
+                        format!("identity number belongs to another living person ({holder})");
                     rejected.push(reject(&record, "id_number", &value, reason));
                 } else {
-                    updates.push(Update { person_id: *person_id, record, hash, linked: true });
+                    updates.push(Update {
+                        person_id: *person_id,
+                        record,
+                        hash,
+                        linked: true,
+                    });
                 }
             }
             None => {
@@ -198,11 +253,16 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
                     let dead = record.status == LifeStatus::Dead;
                     record
                         .id_number
-                        .and_then(|n| holders.get(n.as_str()))
+                        .and_then(|n| holders.get(&n))
                         .and_then(|h| h.iter().find(|_| dead).map(|(id, _)| *id))
                 });
                 match holder {
-                    Some(person_id) => updates.push(Update { person_id, record, hash, linked: false }),
+                    Some(person_id) => updates.push(Update {
+                        person_id,
+                        record,
+                        hash,
+                        linked: false,
+                    }),
                     None => inserts.push((record, hash)),
                 }
             }
@@ -218,10 +278,17 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut households: HashMap<String, i64> = tx.households(&household_numbers).await?.into_iter().collect();
+    let mut households: HashMap<String, i64> = tx
+        .households(&household_numbers)
+        .await?
+        .into_iter()
+        .collect();
     let mut new_households: Vec<HouseholdRow> = Vec::new();
-    let missing: Vec<&String> = household_numbers.iter().filter(|n| !households.contains_key(*n)).collect();
-    let household_ids = tx.allocate_ids(IdTable::Households, missing.len()).await?;
+    let missing: Vec<&String> = household_numbers
+        .iter()
+        .filter(|n| !households.contains_key(*n))
+        .collect();
+    let household_ids = tx.allocate_ids(Table::Households, missing.len()).await?;
     for (number, id) in missing.into_iter().zip(household_ids) {
         households.insert(number.clone(), id);
         new_households.push(HouseholdRow {
@@ -235,9 +302,12 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
     }
 
     // 6. Updates: the field changes each record brings.
-    let meta = EventMeta { recorder: recorder.clone(), source: source.clone() };
+    let meta = EventMeta {
+        recorder: recorder.clone(),
+        source: source.clone(),
+    };
     let update_ids: Vec<i64> = updates.iter().map(|u| u.person_id).collect();
-    let mut current: HashMap<i64, Person> = HashMap::new();
+    let mut current: HashMap<i64, Person> = HashMap::default();
     for row in tx.persons(&update_ids).await? {
         let person = Person::try_from(row)?;
         current.insert(person.id.0, person);
@@ -248,14 +318,25 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
     let mut new_links = Vec::new();
     let today = renkou_domain::date::today_in_china();
     for u in &updates {
-        let Some(before) = current.get(&u.person_id) else { continue };
+        let Some(before) = current.get(&u.person_id) else {
+            continue;
+        };
         let after = apply_record(before, &u.record, &households);
         let changes: Vec<FieldChange> = IMPORTED_FIELDS
             .into_iter()
             .filter_map(|f| before.change_to(f, f.get(&after)))
             .collect();
-        let link = SourceLink { source: source.clone(), record_id: u.record.record_id.clone(), person_id: u.person_id, row_hash: u.hash.clone() };
-        if u.linked { link_updates.push(link) } else { new_links.push(link) }
+        let link = SourceLink {
+            source: source.clone(),
+            record_id: u.record.record_id.clone(),
+            person_id: u.person_id,
+            row_hash: u.hash.clone(),
+        };
+        if u.linked {
+            link_updates.push(link)
+        } else {
+            new_links.push(link)
+        }
         if changes.is_empty() {
             unchanged += 1;
             continue;
@@ -278,14 +359,18 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
     let updated = changed_rows.len() as u64;
 
     // 7. Inserts.
-    let person_ids = tx.allocate_ids(IdTable::Persons, inserts.len()).await?;
+    let person_ids = tx.allocate_ids(Table::Persons, inserts.len()).await?;
     let mut new_rows = Vec::with_capacity(inserts.len());
-    for ((record, hash), id) in inserts.iter().zip(person_ids) {
-        let household_id = record.household_no.as_ref().and_then(|n| households.get(n)).copied();
+    for ((record, hash), id) in inserts.into_iter().zip(person_ids) {
+        let household_id = record
+            .household_no
+            .as_ref()
+            .and_then(|n| households.get(n))
+            .copied();
         new_rows.push(PersonRow {
             id,
             id_number: record.id_number.map(|n| n.to_string()),
-            name: record.name.to_string(),
+            name: record.name.as_str().to_owned(),
             sex: record.sex.code().to_string(),
             birth_date: record.birth_date,
             ethnicity: record.ethnicity.map(|e| e.code().to_string()),
@@ -302,23 +387,38 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
             father_id: None,
             spouse_id: None,
         });
-        new_links.push(SourceLink { source: source.clone(), record_id: record.record_id.clone(), person_id: id, row_hash: hash.clone() });
+        new_links.push(SourceLink {
+            source: source.clone(),
+            record_id: record.record_id,
+            person_id: id,
+            row_hash: hash,
+        });
     }
     // A new household lives where its head (else its first member) lives.
-    for h in &mut new_households {
-        let members = new_rows.iter().chain(&changed_rows).filter(|r| r.household_id == Some(h.id));
-        for m in members {
-            let is_head = m.relation.as_deref() == Some("02");
-            if h.region_code.is_empty() || is_head {
-                h.region_code = m.residence.clone();
-            }
-            if is_head {
-                h.head_id = Some(m.id);
-            }
+    let new_household_index: HashMap<i64, usize> = new_households
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id, i))
+        .collect();
+    for member in new_rows.iter().chain(&changed_rows) {
+        let Some(h) = member
+            .household_id
+            .and_then(|id| new_household_index.get(&id))
+        else {
+            continue;
+        };
+        let household = &mut new_households[*h];
+        let is_head = member.relation.as_deref() == Some("02");
+        if household.region_code.is_empty() || is_head {
+            household.region_code = member.residence.clone();
+        }
+        if is_head {
+            household.head_id = Some(member.id);
         }
     }
     let inserted = new_rows.len() as u64;
 
+    tracing::info!(seconds = started_at.elapsed_seconds(), "classified");
     // 8. Write it all.
     let report_rejected = rejected.len() as u64;
     let import_id = tx
@@ -337,6 +437,7 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         .await?;
     tx.insert_households(&new_households).await?;
     tx.insert_persons(&new_rows, started_at).await?;
+    tracing::info!(seconds = started_at.elapsed_seconds(), "persons inserted");
     for row in &changed_rows {
         tx.update_person(row, started_at).await?;
     }
@@ -347,8 +448,10 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
     tx.insert_events(&events).await?;
     rejected.sort_by_key(|r| r.line);
     for row in &rejected {
-        tx.insert_pending(&pending_row(&source, import_id, &file, row)).await?;
+        tx.insert_pending(&pending_row(&source, import_id, &file, row))
+            .await?;
     }
+    tracing::info!(seconds = started_at.elapsed_seconds(), "all written");
     tx.commit().await?;
     Ok(ImportReport {
         import_id,
@@ -386,20 +489,33 @@ fn apply_record(before: &Person, r: &RegisterRecord, households: &HashMap<String
     p.birth_date = r.birth_date;
     p.ethnicity = r.ethnicity.or(before.ethnicity);
     p.residence = r.region_code;
-    p.household_id = r.household_no.as_ref().and_then(|n| households.get(n)).copied().or(before.household_id);
+    p.household_id = r
+        .household_no
+        .as_ref()
+        .and_then(|n| households.get(n))
+        .copied()
+        .or(before.household_id);
     p.relation = r.relation.or(before.relation);
     p.hukou_type = r.hukou_type.or(before.hukou_type);
     p.status = r.status;
-    p.death_date = if r.status == LifeStatus::Dead { r.death_date.or(before.death_date) } else { None };
+    p.death_date = if r.status == LifeStatus::Dead {
+        r.death_date.or(before.death_date)
+    } else {
+        None
+    };
     p
 }
 
 /// What an imported change is, and the day it took effect.
 fn import_event_kind(before: &Person, after: &Person, today: NaiveDate) -> (EventKind, NaiveDate) {
     match (before.status, after.status) {
-        (s, LifeStatus::Dead) if s != LifeStatus::Dead => (EventKind::Death, after.death_date.unwrap_or(today)),
+        (s, LifeStatus::Dead) if s != LifeStatus::Dead => {
+            (EventKind::Death, after.death_date.unwrap_or(today))
+        }
         (LifeStatus::Active, LifeStatus::MovedOut) => (EventKind::MoveOut, today),
-        _ if before.residence != after.residence && before.status == after.status => (EventKind::MoveWithin, today),
+        _ if before.residence != after.residence && before.status == after.status => {
+            (EventKind::MoveWithin, today)
+        }
         _ => (EventKind::Correction, today),
     }
 }
@@ -409,10 +525,10 @@ fn import_event_kind(before: &Person, after: &Person, today: NaiveDate) -> (Even
 async fn resolve_regions<T: Tx>(
     tx: &mut T,
     records: &[RegisterRecord],
-) -> StoreResult<HashMap<String, Result<RegionCode, String>>> {
-    let mut known: HashMap<String, RegionRow> = HashMap::new();
-    let mut wanted: Vec<String> =
-        records.iter().map(|r| r.region_code.to_string()).collect::<HashSet<_>>().into_iter().collect();
+) -> StoreResult<HashMap<RegionCode, Result<RegionCode, String>>> {
+    let distinct: HashSet<RegionCode> = records.iter().map(|r| r.region_code).collect();
+    let mut known: HashMap<String, RegionRow> = HashMap::default();
+    let mut wanted: Vec<String> = distinct.iter().map(|c| c.to_string()).collect();
     for _ in 0..MAX_REZONING_CHAIN {
         if wanted.is_empty() {
             break;
@@ -425,13 +541,9 @@ async fn resolve_regions<T: Tx>(
             .collect();
         known.extend(found.into_iter().map(|r| (r.code.clone(), r)));
     }
-    let mut out = HashMap::new();
-    for record in records {
-        let code = record.region_code.to_string();
-        if out.contains_key(&code) {
-            continue;
-        }
-        let mut current = code.clone();
+    let mut out = HashMap::default();
+    for code in distinct {
+        let mut current = code.to_string();
         let mut result = Err("not in the region table".to_string());
         for _ in 0..MAX_REZONING_CHAIN {
             match known.get(&current) {
@@ -439,7 +551,10 @@ async fn resolve_regions<T: Tx>(
                 Some(row) => match &row.replaced_by {
                     Some(next) if row.valid_to.is_some() => current = next.clone(),
                     _ if row.level != "village" => {
-                        result = Err(format!("{} ({}) is a {}, not a village", row.name, row.code, row.level));
+                        result = Err(format!(
+                            "{} ({}) is a {}, not a village",
+                            row.name, row.code, row.level
+                        ));
                         break;
                     }
                     _ => {
@@ -457,12 +572,18 @@ async fn resolve_regions<T: Tx>(
 fn reject(record: &RegisterRecord, column: &str, value: &str, reason: String) -> RejectedRow {
     let mut raw = vec![
         ("record_id".to_string(), record.record_id.clone()),
-        ("id_number".to_string(), record.id_number.map(|n| n.to_string()).unwrap_or_default()),
+        (
+            "id_number".to_string(),
+            record.id_number.map(|n| n.to_string()).unwrap_or_default(),
+        ),
         ("name".to_string(), record.name.to_string()),
         ("sex".to_string(), record.sex.code().to_string()),
         ("birth_date".to_string(), record.birth_date.to_string()),
         ("region_code".to_string(), record.region_code.to_string()),
-        ("household_no".to_string(), record.household_no.clone().unwrap_or_default()),
+        (
+            "household_no".to_string(),
+            record.household_no.clone().unwrap_or_default(),
+        ),
         ("status".to_string(), record.status.as_str().to_string()),
     ];
     raw.extend(record.extra.iter().cloned());
@@ -470,13 +591,21 @@ fn reject(record: &RegisterRecord, column: &str, value: &str, reason: String) ->
         line: record.line,
         record_id: Some(record.record_id.clone()),
         raw,
-        errors: vec![RowError { line: record.line, column: column.into(), value: value.into(), reason }],
+        errors: vec![RowError {
+            line: record.line,
+            column: column.into(),
+            value: value.into(),
+            reason,
+        }],
     }
 }
 
 fn pending_row(source: &str, import_id: i64, file: &str, row: &RejectedRow) -> PendingRow {
-    let raw: serde_json::Map<String, serde_json::Value> =
-        row.raw.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+    let raw: serde_json::Map<String, serde_json::Value> = row
+        .raw
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
     let errors: Vec<serde_json::Value> = row
         .errors
         .iter()
@@ -497,24 +626,48 @@ fn pending_row(source: &str, import_id: i64, file: &str, row: &RejectedRow) -> P
 
 /// A fingerprint of a record's canonical fields: equal iff nothing changed.
 fn record_hash(r: &RegisterRecord) -> String {
-    let text = format!(
-        "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{:?}",
-        r.id_number.map(|n| n.to_string()).unwrap_or_default(),
-        r.name,
-        r.sex.code(),
-        r.birth_date,
-        r.ethnicity.map(|e| e.code()).unwrap_or_default(),
-        r.region_code,
-        r.household_no.as_deref().unwrap_or_default(),
-        r.relation.map(|e| e.code()).unwrap_or_default(),
-        r.hukou_type.map(|e| e.code()).unwrap_or_default(),
-        r.status.as_str(),
-        r.death_date.map(|d| d.to_string()).unwrap_or_default(),
-        r.extra,
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update(bytes);
+        h.update([0x1f]);
+    };
+    field(
+        r.id_number
+            .as_ref()
+            .map_or(&b""[..], |n| n.as_str().as_bytes()),
     );
-    hex_digest(text.as_bytes())
+    field(r.name.as_str().as_bytes());
+    field(r.sex.code().as_bytes());
+    field(r.birth_date.to_string().as_bytes());
+    field(r.ethnicity.map_or("", |e| e.code()).as_bytes());
+    field(r.region_code.as_str().as_bytes());
+    field(r.household_no.as_deref().unwrap_or_default().as_bytes());
+    field(r.relation.map_or("", |e| e.code()).as_bytes());
+    field(r.hukou_type.map_or("", |e| e.code()).as_bytes());
+    field(r.status.as_str().as_bytes());
+    field(
+        r.death_date
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    for (k, v) in &r.extra {
+        field(k.as_bytes());
+        field(v.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 fn hex_digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
 }

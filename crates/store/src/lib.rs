@@ -15,6 +15,7 @@ mod record;
 mod regions;
 mod rows;
 mod sqlite;
+mod sqlite_bulk;
 mod tx;
 
 use chrono::NaiveDate;
@@ -28,7 +29,9 @@ pub use history::person_as_of;
 pub use import::{ImportInput, ImportReport};
 pub use population::{LoadedCounts, Population};
 pub use record::{EventMeta, Recorded};
-pub use regions::{Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file};
+pub use regions::{
+    Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
+};
 pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 
 use crate::postgres::PgTx;
@@ -155,11 +158,17 @@ impl Store {
 
     /// Records what a command says happened, after checking the register's rules.
     pub async fn record(&self, command: &Command, meta: &EventMeta) -> StoreResult<Recorded> {
-        self.record_at(command, meta, renkou_domain::date::today_in_china()).await
+        self.record_at(command, meta, renkou_domain::date::today_in_china())
+            .await
     }
 
     /// Like [`Store::record`] with "today" given (for tests and back-dated entry).
-    pub async fn record_at(&self, command: &Command, meta: &EventMeta, today: NaiveDate) -> StoreResult<Recorded> {
+    pub async fn record_at(
+        &self,
+        command: &Command,
+        meta: &EventMeta,
+        today: NaiveDate,
+    ) -> StoreResult<Recorded> {
         with_tx!(self, tx => record::record(tx, command, meta, today).await)
     }
 
@@ -215,7 +224,11 @@ impl Store {
     /// Applies a re-zoning: retires the old codes (and every region inside
     /// them), creates the new ones and moves people and households, each
     /// person with an event.
-    pub async fn apply_rezoning(&self, changes: &[Rezoning], meta: &EventMeta) -> StoreResult<RezoningReport> {
+    pub async fn apply_rezoning(
+        &self,
+        changes: &[Rezoning],
+        meta: &EventMeta,
+    ) -> StoreResult<RezoningReport> {
         with_tx!(self, tx => regions::apply_rezoning(tx, changes, meta).await)
     }
 
@@ -232,7 +245,8 @@ impl Store {
         mut write: impl FnMut(RegisterRecord) -> StoreResult<()>,
     ) -> StoreResult<u64> {
         const PAGE: i64 = 10_000;
-        let (low, high) = region.map_or(("0".to_string(), ":".to_string()), |r| r.descendant_range());
+        let (low, high) =
+            region.map_or(("0".to_string(), ":".to_string()), |r| r.descendant_range());
         let mut after = 0i64;
         let mut written = 0;
         loop {
@@ -285,7 +299,14 @@ impl Store {
         )
         .fetch_one(pool)
         .await?);
-        Ok(Counts { regions, households, persons, living, events, pending })
+        Ok(Counts {
+            regions,
+            households,
+            persons,
+            living,
+            events,
+            pending,
+        })
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::error::StoreResult;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow};
-use crate::tx::{IdTable, Tx};
+use crate::tx::{Table, Tx};
 
 /// A population whose ids are local (1, 2, …); the store gives them real ids.
 #[derive(Debug, Clone, Default)]
@@ -26,10 +26,17 @@ pub struct LoadedCounts {
 }
 
 pub(crate) async fn load<T: Tx>(mut tx: T, mut pop: Population) -> StoreResult<LoadedCounts> {
-    let person_ids = tx.allocate_ids(IdTable::Persons, pop.persons.len()).await?;
-    let household_ids = tx.allocate_ids(IdTable::Households, pop.households.len()).await?;
+    let person_ids = tx.allocate_ids(Table::Persons, pop.persons.len()).await?;
+    let household_ids = tx
+        .allocate_ids(Table::Households, pop.households.len())
+        .await?;
     let persons: HashMap<i64, i64> = pop.persons.iter().map(|p| p.id).zip(person_ids).collect();
-    let households: HashMap<i64, i64> = pop.households.iter().map(|h| h.id).zip(household_ids).collect();
+    let households: HashMap<i64, i64> = pop
+        .households
+        .iter()
+        .map(|h| h.id)
+        .zip(household_ids)
+        .collect();
     let person = |id: Option<i64>| id.and_then(|i| persons.get(&i).copied());
     for h in &mut pop.households {
         h.id = households[&h.id];
@@ -47,10 +54,17 @@ pub(crate) async fn load<T: Tx>(mut tx: T, mut pop: Population) -> StoreResult<L
         e.related_id = person(e.related_id);
         for change in &mut e.changes {
             use renkou_domain::event::Field;
-            if matches!(change.field, Field::Mother | Field::Father | Field::Spouse | Field::Household) {
+            if matches!(
+                change.field,
+                Field::Mother | Field::Father | Field::Spouse | Field::Household
+            ) {
                 let map = |v: &Option<String>| -> Option<String> {
                     let local: i64 = v.as_deref()?.parse().ok()?;
-                    let table = if change.field == Field::Household { &households } else { &persons };
+                    let table = if change.field == Field::Household {
+                        &households
+                    } else {
+                        &persons
+                    };
                     table.get(&local).map(|id| id.to_string())
                 };
                 change.from = map(&change.from);

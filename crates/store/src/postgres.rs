@@ -8,7 +8,10 @@ use sqlx::{PgPool, Postgres};
 
 use crate::error::StoreResult;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
-use crate::tx::{IdTable, Tx, shared_statements};
+use crate::tx::{Table, Tx, shared_statements};
+
+/// Loads of at least this many rows into an empty table build its indexes afterwards.
+const REBUILD_INDEXES_FROM: usize = 50_000;
 
 /// Bytes sent per `COPY` message.
 const COPY_BUFFER: usize = 1 << 20;
@@ -36,15 +39,68 @@ impl PgTx {
         Ok(PgTx(pool.begin().await?))
     }
 
-    /// Streams rows in COPY text format into `table (columns)`.
+    /// Streams rows in COPY text format into `table (columns)`. A large load
+    /// into an empty table builds its secondary indexes after the data, as
+    /// pg_restore does (the table is locked for the transaction, which an
+    /// empty table can afford); into a table in use they are kept live.
     async fn copy<T>(
+        &mut self,
+        table: &'static str,
+        statement: &str,
+        rows: &[T],
+        write: impl FnMut(&mut CopyLine, &T),
+    ) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut rebuild = Vec::new();
+        if rows.len() >= REBUILD_INDEXES_FROM {
+            let empty: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM {table})"
+            )))
+            .fetch_optional(&mut *self.0)
+            .await?;
+            if empty.is_some() {
+                // Indexes that back a constraint (keys, UNIQUE) stay.
+                let indexes: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x \
+                     JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                     WHERE t.relname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)",
+                )
+                .bind(table)
+                .fetch_all(&mut *self.0)
+                .await?;
+                for (name, definition) in indexes {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+                        .execute(&mut *self.0)
+                        .await?;
+                    rebuild.push(definition);
+                }
+                sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+                    .execute(&mut *self.0)
+                    .await?;
+            }
+        }
+        self.copy_rows(statement, rows, write).await?;
+        for definition in rebuild {
+            sqlx::query(sqlx::AssertSqlSafe(definition))
+                .execute(&mut *self.0)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn copy_rows<T>(
         &mut self,
         statement: &str,
         rows: &[T],
         mut write: impl FnMut(&mut CopyLine, &T),
     ) -> StoreResult<()> {
         let mut copy = self.0.copy_in_raw(statement).await?;
-        let mut line = CopyLine { buf: Vec::with_capacity(COPY_BUFFER + 4096), row_started: false };
+        let mut line = CopyLine {
+            buf: Vec::with_capacity(COPY_BUFFER + 4096),
+            row_started: false,
+        };
         for row in rows {
             write(&mut line, row);
             line.end();
@@ -111,20 +167,28 @@ impl Tx for PgTx {
          valid_from date, valid_to date, replaced_by text)"
     );
 
-    async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>> {
+    async fn allocate_ids(&mut self, table: Table, n: usize) -> StoreResult<Vec<i64>> {
         let sql = match table {
-            IdTable::Persons => "SELECT nextval('persons_id_seq') FROM generate_series(1, $1)",
-            IdTable::Households => {
+            Table::Persons => "SELECT nextval('persons_id_seq') FROM generate_series(1, $1)",
+            Table::Households => {
                 "SELECT nextval(pg_get_serial_sequence('households', 'id')) FROM generate_series(1, $1)"
             }
         };
-        Ok(sqlx::query_scalar(sql).bind(n as i64).fetch_all(&mut *self.0).await?)
+        Ok(sqlx::query_scalar(sql)
+            .bind(n as i64)
+            .fetch_all(&mut *self.0)
+            .await?)
     }
 
     async fn insert_persons(&mut self, rows: &[PersonRow], now: DateTime<Utc>) -> StoreResult<()> {
         let now = now.to_rfc3339();
         self.copy(
-            concat!("COPY persons (", crate::rows::person_columns!(), ", updated_at) FROM STDIN"),
+            "persons",
+            concat!(
+                "COPY persons (",
+                crate::rows::person_columns!(),
+                ", updated_at) FROM STDIN"
+            ),
             rows,
             |l, r| {
                 l.int(Some(r.id))
@@ -153,6 +217,7 @@ impl Tx for PgTx {
 
     async fn insert_households(&mut self, rows: &[HouseholdRow]) -> StoreResult<()> {
         self.copy(
+            "households",
             "COPY households (id, household_no, region_code, address, kind, head_id) FROM STDIN",
             rows,
             |l, r| {
@@ -168,17 +233,23 @@ impl Tx for PgTx {
     }
 
     async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()> {
-        self.copy("COPY source_records (source, record_id, person_id, row_hash) FROM STDIN", rows, |l, r| {
-            l.text(Some(&r.source))
-                .text(Some(&r.record_id))
-                .int(Some(r.person_id))
-                .text(Some(&r.row_hash));
-        })
+        self.copy(
+            "source_records",
+            "COPY source_records (source, record_id, person_id, row_hash) FROM STDIN",
+            rows,
+            |l, r| {
+                l.text(Some(&r.source))
+                    .text(Some(&r.record_id))
+                    .int(Some(r.person_id))
+                    .text(Some(&r.row_hash));
+            },
+        )
         .await
     }
 
     async fn insert_events(&mut self, rows: &[NewEventRow]) -> StoreResult<()> {
         self.copy(
+            "events",
             "COPY events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
              related_id, changes, note) FROM STDIN",
             rows,

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{NewEventRow, PersonRow};
-use crate::tx::{IdTable, Tx};
+use crate::tx::{Table, Tx};
 
 /// Who records, and on what authority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,13 +59,16 @@ pub(crate) async fn record<T: Tx>(
                 if let Some(n) = newcomer.id_number {
                     ensure_id_number_free(&mut tx, &n, None).await?;
                 }
-                let id = tx.allocate_ids(IdTable::Persons, 1).await?[0];
-                let person = rules::apply_all(&newcomer.clone().into_person(PersonId(id)), &event.changes)?;
+                let id = tx.allocate_ids(Table::Persons, 1).await?[0];
+                let person =
+                    rules::apply_all(&newcomer.clone().into_person(PersonId(id)), &event.changes)?;
                 tx.insert_persons(&[PersonRow::from(&person)], now).await?;
                 person
             }
             Some(id) => {
-                let current = persons.get(&id).ok_or(rules::RuleViolation::UnknownPerson(id))?;
+                let current = persons
+                    .get(&id)
+                    .ok_or(rules::RuleViolation::UnknownPerson(id))?;
                 let next = rules::apply_all(current, &event.changes)?;
                 if let Some(n) = next.id_number.filter(|n| Some(*n) != current.id_number) {
                     ensure_id_number_free(&mut tx, &n, Some(id)).await?;
@@ -80,11 +83,19 @@ pub(crate) async fn record<T: Tx>(
     }
     tx.insert_events(&events).await?;
     tx.commit().await?;
-    Ok(Recorded { person_id: main.unwrap_or(PersonId(0)), events: events.len() })
+    Ok(Recorded {
+        person_id: main.unwrap_or(PersonId(0)),
+        events: events.len(),
+    })
 }
 
 /// Builds the stored form of a planned event for the person it changed.
-pub(crate) fn event_row(person: &Person, e: PlannedEvent, meta: &EventMeta, now: DateTime<Utc>) -> NewEventRow {
+pub(crate) fn event_row(
+    person: &Person,
+    e: PlannedEvent,
+    meta: &EventMeta,
+    now: DateTime<Utc>,
+) -> NewEventRow {
     NewEventRow {
         person_id: person.id.0,
         kind: e.kind,
@@ -99,7 +110,10 @@ pub(crate) fn event_row(person: &Person, e: PlannedEvent, meta: &EventMeta, now:
     }
 }
 
-async fn load_persons<T: Tx>(tx: &mut T, ids: &[PersonId]) -> StoreResult<HashMap<PersonId, Person>> {
+async fn load_persons<T: Tx>(
+    tx: &mut T,
+    ids: &[PersonId],
+) -> StoreResult<HashMap<PersonId, Person>> {
     let raw: Vec<i64> = ids.iter().map(|p| p.0).collect();
     tx.persons(&raw)
         .await?
@@ -109,8 +123,15 @@ async fn load_persons<T: Tx>(tx: &mut T, ids: &[PersonId]) -> StoreResult<HashMa
 }
 
 /// The region must be in the table and not retired (villages only, where asked).
-pub(crate) async fn current_region<T: Tx>(tx: &mut T, code: &RegionCode, village: bool) -> StoreResult<()> {
-    let err = |reason: String| StoreError::Region { code: code.to_string(), reason };
+pub(crate) async fn current_region<T: Tx>(
+    tx: &mut T,
+    code: &RegionCode,
+    village: bool,
+) -> StoreResult<()> {
+    let err = |reason: String| StoreError::Region {
+        code: code.to_string(),
+        reason,
+    };
     let Some(row) = tx.regions(&[code.to_string()]).await?.pop() else {
         return Err(err("not in the region table".into()));
     };
@@ -118,15 +139,28 @@ pub(crate) async fn current_region<T: Tx>(tx: &mut T, code: &RegionCode, village
         return Err(err(format!("retired on {to}, replaced by {by}")));
     }
     if village && code.level() != RegionLevel::Village && row.level != "village" {
-        return Err(err(format!("{} is a {}; a village or community is needed", row.name, row.level)));
+        return Err(err(format!(
+            "{} is a {}; a village or community is needed",
+            row.name, row.level
+        )));
     }
     Ok(())
 }
 
-async fn ensure_id_number_free<T: Tx>(tx: &mut T, n: &IdNumber, owner: Option<PersonId>) -> StoreResult<()> {
+async fn ensure_id_number_free<T: Tx>(
+    tx: &mut T,
+    n: &IdNumber,
+    owner: Option<PersonId>,
+) -> StoreResult<()> {
     let holders = tx.persons_by_id_numbers(&[n.to_string()]).await?;
-    match holders.into_iter().find(|(_, id, status)| status != "dead" && Some(PersonId(*id)) != owner) {
-        Some((_, holder, _)) => Err(StoreError::DuplicateIdNumber { id_number: n.to_string(), holder }),
+    match holders
+        .into_iter()
+        .find(|(_, id, status)| status != "dead" && Some(PersonId(*id)) != owner)
+    {
+        Some((_, holder, _)) => Err(StoreError::DuplicateIdNumber {
+            id_number: n.to_string(),
+            holder,
+        }),
         None => Ok(()),
     }
 }

@@ -45,7 +45,11 @@ pub fn read_region_table(input: impl Read, prefix: Option<&str>) -> StoreResult<
         rows.push(RegionRow {
             code: code.to_string(),
             name: record.get(1).unwrap_or_default().to_string(),
-            level: if level == "prefecture" { "city".into() } else { level.to_string() },
+            level: if level == "prefecture" {
+                "city".into()
+            } else {
+                level.to_string()
+            },
             parent: record.get(3).filter(|p| !p.is_empty()).map(str::to_string),
             valid_from: None,
             valid_to: None,
@@ -67,9 +71,18 @@ pub struct Rezoning {
 /// Reads a re-zoning file; any bad line refuses the whole file, naming the line.
 pub fn read_rezoning_file(input: impl Read, file: &str) -> StoreResult<Vec<Rezoning>> {
     let mut reader = csv::Reader::from_reader(input);
-    let headers = reader.headers().map_err(|e| StoreError::Invalid(format!("{file}: {e}")))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
-    let (Some(old), Some(new), Some(date)) = (col("old_code"), col("new_code"), col("effective_date")) else {
+    let headers = reader
+        .headers()
+        .map_err(|e| StoreError::Invalid(format!("{file}: {e}")))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+    };
+    let (Some(old), Some(new), Some(date)) =
+        (col("old_code"), col("new_code"), col("effective_date"))
+    else {
         return Err(StoreError::Invalid(format!(
             "{file}: the header must name old_code, new_code and effective_date"
         )));
@@ -79,13 +92,19 @@ pub fn read_rezoning_file(input: impl Read, file: &str) -> StoreResult<Vec<Rezon
     for record in reader.records() {
         let record = record.map_err(|e| StoreError::Invalid(format!("{file}: {e}")))?;
         let line = record.position().map_or(0, |p| p.line());
-        let bad = |column: &str, reason: String| StoreError::Invalid(format!("{file}, line {line}, {column}: {reason}"));
+        let bad = |column: &str, reason: String| {
+            StoreError::Invalid(format!("{file}, line {line}, {column}: {reason}"))
+        };
         let field = |i: usize| record.get(i).unwrap_or_default();
         out.push(Rezoning {
             old: RegionCode::parse(field(old)).map_err(|e| bad("old_code", e.to_string()))?,
             new: RegionCode::parse(field(new)).map_err(|e| bad("new_code", e.to_string()))?,
             effective: parse_date(field(date)).map_err(|e| bad("effective_date", e.to_string()))?,
-            new_name: name.map(field).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+            new_name: name
+                .map(field)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
         });
     }
     Ok(out)
@@ -102,8 +121,13 @@ pub struct RezoningReport {
     pub persons_moved: u64,
 }
 
-pub(crate) async fn apply_rezoning<T: Tx>(mut tx: T, changes: &[Rezoning], meta: &EventMeta) -> StoreResult<RezoningReport> {
-    let explicit: HashMap<String, &Rezoning> = changes.iter().map(|c| (c.old.to_string(), c)).collect();
+pub(crate) async fn apply_rezoning<T: Tx>(
+    mut tx: T,
+    changes: &[Rezoning],
+    meta: &EventMeta,
+) -> StoreResult<RezoningReport> {
+    let explicit: HashMap<String, &Rezoning> =
+        changes.iter().map(|c| (c.old.to_string(), c)).collect();
     // old code -> (new code, effective date, the region row)
     let mut plan: Vec<(RegionRow, String, NaiveDate, Option<String>)> = Vec::new();
     for change in changes {
@@ -117,25 +141,48 @@ pub(crate) async fn apply_rezoning<T: Tx>(mut tx: T, changes: &[Rezoning], meta:
             )));
         }
         let Some(old_row) = tx.regions(&[change.old.to_string()]).await?.pop() else {
-            return Err(StoreError::Region { code: change.old.to_string(), reason: "not in the region table".into() });
+            return Err(StoreError::Region {
+                code: change.old.to_string(),
+                reason: "not in the region table".into(),
+            });
         };
         if old_row.valid_to.is_some() {
-            return Err(StoreError::Region { code: change.old.to_string(), reason: "already retired".into() });
+            return Err(StoreError::Region {
+                code: change.old.to_string(),
+                reason: "already retired".into(),
+            });
         }
         let (low, high) = change.old.descendant_range();
         for row in tx.regions_in_range(&low, &high).await? {
-            let code = RegionCode::parse(&row.code).map_err(|e| StoreError::Corrupt { what: "region".into(), reason: e.to_string() })?;
+            let code = RegionCode::parse(&row.code).map_err(|e| StoreError::Corrupt {
+                what: "region".into(),
+                reason: e.to_string(),
+            })?;
             if code != change.old && explicit.contains_key(&row.code) {
                 continue; // listed on a line of its own
             }
-            let target = if code == change.old { change.new } else { code.with_prefix_replaced(&change.old, &change.new) };
-            let name = (code == change.old).then(|| change.new_name.clone()).flatten();
+            let target = if code == change.old {
+                change.new
+            } else {
+                code.with_prefix_replaced(&change.old, &change.new)
+            };
+            let name = (code == change.old)
+                .then(|| change.new_name.clone())
+                .flatten();
             plan.push((row, target.to_string(), change.effective, name));
         }
     }
     let targets: Vec<String> = plan.iter().map(|(_, t, _, _)| t.clone()).collect();
-    let existing: HashMap<String, RegionRow> = tx.regions(&targets).await?.into_iter().map(|r| (r.code.clone(), r)).collect();
-    let mapping: HashMap<String, String> = plan.iter().map(|(r, t, _, _)| (r.code.clone(), t.clone())).collect();
+    let existing: HashMap<String, RegionRow> = tx
+        .regions(&targets)
+        .await?
+        .into_iter()
+        .map(|r| (r.code.clone(), r))
+        .collect();
+    let mapping: HashMap<String, String> = plan
+        .iter()
+        .map(|(r, t, _, _)| (r.code.clone(), t.clone()))
+        .collect();
     let mut created = Vec::new();
     for (row, target, date, name) in &plan {
         match existing.get(target) {
@@ -148,14 +195,20 @@ pub(crate) async fn apply_rezoning<T: Tx>(mut tx: T, changes: &[Rezoning], meta:
                 )));
             }
             Some(t) if t.valid_to.is_some() => {
-                return Err(StoreError::Region { code: t.code.clone(), reason: "is retired and cannot take over".into() });
+                return Err(StoreError::Region {
+                    code: t.code.clone(),
+                    reason: "is retired and cannot take over".into(),
+                });
             }
             Some(_) => {}
             None => created.push(RegionRow {
                 code: target.clone(),
                 name: name.clone().unwrap_or_else(|| row.name.clone()),
                 level: row.level.clone(),
-                parent: row.parent.as_ref().map(|p| mapping.get(p).cloned().unwrap_or_else(|| p.clone())),
+                parent: row
+                    .parent
+                    .as_ref()
+                    .map(|p| mapping.get(p).cloned().unwrap_or_else(|| p.clone())),
                 valid_from: Some(*date),
                 valid_to: None,
                 replaced_by: None,
@@ -164,7 +217,10 @@ pub(crate) async fn apply_rezoning<T: Tx>(mut tx: T, changes: &[Rezoning], meta:
     }
     tx.upsert_regions(&created).await?;
     let now = Utc::now();
-    let mut report = RezoningReport { regions_created: created.len() as u64, ..Default::default() };
+    let mut report = RezoningReport {
+        regions_created: created.len() as u64,
+        ..Default::default()
+    };
     for (row, target, date, _) in &plan {
         if *target == row.code {
             continue;

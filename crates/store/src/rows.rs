@@ -76,15 +76,21 @@ impl TryFrom<PersonRow> for Person {
     type Error = StoreError;
     fn try_from(r: PersonRow) -> StoreResult<Person> {
         let what = || format!("person {}", r.id);
-        let bad = |e: &dyn std::fmt::Display| StoreError::Corrupt { what: what(), reason: e.to_string() };
+        let bad = |e: &dyn std::fmt::Display| StoreError::Corrupt {
+            what: what(),
+            reason: e.to_string(),
+        };
         fn opt<T, E: std::fmt::Display>(
             v: &Option<String>,
             parse: impl Fn(&str) -> Result<T, E>,
         ) -> Result<Option<T>, String> {
-            v.as_deref().map(|s| parse(s).map_err(|e| e.to_string())).transpose()
+            v.as_deref()
+                .map(|s| parse(s).map_err(|e| e.to_string()))
+                .transpose()
         }
         // Stored identity numbers were valid when written; re-check only the form.
-        let id_number = opt(&r.id_number, |s| IdNumber::parse_at(s, NaiveDate::MAX)).map_err(|e| bad(&e))?;
+        let id_number =
+            opt(&r.id_number, |s| IdNumber::parse_at(s, NaiveDate::MAX)).map_err(|e| bad(&e))?;
         Ok(Person {
             id: PersonId(r.id),
             id_number,

@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Sqlite, SqlitePool};
 
 use crate::error::StoreResult;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
-use crate::tx::{IdTable, Tx, shared_statements};
+use crate::sqlite_bulk::{self as bulk, Value};
+use crate::tx::{Table, Tx, shared_statements};
 
-/// Rows per multi-row INSERT (19 parameters each stays under SQLite's 32,766).
-const INSERT_CHUNK: usize = 1500;
+/// Bulk inserts of at least this many rows may rebuild the table's indexes.
+const REBUILD_INDEXES_FROM: usize = 50_000;
 
 /// Opens (creating if needed) the database file behind a `sqlite:` URL.
 pub(crate) async fn connect(url: &str) -> StoreResult<SqlitePool> {
@@ -24,7 +25,10 @@ pub(crate) async fn connect(url: &str) -> StoreResult<SqlitePool> {
         .busy_timeout(Duration::from_secs(30))
         .pragma("cache_size", "-262144")
         .pragma("temp_store", "memory");
-    Ok(SqlitePoolOptions::new().max_connections(4).connect_with(options).await?)
+    Ok(SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?)
 }
 
 /// Runs the SQLite migrations.
@@ -41,6 +45,48 @@ impl SqliteTx {
     pub(crate) async fn begin(pool: &SqlitePool) -> StoreResult<Self> {
         Ok(SqliteTx(pool.begin_with("BEGIN IMMEDIATE").await?))
     }
+
+    /// Runs a bulk insert of `incoming` rows into `table`. When that is more
+    /// rows than the table holds, its secondary indexes are dropped first and
+    /// built again after (a sorted build beats a million random inserts). All
+    /// inside the transaction: readers keep their snapshot, a failure (say, a
+    /// duplicate identity number) rolls everything back.
+    async fn bulk<F>(&mut self, table: &'static str, incoming: usize, insert: F) -> StoreResult<()>
+    where
+        F: AsyncFnOnce(&mut sqlx::SqliteConnection) -> StoreResult<()>,
+    {
+        let mut rebuild: Vec<String> = Vec::new();
+        if incoming >= REBUILD_INDEXES_FROM {
+            let limit = incoming as i64;
+            let existing: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT $1)"
+            )))
+            .bind(limit)
+            .fetch_one(&mut *self.0)
+            .await?;
+            if existing < limit {
+                let indexes: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+                )
+                .bind(table)
+                .fetch_all(&mut *self.0)
+                .await?;
+                for (name, sql) in indexes {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+                        .execute(&mut *self.0)
+                        .await?;
+                    rebuild.push(sql);
+                }
+            }
+        }
+        insert(&mut self.0).await?;
+        for sql in rebuild {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *self.0)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl Tx for SqliteTx {
@@ -54,101 +100,111 @@ impl Tx for SqliteTx {
          json_extract(value, '$.replaced_by') FROM json_each($1) WHERE true"
     );
 
-    async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>> {
+    async fn allocate_ids(&mut self, table: Table, n: usize) -> StoreResult<Vec<i64>> {
         let sql = match table {
-            IdTable::Persons => "SELECT COALESCE(MAX(id), 0) FROM persons",
-            IdTable::Households => "SELECT COALESCE(MAX(id), 0) FROM households",
+            Table::Persons => "SELECT COALESCE(MAX(id), 0) FROM persons",
+            Table::Households => "SELECT COALESCE(MAX(id), 0) FROM households",
         };
         let max: i64 = sqlx::query_scalar(sql).fetch_one(&mut *self.0).await?;
         Ok((max + 1..=max + n as i64).collect())
     }
 
     async fn insert_persons(&mut self, rows: &[PersonRow], now: DateTime<Utc>) -> StoreResult<()> {
-        for chunk in rows.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(concat!(
-                "INSERT INTO persons (",
-                crate::rows::person_columns!(),
-                ", updated_at) "
-            ));
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.id)
-                    .push_bind(r.id_number.clone())
-                    .push_bind(r.name.clone())
-                    .push_bind(r.sex.clone())
-                    .push_bind(r.birth_date)
-                    .push_bind(r.ethnicity.clone())
-                    .push_bind(r.residence.clone())
-                    .push_bind(r.hukou_region.clone())
-                    .push_bind(r.hukou_type.clone())
-                    .push_bind(r.household_id)
-                    .push_bind(r.relation.clone())
-                    .push_bind(r.marital_status.clone())
-                    .push_bind(r.education.clone())
-                    .push_bind(r.status.clone())
-                    .push_bind(r.death_date)
-                    .push_bind(r.mother_id)
-                    .push_bind(r.father_id)
-                    .push_bind(r.spouse_id)
-                    .push_bind(now);
-            });
-            q.build().execute(&mut *self.0).await?;
-        }
-        Ok(())
+        let now = now.to_rfc3339();
+        self.bulk("persons", rows.len(), async |conn| {
+            bulk::insert(
+                conn,
+                concat!(
+                    "INSERT INTO persons (",
+                    crate::rows::person_columns!(),
+                    ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                rows,
+                |r| {
+                    [
+                        Value::Int(r.id),
+                        r.id_number.as_deref().into(),
+                        Value::Text(&r.name),
+                        Value::Text(&r.sex),
+                        Some(r.birth_date).into(),
+                        r.ethnicity.as_deref().into(),
+                        Value::Text(&r.residence),
+                        r.hukou_region.as_deref().into(),
+                        r.hukou_type.as_deref().into(),
+                        r.household_id.into(),
+                        r.relation.as_deref().into(),
+                        r.marital_status.as_deref().into(),
+                        r.education.as_deref().into(),
+                        Value::Text(&r.status),
+                        r.death_date.into(),
+                        r.mother_id.into(),
+                        r.father_id.into(),
+                        r.spouse_id.into(),
+                        Value::Owned(now.clone()),
+                    ]
+                },
+            )
+            .await
+        })
+        .await
     }
 
     async fn insert_households(&mut self, rows: &[HouseholdRow]) -> StoreResult<()> {
-        for chunk in rows.chunks(INSERT_CHUNK * 3) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO households (id, household_no, region_code, address, kind, head_id) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.id)
-                    .push_bind(r.household_no.clone())
-                    .push_bind(r.region_code.clone())
-                    .push_bind(r.address.clone())
-                    .push_bind(r.kind.clone())
-                    .push_bind(r.head_id);
-            });
-            q.build().execute(&mut *self.0).await?;
-        }
-        Ok(())
+        self.bulk("households", rows.len(), async |conn| {
+            bulk::insert(
+                conn,
+                "INSERT INTO households (id, household_no, region_code, address, kind, head_id) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+                |r| {
+                    [
+                        Value::Int(r.id),
+                        Value::Text(&r.household_no),
+                        Value::Text(&r.region_code),
+                        r.address.as_deref().into(),
+                        Value::Text(&r.kind),
+                        r.head_id.into(),
+                    ]
+                },
+            )
+            .await
+        })
+        .await
     }
 
     async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()> {
-        for chunk in rows.chunks(INSERT_CHUNK * 4) {
-            let mut q =
-                QueryBuilder::<Sqlite>::new("INSERT INTO source_records (source, record_id, person_id, row_hash) ");
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.source.clone())
-                    .push_bind(r.record_id.clone())
-                    .push_bind(r.person_id)
-                    .push_bind(r.row_hash.clone());
-            });
-            q.build().execute(&mut *self.0).await?;
-        }
-        Ok(())
+        bulk::insert(
+            &mut self.0,
+            "INSERT INTO source_records (source, record_id, person_id, row_hash) VALUES (?, ?, ?, ?)",
+            rows,
+            |r| [Value::Text(&r.source), Value::Text(&r.record_id), Value::Int(r.person_id), Value::Text(&r.row_hash)],
+        )
+        .await
     }
 
     async fn insert_events(&mut self, rows: &[NewEventRow]) -> StoreResult<()> {
-        for chunk in rows.chunks(INSERT_CHUNK * 2) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO events (person_id, kind, effective_date, recorded_at, recorder, source, \
-                 region_code, related_id, changes, note) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.person_id)
-                    .push_bind(r.kind.as_str())
-                    .push_bind(r.effective_date)
-                    .push_bind(r.recorded_at)
-                    .push_bind(r.recorder.clone())
-                    .push_bind(r.source.clone())
-                    .push_bind(r.region_code.clone())
-                    .push_bind(r.related_id)
-                    .push_bind(serde_json::to_string(&r.changes).unwrap_or_default())
-                    .push_bind(r.note.clone());
-            });
-            q.build().execute(&mut *self.0).await?;
-        }
-        Ok(())
+        self.bulk("events", rows.len(), async |conn| {
+            bulk::insert(
+                conn,
+                "INSERT INTO events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
+                 related_id, changes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+                |r| {
+                    [
+                        Value::Int(r.person_id),
+                        Value::Text(r.kind.as_str()),
+                        Some(r.effective_date).into(),
+                        Value::Owned(r.recorded_at.to_rfc3339()),
+                        Value::Text(&r.recorder),
+                        Value::Text(&r.source),
+                        Value::Text(&r.region_code),
+                        r.related_id.into(),
+                        Value::Owned(serde_json::to_string(&r.changes).unwrap_or_default()),
+                        r.note.as_deref().into(),
+                    ]
+                },
+            )
+            .await
+        })
+        .await
     }
 }

@@ -41,8 +41,16 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = Store::open(&url).await.expect("open SQLite");
-        store.load_regions(test_regions()).await.expect("load regions");
-        TestDb { store, url, pg: None, _dir: Some(dir) }
+        store
+            .load_regions(test_regions())
+            .await
+            .expect("load regions");
+        TestDb {
+            store,
+            url,
+            pg: None,
+            _dir: Some(dir),
+        }
     }
 
     /// A new PostgreSQL database, or `None` when `RENKOU_TEST_PG` is unset.
@@ -59,7 +67,9 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             nanos
         );
-        let mut conn = PgConnection::connect(&admin).await.expect("connect to RENKOU_TEST_PG");
+        let mut conn = PgConnection::connect(&admin)
+            .await
+            .expect("connect to RENKOU_TEST_PG");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
@@ -68,8 +78,16 @@ impl TestDb {
         let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
         let url = format!("{base}/{name}");
         let store = Store::open(&url).await.expect("open PostgreSQL");
-        store.load_regions(test_regions()).await.expect("load regions");
-        Some(TestDb { store, url, pg: Some((admin, name)), _dir: None })
+        store
+            .load_regions(test_regions())
+            .await
+            .expect("load regions");
+        Some(TestDb {
+            store,
+            url,
+            pg: Some((admin, name)),
+            _dir: None,
+        })
     }
 
     /// Closes the store and drops the database.
@@ -77,9 +95,11 @@ impl TestDb {
         self.store.close().await;
         if let Some((admin, name)) = self.pg {
             if let Ok(mut conn) = PgConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                    .execute(&mut conn)
-                    .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
             }
         }
     }

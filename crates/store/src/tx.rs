@@ -13,7 +13,7 @@ pub(crate) const LOOKUP_CHUNK: usize = 1000;
 
 /// Tables whose ids the application allocates in blocks.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum IdTable {
+pub(crate) enum Table {
     Persons,
     Households,
 }
@@ -58,9 +58,18 @@ pub(crate) trait Tx {
     /// Persons with the given ids (locked for update where the engine can).
     async fn persons(&mut self, ids: &[i64]) -> StoreResult<Vec<PersonRow>>;
     /// (id_number, person id, status) of every person with one of these numbers.
-    async fn persons_by_id_numbers(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64, String)>>;
+    async fn persons_by_id_numbers(
+        &mut self,
+        numbers: &[String],
+    ) -> StoreResult<Vec<(String, i64, String)>>;
     /// (record_id, person id, row hash) of the source's known records.
-    async fn source_links(&mut self, source: &str, record_ids: &[String]) -> StoreResult<Vec<(String, i64, String)>>;
+    async fn source_links(
+        &mut self,
+        source: &str,
+        record_ids: &[String],
+    ) -> StoreResult<Vec<(String, i64, String)>>;
+    /// Whether a table has no rows yet (lookups against it can be skipped).
+    async fn is_empty(&mut self, table: Table) -> StoreResult<bool>;
     /// Whether the source has never been imported.
     async fn source_is_new(&mut self, source: &str) -> StoreResult<bool>;
     /// (household_no, id) of existing households.
@@ -75,12 +84,22 @@ pub(crate) trait Tx {
     async fn insert_pending(&mut self, row: &PendingRow) -> StoreResult<()>;
     /// Moves every person living (or registered) in `old` to `new`, with a
     /// re-zoning event each; returns how many persons moved.
-    async fn rezone_persons(&mut self, old: &str, new: &str, event: &NewEventRow) -> StoreResult<u64>;
+    async fn rezone_persons(
+        &mut self,
+        old: &str,
+        new: &str,
+        event: &NewEventRow,
+    ) -> StoreResult<u64>;
     /// Retires a region in favour of another.
-    async fn retire_region(&mut self, code: &str, replaced_by: &str, on: chrono::NaiveDate) -> StoreResult<()>;
+    async fn retire_region(
+        &mut self,
+        code: &str,
+        replaced_by: &str,
+        on: chrono::NaiveDate,
+    ) -> StoreResult<()>;
 
     /// Allocates `n` fresh ids.
-    async fn allocate_ids(&mut self, table: IdTable, n: usize) -> StoreResult<Vec<i64>>;
+    async fn allocate_ids(&mut self, table: Table, n: usize) -> StoreResult<Vec<i64>>;
     /// Inserts persons (ids already allocated).
     async fn insert_persons(&mut self, rows: &[PersonRow], now: DateTime<Utc>) -> StoreResult<()>;
     /// Inserts households (ids already allocated).
@@ -194,6 +213,15 @@ macro_rules! shared_statements {
                 );
             }
             Ok(out)
+        }
+
+        async fn is_empty(&mut self, table: $crate::tx::Table) -> StoreResult<bool> {
+            let sql = match table {
+                $crate::tx::Table::Persons => "SELECT CAST(1 AS BIGINT) FROM persons LIMIT 1",
+                $crate::tx::Table::Households => "SELECT CAST(1 AS BIGINT) FROM households LIMIT 1",
+            };
+            let found: Option<i64> = sqlx::query_scalar(sql).fetch_optional(&mut *self.0).await?;
+            Ok(found.is_none())
         }
 
         async fn source_is_new(&mut self, source: &str) -> StoreResult<bool> {

@@ -18,7 +18,10 @@ fn today() -> NaiveDate {
 }
 
 fn meta() -> EventMeta {
-    EventMeta { recorder: "wang".into(), source: "test".into() }
+    EventMeta {
+        recorder: "wang".into(),
+        source: "test".into(),
+    }
 }
 
 const VILLAGE: &str = "510104017001";
@@ -44,8 +47,15 @@ fn newcomer(name: &str, sex: Sex, birth: NaiveDate, id_seq: Option<u16>) -> NewP
 /// Registers an adult who moved in on 2000-01-01.
 async fn adult(db: &TestDb, name: &str, sex: Sex, birth: NaiveDate, seq: u16) -> PersonId {
     let date = day(2000, 1, 1).max(birth);
-    let command = Command::MoveIn { newcomer: newcomer(name, sex, birth, Some(seq)), date };
-    db.store.record_at(&command, &meta(), today()).await.unwrap().person_id
+    let command = Command::MoveIn {
+        newcomer: newcomer(name, sex, birth, Some(seq)),
+        date,
+    };
+    db.store
+        .record_at(&command, &meta(), today())
+        .await
+        .unwrap()
+        .person_id
 }
 
 fn rule(err: StoreError) -> RuleViolation {
@@ -63,9 +73,17 @@ async fn a_birth_links_the_child_to_both_parents_and_starts_its_history(db: &Tes
         mother: Some(mother),
         father: Some(father),
     };
-    let child = db.store.record_at(&birth, &meta(), today()).await.unwrap().person_id;
+    let child = db
+        .store
+        .record_at(&birth, &meta(), today())
+        .await
+        .unwrap()
+        .person_id;
     let person = db.store.person(child).await.unwrap().unwrap();
-    assert_eq!((person.mother_id, person.father_id), (Some(mother), Some(father)));
+    assert_eq!(
+        (person.mother_id, person.father_id),
+        (Some(mother), Some(father))
+    );
     let events = db.store.events_of(child).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, EventKind::Birth);
@@ -75,14 +93,28 @@ async fn a_birth_links_the_child_to_both_parents_and_starts_its_history(db: &Tes
 
 async fn no_event_is_recorded_after_death(db: &TestDb) {
     let p = adult(db, "张伟", Sex::Male, day(1950, 1, 1), 3).await;
-    let death = Command::Death { person: p, date: day(2025, 6, 1) };
+    let death = Command::Death {
+        person: p,
+        date: day(2025, 6, 1),
+    };
     db.store.record_at(&death, &meta(), today()).await.unwrap();
     let dead = db.store.person(p).await.unwrap().unwrap();
-    assert_eq!((dead.status, dead.death_date), (LifeStatus::Dead, Some(day(2025, 6, 1))));
+    assert_eq!(
+        (dead.status, dead.death_date),
+        (LifeStatus::Dead, Some(day(2025, 6, 1)))
+    );
     let to = RegionCode::parse(OTHER_VILLAGE).unwrap();
     let err = db
         .store
-        .record_at(&Command::MoveWithin { person: p, to, date: day(2025, 7, 1) }, &meta(), today())
+        .record_at(
+            &Command::MoveWithin {
+                person: p,
+                to,
+                date: day(2025, 7, 1),
+            },
+            &meta(),
+            today(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(rule(err), RuleViolation::AfterDeath { .. }));
@@ -92,46 +124,151 @@ async fn no_event_is_recorded_after_death(db: &TestDb) {
 
 async fn a_mother_must_be_between_12_and_60(db: &TestDb) {
     let old = adult(db, "赵兰", Sex::Female, day(1950, 1, 1), 4).await;
-    let birth = Command::Birth { child: newcomer("赵小", Sex::Female, day(2020, 1, 1), None), mother: Some(old), father: None };
-    let err = db.store.record_at(&birth, &meta(), today()).await.unwrap_err();
-    assert_eq!(rule(err), RuleViolation::MotherAge { mother: old, age: 70 });
+    let birth = Command::Birth {
+        child: newcomer("赵小", Sex::Female, day(2020, 1, 1), None),
+        mother: Some(old),
+        father: None,
+    };
+    let err = db
+        .store
+        .record_at(&birth, &meta(), today())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        rule(err),
+        RuleViolation::MotherAge {
+            mother: old,
+            age: 70
+        }
+    );
     let young = adult(db, "钱红", Sex::Female, day(2010, 6, 1), 6).await;
-    let birth = Command::Birth { child: newcomer("钱小", Sex::Female, day(2021, 1, 1), None), mother: Some(young), father: None };
-    assert!(matches!(rule(db.store.record_at(&birth, &meta(), today()).await.unwrap_err()), RuleViolation::MotherAge { age: 10, .. }));
-    assert_eq!(db.store.counts().await.unwrap().persons, 2, "no child was registered");
+    let birth = Command::Birth {
+        child: newcomer("钱小", Sex::Female, day(2021, 1, 1), None),
+        mother: Some(young),
+        father: None,
+    };
+    assert!(matches!(
+        rule(
+            db.store
+                .record_at(&birth, &meta(), today())
+                .await
+                .unwrap_err()
+        ),
+        RuleViolation::MotherAge { age: 10, .. }
+    ));
+    assert_eq!(
+        db.store.counts().await.unwrap().persons,
+        2,
+        "no child was registered"
+    );
 }
 
 async fn nobody_marries_under_the_legal_age(db: &TestDb) {
     let man = adult(db, "孙强", Sex::Male, day(2004, 1, 1), 5).await;
     let woman = adult(db, "周丽", Sex::Female, day(2005, 1, 1), 8).await;
-    let err = db.store.record_at(&Command::Marriage { a: man, b: woman, date: day(2025, 6, 1) }, &meta(), today()).await.unwrap_err();
-    assert_eq!(rule(err), RuleViolation::UnderMarriageAge { person: man, age: 21, minimum: 22 });
-    db.store.record_at(&Command::Marriage { a: man, b: woman, date: day(2026, 1, 2) }, &meta(), today()).await.unwrap();
+    let err = db
+        .store
+        .record_at(
+            &Command::Marriage {
+                a: man,
+                b: woman,
+                date: day(2025, 6, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        rule(err),
+        RuleViolation::UnderMarriageAge {
+            person: man,
+            age: 21,
+            minimum: 22
+        }
+    );
+    db.store
+        .record_at(
+            &Command::Marriage {
+                a: man,
+                b: woman,
+                date: day(2026, 1, 2),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
     let husband = db.store.person(man).await.unwrap().unwrap();
     assert_eq!(husband.spouse_id, Some(woman));
-    assert_eq!(husband.marital_status, Some(MaritalStatus::first_marriage()));
+    assert_eq!(
+        husband.marital_status,
+        Some(MaritalStatus::first_marriage())
+    );
 }
 
 async fn two_living_persons_cannot_share_an_identity_number(db: &TestDb) {
     adult(db, "吴刚", Sex::Male, day(1980, 2, 2), 11).await;
-    let twin = Command::MoveIn { newcomer: newcomer("吴强", Sex::Male, day(1980, 2, 2), Some(11)), date: day(2001, 1, 1) };
-    let err = db.store.record_at(&twin, &meta(), today()).await.unwrap_err();
+    let twin = Command::MoveIn {
+        newcomer: newcomer("吴强", Sex::Male, day(1980, 2, 2), Some(11)),
+        date: day(2001, 1, 1),
+    };
+    let err = db
+        .store
+        .record_at(&twin, &meta(), today())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::DuplicateIdNumber { .. }), "{err}");
 }
 
 async fn death_leaves_the_spouse_widowed(db: &TestDb) {
     let man = adult(db, "郑国", Sex::Male, day(1950, 1, 1), 13).await;
     let woman = adult(db, "冯梅", Sex::Female, day(1952, 1, 1), 14).await;
-    db.store.record_at(&Command::Marriage { a: man, b: woman, date: day(1975, 1, 1) }, &meta(), today()).await.unwrap();
-    db.store.record_at(&Command::Death { person: man, date: day(2024, 1, 1) }, &meta(), today()).await.unwrap();
+    db.store
+        .record_at(
+            &Command::Marriage {
+                a: man,
+                b: woman,
+                date: day(1975, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
+    db.store
+        .record_at(
+            &Command::Death {
+                person: man,
+                date: day(2024, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
     let widow = db.store.person(woman).await.unwrap().unwrap();
-    assert_eq!((widow.marital_status, widow.spouse_id), (Some(MaritalStatus::widowed()), None));
+    assert_eq!(
+        (widow.marital_status, widow.spouse_id),
+        (Some(MaritalStatus::widowed()), None)
+    );
 }
 
 async fn the_record_as_of_an_earlier_day_is_rebuilt_from_events(db: &TestDb) {
     let p = adult(db, "陈静", Sex::Female, day(1995, 3, 3), 16).await;
     let to = RegionCode::parse(OTHER_VILLAGE).unwrap();
-    db.store.record_at(&Command::MoveWithin { person: p, to, date: day(2022, 5, 1) }, &meta(), today()).await.unwrap();
+    db.store
+        .record_at(
+            &Command::MoveWithin {
+                person: p,
+                to,
+                date: day(2022, 5, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
     let fix = Command::Correction {
         person: p,
         field: Field::Name,
@@ -143,24 +280,58 @@ async fn the_record_as_of_an_earlier_day_is_rebuilt_from_events(db: &TestDb) {
     let now = db.store.person(p).await.unwrap().unwrap();
     let events = db.store.events_of(p).await.unwrap();
     let before = person_as_of(&now, &events, day(2021, 12, 31)).unwrap();
-    assert_eq!((before.residence.as_str(), before.name.as_str()), (VILLAGE, "陈静"));
+    assert_eq!(
+        (before.residence.as_str(), before.name.as_str()),
+        (VILLAGE, "陈静")
+    );
     let between = person_as_of(&now, &events, day(2022, 12, 31)).unwrap();
-    assert_eq!((between.residence.as_str(), between.name.as_str()), (OTHER_VILLAGE, "陈静"));
+    assert_eq!(
+        (between.residence.as_str(), between.name.as_str()),
+        (OTHER_VILLAGE, "陈静")
+    );
     assert_eq!(person_as_of(&now, &events, day(2026, 1, 1)).unwrap(), now);
-    assert_eq!(person_as_of(&now, &events, day(1999, 1, 1)), None, "not yet moved in");
+    assert_eq!(
+        person_as_of(&now, &events, day(1999, 1, 1)),
+        None,
+        "not yet moved in"
+    );
 }
 
 async fn a_move_to_a_region_not_in_the_table_is_refused(db: &TestDb) {
     let p = adult(db, "褚亮", Sex::Male, day(1970, 1, 1), 17).await;
     let nowhere = RegionCode::parse("510104999999").unwrap();
-    let err = db.store.record_at(&Command::MoveWithin { person: p, to: nowhere, date: day(2020, 1, 1) }, &meta(), today()).await.unwrap_err();
+    let err = db
+        .store
+        .record_at(
+            &Command::MoveWithin {
+                person: p,
+                to: nowhere,
+                date: day(2020, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Region { .. }), "{err}");
 }
 
 async fn a_person_is_found_by_identity_number(db: &TestDb) {
     let p = adult(db, "卫东", Sex::Male, day(1966, 6, 6), 19).await;
-    let number = db.store.person(p).await.unwrap().unwrap().id_number.unwrap();
-    let found = db.store.person_by_id_number(&number).await.unwrap().unwrap();
+    let number = db
+        .store
+        .person(p)
+        .await
+        .unwrap()
+        .unwrap()
+        .id_number
+        .unwrap();
+    let found = db
+        .store
+        .person_by_id_number(&number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, p);
 }
 

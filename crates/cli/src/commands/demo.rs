@@ -32,44 +32,78 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     let store = super::open(url).await?;
     let counts = store.counts().await?;
     if counts.persons > 0 && !args.append {
-        bail!("{url} already holds {} persons: use a new database, or --append", counts.persons);
+        bail!(
+            "{url} already holds {} persons: use a new database, or --append",
+            counts.persons
+        );
     }
     if store.region(&province).await?.is_none() {
-        let init = super::init::Args { regions_prefix: None, regions_file: None };
+        let init = super::init::Args {
+            regions_prefix: None,
+            regions_file: None,
+        };
         super::init::load_regions(&store, &init).await?;
     }
     let villages: Vec<Village> = store
         .villages(&province)
         .await?
         .into_iter()
-        .filter_map(|r| Some(Village { code: RegionCode::parse(&r.code).ok()?, name: r.name }))
+        .filter_map(|r| {
+            Some(Village {
+                code: RegionCode::parse(&r.code).ok()?,
+                name: r.name,
+            })
+        })
         .collect();
     if villages.is_empty() {
         bail!("no villages in region {province}: load a region table that has them (renkou init)");
     }
-    let options = DemoOptions { people: args.people, seed: args.seed, today: today_in_china() };
+    let options = DemoOptions {
+        people: args.people,
+        seed: args.seed,
+        today: today_in_china(),
+    };
     let generate_started = Instant::now();
     let (population, summary) = generate(&villages, &options);
     let generated = generate_started.elapsed();
     let store_started = Instant::now();
     store.load_population(population).await?;
     let stored = store_started.elapsed();
-    let province_name = store.region(&province).await?.map(|r| r.name).unwrap_or_default();
-    println!("demo province {province_name} ({province}) in {url}, seed {}", args.seed);
+    let province_name = store
+        .region(&province)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    println!(
+        "demo province {province_name} ({province}) in {url}, seed {}",
+        args.seed
+    );
     println!(
         "  persons {} (living {}, dead {}, moved out {}), households {}, events {}",
-        summary.persons, summary.living, summary.dead, summary.moved_out, summary.households, summary.events
+        summary.persons,
+        summary.living,
+        summary.dead,
+        summary.moved_out,
+        summary.households,
+        summary.events
     );
     println!(
         "  migrants {}, sex ratio {:.1}, ages 0-14 {:.1}% / 15-59 {:.1}% / 60+ {:.1}%, villages {}",
-        summary.migrants, summary.sex_ratio, summary.age_groups[0], summary.age_groups[1], summary.age_groups[2], villages.len()
+        summary.migrants,
+        summary.sex_ratio,
+        summary.age_groups[0],
+        summary.age_groups[1],
+        summary.age_groups[2],
+        villages.len()
     );
     let top: Vec<String> = summary
         .ethnicities
         .iter()
         .take(5)
         .map(|(code, n)| {
-            let name = renkou_domain::Ethnicity::parse(code).map(|e| e.name()).unwrap_or("?");
+            let name = renkou_domain::Ethnicity::parse(code)
+                .map(|e| e.name())
+                .unwrap_or("?");
             format!("{name} {n}")
         })
         .collect();

@@ -28,7 +28,9 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     let mut writer = RegisterWriter::new(std::io::BufWriter::with_capacity(1 << 20, stdout))?;
     let written = store
         .export(region.as_ref(), |record| {
-            writer.write(&record).map_err(|e| StoreError::Invalid(format!("writing stdout: {e}")))
+            writer
+                .write(&record)
+                .map_err(|e| StoreError::Invalid(format!("writing stdout: {e}")))
         })
         .await?;
     writer.finish()?.flush()?;

@@ -31,13 +31,25 @@ pub fn run(command: IdCommand) -> anyhow::Result<ExitCode> {
     } else {
         numbers.iter().for_each(|n| check(n));
     }
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The verdict on one number, as printed.
 pub fn check_line(text: &str) -> String {
     match IdNumber::parse(text) {
-        Ok(id) => format!("valid {id} {} {}", id.birth_date(), if id.sex() == renkou_domain::Sex::Male { "male" } else { "female" }),
+        Ok(id) => format!(
+            "valid {id} {} {}",
+            id.birth_date(),
+            if id.sex() == renkou_domain::Sex::Male {
+                "male"
+            } else {
+                "female"
+            }
+        ),
         Err(e) => format!("invalid {e}"),
     }
 }

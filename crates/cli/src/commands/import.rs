@@ -26,11 +26,24 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     let name = args.file.display().to_string();
     let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {name}"))?;
     // The whole file is read and checked before anything is written.
-    let input = ImportInput::read(std::io::BufReader::with_capacity(1 << 20, file), &name, &args.source, &args.recorder)
-        .with_context(|| format!("{name} was not imported"))?;
+    let input = ImportInput::read(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        &name,
+        &args.source,
+        &args.recorder,
+    )
+    .with_context(|| format!("{name} was not imported"))?;
     let rows = input.records.len() + input.rejected.len();
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        rows,
+        "file read and checked"
+    );
     let store = super::open(url).await?;
-    let report = store.import(input).await.with_context(|| format!("{name} was not imported"))?;
+    let report = store
+        .import(input)
+        .await
+        .with_context(|| format!("{name} was not imported"))?;
     let errors_path = errors_file(&args.file);
     if report.rejected_rows.is_empty() {
         let _ = std::fs::remove_file(&errors_path);
@@ -48,22 +61,32 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
         rows as f64 / seconds.max(1e-9)
     );
     if report.recoded_regions > 0 {
-        println!("  {} rows carried retired region codes and were mapped to today's", report.recoded_regions);
+        println!(
+            "  {} rows carried retired region codes and were mapped to today's",
+            report.recoded_regions
+        );
     }
     if report.rejected > 0 {
-        println!("  rejected rows are listed in {} and kept as pending records", errors_path.display());
+        println!(
+            "  rejected rows are listed in {} and kept as pending records",
+            errors_path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `FILE.csv` → `FILE.errors.csv`.
 pub fn errors_file(file: &Path) -> PathBuf {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     file.with_file_name(format!("{stem}.errors.csv"))
 }
 
 fn write_errors(path: &Path, rows: &[RejectedRow]) -> anyhow::Result<()> {
-    let mut out = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     out.write_record(["line", "column", "value", "reason", "record_id"])?;
     for row in rows {
         for e in &row.errors {

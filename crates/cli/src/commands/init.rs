@@ -34,7 +34,8 @@ pub async fn load_regions(store: &Store, args: &Args) -> anyhow::Result<usize> {
     let prefix = args.regions_prefix.as_deref();
     let rows = match &args.regions_file {
         Some(path) => {
-            let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
             read_region_table(file, prefix)?
         }
         None => embedded_region_table(prefix)?,

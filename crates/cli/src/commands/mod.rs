@@ -13,5 +13,7 @@ use renkou_store::Store;
 
 /// Opens the database (migrating it) with a message that names the URL.
 pub async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(url).await.with_context(|| format!("cannot open database {url}"))
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open database {url}"))
 }

@@ -22,8 +22,13 @@ pub enum PersonCommand {
 
 pub async fn run(url: &str, command: PersonCommand) -> anyhow::Result<ExitCode> {
     let PersonCommand::Show { id_number, as_of } = command;
-    let number = IdNumber::parse(&id_number).with_context(|| format!("{id_number:?} is not a valid identity number"))?;
-    let as_of = as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
+    let number = IdNumber::parse(&id_number)
+        .with_context(|| format!("{id_number:?} is not a valid identity number"))?;
+    let as_of = as_of
+        .as_deref()
+        .map(parse_date)
+        .transpose()
+        .context("--as-of")?;
     let store = super::open(url).await?;
     let Some(person) = store.person_by_id_number(&number).await? else {
         bail!("no person with identity number {number}");
@@ -60,23 +65,69 @@ async fn print_person(store: &Store, p: &Person) -> anyhow::Result<()> {
     };
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     println!("{}  (内部编号 {})", p.name, p.id);
-    println!("  {} {}", Field::IdNumber.chinese(), opt(p.id_number.map(|n| n.to_string())));
-    println!("  {} {}  {} {}", Field::Sex.chinese(), p.sex.name(), Field::BirthDate.chinese(), p.birth_date);
-    println!("  {} {}", Field::Ethnicity.chinese(), opt(p.ethnicity.map(|e| e.name().to_string())));
-    println!("  {} {}", Field::Residence.chinese(), region(Some(p.residence)).await?);
-    println!("  {} {}", Field::HukouRegion.chinese(), region(p.hukou_region).await?);
-    println!("  {} {}", Field::HukouType.chinese(), opt(p.hukou_type.map(|h| h.name().to_string())));
-    println!("  {} {}", Field::Relation.chinese(), opt(p.relation.map(|r| r.name().to_string())));
-    println!("  {} {}", Field::MaritalStatus.chinese(), opt(p.marital_status.map(|m| m.name().to_string())));
-    println!("  {} {}", Field::Education.chinese(), opt(p.education.map(|e| e.name().to_string())));
+    println!(
+        "  {} {}",
+        Field::IdNumber.chinese(),
+        opt(p.id_number.map(|n| n.to_string()))
+    );
+    println!(
+        "  {} {}  {} {}",
+        Field::Sex.chinese(),
+        p.sex.name(),
+        Field::BirthDate.chinese(),
+        p.birth_date
+    );
+    println!(
+        "  {} {}",
+        Field::Ethnicity.chinese(),
+        opt(p.ethnicity.map(|e| e.name().to_string()))
+    );
+    println!(
+        "  {} {}",
+        Field::Residence.chinese(),
+        region(Some(p.residence)).await?
+    );
+    println!(
+        "  {} {}",
+        Field::HukouRegion.chinese(),
+        region(p.hukou_region).await?
+    );
+    println!(
+        "  {} {}",
+        Field::HukouType.chinese(),
+        opt(p.hukou_type.map(|h| h.name().to_string()))
+    );
+    println!(
+        "  {} {}",
+        Field::Relation.chinese(),
+        opt(p.relation.map(|r| r.name().to_string()))
+    );
+    println!(
+        "  {} {}",
+        Field::MaritalStatus.chinese(),
+        opt(p.marital_status.map(|m| m.name().to_string()))
+    );
+    println!(
+        "  {} {}",
+        Field::Education.chinese(),
+        opt(p.education.map(|e| e.name().to_string()))
+    );
     let status = match p.death_date {
         Some(d) => format!("{} ({d})", p.status.chinese()),
         None => p.status.chinese().to_string(),
     };
     println!("  {} {}", Field::Status.chinese(), status);
-    for (field, id) in [(Field::Mother, p.mother_id), (Field::Father, p.father_id), (Field::Spouse, p.spouse_id)] {
+    for (field, id) in [
+        (Field::Mother, p.mother_id),
+        (Field::Father, p.father_id),
+        (Field::Spouse, p.spouse_id),
+    ] {
         if let Some(id) = id {
-            let name = store.person(id).await?.map(|q| q.name.to_string()).unwrap_or_default();
+            let name = store
+                .person(id)
+                .await?
+                .map(|q| q.name.to_string())
+                .unwrap_or_default();
             println!("  {} {name} (内部编号 {id})", field.chinese());
         }
     }
@@ -90,7 +141,14 @@ fn print_history(events: &[StoredEvent], as_of: Option<chrono::NaiveDate>) {
         let changes: Vec<String> = e
             .changes
             .iter()
-            .map(|c| format!("{} {}→{}", c.field.chinese(), c.from.as_deref().unwrap_or("∅"), c.to.as_deref().unwrap_or("∅")))
+            .map(|c| {
+                format!(
+                    "{} {}→{}",
+                    c.field.chinese(),
+                    c.from.as_deref().unwrap_or("∅"),
+                    c.to.as_deref().unwrap_or("∅")
+                )
+            })
             .collect();
         println!(
             "  {}{} {} [{}] 记录 {} {} 来源 {}{}",
@@ -101,7 +159,10 @@ fn print_history(events: &[StoredEvent], as_of: Option<chrono::NaiveDate>) {
             e.recorded_at.format("%Y-%m-%d %H:%M"),
             e.recorder,
             e.source,
-            e.note.as_deref().map(|n| format!(" 备注 {n}")).unwrap_or_default()
+            e.note
+                .as_deref()
+                .map(|n| format!(" 备注 {n}"))
+                .unwrap_or_default()
         );
     }
 }

@@ -27,8 +27,14 @@ pub async fn run(url: &str, command: RegionsCommand) -> anyhow::Result<ExitCode>
     let input = std::fs::File::open(&file).with_context(|| format!("cannot open {name}"))?;
     let changes = read_rezoning_file(input, &name)?;
     let store = super::open(url).await?;
-    let meta = EventMeta { recorder, source: format!("rezoning {name}") };
-    let report = store.apply_rezoning(&changes, &meta).await.with_context(|| format!("{name} was not applied"))?;
+    let meta = EventMeta {
+        recorder,
+        source: format!("rezoning {name}"),
+    };
+    let report = store
+        .apply_rezoning(&changes, &meta)
+        .await
+        .with_context(|| format!("{name} was not applied"))?;
     println!(
         "{name}: {} lines — {} regions retired, {} created, {} persons moved",
         changes.len(),

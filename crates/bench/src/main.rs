@@ -1,0 +1,194 @@
+//! `renkou-bench`: tools for the figures in the README. `scripts/bench-core.sh`
+//! runs them beside the raw engines.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::Datelike;
+use clap::{Parser, Subcommand};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use renkou_demo::{DemoOptions, Village, generate};
+use renkou_domain::{IdNumber, RegionCode};
+use renkou_store::{Store, embedded_region_table};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Debug, Parser)]
+#[command(name = "renkou-bench", about = "Benchmarks of the registry core")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a register CSV of a synthetic Sichuan population with the legacy
+    /// forms real registers carry (15-digit numbers, other date layouts,
+    /// full-width digits, spaces) and about 0.5% broken rows.
+    Register {
+        #[arg(long, default_value_t = 1_000_000)]
+        people: usize,
+        #[arg(long, default_value_t = 2)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Time person lookups by identity number, in process: median, p90, p99.
+    Lookup {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 20_000)]
+        samples: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Register { people, seed, out } => register(people, seed, out),
+        Command::Lookup { db, samples } => lookup(&db, samples).await,
+    }
+}
+
+fn register(people: usize, seed: u64, out: PathBuf) -> anyhow::Result<()> {
+    let villages: Vec<Village> = embedded_region_table(Some("51"))?
+        .into_iter()
+        .filter(|r| r.level == "village")
+        .filter_map(|r| {
+            Some(Village {
+                code: RegionCode::parse(&r.code).ok()?,
+                name: r.name,
+            })
+        })
+        .collect();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).context("date")?;
+    let (population, _) = generate(
+        &villages,
+        &DemoOptions {
+            people,
+            seed,
+            today,
+        },
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let file =
+        std::fs::File::create(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    writeln!(
+        w,
+        "record_id,id_number,name,sex,birth_date,ethnicity,region_code,household_no,relation,hukou_type,status,death_date"
+    )?;
+    for p in &population.persons {
+        let mut id = p.id_number.clone().unwrap_or_default();
+        let mut birth = p.birth_date.to_string();
+        let mut name = p.name.clone();
+        match rng.random_range(0..1000) {
+            // Legacy forms a reader must normalise.
+            0..20 if p.birth_date.year() < 2000 && !id.is_empty() => {
+                id = format!("{}{}", &id[..6], &id[8..17])
+            }
+            20..40 => id = id.to_lowercase(),
+            40..60 => birth = p.birth_date.format("%Y%m%d").to_string(),
+            60..80 => {
+                birth = format!(
+                    "{}年{}月{}日",
+                    p.birth_date.year(),
+                    p.birth_date.month(),
+                    p.birth_date.day()
+                )
+            }
+            80..90 => name = format!(" {name}\u{3000}"),
+            90..95 => {
+                id = id
+                    .chars()
+                    .map(|c| {
+                        char::from_u32(c as u32 + 0xFEE0)
+                            .filter(|_| c.is_ascii_digit())
+                            .unwrap_or(c)
+                    })
+                    .collect()
+            }
+            // Broken rows: a mistyped check digit, an impossible date.
+            95..98 if !id.is_empty() => {
+                id = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' })
+            }
+            98..100 => birth = format!("{}-02-30", p.birth_date.year()),
+            _ => {}
+        }
+        let household = p
+            .household_id
+            .map(|h| format!("{}{h:09}", &p.residence[..6]))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            p.id,
+            id,
+            name,
+            p.sex,
+            birth,
+            p.ethnicity.as_deref().unwrap_or_default(),
+            p.residence,
+            household,
+            p.relation.as_deref().unwrap_or_default(),
+            p.hukou_type.as_deref().unwrap_or_default(),
+            p.status,
+            p.death_date.map(|d| d.to_string()).unwrap_or_default()
+        )?;
+    }
+    w.flush()?;
+    println!(
+        "{} rows written to {}",
+        population.persons.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+async fn lookup(db: &str, samples: usize) -> anyhow::Result<()> {
+    let store = Store::open(db).await?;
+    // Sample numbers from the register itself, in random order.
+    let mut numbers: Vec<IdNumber> = Vec::new();
+    store
+        .export(None, |r| {
+            if let Some(n) = r.id_number {
+                numbers.push(n);
+            }
+            Ok(())
+        })
+        .await?;
+    anyhow::ensure!(
+        !numbers.is_empty(),
+        "{db} has no identity numbers to look up"
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let picks: Vec<IdNumber> = (0..samples)
+        .map(|_| numbers[rng.random_range(0..numbers.len())])
+        .collect();
+    // Warm the caches as a running server would be.
+    for n in picks.iter().take(1000) {
+        store.person_by_id_number(n).await?;
+    }
+    let mut times = Vec::with_capacity(samples);
+    for n in &picks {
+        let start = Instant::now();
+        let found = store.person_by_id_number(n).await?;
+        times.push(start.elapsed());
+        anyhow::ensure!(found.is_some(), "{n} not found");
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
+    println!(
+        "lookup by identity number on {} ({} persons): {samples} lookups, median {:.3} ms, p90 {:.3} ms, p99 {:.3} ms",
+        store.engine(),
+        numbers.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99)
+    );
+    Ok(())
+}
