@@ -11,6 +11,8 @@ PEOPLE="${1:-1000000}"
 OUT=bench-out
 PG=postgres://postgres@127.0.0.1:5432
 mkdir -p "$OUT"
+exec > >(tee "$OUT/bench.log") 2>&1
+echo "renkou bench-core, $(date -u +%FT%TZ), $(nproc) cores, $PEOPLE persons"
 scripts/postgres-up.sh
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
 
