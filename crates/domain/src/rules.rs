@@ -286,23 +286,23 @@ pub fn plan(
                 ],
             )?];
             // The surviving spouse becomes widowed, in the same transaction.
-            if let Some(spouse) = p.spouse_id.and_then(|id| persons.get(&id)) {
-                if spouse.status != LifeStatus::Dead {
-                    let mut widowed = changing(
-                        spouse,
-                        EventKind::Death,
-                        *date,
-                        [
-                            (
-                                Field::MaritalStatus,
-                                Some(MaritalStatus::widowed().code().into()),
-                            ),
-                            (Field::Spouse, None),
-                        ],
-                    )?;
-                    widowed.related_id = Some(p.id);
-                    events.push(widowed);
-                }
+            if let Some(spouse) = p.spouse_id.and_then(|id| persons.get(&id))
+                && spouse.status != LifeStatus::Dead
+            {
+                let mut widowed = changing(
+                    spouse,
+                    EventKind::Death,
+                    *date,
+                    [
+                        (
+                            Field::MaritalStatus,
+                            Some(MaritalStatus::widowed().code().into()),
+                        ),
+                        (Field::Spouse, None),
+                    ],
+                )?;
+                widowed.related_id = Some(p.id);
+                events.push(widowed);
             }
             Ok(events)
         }

@@ -199,13 +199,13 @@ impl<R: Read> RegisterReader<R> {
         }
         let mut index = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
-            if let Some(column) = Column::ALL.into_iter().find(|c| c.header() == h) {
-                if index.insert(column, i).is_some() {
-                    return Err(FileError::DuplicateColumn {
-                        file: file.into(),
-                        column: h.clone(),
-                    });
-                }
+            if let Some(column) = Column::ALL.into_iter().find(|c| c.header() == h)
+                && index.insert(column, i).is_some()
+            {
+                return Err(FileError::DuplicateColumn {
+                    file: file.into(),
+                    column: h.clone(),
+                });
             }
         }
         if let Some(missing) = Column::ALL

@@ -41,10 +41,10 @@ pub(crate) async fn record<T: Tx>(
         current_region(&mut tx, &code, true).await?;
     }
     let mut persons = load_persons(&mut tx, &command.involved()).await?;
-    if let Command::Death { person, .. } = command {
-        if let Some(spouse) = persons.get(person).and_then(|p| p.spouse_id) {
-            persons.extend(load_persons(&mut tx, &[spouse]).await?);
-        }
+    if let Command::Death { person, .. } = command
+        && let Some(spouse) = persons.get(person).and_then(|p| p.spouse_id)
+    {
+        persons.extend(load_persons(&mut tx, &[spouse]).await?);
     }
     let planned = rules::plan(command, &persons, today)?;
     let now = Utc::now();

@@ -93,14 +93,13 @@ impl TestDb {
     /// Closes the store and drops the database.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Some((admin, name)) = self.pg {
-            if let Ok(mut conn) = PgConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
+        if let Some((admin, name)) = self.pg
+            && let Ok(mut conn) = PgConnection::connect(&admin).await
+        {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
                 .execute(&mut conn)
                 .await;
-            }
         }
     }
 }

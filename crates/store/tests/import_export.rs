@@ -117,9 +117,9 @@ async fn an_export_imports_into_a_fresh_database_unchanged(db: &TestDb) {
     let written = db
         .store
         .export(None, |r| {
-            Ok(writer
+            writer
                 .write(&r)
-                .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))?)
+                .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
         })
         .await
         .unwrap();
@@ -133,9 +133,9 @@ async fn an_export_imports_into_a_fresh_database_unchanged(db: &TestDb) {
     fresh
         .store
         .export(None, |r| {
-            Ok(again
+            again
                 .write(&r)
-                .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))?)
+                .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
         })
         .await
         .unwrap();
