@@ -335,7 +335,169 @@ async fn a_person_is_found_by_identity_number(db: &TestDb) {
     assert_eq!(found.id, p);
 }
 
+async fn a_divorce_needs_two_spouses_and_frees_both_to_remarry(db: &TestDb) {
+    let man = adult(db, "蒋文", Sex::Male, day(1980, 1, 1), 21).await;
+    let woman = adult(db, "沈雪", Sex::Female, day(1982, 1, 1), 22).await;
+    let other = adult(db, "韩梅", Sex::Female, day(1985, 1, 1), 24).await;
+    let err = db
+        .store
+        .record_at(
+            &Command::Divorce {
+                a: man,
+                b: woman,
+                date: day(2010, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(rule(err), RuleViolation::NotSpouses { a: man, b: woman });
+    db.store
+        .record_at(
+            &Command::Marriage {
+                a: man,
+                b: woman,
+                date: day(2005, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
+    let bigamy = db
+        .store
+        .record_at(
+            &Command::Marriage {
+                a: man,
+                b: other,
+                date: day(2008, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(rule(bigamy), RuleViolation::AlreadyMarried(man));
+    db.store
+        .record_at(
+            &Command::Divorce {
+                a: man,
+                b: woman,
+                date: day(2010, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
+    db.store
+        .record_at(
+            &Command::Marriage {
+                a: man,
+                b: other,
+                date: day(2012, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
+    let husband = db.store.person(man).await.unwrap().unwrap();
+    assert_eq!(
+        (husband.spouse_id, husband.marital_status),
+        (Some(other), Some(MaritalStatus::remarried()))
+    );
+    let divorced = db.store.person(woman).await.unwrap().unwrap();
+    assert_eq!(
+        (divorced.spouse_id, divorced.marital_status),
+        (None, Some(MaritalStatus::divorced()))
+    );
+}
+
+async fn moving_out_of_the_province_and_back_keeps_one_record(db: &TestDb) {
+    let p = adult(db, "杨帆", Sex::Male, day(1990, 1, 1), 25).await;
+    let out = Command::MoveOut {
+        person: p,
+        date: day(2015, 3, 1),
+        destination: Some("广东省深圳市".into()),
+    };
+    db.store.record_at(&out, &meta(), today()).await.unwrap();
+    assert_eq!(
+        db.store.person(p).await.unwrap().unwrap().status,
+        LifeStatus::MovedOut
+    );
+    let elsewhere = RegionCode::parse(OTHER_VILLAGE).unwrap();
+    let within = Command::MoveWithin {
+        person: p,
+        to: elsewhere,
+        date: day(2016, 1, 1),
+    };
+    assert!(matches!(
+        rule(
+            db.store
+                .record_at(&within, &meta(), today())
+                .await
+                .unwrap_err()
+        ),
+        RuleViolation::MovedOut { .. }
+    ));
+    let back = Command::MoveBack {
+        person: p,
+        to: elsewhere,
+        date: day(2020, 6, 1),
+    };
+    db.store.record_at(&back, &meta(), today()).await.unwrap();
+    let person = db.store.person(p).await.unwrap().unwrap();
+    assert_eq!(
+        (person.status, person.residence.as_str()),
+        (LifeStatus::Active, OTHER_VILLAGE)
+    );
+    let kinds: Vec<EventKind> = db
+        .store
+        .events_of(p)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![EventKind::MoveIn, EventKind::MoveOut, EventKind::MoveIn]
+    );
+}
+
+async fn a_registration_change_moves_the_hukou_not_the_residence(db: &TestDb) {
+    let p = adult(db, "朱丽", Sex::Female, day(1992, 2, 2), 26).await;
+    let hukou = RegionCode::parse(OTHER_VILLAGE).unwrap();
+    let change = Command::RegistrationChange {
+        person: p,
+        hukou_region: Some(hukou),
+        hukou_type: None,
+        date: day(2021, 1, 1),
+    };
+    db.store.record_at(&change, &meta(), today()).await.unwrap();
+    let person = db.store.person(p).await.unwrap().unwrap();
+    assert_eq!(
+        (person.hukou_region, person.residence.as_str()),
+        (Some(hukou), VILLAGE)
+    );
+    assert!(
+        person.is_migrant(),
+        "living outside the hukou village makes a migrant"
+    );
+    let same = db
+        .store
+        .record_at(&change, &meta(), today())
+        .await
+        .unwrap_err();
+    assert_eq!(rule(same), RuleViolation::NoChange);
+}
+
 on_both_engines!(
+    a_divorce_needs_two_spouses_and_frees_both_to_remarry,
+    moving_out_of_the_province_and_back_keeps_one_record,
+    a_registration_change_moves_the_hukou_not_the_residence,
     a_birth_links_the_child_to_both_parents_and_starts_its_history,
     no_event_is_recorded_after_death,
     a_mother_must_be_between_12_and_60,

@@ -32,10 +32,12 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     let store = super::open(url).await?;
     let counts = store.counts().await?;
     if counts.persons > 0 && !args.append {
-        bail!(
-            "{url} already holds {} persons: use a new database, or --append",
+        // Running the demo again is not an error: the province is already there.
+        println!(
+            "{url} already holds {} persons: nothing generated (--append adds another population)",
             counts.persons
         );
+        return Ok(ExitCode::SUCCESS);
     }
     if store.region(&province).await?.is_none() {
         let init = super::init::Args {
