@@ -26,14 +26,24 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     let store = super::open(url).await?;
     let stdout = std::io::stdout().lock();
     let mut writer = RegisterWriter::new(std::io::BufWriter::with_capacity(1 << 20, stdout))?;
-    let written = store
+    // A reader that stops early (`| head`) closes the pipe: stop quietly.
+    let mut closed = false;
+    let result = store
         .export(region.as_ref(), |record| {
-            writer
-                .write(&record)
-                .map_err(|e| StoreError::Invalid(format!("writing stdout: {e}")))
+            writer.write(&record).map_err(|e| {
+                closed = matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe);
+                StoreError::Invalid(format!("writing stdout: {e}"))
+            })
         })
-        .await?;
-    writer.finish()?.flush()?;
+        .await;
+    if closed {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let written = result?;
+    match writer.finish().and_then(|mut out| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        other => other?,
+    }
     eprintln!("{written} persons exported");
     Ok(ExitCode::SUCCESS)
 }
