@@ -168,12 +168,21 @@ pub enum Row {
 pub struct RegisterReader<R: Read> {
     file: String,
     reader: csv::Reader<R>,
-    headers: Vec<String>,
-    index: HashMap<Column, usize>,
+    layout: Layout,
+    /// Line on which each record id was first seen.
     seen_ids: HashMap<String, u64>,
-    today: NaiveDate,
     record: csv::StringRecord,
 }
+
+/// What the header says about where each column is; all a row needs to be parsed.
+struct Layout {
+    headers: Vec<String>,
+    index: HashMap<Column, usize>,
+    today: NaiveDate,
+}
+
+/// Rows parsed together on all cores by [`RegisterReader::read_all`].
+const BATCH: usize = 16_384;
 
 impl<R: Read> RegisterReader<R> {
     /// Opens a reader and checks the header row; `file` names the file in errors.
@@ -220,10 +229,12 @@ impl<R: Read> RegisterReader<R> {
         Ok(RegisterReader {
             file: file.to_string(),
             reader,
-            headers,
-            index,
+            layout: Layout {
+                headers,
+                index,
+                today: today_in_china(),
+            },
             seen_ids: HashMap::new(),
-            today: today_in_china(),
             record: csv::StringRecord::new(),
         })
     }
@@ -235,34 +246,95 @@ impl<R: Read> RegisterReader<R> {
 
     /// Reads the next row; `Ok(None)` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<Row>, FileError> {
+        let mut record = std::mem::take(&mut self.record);
+        let next = self.read_record(&mut record)?;
+        let row =
+            next.map(|(line, duplicate_of)| self.layout.parse_row(&record, line, duplicate_of));
+        self.record = record;
+        Ok(row)
+    }
+
+    /// Reads the whole file, parsing rows on all cores; the same rows, in file
+    /// order, as [`RegisterReader::next_row`] would give.
+    pub fn read_all(mut self) -> Result<(Vec<RegisterRecord>, Vec<RejectedRow>), FileError> {
+        use rayon::prelude::*;
+        let mut records = Vec::new();
+        let mut rejected = Vec::new();
+        let mut batch: Vec<(csv::StringRecord, u64, Option<u64>)> = Vec::with_capacity(BATCH);
+        loop {
+            let mut record = csv::StringRecord::new();
+            let next = self.read_record(&mut record)?;
+            if let Some((line, duplicate_of)) = next {
+                batch.push((record, line, duplicate_of));
+            }
+            if batch.len() == BATCH || (next.is_none() && !batch.is_empty()) {
+                let layout = &self.layout;
+                let rows: Vec<Row> = batch
+                    .par_iter()
+                    .map(|(r, line, dup)| layout.parse_row(r, *line, *dup))
+                    .collect();
+                for row in rows {
+                    match row {
+                        Row::Record(r) => records.push(*r),
+                        Row::Rejected(r) => rejected.push(r),
+                    }
+                }
+                batch.clear();
+            }
+            if next.is_none() {
+                return Ok((records, rejected));
+            }
+        }
+    }
+
+    /// Reads the next non-blank record: its line, and the line of an earlier
+    /// record with the same id, if any.
+    fn read_record(
+        &mut self,
+        record: &mut csv::StringRecord,
+    ) -> Result<Option<(u64, Option<u64>)>, FileError> {
         loop {
             let more = self
                 .reader
-                .read_record(&mut self.record)
+                .read_record(record)
                 .map_err(|e| csv_error(&self.file, e))?;
             if !more {
                 return Ok(None);
             }
             // A line of only commas or spaces is padding, not a record.
-            if self.record.iter().all(|f| f.trim().is_empty()) {
+            if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
-            let line = self.record.position().map_or(0, |p| p.line());
-            return Ok(Some(self.parse_row(line)));
+            let line = record.position().map_or(0, |p| p.line());
+            let id = self.layout.field(record, Column::RecordId).trim();
+            let duplicate_of = if id.is_empty() {
+                None
+            } else {
+                match self.seen_ids.get(id) {
+                    Some(first) => Some(*first),
+                    None => {
+                        self.seen_ids.insert(id.to_string(), line);
+                        None
+                    }
+                }
+            };
+            return Ok(Some((line, duplicate_of)));
         }
     }
+}
 
-    fn field(&self, column: Column) -> &str {
+impl Layout {
+    fn field<'r>(&self, record: &'r csv::StringRecord, column: Column) -> &'r str {
         self.index
             .get(&column)
-            .and_then(|&i| self.record.get(i))
+            .and_then(|&i| record.get(i))
             .unwrap_or("")
     }
 
-    fn parse_row(&mut self, line: u64) -> Row {
+    fn parse_row(&self, record: &csv::StringRecord, line: u64, duplicate_of: Option<u64>) -> Row {
         let mut errors = Vec::new();
-        if self.record.len() > self.headers.len() {
-            let extra = self.record.len() - self.headers.len();
+        if record.len() > self.headers.len() {
+            let extra = record.len() - self.headers.len();
             errors.push(RowError {
                 line,
                 column: String::new(),
@@ -278,10 +350,10 @@ impl<R: Read> RegisterReader<R> {
                 reason,
             });
         };
-        let record_id = self.field(Column::RecordId).trim().to_string();
+        let record_id = self.field(record, Column::RecordId).trim().to_string();
         if record_id.is_empty() {
             fail(Column::RecordId, "", "record_id is empty".into());
-        } else if let Some(first) = self.seen_ids.get(&record_id) {
+        } else if let Some(first) = duplicate_of {
             fail(
                 Column::RecordId,
                 &record_id,
@@ -289,7 +361,7 @@ impl<R: Read> RegisterReader<R> {
             );
         }
 
-        let id_text = self.field(Column::IdNumber);
+        let id_text = self.field(record, Column::IdNumber);
         let id_number = if id_text.trim().is_empty() {
             None
         } else {
@@ -298,14 +370,19 @@ impl<R: Read> RegisterReader<R> {
                 .ok()
         };
         let name = required(
-            self.field(Column::Name),
+            self.field(record, Column::Name),
             Column::Name,
             &mut fail,
             PersonName::parse,
         );
-        let sex = required(self.field(Column::Sex), Column::Sex, &mut fail, Sex::parse);
+        let sex = required(
+            self.field(record, Column::Sex),
+            Column::Sex,
+            &mut fail,
+            Sex::parse,
+        );
         let birth_date = required(
-            self.field(Column::BirthDate),
+            self.field(record, Column::BirthDate),
             Column::BirthDate,
             &mut fail,
             parse_date,
@@ -313,12 +390,12 @@ impl<R: Read> RegisterReader<R> {
         if let Some(b) = birth_date.filter(|b| *b > self.today) {
             fail(
                 Column::BirthDate,
-                self.field(Column::BirthDate),
+                self.field(record, Column::BirthDate),
                 format!("birth date {b} is in the future"),
             );
         }
         let region_code = required(
-            self.field(Column::RegionCode),
+            self.field(record, Column::RegionCode),
             Column::RegionCode,
             &mut fail,
             RegionCode::parse,
@@ -326,7 +403,7 @@ impl<R: Read> RegisterReader<R> {
         if let Some(code) = region_code.filter(|c| c.level() != RegionLevel::Village) {
             fail(
                 Column::RegionCode,
-                self.field(Column::RegionCode),
+                self.field(record, Column::RegionCode),
                 format!(
                     "{code} is a {} code; a village or community is needed",
                     code.level().as_str()
@@ -334,30 +411,30 @@ impl<R: Read> RegisterReader<R> {
             );
         }
         let ethnicity = optional(
-            self.field(Column::Ethnicity),
+            self.field(record, Column::Ethnicity),
             Column::Ethnicity,
             &mut fail,
             Ethnicity::parse,
         );
         let relation = optional(
-            self.field(Column::Relation),
+            self.field(record, Column::Relation),
             Column::Relation,
             &mut fail,
             Relation::parse,
         );
         let hukou_type = optional(
-            self.field(Column::HukouType),
+            self.field(record, Column::HukouType),
             Column::HukouType,
             &mut fail,
             HukouType::parse,
         );
         let death_date = optional(
-            self.field(Column::DeathDate),
+            self.field(record, Column::DeathDate),
             Column::DeathDate,
             &mut fail,
             parse_date,
         );
-        let status_text = self.field(Column::Status);
+        let status_text = self.field(record, Column::Status);
         let status = if status_text.trim().is_empty() {
             // No status but a death date: the register means dead.
             Some(if death_date.is_some() {
@@ -396,11 +473,8 @@ impl<R: Read> RegisterReader<R> {
                 );
             }
         }
-        let household_no =
-            Some(self.field(Column::HouseholdNo).trim().to_string()).filter(|s| !s.is_empty());
-        if !record_id.is_empty() {
-            self.seen_ids.entry(record_id.clone()).or_insert(line);
-        }
+        let household_no = Some(self.field(record, Column::HouseholdNo).trim().to_string())
+            .filter(|s| !s.is_empty());
 
         match (name, sex, birth_date, region_code, status) {
             (Some(name), Some(sex), Some(birth_date), Some(region_code), Some(status))
@@ -420,7 +494,7 @@ impl<R: Read> RegisterReader<R> {
                     hukou_type,
                     status,
                     death_date,
-                    extra: self.extra_columns(),
+                    extra: self.extra_columns(record),
                 }))
             }
             _ => Row::Rejected(RejectedRow {
@@ -430,20 +504,20 @@ impl<R: Read> RegisterReader<R> {
                     .headers
                     .iter()
                     .cloned()
-                    .zip(self.record.iter().map(str::to_string))
+                    .zip(record.iter().map(str::to_string))
                     .collect(),
                 errors,
             }),
         }
     }
 
-    fn extra_columns(&self) -> Vec<(String, String)> {
+    fn extra_columns(&self, record: &csv::StringRecord) -> Vec<(String, String)> {
         let known: Vec<usize> = self.index.values().copied().collect();
         self.headers
             .iter()
             .enumerate()
             .filter(|(i, h)| !known.contains(i) && !h.is_empty())
-            .filter_map(|(i, h)| Some((h.clone(), self.record.get(i)?.to_string())))
+            .filter_map(|(i, h)| Some((h.clone(), record.get(i)?.to_string())))
             .filter(|(_, v)| !v.is_empty())
             .collect()
     }

@@ -151,3 +151,36 @@ proptest! {
         prop_assert_eq!(back, original);
     }
 }
+
+#[test]
+fn reading_on_all_cores_gives_the_same_rows_in_the_same_order() {
+    let mut text = String::from("record_id,name,sex,birth_date,region_code,id_number\n");
+    for i in 0..40_000u32 {
+        // Every 997th row has an impossible date, every 1009th repeats an earlier id.
+        let day = if i % 997 == 0 { 30 } else { 1 + i % 28 };
+        let id = if i % 1009 == 5 { i - 5 } else { i };
+        text.push_str(&format!("r{id},王芳,2,1990-02-{day:02},510107001001,\n"));
+    }
+    let one_by_one = read(&text);
+    let (records, rejected) = RegisterReader::new(text.as_bytes(), "big.csv")
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let expected_records: Vec<RegisterRecord> = one_by_one
+        .iter()
+        .filter_map(|r| match r {
+            Row::Record(r) => Some((**r).clone()),
+            Row::Rejected(_) => None,
+        })
+        .collect();
+    let expected_rejected: Vec<_> = one_by_one
+        .iter()
+        .filter_map(|r| match r {
+            Row::Rejected(r) => Some(r.clone()),
+            Row::Record(_) => None,
+        })
+        .collect();
+    assert_eq!(records, expected_records);
+    assert_eq!(rejected, expected_rejected);
+    assert_eq!(rejected.len(), 41 + 40, "bad dates and repeated ids");
+}

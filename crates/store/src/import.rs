@@ -62,17 +62,8 @@ impl ImportInput {
             inner: input,
             hasher: Sha256::new(),
         };
-        let mut records = Vec::new();
-        let mut rejected = Vec::new();
-        {
-            let reader = renkou_exchange::RegisterReader::new(&mut hashing, file)?;
-            for row in reader {
-                match row? {
-                    renkou_exchange::Row::Record(r) => records.push(*r),
-                    renkou_exchange::Row::Rejected(r) => rejected.push(r),
-                }
-            }
-        }
+        let (records, rejected) =
+            renkou_exchange::RegisterReader::new(&mut hashing, file)?.read_all()?;
         let file_sha256 = hashing
             .hasher
             .finalize()
@@ -221,8 +212,11 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
     let mut inserts = Vec::new();
     let mut updates = Vec::new();
     let mut unchanged = 0u64;
-    for record in records {
-        let hash = record_hash(&record);
+    let hashes: Vec<String> = {
+        use rayon::prelude::*;
+        records.par_iter().map(record_hash).collect()
+    };
+    for (record, hash) in records.into_iter().zip(hashes) {
         let living_holder = record
             .id_number
             .and_then(|n| holders.get(&n))
@@ -447,10 +441,11 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
     }
     tx.insert_events(&events).await?;
     rejected.sort_by_key(|r| r.line);
-    for row in &rejected {
-        tx.insert_pending(&pending_row(&source, import_id, &file, row))
-            .await?;
-    }
+    let pending: Vec<PendingRow> = rejected
+        .iter()
+        .map(|row| pending_row(&source, import_id, &file, row))
+        .collect();
+    tx.insert_pending(&pending).await?;
     tracing::info!(seconds = started_at.elapsed_seconds(), "all written");
     tx.commit().await?;
     Ok(ImportReport {

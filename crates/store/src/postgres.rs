@@ -61,7 +61,14 @@ impl PgTx {
             .fetch_optional(&mut *self.0)
             .await?;
             if empty.is_some() {
-                // Indexes that back a constraint (keys, UNIQUE) stay.
+                // Keys and unique constraints too: rebuilt, they are checked again.
+                let constraints: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                     WHERE conrelid = $1::regclass AND contype IN ('p', 'u')",
+                )
+                .bind(table)
+                .fetch_all(&mut *self.0)
+                .await?;
                 let indexes: Vec<(String, String)> = sqlx::query_as(
                     "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x \
                      JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
@@ -70,8 +77,18 @@ impl PgTx {
                 .bind(table)
                 .fetch_all(&mut *self.0)
                 .await?;
+                for (name, definition) in constraints {
+                    let drop = format!("ALTER TABLE {table} DROP CONSTRAINT {name}");
+                    sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut *self.0)
+                        .await?;
+                    rebuild.push(format!(
+                        "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+                    ));
+                }
                 for (name, definition) in indexes {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+                    let drop = format!("DROP INDEX {name}");
+                    sqlx::query(sqlx::AssertSqlSafe(drop))
                         .execute(&mut *self.0)
                         .await?;
                     rebuild.push(definition);

@@ -80,8 +80,8 @@ pub(crate) trait Tx {
     async fn upsert_source_link(&mut self, link: &SourceLink) -> StoreResult<()>;
     /// Records an import run and returns its id.
     async fn insert_import(&mut self, row: &ImportRow) -> StoreResult<i64>;
-    /// Keeps a rejected row unless the same row is already kept.
-    async fn insert_pending(&mut self, row: &PendingRow) -> StoreResult<()>;
+    /// Keeps rejected rows, except those already kept.
+    async fn insert_pending(&mut self, rows: &[PendingRow]) -> StoreResult<()>;
     /// Moves every person living (or registered) in `old` to `new`, with a
     /// re-zoning event each; returns how many persons moved.
     async fn rezone_persons(
@@ -311,21 +311,25 @@ macro_rules! shared_statements {
             .await?)
         }
 
-        async fn insert_pending(&mut self, r: &$crate::tx::PendingRow) -> StoreResult<()> {
-            sqlx::query(
-                "INSERT INTO pending_records (source, import_id, file, line, record_id, raw, errors, row_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source, row_hash) DO NOTHING",
-            )
-            .bind(&r.source)
-            .bind(r.import_id)
-            .bind(&r.file)
-            .bind(r.line)
-            .bind(&r.record_id)
-            .bind(sqlx::types::Json(&r.raw))
-            .bind(sqlx::types::Json(&r.errors))
-            .bind(&r.row_hash)
-            .execute(&mut *self.0)
-            .await?;
+        async fn insert_pending(&mut self, rows: &[$crate::tx::PendingRow]) -> StoreResult<()> {
+            // Many rows per statement: a bad file can have thousands.
+            for chunk in rows.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO pending_records (source, import_id, file, line, record_id, raw, errors, row_hash) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(r.source.clone())
+                        .push_bind(r.import_id)
+                        .push_bind(r.file.clone())
+                        .push_bind(r.line)
+                        .push_bind(r.record_id.clone())
+                        .push_bind(sqlx::types::Json(r.raw.clone()))
+                        .push_bind(sqlx::types::Json(r.errors.clone()))
+                        .push_bind(r.row_hash.clone());
+                });
+                q.push(" ON CONFLICT (source, row_hash) DO NOTHING");
+                q.build().execute(&mut *self.0).await?;
+            }
             Ok(())
         }
 
