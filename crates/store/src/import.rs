@@ -325,6 +325,7 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
             record_id: u.record.record_id.clone(),
             person_id: u.person_id,
             row_hash: u.hash.clone(),
+            extra: extra_json(&u.record.extra),
         };
         if u.linked {
             link_updates.push(link)
@@ -383,6 +384,7 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         });
         new_links.push(SourceLink {
             source: source.clone(),
+            extra: extra_json(&record.extra),
             record_id: record.record_id,
             person_id: id,
             row_hash: hash,
@@ -562,6 +564,17 @@ async fn resolve_regions<T: Tx>(
         out.insert(code, result);
     }
     Ok(out)
+}
+
+/// Unknown columns as a JSON object, `None` when there are none.
+fn extra_json(extra: &[(String, String)]) -> Option<String> {
+    (!extra.is_empty()).then(|| {
+        let map: serde_json::Map<String, serde_json::Value> = extra
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    })
 }
 
 fn reject(record: &RegisterRecord, column: &str, value: &str, reason: String) -> RejectedRow {

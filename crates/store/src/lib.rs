@@ -216,6 +216,23 @@ impl Store {
         rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
+    /// Which person a source's record was matched to, and the columns beyond
+    /// the register format it carried (kept as written).
+    pub async fn source_record(
+        &self,
+        source: &str,
+        record_id: &str,
+    ) -> StoreResult<Option<(PersonId, Option<serde_json::Value>)>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<sqlx::types::Json<serde_json::Value>>)>(
+            "SELECT person_id, extra FROM source_records WHERE source = $1 AND record_id = $2",
+        )
+        .bind(source)
+        .bind(record_id)
+        .fetch_optional(pool)
+        .await?);
+        Ok(row.map(|(id, extra)| (PersonId(id), extra.map(|e| e.0))))
+    }
+
     /// Imports a parsed register file (see [`ImportInput`]).
     pub async fn import(&self, input: ImportInput) -> StoreResult<ImportReport> {
         with_tx!(self, tx => import::import(tx, input).await)

@@ -252,13 +252,14 @@ impl Tx for PgTx {
     async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()> {
         self.copy(
             "source_records",
-            "COPY source_records (source, record_id, person_id, row_hash) FROM STDIN",
+            "COPY source_records (source, record_id, person_id, row_hash, extra) FROM STDIN",
             rows,
             |l, r| {
                 l.text(Some(&r.source))
                     .text(Some(&r.record_id))
                     .int(Some(r.person_id))
-                    .text(Some(&r.row_hash));
+                    .text(Some(&r.row_hash))
+                    .text(r.extra.as_deref());
             },
         )
         .await

@@ -213,4 +213,6 @@ pub struct SourceLink {
     pub record_id: String,
     pub person_id: i64,
     pub row_hash: String,
+    /// The record's columns beyond the format, as a JSON object.
+    pub extra: Option<String>,
 }

@@ -174,9 +174,17 @@ impl Tx for SqliteTx {
     async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()> {
         bulk::insert(
             &mut self.0,
-            "INSERT INTO source_records (source, record_id, person_id, row_hash) VALUES (?, ?, ?, ?)",
+            "INSERT INTO source_records (source, record_id, person_id, row_hash, extra) VALUES (?, ?, ?, ?, ?)",
             rows,
-            |r| [Value::Text(&r.source), Value::Text(&r.record_id), Value::Int(r.person_id), Value::Text(&r.row_hash)],
+            |r| {
+                [
+                    Value::Text(&r.source),
+                    Value::Text(&r.record_id),
+                    Value::Int(r.person_id),
+                    Value::Text(&r.row_hash),
+                    r.extra.as_deref().into(),
+                ]
+            },
         )
         .await
     }

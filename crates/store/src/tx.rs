@@ -280,13 +280,15 @@ macro_rules! shared_statements {
 
         async fn upsert_source_link(&mut self, link: &SourceLink) -> StoreResult<()> {
             sqlx::query(
-                "INSERT INTO source_records (source, record_id, person_id, row_hash) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (source, record_id) DO UPDATE SET person_id = excluded.person_id, row_hash = excluded.row_hash",
+                "INSERT INTO source_records (source, record_id, person_id, row_hash, extra) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (source, record_id) DO UPDATE SET person_id = excluded.person_id, \
+                 row_hash = excluded.row_hash, extra = excluded.extra",
             )
             .bind(&link.source)
             .bind(&link.record_id)
             .bind(link.person_id)
             .bind(&link.row_hash)
+            .bind(link.extra.as_deref().map(|e| sqlx::types::Json(serde_json::from_str::<serde_json::Value>(e).unwrap_or_default())))
             .execute(&mut *self.0)
             .await?;
             Ok(())

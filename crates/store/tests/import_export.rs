@@ -217,7 +217,20 @@ async fn recoding_onto_an_existing_village_needs_its_own_line(db: &TestDb) {
     assert_eq!(old.valid_to, None, "nothing was retired");
 }
 
+async fn columns_beyond_the_format_are_kept_with_the_record(db: &TestDb) {
+    let text = "record_id,name,sex,birth_date,region_code,phone,备注\n\
+                p1,李明,1,1985-03-12,510104017001,13800000000,低保户\n";
+    let input = ImportInput::read(text.as_bytes(), "wis.csv", "wis", "tester").unwrap();
+    db.store.import(input).await.unwrap();
+    let (_, extra) = db.store.source_record("wis", "p1").await.unwrap().unwrap();
+    assert_eq!(
+        extra,
+        Some(serde_json::json!({"phone": "13800000000", "备注": "低保户"}))
+    );
+}
+
 on_both_engines!(
+    columns_beyond_the_format_are_kept_with_the_record,
     a_first_import_inserts_and_keeps_what_it_rejects,
     importing_the_same_file_again_changes_nothing,
     a_changed_record_updates_the_person_with_an_event,
