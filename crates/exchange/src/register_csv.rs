@@ -332,110 +332,54 @@ impl Layout {
     }
 
     fn parse_row(&self, record: &csv::StringRecord, line: u64, duplicate_of: Option<u64>) -> Row {
-        let mut errors = Vec::new();
+        let mut p = RowParser {
+            layout: self,
+            record,
+            line,
+            errors: Vec::new(),
+        };
         if record.len() > self.headers.len() {
             let extra = record.len() - self.headers.len();
-            errors.push(RowError {
+            p.errors.push(RowError {
                 line,
                 column: String::new(),
                 value: String::new(),
                 reason: format!("row has {extra} more field(s) than the header"),
             });
         }
-        let mut fail = |column: Column, value: &str, reason: String| {
-            errors.push(RowError {
-                line,
-                column: column.header().into(),
-                value: value.into(),
-                reason,
-            });
-        };
-        let record_id = self.field(record, Column::RecordId).trim().to_string();
+        let record_id = p.text(Column::RecordId).trim().to_string();
         if record_id.is_empty() {
-            fail(Column::RecordId, "", "record_id is empty".into());
+            p.fail(Column::RecordId, "record_id is empty".into());
         } else if let Some(first) = duplicate_of {
-            fail(
+            p.fail(
                 Column::RecordId,
-                &record_id,
                 format!("record_id repeats the one on line {first}"),
             );
         }
-
-        let id_text = self.field(record, Column::IdNumber);
-        let id_number = if id_text.trim().is_empty() {
-            None
-        } else {
-            IdNumber::parse_at(id_text, self.today)
-                .map_err(|e| fail(Column::IdNumber, id_text, e.to_string()))
-                .ok()
-        };
-        let name = required(
-            self.field(record, Column::Name),
-            Column::Name,
-            &mut fail,
-            PersonName::parse,
-        );
-        let sex = required(
-            self.field(record, Column::Sex),
-            Column::Sex,
-            &mut fail,
-            Sex::parse,
-        );
-        let birth_date = required(
-            self.field(record, Column::BirthDate),
-            Column::BirthDate,
-            &mut fail,
-            parse_date,
-        );
-        if let Some(b) = birth_date.filter(|b| *b > self.today) {
-            fail(
+        let today = self.today;
+        let id_number = p.optional(Column::IdNumber, |s| IdNumber::parse_at(s, today));
+        let name = p.required(Column::Name, PersonName::parse);
+        let sex = p.required(Column::Sex, Sex::parse);
+        let birth_date = p.required(Column::BirthDate, parse_date);
+        if let Some(b) = birth_date.filter(|b| *b > today) {
+            p.fail(
                 Column::BirthDate,
-                self.field(record, Column::BirthDate),
                 format!("birth date {b} is in the future"),
             );
         }
-        let region_code = required(
-            self.field(record, Column::RegionCode),
-            Column::RegionCode,
-            &mut fail,
-            RegionCode::parse,
-        );
+        let region_code = p.required(Column::RegionCode, RegionCode::parse);
         if let Some(code) = region_code.filter(|c| c.level() != RegionLevel::Village) {
-            fail(
+            let level = code.level().as_str();
+            p.fail(
                 Column::RegionCode,
-                self.field(record, Column::RegionCode),
-                format!(
-                    "{code} is a {} code; a village or community is needed",
-                    code.level().as_str()
-                ),
+                format!("{code} is a {level} code; a village or community is needed"),
             );
         }
-        let ethnicity = optional(
-            self.field(record, Column::Ethnicity),
-            Column::Ethnicity,
-            &mut fail,
-            Ethnicity::parse,
-        );
-        let relation = optional(
-            self.field(record, Column::Relation),
-            Column::Relation,
-            &mut fail,
-            Relation::parse,
-        );
-        let hukou_type = optional(
-            self.field(record, Column::HukouType),
-            Column::HukouType,
-            &mut fail,
-            HukouType::parse,
-        );
-        let death_date = optional(
-            self.field(record, Column::DeathDate),
-            Column::DeathDate,
-            &mut fail,
-            parse_date,
-        );
-        let status_text = self.field(record, Column::Status);
-        let status = if status_text.trim().is_empty() {
+        let ethnicity = p.optional(Column::Ethnicity, Ethnicity::parse);
+        let relation = p.optional(Column::Relation, Relation::parse);
+        let hukou_type = p.optional(Column::HukouType, HukouType::parse);
+        let death_date = p.optional(Column::DeathDate, parse_date);
+        let status = if p.text(Column::Status).trim().is_empty() {
             // No status but a death date: the register means dead.
             Some(if death_date.is_some() {
                 LifeStatus::Dead
@@ -443,38 +387,31 @@ impl Layout {
                 LifeStatus::Active
             })
         } else {
-            LifeStatus::parse(status_text).or_else(|| {
-                fail(
-                    Column::Status,
-                    status_text,
-                    "status must be active, dead or moved_out".into(),
-                );
-                None
+            p.optional(Column::Status, |s| {
+                LifeStatus::parse(s).ok_or("status must be active, dead or moved_out")
             })
         };
         if let (Some(status), Some(d)) = (status, death_date) {
             if status != LifeStatus::Dead {
-                fail(
+                p.fail(
                     Column::DeathDate,
-                    &d.to_string(),
                     format!("death date given but status is {}", status.as_str()),
                 );
             } else if birth_date.is_some_and(|b| d < b) {
-                fail(
+                p.fail(
                     Column::DeathDate,
-                    &d.to_string(),
                     "death date is before the birth date".into(),
                 );
-            } else if d > self.today {
-                fail(
+            } else if d > today {
+                p.fail(
                     Column::DeathDate,
-                    &d.to_string(),
                     format!("death date {d} is in the future"),
                 );
             }
         }
-        let household_no = Some(self.field(record, Column::HouseholdNo).trim().to_string())
-            .filter(|s| !s.is_empty());
+        let household_no =
+            Some(p.text(Column::HouseholdNo).trim().to_string()).filter(|s| !s.is_empty());
+        let errors = p.errors;
 
         match (name, sex, birth_date, region_code, status) {
             (Some(name), Some(sex), Some(birth_date), Some(region_code), Some(status))
@@ -530,33 +467,58 @@ impl<R: Read> Iterator for RegisterReader<R> {
     }
 }
 
-fn required<T, E: ToString>(
-    value: &str,
-    column: Column,
-    fail: &mut impl FnMut(Column, &str, String),
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Option<T> {
-    if value.trim().is_empty() {
-        fail(column, value, format!("{} is required", column.header()));
-        return None;
-    }
-    parse(value)
-        .map_err(|e| fail(column, value, e.to_string()))
-        .ok()
+/// One row being parsed: its fields, and the errors found so far.
+struct RowParser<'a> {
+    layout: &'a Layout,
+    record: &'a csv::StringRecord,
+    line: u64,
+    errors: Vec<RowError>,
 }
 
-fn optional<T, E: ToString>(
-    value: &str,
-    column: Column,
-    fail: &mut impl FnMut(Column, &str, String),
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Option<T> {
-    if value.trim().is_empty() {
-        return None;
+impl RowParser<'_> {
+    /// The column's text as written ("" when the row is short or the column absent).
+    fn text(&self, column: Column) -> &str {
+        self.layout.field(self.record, column)
     }
-    parse(value)
-        .map_err(|e| fail(column, value, e.to_string()))
-        .ok()
+
+    /// Records that the column's value was refused.
+    fn fail(&mut self, column: Column, reason: String) {
+        let value = self.text(column).to_string();
+        self.errors.push(RowError {
+            line: self.line,
+            column: column.header().into(),
+            value,
+            reason,
+        });
+    }
+
+    /// Parses a column that must have a value.
+    fn required<T, E: ToString>(
+        &mut self,
+        column: Column,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        if self.text(column).trim().is_empty() {
+            self.fail(column, format!("{} is required", column.header()));
+            return None;
+        }
+        self.optional(column, parse)
+    }
+
+    /// Parses a column that may be empty.
+    fn optional<T, E: ToString>(
+        &mut self,
+        column: Column,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let text = self.text(column);
+        if text.trim().is_empty() {
+            return None;
+        }
+        parse(text)
+            .map_err(|e| self.fail(column, e.to_string()))
+            .ok()
+    }
 }
 
 fn csv_error(file: &str, e: csv::Error) -> FileError {
