@@ -218,8 +218,8 @@ impl Sex {
     pub fn parse(input: &str) -> Result<Sex, CodeError> {
         match half_width_trimmed(input).as_ref() {
             "0" | "未知的性别" | "未知" => Ok(Sex::Unknown),
-            "1" | "男" | "男性" => Ok(Sex::Male),
-            "2" | "女" | "女性" => Ok(Sex::Female),
+            "1" | "男" | "男性" | "M" | "m" | "male" | "Male" | "MALE" => Ok(Sex::Male),
+            "2" | "女" | "女性" | "F" | "f" | "female" | "Female" | "FEMALE" => Ok(Sex::Female),
             "9" | "未说明的性别" | "未说明" => Ok(Sex::Unstated),
             _ => Err(CodeError {
                 table: "sex",
@@ -286,6 +286,7 @@ mod tests {
         assert_eq!(Ethnicity::parse("01").unwrap().name(), "汉族");
         assert_eq!(Ethnicity::parse("1").unwrap().code(), "01");
         assert_eq!(Ethnicity::parse("彝族").unwrap().code(), "07");
+        assert_eq!(Ethnicity::parse("汉").unwrap().code(), "01");
         assert_eq!(Relation::parse("2").unwrap(), Relation::head());
         assert_eq!(HukouType::parse("2").unwrap().name(), "农业家庭户口");
     }
@@ -302,5 +303,6 @@ mod tests {
         assert_eq!(Sex::parse("1"), Ok(Sex::Male));
         assert_eq!(Sex::parse("女"), Ok(Sex::Female));
         assert_eq!(Sex::parse(" 9 "), Ok(Sex::Unstated));
+        assert_eq!(Sex::parse("F"), Ok(Sex::Female));
     }
 }
