@@ -58,7 +58,10 @@ impl Table {
             self.index
                 .get(format!("{text:0>width$}", width = self.width).as_str())
         } else {
-            self.index.get(text.as_ref())
+            // Registers also write ethnicities without 族 (汉, 彝).
+            self.index
+                .get(text.as_ref())
+                .or_else(|| self.index.get(format!("{text}族").as_str()))
         };
         found.map(|&i| self.rows[i])
     }
