@@ -41,6 +41,9 @@ enum Command {
     /// Manage the region table.
     #[command(subcommand)]
     Regions(commands::regions::RegionsCommand),
+    /// Manage accounts and their roles per region.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
 }
 
 #[tokio::main]
@@ -61,6 +64,7 @@ async fn main() -> std::process::ExitCode {
         Command::Id(cmd) => commands::id::run(cmd),
         Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,
         Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
+        Command::User(cmd) => commands::user::run(&cli.db, cmd).await,
     };
     match result {
         Ok(code) => code,

@@ -298,3 +298,61 @@ async fn a_rezoning_file_is_applied_in_one_command() {
     assert!(!again.status.success(), "the old code is retired now");
     db.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_manages_accounts_from_the_command_line() {
+    let db = TestDb::sqlite().await;
+    let add = renkou(
+        &db.url,
+        &[
+            "user",
+            "add",
+            "wang",
+            "--password",
+            "renkou2026pw",
+            "--role",
+            "township_operator",
+            "--region",
+            "510104017000",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let wrong_level = renkou(
+        &db.url,
+        &[
+            "user",
+            "grant",
+            "wang",
+            "--role",
+            "county_manager",
+            "--region",
+            "510104017000",
+        ],
+    );
+    assert!(!wrong_level.status.success());
+    assert!(
+        stderr(&wrong_level).contains("county_manager is granted for a county"),
+        "{}",
+        stderr(&wrong_level)
+    );
+    let weak = renkou(&db.url, &["user", "passwd", "wang", "--password", "123"]);
+    assert!(!weak.status.success(), "a weak password is refused");
+    renkou(
+        &db.url,
+        &[
+            "user",
+            "grant",
+            "wang",
+            "--role",
+            "county_manager",
+            "--region",
+            "510107",
+        ],
+    );
+    let list = stdout(&renkou(&db.url, &["user", "list"]));
+    assert_eq!(
+        list,
+        "wang\t-\tactive\tcounty_manager@510107000000 township_operator@510104017000\n"
+    );
+    db.finish().await;
+}

@@ -2,16 +2,19 @@
 //! that keep it right. Everything here is pure: no database, no files, no clock
 //! except where a caller passes "today".
 
+pub mod account;
 pub mod codes;
 pub mod date;
 pub mod event;
 pub mod id_number;
 pub mod name;
+pub mod password;
 pub mod person;
 pub mod region;
 pub mod rules;
 mod text;
 
+pub use account::{AccountError, Grant, Role, Username};
 pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
 pub use date::{DateError, parse_date};
 pub use event::{EventKind, Field, FieldChange};

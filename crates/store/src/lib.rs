@@ -6,6 +6,7 @@
 //! transaction; the use cases (`record`, `import`, `apply_rezoning`, …) are
 //! written once against it. The engine is chosen at run time from the URL.
 
+mod accounts;
 mod error;
 mod history;
 mod import;
@@ -24,6 +25,7 @@ use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
 use renkou_exchange::RegisterRecord;
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::Account;
 pub use error::{StoreError, StoreResult};
 pub use history::person_as_of;
 pub use import::{ImportInput, ImportReport};
@@ -61,11 +63,12 @@ macro_rules! with_tx {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
+            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Postgres($pool) => $body,
         }
     };
 }
+pub(crate) use on_pool;
 
 /// A connected database.
 #[derive(Debug, Clone)]

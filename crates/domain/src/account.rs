@@ -1,0 +1,222 @@
+//! Accounts: one account, one password, many roles, each granted for a region
+//! (the single sign-on of every subsystem).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::region::{RegionCode, RegionLevel};
+
+/// What a user may do, and at which level of region it is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 村级信息员: enters and checks the data of one village.
+    VillageCollector,
+    /// 乡镇操作员: enters and manages the data of one township.
+    TownshipOperator,
+    /// 县级管理员: reviews, approves and reports for one county.
+    CountyManager,
+    /// 市级管理员: reviews and reports for one city.
+    CityManager,
+    /// 省级分析员: reads aggregates of the province.
+    ProvinceAnalyst,
+    /// 系统管理员: manages accounts and the region table.
+    Admin,
+    /// 审计员: reads the audit log.
+    Auditor,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 7] = [
+        Role::VillageCollector,
+        Role::TownshipOperator,
+        Role::CountyManager,
+        Role::CityManager,
+        Role::ProvinceAnalyst,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    /// The name used on the command line and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::VillageCollector => "village_collector",
+            Role::TownshipOperator => "township_operator",
+            Role::CountyManager => "county_manager",
+            Role::CityManager => "city_manager",
+            Role::ProvinceAnalyst => "province_analyst",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The Chinese title shown to users.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Role::VillageCollector => "村级信息员",
+            Role::TownshipOperator => "乡镇操作员",
+            Role::CountyManager => "县级管理员",
+            Role::CityManager => "市级管理员",
+            Role::ProvinceAnalyst => "省级分析员",
+            Role::Admin => "系统管理员",
+            Role::Auditor => "审计员",
+        }
+    }
+
+    /// Parses the command-line name.
+    pub fn parse(text: &str) -> Result<Role, AccountError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text.trim())
+            .ok_or_else(|| AccountError::UnknownRole(text.trim().to_string()))
+    }
+
+    /// The level of region the role is granted for (`None`: any level).
+    pub fn level(self) -> Option<RegionLevel> {
+        match self {
+            Role::VillageCollector => Some(RegionLevel::Village),
+            Role::TownshipOperator => Some(RegionLevel::Township),
+            Role::CountyManager => Some(RegionLevel::County),
+            Role::CityManager => Some(RegionLevel::City),
+            Role::ProvinceAnalyst => Some(RegionLevel::Province),
+            Role::Admin | Role::Auditor => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role held for a region (and everything inside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub region: RegionCode,
+}
+
+impl Grant {
+    /// A grant whose region is of the role's level.
+    pub fn new(role: Role, region: RegionCode) -> Result<Grant, AccountError> {
+        match role.level() {
+            Some(level) if region.level() != level => Err(AccountError::WrongLevel {
+                role,
+                region,
+                expected: level,
+            }),
+            _ => Ok(Grant { role, region }),
+        }
+    }
+}
+
+/// A login name: 2–32 lower-case letters, digits, `_`, `.` or `-`, starting with a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Username(String);
+
+impl Username {
+    /// Checks and lower-cases a login name.
+    pub fn parse(text: &str) -> Result<Username, AccountError> {
+        let name = text.trim().to_ascii_lowercase();
+        let valid = (2..=32).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+        if valid {
+            Ok(Username(name))
+        } else {
+            Err(AccountError::BadUsername(text.trim().to_string()))
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Checks a new password: at least 10 characters, with letters and digits.
+pub fn check_new_password(password: &str) -> Result<(), AccountError> {
+    let long_enough = password.chars().count() >= MIN_PASSWORD_CHARS;
+    let letters = password.chars().any(char::is_alphabetic);
+    let digits = password.chars().any(|c| c.is_ascii_digit());
+    if long_enough && letters && digits {
+        Ok(())
+    } else {
+        Err(AccountError::WeakPassword)
+    }
+}
+
+/// Why an account request is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error(
+        "{0:?} is not a role (village_collector, township_operator, county_manager, city_manager, province_analyst, admin, auditor)"
+    )]
+    UnknownRole(String),
+    #[error("{role} is granted for a {}, but {region} is a {}", expected.as_str(), region.level().as_str())]
+    WrongLevel {
+        role: Role,
+        region: RegionCode,
+        expected: RegionLevel,
+    },
+    #[error(
+        "{0:?} is not a valid user name (2-32 lower-case letters, digits, _ . -, starting with a letter)"
+    )]
+    BadUsername(String),
+    #[error(
+        "the password must have at least {MIN_PASSWORD_CHARS} characters, with letters and digits"
+    )]
+    WeakPassword,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_role_is_granted_for_a_region_of_its_level() {
+        assert!(Grant::new(Role::TownshipOperator, code("510104001000")).is_ok());
+        let err = Grant::new(Role::TownshipOperator, code("510104000000")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "township_operator is granted for a township, but 510104000000 is a county"
+        );
+        assert!(Grant::new(Role::Admin, code("510000000000")).is_ok());
+        assert!(Grant::new(Role::Auditor, code("510104000000")).is_ok());
+    }
+
+    #[test]
+    fn user_names_and_passwords_follow_the_policy() {
+        assert_eq!(Username::parse(" Wang ").unwrap().as_str(), "wang");
+        assert!(Username::parse("王").is_err());
+        assert!(Username::parse("1wang").is_err());
+        assert_eq!(
+            check_new_password("short1"),
+            Err(AccountError::WeakPassword)
+        );
+        assert_eq!(
+            check_new_password("onlyletterslong"),
+            Err(AccountError::WeakPassword)
+        );
+        assert!(check_new_password("renkou2026pw").is_ok());
+    }
+}

@@ -1,0 +1,221 @@
+//! Accounts and role grants, on either engine.
+
+use chrono::{DateTime, Utc};
+use renkou_domain::{Grant, RegionCode, Role, Username};
+use serde::Serialize;
+
+use crate::error::{StoreError, StoreResult};
+use crate::{Store, on_pool};
+
+/// An account as stored (the hash never leaves the store but for login checks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub status: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    username: String,
+    display_name: Option<String>,
+    password_hash: String,
+    status: String,
+    failed_logins: i64,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Creates an account with its first grants; the region of each grant
+    /// must be in the region table.
+    pub async fn add_user(
+        &self,
+        username: &Username,
+        display_name: Option<&str>,
+        password_hash: &str,
+        grants: &[Grant],
+        granted_by: &str,
+    ) -> StoreResult<i64> {
+        if self.user(username).await?.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "user {username} already exists"
+            )));
+        }
+        for grant in grants {
+            self.ensure_region(&grant.region).await?;
+        }
+        let now = Utc::now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (username, display_name, password_hash, created_at, password_changed_at) \
+                 VALUES ($1, $2, $3, $4, $4) RETURNING id",
+            )
+            .bind(username.as_str())
+            .bind(display_name)
+            .bind(password_hash)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for grant in grants {
+                sqlx::query(
+                    "INSERT INTO grants (user_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(grant.role.as_str())
+                .bind(grant.region.as_str())
+                .bind(now)
+                .bind(granted_by)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// An account with its grants.
+    pub async fn user(&self, username: &Username) -> StoreResult<Option<Account>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT id, username, display_name, password_hash, status, failed_logins, locked_until \
+             FROM users WHERE username = $1",
+        )
+        .bind(username.as_str())
+        .fetch_optional(pool)
+        .await?);
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(self.with_grants(row).await?)),
+        }
+    }
+
+    /// Every account, by name.
+    pub async fn users(&self) -> StoreResult<Vec<Account>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT id, username, display_name, password_hash, status, failed_logins, locked_until \
+             FROM users ORDER BY username",
+        )
+        .fetch_all(pool)
+        .await?);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.with_grants(row).await?);
+        }
+        Ok(out)
+    }
+
+    /// Adds a grant (doing nothing if the user holds it already).
+    pub async fn grant(
+        &self,
+        username: &Username,
+        grant: Grant,
+        granted_by: &str,
+    ) -> StoreResult<()> {
+        let account = self.existing_user(username).await?;
+        self.ensure_region(&grant.region).await?;
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO grants (user_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (user_id, role, region_code) DO NOTHING",
+            )
+            .bind(account.id)
+            .bind(grant.role.as_str())
+            .bind(grant.region.as_str())
+            .bind(Utc::now())
+            .bind(granted_by)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes a grant; false when the user did not hold it.
+    pub async fn revoke(&self, username: &Username, grant: Grant) -> StoreResult<bool> {
+        let account = self.existing_user(username).await?;
+        let done = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND region_code = $3",
+        )
+        .bind(account.id)
+        .bind(grant.role.as_str())
+        .bind(grant.region.as_str())
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(done > 0)
+    }
+
+    /// Replaces a user's password hash and lifts any lock.
+    pub async fn set_password(&self, username: &Username, password_hash: &str) -> StoreResult<()> {
+        let account = self.existing_user(username).await?;
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE users SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL \
+                 WHERE id = $1",
+            )
+            .bind(account.id)
+            .bind(password_hash)
+            .bind(Utc::now())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn existing_user(&self, username: &Username) -> StoreResult<Account> {
+        self.user(username)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {username}")))
+    }
+
+    async fn ensure_region(&self, code: &RegionCode) -> StoreResult<()> {
+        match self.region(code).await? {
+            Some(r) if r.valid_to.is_none() => Ok(()),
+            Some(_) => Err(StoreError::Region {
+                code: code.to_string(),
+                reason: "retired".into(),
+            }),
+            None => Err(StoreError::Region {
+                code: code.to_string(),
+                reason: "not in the region table".into(),
+            }),
+        }
+    }
+
+    async fn with_grants(&self, row: AccountRow) -> StoreResult<Account> {
+        let pairs = on_pool!(self, pool => sqlx::query_as::<_, (String, String)>(
+            "SELECT role, region_code FROM grants WHERE user_id = $1 ORDER BY role, region_code",
+        )
+        .bind(row.id)
+        .fetch_all(pool)
+        .await?);
+        let corrupt = |reason: String| StoreError::Corrupt {
+            what: format!("grant of user {}", row.username),
+            reason,
+        };
+        let grants = pairs
+            .into_iter()
+            .map(|(role, region)| {
+                let role = Role::parse(&role).map_err(|e| corrupt(e.to_string()))?;
+                let region = RegionCode::parse(&region).map_err(|e| corrupt(e.to_string()))?;
+                Ok(Grant { role, region })
+            })
+            .collect::<StoreResult<Vec<Grant>>>()?;
+        Ok(Account {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
+            status: row.status,
+            failed_logins: row.failed_logins,
+            locked_until: row.locked_until,
+            grants,
+        })
+    }
+}
