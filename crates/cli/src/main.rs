@@ -41,6 +41,8 @@ enum Command {
     /// Manage the region table.
     #[command(subcommand)]
     Regions(commands::regions::RegionsCommand),
+    /// Serve the HTTP API.
+    Serve(commands::serve::Args),
     /// Manage accounts and their roles per region.
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -65,6 +67,7 @@ async fn main() -> std::process::ExitCode {
         Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,
         Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
         Command::User(cmd) => commands::user::run(&cli.db, cmd).await,
+        Command::Serve(args) => commands::serve::run(&cli.db, args).await,
     };
     match result {
         Ok(code) => code,

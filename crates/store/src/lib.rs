@@ -15,6 +15,7 @@ mod postgres;
 mod record;
 mod regions;
 mod rows;
+mod sessions;
 mod sqlite;
 mod sqlite_bulk;
 mod tx;
@@ -35,6 +36,7 @@ pub use regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
 pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
+pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, Scope};
 
 use crate::postgres::PgTx;
 use crate::rows::person_columns;

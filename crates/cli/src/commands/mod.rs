@@ -7,6 +7,7 @@ pub mod import;
 pub mod init;
 pub mod person;
 pub mod regions;
+pub mod serve;
 pub mod user;
 
 use anyhow::Context;

@@ -1,0 +1,65 @@
+//! `renkou serve`: the HTTP API.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rand::Rng;
+use renkou_domain::password::hash_password;
+use renkou_domain::{Grant, RegionCode, Role, Username};
+
+/// Arguments of `renkou serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "RENKOU_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// First create a demo province (if the database has nobody) and a demo
+    /// administrator (if it has no accounts), printing how to log in.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        let demo = super::demo::Args {
+            people: 100_000,
+            seed: 1,
+            province: "51".into(),
+            append: false,
+        };
+        super::demo::run(url, demo).await?;
+    }
+    let store = super::open(url).await?;
+    if args.demo && store.users().await?.is_empty() {
+        let password: String = {
+            let mut rng = rand::rng();
+            let letters: String = (0..8)
+                .map(|_| char::from(rng.random_range(b'a'..=b'z')))
+                .collect();
+            format!("{letters}{:04}", rng.random_range(0..10_000))
+        };
+        let hash =
+            hash_password(&password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+        let province = RegionCode::parse("510000000000")?;
+        let grants = [
+            Grant::new(Role::Admin, province)?,
+            Grant::new(Role::ProvinceAnalyst, province)?,
+        ];
+        store
+            .add_user(
+                &Username::parse("admin")?,
+                Some("演示管理员"),
+                &hash,
+                &grants,
+                "demo",
+            )
+            .await?;
+        println!("demo administrator: user admin, password {password}");
+    }
+    println!("serving {url} on http://{}", args.listen);
+    renkou_server::serve(store, args.listen)
+        .await
+        .context("serving")?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,44 @@
+//! Renkou's HTTP API. Stateless between requests: every request carries its
+//! session cookie, and everything else lives in the database, so any number of
+//! servers can run against one PostgreSQL.
+
+mod error;
+mod routes;
+mod session;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::{delete, get, post};
+use renkou_store::Store;
+
+pub use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The register.
+    pub store: Store,
+}
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/api/v1/session", post(session::login))
+        .route("/api/v1/session", delete(session::logout))
+        .route("/api/v1/persons", get(routes::persons::search))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(store: Store, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(%listen, "serving");
+    axum::serve(listener, router(AppState { store }))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

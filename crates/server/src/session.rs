@@ -1,0 +1,144 @@
+//! Logging in and out, and the session every other request needs.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use renkou_domain::Username;
+use renkou_domain::password::verify_password;
+use renkou_store::Account;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::{ApiError, AppState};
+
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "renkou_session";
+/// How long a session lasts (a working day).
+pub const SESSION_HOURS: i64 = 8;
+
+/// `POST /api/v1/session` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    username: String,
+    password: String,
+}
+
+/// Checks the password and sets the session cookie. Wrong name and wrong
+/// password get the same answer; repeated failures lock the account.
+pub async fn login(
+    State(state): State<AppState>,
+    Json(login): Json<Login>,
+) -> Result<Response, ApiError> {
+    let refused = || ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        error: "login_failed",
+        message: "用户名或密码错误".into(),
+        field: None,
+    };
+    let name = Username::parse(&login.username).map_err(|_| refused())?;
+    let Some(account) = state.store.user(&name).await? else {
+        return Err(refused());
+    };
+    if account.locked_until.is_some_and(|until| until > Utc::now()) {
+        return Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            error: "locked",
+            message: "登录失败次数过多，账号已暂时锁定，请稍后再试".into(),
+            field: None,
+        });
+    }
+    // Argon2 is deliberately slow: keep it off the async workers.
+    let (password, hash) = (login.password, account.password_hash.clone());
+    let good = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    if !good || account.status != "active" {
+        state.store.record_failed_login(account.id).await?;
+        return Err(refused());
+    }
+    state.store.record_good_login(account.id).await?;
+    let mut token = [0u8; 32];
+    rand::rng().fill_bytes(&mut token);
+    let token = hex(&token);
+    state
+        .store
+        .create_session(
+            account.id,
+            &token_hash(&token),
+            Utc::now() + Duration::hours(SESSION_HOURS),
+        )
+        .await?;
+    let cookie = format!(
+        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        SESSION_HOURS * 3600
+    );
+    let mut response =
+        Json(serde_json::json!({"username": account.username, "grants": account.grants}))
+            .into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// Ends the session and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = cookie_token(&headers) {
+        state.store.delete_session(&token_hash(&token)).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let clear = format!("{COOKIE_NAME}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    if let Ok(value) = HeaderValue::from_str(&clear) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// The logged-in user of a request; a handler that takes it answers 401 without one.
+pub struct Session {
+    pub account: Account,
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
+        let account = state.store.session_account(&token_hash(&token)).await?;
+        account
+            .map(|account| Session { account })
+            .ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,197 @@
+//! The HTTP API as staff meet it, on both engines: logging in, being locked
+//! out, and seeing only the people of one's own region.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use renkou_domain::password::hash_password;
+use renkou_domain::{Grant, RegionCode, Role, Username};
+use renkou_server::{AppState, router};
+use renkou_store::testing::TestDb;
+use renkou_store::{ImportInput, on_both_engines};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code\n\
+                      a,510104198503120010,李明,1,1985-03-12,510104017001\n\
+                      b,510107199001010026,王芳,2,1990-01-01,510107001004\n";
+
+/// A database with two persons in two districts and an operator for the first township.
+async fn setup(db: &TestDb) -> axum::Router {
+    let input = ImportInput::read(PEOPLE.as_bytes(), "people.csv", "police", "test").unwrap();
+    db.store.import(input).await.unwrap();
+    let grant = Grant::new(
+        Role::TownshipOperator,
+        RegionCode::parse("510104017000").unwrap(),
+    )
+    .unwrap();
+    let hash = hash_password("renkou2026pw").unwrap();
+    db.store
+        .add_user(
+            &Username::parse("wang").unwrap(),
+            Some("王"),
+            &hash,
+            &[grant],
+            "test",
+        )
+        .await
+        .unwrap();
+    router(AppState {
+        store: db.store.clone(),
+    })
+}
+
+async fn call(app: &axum::Router, request: Request<Body>) -> (StatusCode, Option<String>, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        cookie,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn login(password: &str) -> Request<Body> {
+    Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "wang", "password": password}).to_string(),
+        ))
+        .unwrap()
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Logs in and returns the `name=value` part of the session cookie.
+async fn session(app: &axum::Router) -> String {
+    let (status, cookie, _) = call(app, login("renkou2026pw")).await;
+    assert_eq!(status, StatusCode::OK);
+    cookie.unwrap().split(';').next().unwrap().to_string()
+}
+
+async fn logging_in_sets_a_strict_http_only_cookie(db: &TestDb) {
+    let app = setup(db).await;
+    let (status, cookie, body) = call(&app, login("renkou2026pw")).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = cookie.unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(body["username"], "wang");
+    let (status, _, body) = call(&app, login("wrong-password1")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body,
+        json!({"error": "login_failed", "message": "用户名或密码错误"})
+    );
+}
+
+async fn five_wrong_passwords_lock_the_account(db: &TestDb) {
+    let app = setup(db).await;
+    for _ in 0..5 {
+        assert_eq!(
+            call(&app, login("wrong-password1")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, _, body) = call(&app, login("renkou2026pw")).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password"
+    );
+    assert_eq!(body["error"], "locked");
+}
+
+async fn a_township_operator_cannot_see_another_townships_people(db: &TestDb) {
+    let app = setup(db).await;
+    let cookie = session(&app).await;
+    let (status, _, mine) = call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120010", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["items"][0]["name"], "李明");
+    let (status, _, theirs) = call(
+        &app,
+        get("/api/v1/persons?id_number=510107199001010026", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        theirs["items"],
+        json!([]),
+        "the same answer as for nobody at all"
+    );
+    let (_, _, nobody) = call(
+        &app,
+        get("/api/v1/persons?id_number=110105194910010189", &cookie),
+    )
+    .await;
+    assert_eq!(nobody, theirs);
+}
+
+async fn without_a_session_nothing_is_shown_and_logout_ends_it(db: &TestDb) {
+    let app = setup(db).await;
+    let (status, _, body) = call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120010", ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "请先登录");
+    let cookie = session(&app).await;
+    let request = Request::delete("/api/v1/session")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::NO_CONTENT);
+    let (status, _, _) = call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120010", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old cookie is dead");
+}
+
+async fn a_bad_identity_number_is_a_400_naming_the_field(db: &TestDb) {
+    let app = setup(db).await;
+    let cookie = session(&app).await;
+    let (status, _, body) = call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120011", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "id_number");
+    assert_eq!(body["error"], "invalid");
+}
+
+async fn health_and_readiness_answer(db: &TestDb) {
+    let app = setup(db).await;
+    let (status, _, _) = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = call(&app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+on_both_engines!(
+    logging_in_sets_a_strict_http_only_cookie,
+    five_wrong_passwords_lock_the_account,
+    a_township_operator_cannot_see_another_townships_people,
+    without_a_session_nothing_is_shown_and_logout_ends_it,
+    a_bad_identity_number_is_a_400_naming_the_field,
+    health_and_readiness_answer,
+);
