@@ -41,6 +41,9 @@ enum Command {
     /// Manage the region table.
     #[command(subcommand)]
     Regions(commands::regions::RegionsCommand),
+    /// Check and read the audit log.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
     /// Manage accounts and their roles per region.
@@ -68,6 +71,7 @@ async fn main() -> std::process::ExitCode {
         Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
         Command::User(cmd) => commands::user::run(&cli.db, cmd).await,
         Command::Serve(args) => commands::serve::run(&cli.db, args).await,
+        Command::Audit(cmd) => commands::audit::run(&cli.db, cmd).await,
     };
     match result {
         Ok(code) => code,

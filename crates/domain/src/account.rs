@@ -73,6 +73,15 @@ impl Role {
             .ok_or_else(|| AccountError::UnknownRole(text.trim().to_string()))
     }
 
+    /// Whether the role sees identity and phone numbers in full: the staff who
+    /// enter and check records do; analysts, city staff and auditors see them masked.
+    pub fn sees_full_numbers(self) -> bool {
+        matches!(
+            self,
+            Role::VillageCollector | Role::TownshipOperator | Role::CountyManager | Role::Admin
+        )
+    }
+
     /// The level of region the role is granted for (`None`: any level).
     pub fn level(self) -> Option<RegionLevel> {
         match self {
@@ -146,6 +155,21 @@ impl fmt::Display for Username {
     }
 }
 
+/// `510104********1234`: the first six and last four characters of a number.
+pub fn mask_number(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 10 {
+        return "*".repeat(chars.len());
+    }
+    let hidden = chars.len() - 10;
+    format!(
+        "{}{}{}",
+        chars[..6].iter().collect::<String>(),
+        "*".repeat(hidden),
+        chars[chars.len() - 4..].iter().collect::<String>()
+    )
+}
+
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -202,6 +226,12 @@ mod tests {
         );
         assert!(Grant::new(Role::Admin, code("510000000000")).is_ok());
         assert!(Grant::new(Role::Auditor, code("510104000000")).is_ok());
+    }
+
+    #[test]
+    fn numbers_are_masked_to_their_first_six_and_last_four() {
+        assert_eq!(mask_number("510104198503121234"), "510104********1234");
+        assert_eq!(mask_number("13800001234"), "138000*1234");
     }
 
     #[test]

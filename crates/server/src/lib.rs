@@ -36,7 +36,8 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(store: Store, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
-    axum::serve(listener, router(AppState { store }))
+    let app = router(AppState { store }).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

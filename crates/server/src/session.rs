@@ -1,7 +1,9 @@
 //! Logging in and out, and the session every other request needs.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -10,7 +12,7 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use renkou_domain::Username;
 use renkou_domain::password::verify_password;
-use renkou_store::Account;
+use renkou_store::{Account, AuditEntry};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -58,11 +60,20 @@ pub async fn login(
     let good = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
+    let audit = |action: &str| AuditEntry {
+        actor: account.username.clone(),
+        action: action.into(),
+        person_id: None,
+        detail: String::new(),
+        address: None,
+    };
     if !good || account.status != "active" {
         state.store.record_failed_login(account.id).await?;
+        state.store.audit(&[audit("login_failed")]).await?;
         return Err(refused());
     }
     state.store.record_good_login(account.id).await?;
+    state.store.audit(&[audit("login")]).await?;
     let mut token = [0u8; 32];
     rand::rng().fill_bytes(&mut token);
     let token = hex(&token);
@@ -106,6 +117,18 @@ pub async fn logout(
 /// The logged-in user of a request; a handler that takes it answers 401 without one.
 pub struct Session {
     pub account: Account,
+    /// The client's address, for the audit log.
+    pub address: Option<String>,
+}
+
+impl Session {
+    /// Whether any of the user's roles shows identity numbers in full.
+    pub fn sees_full_numbers(&self) -> bool {
+        self.account
+            .grants
+            .iter()
+            .any(|g| g.role.sees_full_numbers())
+    }
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -117,10 +140,19 @@ impl FromRequestParts<AppState> for Session {
     ) -> Result<Self, Self::Rejection> {
         let token = cookie_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
         let account = state.store.session_account(&token_hash(&token)).await?;
+        let address = client_address(parts);
         account
-            .map(|account| Session { account })
+            .map(|account| Session { account, address })
             .ok_or_else(ApiError::unauthenticated)
     }
+}
+
+/// The peer's address (when served with connection info).
+pub fn client_address(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {

@@ -8,7 +8,7 @@ use renkou_domain::password::hash_password;
 use renkou_domain::{Grant, RegionCode, Role, Username};
 use renkou_server::{AppState, router};
 use renkou_store::testing::TestDb;
-use renkou_store::{ImportInput, on_both_engines};
+use renkou_store::{AuditFilter, ImportInput, on_both_engines};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -187,7 +187,75 @@ async fn health_and_readiness_answer(db: &TestDb) {
     assert_eq!(status, StatusCode::OK);
 }
 
+async fn every_read_of_a_person_is_audited(db: &TestDb) {
+    let app = setup(db).await;
+    let cookie = session(&app).await;
+    call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120010", &cookie),
+    )
+    .await;
+    let entries = db
+        .store
+        .audit_entries(&AuditFilter {
+            person_id: None,
+            actor: Some("wang".into()),
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["login", "read_person"]);
+    assert!(entries[1].person_id.is_some());
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(2));
+}
+
+async fn an_analyst_sees_identity_numbers_masked(db: &TestDb) {
+    let app = setup(db).await;
+    let analyst = Grant::new(
+        Role::ProvinceAnalyst,
+        RegionCode::parse("510000000000").unwrap(),
+    )
+    .unwrap();
+    let hash = hash_password("analyst2026pw").unwrap();
+    db.store
+        .add_user(
+            &Username::parse("zhou").unwrap(),
+            None,
+            &hash,
+            &[analyst],
+            "test",
+        )
+        .await
+        .unwrap();
+    let request = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "zhou", "password": "analyst2026pw"}).to_string(),
+        ))
+        .unwrap();
+    let (_, cookie, _) = call(&app, request).await;
+    let cookie = cookie.unwrap().split(';').next().unwrap().to_string();
+    let (_, _, body) = call(
+        &app,
+        get("/api/v1/persons?id_number=510107199001010026", &cookie),
+    )
+    .await;
+    assert_eq!(body["items"][0]["id_number"], "510107********0026");
+    let operator = session(&app).await;
+    let (_, _, body) = call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120010", &operator),
+    )
+    .await;
+    assert_eq!(
+        body["items"][0]["id_number"], "510104198503120010",
+        "the operator who enters records sees them whole"
+    );
+}
+
 on_both_engines!(
+    every_read_of_a_person_is_audited,
+    an_analyst_sees_identity_numbers_masked,
     logging_in_sets_a_strict_http_only_cookie,
     five_wrong_passwords_lock_the_account,
     a_township_operator_cannot_see_another_townships_people,

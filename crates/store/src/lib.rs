@@ -7,6 +7,7 @@
 //! written once against it. The engine is chosen at run time from the URL.
 
 mod accounts;
+mod audit;
 mod error;
 mod history;
 mod import;
@@ -27,6 +28,7 @@ use renkou_exchange::RegisterRecord;
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::Account;
+pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use error::{StoreError, StoreResult};
 pub use history::person_as_of;
 pub use import::{ImportInput, ImportReport};

@@ -2,8 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
+use renkou_domain::account::mask_number;
 use renkou_domain::{IdNumber, Person};
-use renkou_store::Scope;
+use renkou_store::{AuditEntry, Scope};
 use serde::{Deserialize, Serialize};
 
 use crate::session::Session;
@@ -19,8 +20,20 @@ pub struct SearchQuery {
 /// A page of results.
 #[derive(Debug, Serialize)]
 pub struct Page {
-    items: Vec<Person>,
+    items: Vec<serde_json::Value>,
     next: Option<String>,
+}
+
+/// Masks the identity number unless the caller's roles show it in full.
+fn shown(mut person: Person, full: bool) -> serde_json::Value {
+    let masked = (!full)
+        .then(|| person.id_number.take().map(|n| mask_number(n.as_str())))
+        .flatten();
+    let mut value = serde_json::to_value(&person).unwrap_or_default();
+    if let Some(m) = masked {
+        value["id_number"] = serde_json::Value::String(m);
+    }
+    value
 }
 
 /// Finds persons; only those living in the caller's regions are ever returned.
@@ -36,8 +49,19 @@ pub async fn search(
         .map_err(|e| ApiError::invalid("id_number", format!("公民身份号码有误：{e}")))?;
     let scope = Scope::of(&session.account);
     let found = state.store.person_by_id_number_in(&number, &scope).await?;
-    Ok(Json(Page {
-        items: found.into_iter().collect(),
-        next: None,
-    }))
+    // Every read of a person's record is written down before it is shown.
+    let reads: Vec<AuditEntry> = found
+        .iter()
+        .map(|p| AuditEntry {
+            actor: session.account.username.clone(),
+            action: "read_person".into(),
+            person_id: Some(p.id.0),
+            detail: "search by id_number".into(),
+            address: session.address.clone(),
+        })
+        .collect();
+    state.store.audit(&reads).await?;
+    let full = session.sees_full_numbers();
+    let items = found.into_iter().map(|p| shown(p, full)).collect();
+    Ok(Json(Page { items, next: None }))
 }
