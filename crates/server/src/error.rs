@@ -17,7 +17,7 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault, if one is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -27,7 +27,7 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             error: "invalid",
             message: message.into(),
-            field: Some(field),
+            field: Some(field.to_string()),
         }
     }
     /// 401: no valid session.

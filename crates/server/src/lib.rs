@@ -3,6 +3,7 @@
 //! servers can run against one PostgreSQL.
 
 mod error;
+mod json;
 mod routes;
 mod session;
 
@@ -13,6 +14,7 @@ use axum::routing::{delete, get, post};
 use renkou_store::Store;
 
 pub use error::ApiError;
+pub use json::ApiJson;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -29,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/session", post(session::login))
         .route("/api/v1/session", delete(session::logout))
         .route("/api/v1/persons", get(routes::persons::search))
+        .route("/api/v1/persons/{id}", get(routes::persons::detail))
         .with_state(state)
 }
 

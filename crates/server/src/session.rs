@@ -16,7 +16,7 @@ use renkou_store::{Account, AuditEntry};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiJson, AppState};
 
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "renkou_session";
@@ -35,7 +35,7 @@ pub struct Login {
 /// password get the same answer; repeated failures lock the account.
 pub async fn login(
     State(state): State<AppState>,
-    Json(login): Json<Login>,
+    ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     let refused = || ApiError {
         status: StatusCode::UNAUTHORIZED,

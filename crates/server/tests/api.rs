@@ -253,7 +253,57 @@ async fn an_analyst_sees_identity_numbers_masked(db: &TestDb) {
     );
 }
 
+async fn a_person_outside_ones_regions_is_not_found_like_nobody(db: &TestDb) {
+    let app = setup(db).await;
+    let cookie = session(&app).await;
+    let (_, _, mine) = call(
+        &app,
+        get("/api/v1/persons?id_number=510104198503120010", &cookie),
+    )
+    .await;
+    let my_id = mine["items"][0]["id"].as_i64().unwrap();
+    let (status, _, detail) = call(&app, get(&format!("/api/v1/persons/{my_id}"), &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["person"]["name"], "李明");
+    let other = db
+        .store
+        .person_by_id_number(&"510107199001010026".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, _, body) =
+        call(&app, get(&format!("/api/v1/persons/{}", other.id), &cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, nobody) = call(&app, get("/api/v1/persons/999999", &cookie)).await;
+    assert_eq!((status, nobody), (StatusCode::NOT_FOUND, body));
+}
+
+async fn a_malformed_login_is_a_400_naming_the_field(db: &TestDb) {
+    let app = setup(db).await;
+    let request = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"username": "wang"}"#))
+        .unwrap();
+    let (status, _, body) = call(&app, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (body["error"].as_str(), body["field"].as_str()),
+        (Some("invalid_body"), Some("password"))
+    );
+    let request = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"username": 7, "password": "x"}"#))
+        .unwrap();
+    assert_eq!(
+        call(&app, request).await.0,
+        StatusCode::BAD_REQUEST,
+        "a wrong type is a 4xx, never a 5xx"
+    );
+}
+
 on_both_engines!(
+    a_malformed_login_is_a_400_naming_the_field,
+    a_person_outside_ones_regions_is_not_found_like_nobody,
     every_read_of_a_person_is_audited,
     an_analyst_sees_identity_numbers_masked,
     logging_in_sets_a_strict_http_only_cookie,

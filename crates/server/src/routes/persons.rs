@@ -65,3 +65,41 @@ pub async fn search(
     let items = found.into_iter().map(|p| shown(p, full)).collect();
     Ok(Json(Page { items, next: None }))
 }
+
+/// A person with their history.
+#[derive(Debug, Serialize)]
+pub struct Detail {
+    person: serde_json::Value,
+    events: Vec<renkou_store::StoredEvent>,
+}
+
+/// `GET /api/v1/persons/{id}`: 404 for a person outside the caller's regions,
+/// exactly as for one who does not exist.
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<Detail>, ApiError> {
+    let scope = Scope::of(&session.account);
+    let person = state
+        .store
+        .person(renkou_domain::PersonId(id))
+        .await?
+        .filter(|p| scope.contains(&p.residence))
+        .ok_or_else(ApiError::not_found)?;
+    state
+        .store
+        .audit(&[AuditEntry {
+            actor: session.account.username.clone(),
+            action: "read_person".into(),
+            person_id: Some(id),
+            detail: "person detail".into(),
+            address: session.address.clone(),
+        }])
+        .await?;
+    let events = state.store.events_of(person.id).await?;
+    Ok(Json(Detail {
+        person: shown(person, session.sees_full_numbers()),
+        events,
+    }))
+}

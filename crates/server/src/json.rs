@@ -1,0 +1,41 @@
+//! A JSON body extractor whose failures use the API's error envelope: a
+//! malformed body, an unknown field or a wrong type is a 400 naming the field.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+
+use crate::ApiError;
+
+/// Like `axum::Json`, with [`ApiError`] as its rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                // serde names the field between backticks: "missing field `password`".
+                let field = text.split('`').nth(1).map(str::to_string);
+                let status = match rejection {
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                Err(ApiError {
+                    status,
+                    error: "invalid_body",
+                    message: format!("请求内容格式有误：{text}"),
+                    field,
+                })
+            }
+        }
+    }
+}
