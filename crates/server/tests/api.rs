@@ -301,7 +301,24 @@ async fn a_malformed_login_is_a_400_naming_the_field(db: &TestDb) {
     );
 }
 
+async fn a_region_list_shows_only_ones_own_region(db: &TestDb) {
+    let app = setup(db).await;
+    let cookie = session(&app).await;
+    let (status, _, mine) = call(&app, get("/api/v1/persons?region=510104017000", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["next"], Value::Null);
+    let (_, _, county) = call(&app, get("/api/v1/persons?region=510107", &cookie)).await;
+    assert_eq!(county["items"], json!([]), "another district lists nobody");
+    let (status, _, body) = call(&app, get("/api/v1/persons?region=5101x", &cookie)).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("region"))
+    );
+}
+
 on_both_engines!(
+    a_region_list_shows_only_ones_own_region,
     a_malformed_login_is_a_400_naming_the_field,
     a_person_outside_ones_regions_is_not_found_like_nobody,
     every_read_of_a_person_is_audited,

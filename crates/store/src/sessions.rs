@@ -100,6 +100,32 @@ impl Store {
         Ok(())
     }
 
+    /// A page of the persons living in `region`, in id order after `after`.
+    /// A region outside the scope gives nobody, as an empty region would.
+    pub async fn persons_in_region(
+        &self,
+        region: &renkou_domain::RegionCode,
+        scope: &Scope,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Person>> {
+        if !scope.contains(region) {
+            return Ok(Vec::new());
+        }
+        let (low, high) = region.descendant_range();
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, crate::rows::PersonRow>(concat!(
+            "SELECT ", crate::rows::person_columns!(),
+            " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
+        ))
+        .bind(low)
+        .bind(high)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?);
+        rows.into_iter().map(Person::try_from).collect()
+    }
+
     /// The person with this identity number if they live inside the scope;
     /// `None` otherwise, so that a caller cannot tell "elsewhere" from "nowhere".
     pub async fn person_by_id_number_in(

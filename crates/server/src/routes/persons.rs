@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use renkou_domain::account::mask_number;
-use renkou_domain::{IdNumber, Person};
+use renkou_domain::{IdNumber, Person, RegionCode};
 use renkou_store::{AuditEntry, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,13 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     id_number: Option<String>,
+    region: Option<String>,
+    /// The `next` of the previous page.
+    after: Option<String>,
 }
+
+/// Persons per page.
+const PAGE_SIZE: i64 = 50;
 
 /// A page of results.
 #[derive(Debug, Serialize)]
@@ -42,12 +48,48 @@ pub async fn search(
     session: Session,
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<Page>, ApiError> {
+    let scope = Scope::of(&session.account);
     let Some(text) = query.id_number else {
-        return Err(ApiError::invalid("id_number", "请输入公民身份号码"));
+        let Some(region) = query.region else {
+            return Err(ApiError::invalid(
+                "id_number",
+                "请输入公民身份号码或区划代码",
+            ));
+        };
+        let region = RegionCode::parse(&region)
+            .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?;
+        let after = match query.after.as_deref() {
+            None => 0,
+            Some(a) => a
+                .parse()
+                .map_err(|_| ApiError::invalid("after", "翻页参数有误"))?,
+        };
+        let found = state
+            .store
+            .persons_in_region(&region, &scope, after, PAGE_SIZE)
+            .await?;
+        let next = (found.len() as i64 == PAGE_SIZE)
+            .then(|| found.last().map(|p| p.id.to_string()))
+            .flatten();
+        let reads: Vec<AuditEntry> = found
+            .iter()
+            .map(|p| AuditEntry {
+                actor: session.account.username.clone(),
+                action: "read_person".into(),
+                person_id: Some(p.id.0),
+                detail: format!("list of region {region}"),
+                address: session.address.clone(),
+            })
+            .collect();
+        state.store.audit(&reads).await?;
+        let full = session.sees_full_numbers();
+        return Ok(Json(Page {
+            items: found.into_iter().map(|p| shown(p, full)).collect(),
+            next,
+        }));
     };
     let number = IdNumber::parse(&text)
         .map_err(|e| ApiError::invalid("id_number", format!("公民身份号码有误：{e}")))?;
-    let scope = Scope::of(&session.account);
     let found = state.store.person_by_id_number_in(&number, &scope).await?;
     // Every read of a person's record is written down before it is shown.
     let reads: Vec<AuditEntry> = found
