@@ -42,70 +42,73 @@ fn shown(mut person: Person, full: bool) -> serde_json::Value {
     value
 }
 
-/// Finds persons; only those living in the caller's regions are ever returned.
+/// Writes every read down in the audit log, then gives the persons as the
+/// caller may see them. Nothing is shown that was not audited first.
+async fn audited(
+    state: &AppState,
+    session: &Session,
+    persons: Vec<Person>,
+    detail: &str,
+) -> Result<Vec<serde_json::Value>, ApiError> {
+    let reads: Vec<AuditEntry> = persons
+        .iter()
+        .map(|p| AuditEntry {
+            actor: session.account.username.clone(),
+            action: "read_person".into(),
+            person_id: Some(p.id.0),
+            detail: detail.to_string(),
+            address: session.address.clone(),
+        })
+        .collect();
+    state.store.audit(&reads).await?;
+    let full = session.sees_full_numbers();
+    Ok(persons.into_iter().map(|p| shown(p, full)).collect())
+}
+
+/// Finds persons by identity number, or lists a region page by page; only
+/// those living in the caller's regions are ever returned.
 pub async fn search(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<Page>, ApiError> {
     let scope = Scope::of(&session.account);
-    let Some(text) = query.id_number else {
-        let Some(region) = query.region else {
-            return Err(ApiError::invalid(
-                "id_number",
-                "请输入公民身份号码或区划代码",
-            ));
-        };
-        let region = RegionCode::parse(&region)
-            .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?;
-        let after = match query.after.as_deref() {
-            None => 0,
-            Some(a) => a
-                .parse()
-                .map_err(|_| ApiError::invalid("after", "翻页参数有误"))?,
-        };
-        let found = state
-            .store
-            .persons_in_region(&region, &scope, after, PAGE_SIZE)
-            .await?;
-        let next = (found.len() as i64 == PAGE_SIZE)
-            .then(|| found.last().map(|p| p.id.to_string()))
-            .flatten();
-        let reads: Vec<AuditEntry> = found
-            .iter()
-            .map(|p| AuditEntry {
-                actor: session.account.username.clone(),
-                action: "read_person".into(),
-                person_id: Some(p.id.0),
-                detail: format!("list of region {region}"),
-                address: session.address.clone(),
-            })
-            .collect();
-        state.store.audit(&reads).await?;
-        let full = session.sees_full_numbers();
-        return Ok(Json(Page {
-            items: found.into_iter().map(|p| shown(p, full)).collect(),
-            next,
-        }));
+    if let Some(text) = query.id_number {
+        let number = IdNumber::parse(&text)
+            .map_err(|e| ApiError::invalid("id_number", format!("公民身份号码有误：{e}")))?;
+        let found = state.store.person_by_id_number_in(&number, &scope).await?;
+        let items = audited(
+            &state,
+            &session,
+            found.into_iter().collect(),
+            "search by id_number",
+        )
+        .await?;
+        return Ok(Json(Page { items, next: None }));
+    }
+    let Some(region) = query.region else {
+        return Err(ApiError::invalid(
+            "id_number",
+            "请输入公民身份号码或区划代码",
+        ));
     };
-    let number = IdNumber::parse(&text)
-        .map_err(|e| ApiError::invalid("id_number", format!("公民身份号码有误：{e}")))?;
-    let found = state.store.person_by_id_number_in(&number, &scope).await?;
-    // Every read of a person's record is written down before it is shown.
-    let reads: Vec<AuditEntry> = found
-        .iter()
-        .map(|p| AuditEntry {
-            actor: session.account.username.clone(),
-            action: "read_person".into(),
-            person_id: Some(p.id.0),
-            detail: "search by id_number".into(),
-            address: session.address.clone(),
-        })
-        .collect();
-    state.store.audit(&reads).await?;
-    let full = session.sees_full_numbers();
-    let items = found.into_iter().map(|p| shown(p, full)).collect();
-    Ok(Json(Page { items, next: None }))
+    let region = RegionCode::parse(&region)
+        .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?;
+    let after = match query.after.as_deref() {
+        None => 0,
+        Some(a) => a
+            .parse()
+            .map_err(|_| ApiError::invalid("after", "翻页参数有误"))?,
+    };
+    let found = state
+        .store
+        .persons_in_region(&region, &scope, after, PAGE_SIZE)
+        .await?;
+    let next = (found.len() as i64 == PAGE_SIZE)
+        .then(|| found.last().map(|p| p.id.to_string()))
+        .flatten();
+    let items = audited(&state, &session, found, &format!("list of region {region}")).await?;
+    Ok(Json(Page { items, next }))
 }
 
 /// A person with their history.
@@ -129,19 +132,10 @@ pub async fn detail(
         .await?
         .filter(|p| scope.contains(&p.residence))
         .ok_or_else(ApiError::not_found)?;
-    state
-        .store
-        .audit(&[AuditEntry {
-            actor: session.account.username.clone(),
-            action: "read_person".into(),
-            person_id: Some(id),
-            detail: "person detail".into(),
-            address: session.address.clone(),
-        }])
-        .await?;
     let events = state.store.events_of(person.id).await?;
-    Ok(Json(Detail {
-        person: shown(person, session.sees_full_numbers()),
-        events,
-    }))
+    let person = audited(&state, &session, vec![person], "person detail")
+        .await?
+        .pop()
+        .unwrap_or_default();
+    Ok(Json(Detail { person, events }))
 }
