@@ -1,6 +1,8 @@
 //! `renkou-bench`: tools for the figures in the README. `scripts/bench-core.sh`
 //! runs them beside the raw engines.
 
+mod load;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -37,6 +39,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Create sessions and request lists for the server load test
+    /// (`scripts/bench-server.sh` replays them with wrk).
+    LoadPrepare {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 3000)]
+        sessions: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -51,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Register { people, seed, out } => register(people, seed, out),
         Command::Lookup { db, samples } => lookup(&db, samples).await,
+        Command::LoadPrepare { db, sessions, out } => load::prepare(&db, sessions, &out).await,
     }
 }
 

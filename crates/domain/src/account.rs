@@ -82,6 +82,14 @@ impl Role {
         )
     }
 
+    /// Whether the role enters and changes records (the others only read).
+    pub fn enters_records(self) -> bool {
+        matches!(
+            self,
+            Role::VillageCollector | Role::TownshipOperator | Role::CountyManager | Role::Admin
+        )
+    }
+
     /// The level of region the role is granted for (`None`: any level).
     pub fn level(self) -> Option<RegionLevel> {
         match self {

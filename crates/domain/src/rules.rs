@@ -67,9 +67,10 @@ impl NewPerson {
     }
 }
 
-/// Something a user asks to record.
+/// Something a user asks to record. In JSON the kind is the one key
+/// (`{"birth": {"child": …}}`), so that an error can name the exact field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// A child is born; mother and father when they are in the register.
     Birth {
@@ -224,6 +225,49 @@ pub enum RuleViolation {
     NoChange,
     #[error("{0}")]
     InvalidValue(String),
+}
+
+impl RuleViolation {
+    /// The refusal as shown to staff, in Chinese.
+    pub fn chinese(&self) -> String {
+        match self {
+            RuleViolation::UnknownPerson(p) => format!("人员 {p} 不在登记范围内"),
+            RuleViolation::AfterDeath { person, death_date } => {
+                format!("人员 {person} 已于 {death_date} 死亡，不能再登记其后的事件")
+            }
+            RuleViolation::MovedOut { person } => format!("人员 {person} 已迁出本省"),
+            RuleViolation::BeforeBirth {
+                date, birth_date, ..
+            } => format!("日期 {date} 早于出生日期 {birth_date}"),
+            RuleViolation::FutureDate(d) => format!("日期 {d} 晚于今天"),
+            RuleViolation::MotherAge { age, .. } => {
+                format!("母亲生育时年龄为 {age} 岁，应在 12 至 60 岁之间")
+            }
+            RuleViolation::MotherNotFemale(p) => format!("人员 {p} 登记为男性，不能作为母亲"),
+            RuleViolation::FatherNotMale(p) => format!("人员 {p} 登记为女性，不能作为父亲"),
+            RuleViolation::UnderMarriageAge {
+                person,
+                age,
+                minimum,
+            } => format!("人员 {person} 现年 {age} 岁，未达法定婚龄 {minimum} 岁"),
+            RuleViolation::AlreadyMarried(p) => format!("人员 {p} 已婚"),
+            RuleViolation::SameSex => "结婚双方应为一男一女".into(),
+            RuleViolation::NotSpouses { a, b } => format!("人员 {a} 与 {b} 不是配偶"),
+            RuleViolation::SamePerson => "双方不能是同一人".into(),
+            RuleViolation::NoChange => "记录已是该值，无需更改".into(),
+            RuleViolation::InvalidValue(v) => format!("填写的值有误：{v}"),
+        }
+    }
+
+    /// The request field the refusal is about, where one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            RuleViolation::FutureDate(_) | RuleViolation::BeforeBirth { .. } => Some("date"),
+            RuleViolation::MotherAge { .. } | RuleViolation::MotherNotFemale(_) => Some("mother"),
+            RuleViolation::FatherNotMale(_) => Some("father"),
+            _ => None,
+        }
+    }
 }
 
 /// Checks a command against the persons it involves and returns the events

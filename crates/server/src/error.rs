@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use renkou_domain::RuleViolation;
 use renkou_store::StoreError;
 use serde::Serialize;
 
@@ -56,14 +57,70 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// 403: the caller is known but the role does not allow this.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            error: "forbidden",
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
-        tracing::error!(%err, "store error");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "internal",
-            message: "系统内部错误，请稍后再试".into(),
-            field: None,
+        let refused = |status, error, message: String, field: Option<&str>| ApiError {
+            status,
+            error,
+            message,
+            field: field.map(str::to_string),
+        };
+        match err {
+            StoreError::Rule(RuleViolation::UnknownPerson(_)) | StoreError::NotFound(_) => {
+                ApiError::not_found()
+            }
+            StoreError::Rule(rule) => refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rule",
+                rule.chinese(),
+                rule.field(),
+            ),
+            StoreError::Region { code, reason } => refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "region",
+                format!("区划代码 {code} 不可用（{reason}）"),
+                Some("residence"),
+            ),
+            // The holder is not named: they may live outside the caller's regions.
+            StoreError::DuplicateIdNumber { .. } => refused(
+                StatusCode::CONFLICT,
+                "duplicate_id_number",
+                "该公民身份号码已登记在册".into(),
+                Some("id_number"),
+            ),
+            StoreError::OutsideScope(code) => refused(
+                StatusCode::FORBIDDEN,
+                "outside_scope",
+                format!("区划 {code} 不在您的管辖范围内"),
+                Some("residence"),
+            ),
+            StoreError::Invalid(reason) => refused(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("请求有误：{reason}"),
+                None,
+            ),
+            err => {
+                tracing::error!(%err, "store error");
+                refused(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "系统内部错误，请稍后再试".into(),
+                    None,
+                )
+            }
         }
     }
 }

@@ -23,8 +23,7 @@ where
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => {
                 let text = rejection.body_text();
-                // serde names the field between backticks: "missing field `password`".
-                let field = text.split('`').nth(1).map(str::to_string);
+                let field = field_of(&text);
                 let status = match rejection {
                     JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     _ => StatusCode::BAD_REQUEST,
@@ -37,5 +36,24 @@ where
                 })
             }
         }
+    }
+}
+
+/// The field a body error is about: the path axum puts before the message
+/// ("…target type: child.sex: unknown code…"), else the name serde puts in
+/// backticks ("missing field `password`").
+fn field_of(text: &str) -> Option<String> {
+    let path = text
+        .split_once("target type: ")
+        .and_then(|(_, rest)| rest.split_once(": "))
+        .map(|(path, _)| path)
+        .filter(|p| !p.is_empty() && *p != "." && !p.contains(' '));
+    let backticked = text.split('`').nth(1);
+    match (path, backticked) {
+        (Some(path), Some(name)) if text.contains("missing field") => {
+            Some(format!("{path}.{name}"))
+        }
+        (Some(path), _) => Some(path.to_string()),
+        (None, name) => name.map(str::to_string),
     }
 }

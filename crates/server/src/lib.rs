@@ -6,12 +6,14 @@ mod error;
 mod json;
 mod routes;
 mod session;
+mod web;
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use renkou_store::Store;
+use tower_http::compression::CompressionLayer;
 
 pub use error::ApiError;
 pub use json::ApiJson;
@@ -30,8 +32,14 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(routes::health::readyz))
         .route("/api/v1/session", post(session::login))
         .route("/api/v1/session", delete(session::logout))
+        .route("/api/v1/session/password", put(session::change_password))
+        .route("/api/v1/regions", get(routes::regions::children))
         .route("/api/v1/persons", get(routes::persons::search))
         .route("/api/v1/persons/{id}", get(routes::persons::detail))
+        .route("/api/v1/households/{id}", get(routes::households::detail))
+        .route("/api/v1/events", post(routes::events::register))
+        .merge(web::routes())
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use renkou_domain::Username;
-use renkou_domain::password::verify_password;
+use renkou_domain::account::{MIN_PASSWORD_CHARS, check_new_password};
+use renkou_domain::password::{hash_password, verify_password};
 use renkou_store::{Account, AuditEntry};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -31,19 +32,36 @@ pub struct Login {
     password: String,
 }
 
-/// Checks the password and sets the session cookie. Wrong name and wrong
-/// password get the same answer; repeated failures lock the account.
+/// Checks the password and sets the session cookie.
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
+    let (account, cookie) = start_session(&state, &login.username, login.password, address).await?;
+    let mut response =
+        Json(serde_json::json!({"username": account.username, "grants": account.grants}))
+            .into_response();
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Checks a user's password and opens a session; returns the account and
+/// the `Set-Cookie` value. Wrong name and wrong password get the same
+/// answer; repeated failures lock the account. Shared by API and web login.
+pub async fn start_session(
+    state: &AppState,
+    username: &str,
+    password: String,
+    address: Option<String>,
+) -> Result<(Account, HeaderValue), ApiError> {
     let refused = || ApiError {
         status: StatusCode::UNAUTHORIZED,
         error: "login_failed",
         message: "用户名或密码错误".into(),
         field: None,
     };
-    let name = Username::parse(&login.username).map_err(|_| refused())?;
+    let name = Username::parse(username).map_err(|_| refused())?;
     let Some(account) = state.store.user(&name).await? else {
         return Err(refused());
     };
@@ -56,7 +74,7 @@ pub async fn login(
         });
     }
     // Argon2 is deliberately slow: keep it off the async workers.
-    let (password, hash) = (login.password, account.password_hash.clone());
+    let hash = account.password_hash.clone();
     let good = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
@@ -65,7 +83,7 @@ pub async fn login(
         action: action.into(),
         person_id: None,
         detail: String::new(),
-        address: None,
+        address: address.clone(),
     };
     if !good || account.status != "active" {
         state.store.record_failed_login(account.id).await?;
@@ -89,13 +107,80 @@ pub async fn login(
         "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
         SESSION_HOURS * 3600
     );
-    let mut response =
-        Json(serde_json::json!({"username": account.username, "grants": account.grants}))
-            .into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(SET_COOKIE, value);
+    let cookie = HeaderValue::from_str(&cookie).map_err(|_| refused())?;
+    Ok((account, cookie))
+}
+
+/// `PUT /api/v1/session/password` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the caller's password after checking the current one; every other
+/// session of the account ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    set_new_password(
+        &state,
+        &session,
+        change.current_password,
+        change.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the current password and the new one's strength, stores the new
+/// one and ends every other session of the account.
+pub async fn set_new_password(
+    state: &AppState,
+    session: &Session,
+    current: String,
+    new: String,
+) -> Result<(), ApiError> {
+    check_new_password(&new).map_err(|_| {
+        ApiError::invalid(
+            "new_password",
+            format!("新密码至少 {MIN_PASSWORD_CHARS} 位，且须同时包含字母和数字"),
+        )
+    })?;
+    let hash = session.account.password_hash.clone();
+    let good = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .unwrap_or(false);
+    if !good {
+        state.store.record_failed_login(session.account.id).await?;
+        return Err(ApiError::invalid("current_password", "当前密码不正确"));
     }
-    Ok(response)
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| ApiError::invalid("new_password", "新密码无法使用"))?;
+    let name =
+        Username::parse(&session.account.username).map_err(|_| ApiError::unauthenticated())?;
+    state.store.set_password(&name, &hash).await?;
+    state
+        .store
+        .end_other_sessions(session.account.id, &session.token_hash)
+        .await?;
+    state
+        .store
+        .audit(&[AuditEntry {
+            actor: session.account.username.clone(),
+            action: "password_change".into(),
+            person_id: None,
+            detail: String::new(),
+            address: session.address.clone(),
+        }])
+        .await?;
+    Ok(())
 }
 
 /// Ends the session and clears the cookie.
@@ -103,20 +188,30 @@ pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = cookie_token(&headers) {
+    end_session(&state, &headers).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(SET_COOKIE, cleared_cookie());
+    Ok(response)
+}
+
+/// Deletes the request's session, if it has one.
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if let Some(token) = cookie_token(headers) {
         state.store.delete_session(&token_hash(&token)).await?;
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let clear = format!("{COOKIE_NAME}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    if let Ok(value) = HeaderValue::from_str(&clear) {
-        response.headers_mut().insert(SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(())
+}
+
+/// A `Set-Cookie` value that removes the session cookie.
+pub fn cleared_cookie() -> HeaderValue {
+    HeaderValue::from_static("renkou_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
 
 /// The logged-in user of a request; a handler that takes it answers 401 without one.
 pub struct Session {
     pub account: Account,
+    /// Which session this is (the hash of its cookie token).
+    pub token_hash: String,
     /// The client's address, for the audit log.
     pub address: Option<String>,
 }
@@ -139,11 +234,27 @@ impl FromRequestParts<AppState> for Session {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = cookie_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
-        let account = state.store.session_account(&token_hash(&token)).await?;
+        let token_hash = token_hash(&token);
+        let account = state.store.session_account(&token_hash).await?;
         let address = client_address(parts);
         account
-            .map(|account| Session { account, address })
+            .map(|account| Session {
+                account,
+                token_hash,
+                address,
+            })
             .ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// The client's address as an extractor (for handlers without a session).
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts)))
     }
 }
 
@@ -171,6 +282,6 @@ fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

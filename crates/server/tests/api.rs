@@ -1,86 +1,23 @@
 //! The HTTP API as staff meet it, on both engines: logging in, being locked
 //! out, and seeing only the people of one's own region.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::{call, get, login, session, setup};
 use renkou_domain::password::hash_password;
 use renkou_domain::{Grant, RegionCode, Role, Username};
-use renkou_server::{AppState, router};
 use renkou_store::testing::TestDb;
-use renkou_store::{AuditFilter, ImportInput, on_both_engines};
+use renkou_store::{AuditFilter, on_both_engines};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code\n\
                       a,510104198503120010,李明,1,1985-03-12,510104017001\n\
                       b,510107199001010026,王芳,2,1990-01-01,510107001004\n";
 
-/// A database with two persons in two districts and an operator for the first township.
-async fn setup(db: &TestDb) -> axum::Router {
-    let input = ImportInput::read(PEOPLE.as_bytes(), "people.csv", "police", "test").unwrap();
-    db.store.import(input).await.unwrap();
-    let grant = Grant::new(
-        Role::TownshipOperator,
-        RegionCode::parse("510104017000").unwrap(),
-    )
-    .unwrap();
-    let hash = hash_password("renkou2026pw").unwrap();
-    db.store
-        .add_user(
-            &Username::parse("wang").unwrap(),
-            Some("王"),
-            &hash,
-            &[grant],
-            "test",
-        )
-        .await
-        .unwrap();
-    router(AppState {
-        store: db.store.clone(),
-    })
-}
-
-async fn call(app: &axum::Router, request: Request<Body>) -> (StatusCode, Option<String>, Value) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_string());
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        cookie,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-fn login(password: &str) -> Request<Body> {
-    Request::post("/api/v1/session")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"username": "wang", "password": password}).to_string(),
-        ))
-        .unwrap()
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-/// Logs in and returns the `name=value` part of the session cookie.
-async fn session(app: &axum::Router) -> String {
-    let (status, cookie, _) = call(app, login("renkou2026pw")).await;
-    assert_eq!(status, StatusCode::OK);
-    cookie.unwrap().split(';').next().unwrap().to_string()
-}
-
 async fn logging_in_sets_a_strict_http_only_cookie(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let (status, cookie, body) = call(&app, login("renkou2026pw")).await;
     assert_eq!(status, StatusCode::OK);
     let cookie = cookie.unwrap();
@@ -98,7 +35,7 @@ async fn logging_in_sets_a_strict_http_only_cookie(db: &TestDb) {
 }
 
 async fn five_wrong_passwords_lock_the_account(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     for _ in 0..5 {
         assert_eq!(
             call(&app, login("wrong-password1")).await.0,
@@ -115,7 +52,7 @@ async fn five_wrong_passwords_lock_the_account(db: &TestDb) {
 }
 
 async fn a_township_operator_cannot_see_another_townships_people(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let (status, _, mine) = call(
         &app,
@@ -144,7 +81,7 @@ async fn a_township_operator_cannot_see_another_townships_people(db: &TestDb) {
 }
 
 async fn without_a_session_nothing_is_shown_and_logout_ends_it(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let (status, _, body) = call(
         &app,
         get("/api/v1/persons?id_number=510104198503120010", ""),
@@ -167,7 +104,7 @@ async fn without_a_session_nothing_is_shown_and_logout_ends_it(db: &TestDb) {
 }
 
 async fn a_bad_identity_number_is_a_400_naming_the_field(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let (status, _, body) = call(
         &app,
@@ -180,7 +117,7 @@ async fn a_bad_identity_number_is_a_400_naming_the_field(db: &TestDb) {
 }
 
 async fn health_and_readiness_answer(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let (status, _, _) = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = call(&app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
@@ -188,7 +125,7 @@ async fn health_and_readiness_answer(db: &TestDb) {
 }
 
 async fn every_read_of_a_person_is_audited(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     call(
         &app,
@@ -210,7 +147,7 @@ async fn every_read_of_a_person_is_audited(db: &TestDb) {
 }
 
 async fn an_analyst_sees_identity_numbers_masked(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let analyst = Grant::new(
         Role::ProvinceAnalyst,
         RegionCode::parse("510000000000").unwrap(),
@@ -254,7 +191,7 @@ async fn an_analyst_sees_identity_numbers_masked(db: &TestDb) {
 }
 
 async fn a_person_outside_ones_regions_is_not_found_like_nobody(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let (_, _, mine) = call(
         &app,
@@ -279,7 +216,7 @@ async fn a_person_outside_ones_regions_is_not_found_like_nobody(db: &TestDb) {
 }
 
 async fn a_malformed_login_is_a_400_naming_the_field(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let request = Request::post("/api/v1/session")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(r#"{"username": "wang"}"#))
@@ -302,7 +239,7 @@ async fn a_malformed_login_is_a_400_naming_the_field(db: &TestDb) {
 }
 
 async fn a_region_list_shows_only_ones_own_region(db: &TestDb) {
-    let app = setup(db).await;
+    let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let (status, _, mine) = call(&app, get("/api/v1/persons?region=510104017000", &cookie)).await;
     assert_eq!(status, StatusCode::OK);

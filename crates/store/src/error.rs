@@ -17,6 +17,9 @@ pub enum StoreError {
     /// Another living person already has this identity number.
     #[error("identity number {id_number} already belongs to living person {holder}")]
     DuplicateIdNumber { id_number: String, holder: i64 },
+    /// The caller may not change records in this region.
+    #[error("region {0} is outside the caller's regions")]
+    OutsideScope(String),
     /// A requested record does not exist.
     #[error("{0} not found")]
     NotFound(String),

@@ -10,15 +10,18 @@ mod accounts;
 mod audit;
 mod error;
 mod history;
+mod households;
 mod import;
 mod population;
 mod postgres;
 mod record;
 mod regions;
 mod rows;
+mod scope;
 mod sessions;
 mod sqlite;
 mod sqlite_bulk;
+mod summary;
 mod tx;
 
 use chrono::NaiveDate;
@@ -31,6 +34,7 @@ pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
 pub use error::{StoreError, StoreResult};
 pub use history::person_as_of;
+pub use households::Household;
 pub use import::{ImportInput, ImportReport};
 pub use population::{LoadedCounts, Population};
 pub use record::{EventMeta, Recorded};
@@ -38,7 +42,9 @@ pub use regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
 pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
-pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, Scope};
+pub use scope::Scope;
+pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS};
+pub use summary::Summary;
 
 use crate::postgres::PgTx;
 use crate::rows::person_columns;
@@ -150,6 +156,17 @@ impl Store {
         .await?))
     }
 
+    /// The current (not retired) regions one level below a region.
+    pub async fn region_children(&self, parent: &RegionCode) -> StoreResult<Vec<RegionRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(
+            "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions \
+             WHERE parent = $1 AND valid_to IS NULL ORDER BY code",
+        )
+        .bind(parent.as_str())
+        .fetch_all(pool)
+        .await?))
+    }
+
     /// The current (not retired) villages and communities inside a region.
     pub async fn villages(&self, within: &RegionCode) -> StoreResult<Vec<RegionRow>> {
         let (low, high) = within.descendant_range();
@@ -176,7 +193,19 @@ impl Store {
         meta: &EventMeta,
         today: NaiveDate,
     ) -> StoreResult<Recorded> {
-        with_tx!(self, tx => record::record(tx, command, meta, today).await)
+        with_tx!(self, tx => record::record(tx, command, meta, today, None).await)
+    }
+
+    /// Records a command on behalf of a caller who may change only the
+    /// persons and regions of `scope`; anyone outside it is unknown.
+    pub async fn record_in(
+        &self,
+        command: &Command,
+        meta: &EventMeta,
+        scope: &Scope,
+    ) -> StoreResult<Recorded> {
+        let today = renkou_domain::date::today_in_china();
+        with_tx!(self, tx => record::record(tx, command, meta, today, Some(scope)).await)
     }
 
     /// A person by internal id.

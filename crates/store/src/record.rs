@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{NewEventRow, PersonRow};
+use crate::scope::Scope;
 use crate::tx::{Table, Tx};
 
 /// Who records, and on what authority.
@@ -36,11 +37,21 @@ pub(crate) async fn record<T: Tx>(
     command: &Command,
     meta: &EventMeta,
     today: NaiveDate,
+    scope: Option<&Scope>,
 ) -> StoreResult<Recorded> {
     for code in command.regions() {
         current_region(&mut tx, &code, true).await?;
     }
     let mut persons = load_persons(&mut tx, &command.involved()).await?;
+    if let Some(scope) = scope {
+        // Outside the scope a person is unknown, exactly as if absent.
+        persons.retain(|_, p| scope.contains(&p.residence));
+        if let Some(newcomer) = command.newcomer()
+            && !scope.contains(&newcomer.residence)
+        {
+            return Err(StoreError::OutsideScope(newcomer.residence.to_string()));
+        }
+    }
     if let Command::Death { person, .. } = command
         && let Some(spouse) = persons.get(person).and_then(|p| p.spouse_id)
     {

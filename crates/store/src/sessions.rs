@@ -1,7 +1,7 @@
 //! Login sessions and login throttling.
 
 use chrono::{DateTime, Duration, Utc};
-use renkou_domain::{IdNumber, Person, Username};
+use renkou_domain::Username;
 
 use crate::accounts::Account;
 use crate::error::StoreResult;
@@ -11,22 +11,6 @@ use crate::{Store, on_pool};
 pub const MAX_FAILED_LOGINS: i64 = 5;
 /// How long a locked account stays locked.
 pub const LOCK_MINUTES: i64 = 15;
-
-/// The regions a user may see: the union of their grants' regions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope(Vec<renkou_domain::RegionCode>);
-
-impl Scope {
-    /// The scope of an account's grants.
-    pub fn of(account: &Account) -> Scope {
-        Scope(account.grants.iter().map(|g| g.region).collect())
-    }
-
-    /// Whether a region lies inside the scope.
-    pub fn contains(&self, code: &renkou_domain::RegionCode) -> bool {
-        self.0.iter().any(|r| r.contains(code))
-    }
-}
 
 impl Store {
     /// Starts a session for a user; `token_hash` identifies it.
@@ -72,6 +56,18 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every session of a user except one (after a password change).
+    pub async fn end_other_sessions(&self, user_id: i64, keep_hash: &str) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Counts a failed login; the account locks after [`MAX_FAILED_LOGINS`] in a row.
     pub async fn record_failed_login(&self, user_id: i64) -> StoreResult<()> {
         let lock_until = Utc::now() + Duration::minutes(LOCK_MINUTES);
@@ -98,44 +94,5 @@ impl Store {
                 .await?;
         });
         Ok(())
-    }
-
-    /// A page of the persons living in `region`, in id order after `after`.
-    /// A region outside the scope gives nobody, as an empty region would.
-    pub async fn persons_in_region(
-        &self,
-        region: &renkou_domain::RegionCode,
-        scope: &Scope,
-        after: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<Person>> {
-        if !scope.contains(region) {
-            return Ok(Vec::new());
-        }
-        let (low, high) = region.descendant_range();
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, crate::rows::PersonRow>(concat!(
-            "SELECT ", crate::rows::person_columns!(),
-            " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
-        ))
-        .bind(low)
-        .bind(high)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?);
-        rows.into_iter().map(Person::try_from).collect()
-    }
-
-    /// The person with this identity number if they live inside the scope;
-    /// `None` otherwise, so that a caller cannot tell "elsewhere" from "nowhere".
-    pub async fn person_by_id_number_in(
-        &self,
-        number: &IdNumber,
-        scope: &Scope,
-    ) -> StoreResult<Option<Person>> {
-        Ok(self
-            .person_by_id_number(number)
-            .await?
-            .filter(|p| scope.contains(&p.residence)))
     }
 }

@@ -1,9 +1,9 @@
-//! Person search, restricted to the caller's regions.
+//! Person search and detail, restricted to the caller's regions.
 
 use axum::Json;
 use axum::extract::{Query, State};
 use renkou_domain::account::mask_number;
-use renkou_domain::{IdNumber, Person, RegionCode};
+use renkou_domain::{IdNumber, Person, PersonName, RegionCode};
 use renkou_store::{AuditEntry, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,8 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     id_number: Option<String>,
+    /// The full name (exact, after trimming and width folding).
+    name: Option<String>,
     region: Option<String>,
     /// The `next` of the previous page.
     after: Option<String>,
@@ -44,12 +46,24 @@ fn shown(mut person: Person, full: bool) -> serde_json::Value {
 
 /// Writes every read down in the audit log, then gives the persons as the
 /// caller may see them. Nothing is shown that was not audited first.
-async fn audited(
+pub(crate) async fn audited(
     state: &AppState,
     session: &Session,
     persons: Vec<Person>,
     detail: &str,
 ) -> Result<Vec<serde_json::Value>, ApiError> {
+    audit_reads(state, session, &persons, detail).await?;
+    let full = session.sees_full_numbers();
+    Ok(persons.into_iter().map(|p| shown(p, full)).collect())
+}
+
+/// Writes down that the session's user read these persons' records.
+pub(crate) async fn audit_reads(
+    state: &AppState,
+    session: &Session,
+    persons: &[Person],
+    detail: &str,
+) -> Result<(), ApiError> {
     let reads: Vec<AuditEntry> = persons
         .iter()
         .map(|p| AuditEntry {
@@ -61,8 +75,7 @@ async fn audited(
         })
         .collect();
     state.store.audit(&reads).await?;
-    let full = session.sees_full_numbers();
-    Ok(persons.into_iter().map(|p| shown(p, full)).collect())
+    Ok(())
 }
 
 /// Finds persons by identity number, or lists a region page by page; only
@@ -86,28 +99,48 @@ pub async fn search(
         .await?;
         return Ok(Json(Page { items, next: None }));
     }
-    let Some(region) = query.region else {
-        return Err(ApiError::invalid(
-            "id_number",
-            "请输入公民身份号码或区划代码",
-        ));
-    };
-    let region = RegionCode::parse(&region)
-        .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?;
+    let region = query
+        .region
+        .as_deref()
+        .map(|r| {
+            RegionCode::parse(r)
+                .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))
+        })
+        .transpose()?;
     let after = match query.after.as_deref() {
         None => 0,
         Some(a) => a
             .parse()
             .map_err(|_| ApiError::invalid("after", "翻页参数有误"))?,
     };
-    let found = state
-        .store
-        .persons_in_region(&region, &scope, after, PAGE_SIZE)
-        .await?;
+    let (found, detail) = match (query.name.as_deref(), region) {
+        (Some(name), region) => {
+            let name = PersonName::parse(name)
+                .map_err(|e| ApiError::invalid("name", format!("姓名有误：{e}")))?;
+            let found = state
+                .store
+                .persons_named(name.as_str(), region.as_ref(), &scope, after, PAGE_SIZE)
+                .await?;
+            (found, format!("search by name {name}"))
+        }
+        (None, Some(region)) => {
+            let found = state
+                .store
+                .persons_in_region(&region, &scope, after, PAGE_SIZE)
+                .await?;
+            (found, format!("list of region {region}"))
+        }
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "id_number",
+                "请输入公民身份号码、姓名或区划代码",
+            ));
+        }
+    };
     let next = (found.len() as i64 == PAGE_SIZE)
         .then(|| found.last().map(|p| p.id.to_string()))
         .flatten();
-    let items = audited(&state, &session, found, &format!("list of region {region}")).await?;
+    let items = audited(&state, &session, found, &detail).await?;
     Ok(Json(Page { items, next }))
 }
 
@@ -128,9 +161,8 @@ pub async fn detail(
     let scope = Scope::of(&session.account);
     let person = state
         .store
-        .person(renkou_domain::PersonId(id))
+        .person_in(renkou_domain::PersonId(id), &scope)
         .await?
-        .filter(|p| scope.contains(&p.residence))
         .ok_or_else(ApiError::not_found)?;
     let events = state.store.events_of(person.id).await?;
     let person = audited(&state, &session, vec![person], "person detail")

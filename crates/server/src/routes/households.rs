@@ -1,0 +1,51 @@
+//! Household detail.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use renkou_store::Scope;
+use serde::Serialize;
+
+use crate::routes::persons::audited;
+use crate::session::Session;
+use crate::{ApiError, AppState};
+
+/// A household and the members the caller may see.
+#[derive(Debug, Serialize)]
+pub struct HouseholdView {
+    id: i64,
+    household_no: String,
+    region_code: String,
+    address: Option<String>,
+    kind: String,
+    head_id: Option<i64>,
+    members: Vec<serde_json::Value>,
+}
+
+/// `GET /api/v1/households/{id}`: 404 outside the caller's regions.
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Json<HouseholdView>, ApiError> {
+    let household = state
+        .store
+        .household_in(id, &Scope::of(&session.account))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let members = audited(
+        &state,
+        &session,
+        household.members,
+        &format!("household {}", household.household_no),
+    )
+    .await?;
+    Ok(Json(HouseholdView {
+        id: household.id,
+        household_no: household.household_no,
+        region_code: household.region_code,
+        address: household.address,
+        kind: household.kind,
+        head_id: household.head_id,
+        members,
+    }))
+}

@@ -1,0 +1,61 @@
+//! The frame around every page: header, navigation, and the stylesheet.
+
+use axum::response::Html;
+use maud::{DOCTYPE, Markup, html};
+
+use crate::session::Session;
+use crate::web::assets::CSS_PATH;
+use crate::web::auth::csrf_token;
+
+/// A whole page for a logged-in user.
+pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
+    let roles: Vec<&str> = session
+        .account
+        .grants
+        .iter()
+        .map(|g| g.role.chinese())
+        .collect();
+    let name = session
+        .account
+        .display_name
+        .clone()
+        .unwrap_or_else(|| session.account.username.clone());
+    bare(
+        title,
+        html! {
+            header {
+                strong { a href="/" { "人口信息平台" } }
+                a href="/" { "首页" }
+                a href="/search" { "查询" }
+                a href="/events/move_in" { "迁入登记" }
+                a href="/password" { "修改密码" }
+                form method="post" action="/logout" {
+                    span { (name) "（" (roles.join("、")) "）" }
+                    " "
+                    input type="hidden" name="csrf" value=(csrf_token(session));
+                    button type="submit" { "退出" }
+                }
+            }
+            main { (body) }
+        },
+    )
+}
+
+/// A page without the header (the login page).
+pub fn bare(title: &str, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="zh-CN" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " - 人口信息平台" }
+                    link rel="stylesheet" href=(CSS_PATH.as_str());
+                }
+                body { (body) }
+            }
+        }
+        .into_string(),
+    )
+}

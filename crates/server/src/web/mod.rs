@@ -1,0 +1,47 @@
+//! The web interface in Simplified Chinese: server-rendered pages that work
+//! without JavaScript, each with an `ETag`, one fingerprinted stylesheet.
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod etag;
+pub mod forms;
+pub mod home;
+pub mod household;
+pub mod layout;
+pub mod password;
+pub mod person;
+pub mod search;
+pub mod view;
+
+use axum::Router;
+use axum::middleware::from_fn;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// The pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route(
+            "/password",
+            get(password::password_form).post(password::password_submit),
+        )
+        .route("/search", get(search::search))
+        .route("/regions/{code}", get(search::region_list))
+        .route("/persons/{id}", get(person::person_page))
+        .route(
+            "/persons/{id}/events/{kind}",
+            get(forms::person_form).post(forms::person_submit),
+        )
+        .route(
+            "/events/move_in",
+            get(forms::newcomer_form).post(forms::newcomer_submit),
+        )
+        .route("/households/{id}", get(household::household_page))
+        .layer(from_fn(etag::etag))
+        .route("/static/{name}", get(assets::asset))
+}

@@ -1,0 +1,138 @@
+//! A person's page: the record, the household, and the timeline of events.
+
+use axum::extract::{Path, State};
+use maud::html;
+use renkou_domain::{LifeStatus, Person, PersonId, Sex};
+use renkou_store::{Scope, StoredEvent};
+
+use crate::routes::persons::audit_reads;
+use crate::web::auth::WebSession;
+use crate::web::error::{PageResult, WebError};
+use crate::web::layout::page;
+use crate::web::view::{id_shown, value_label};
+use crate::{ApiError, AppState};
+
+/// `GET /persons/{id}`: 404 outside the user's regions, as for nobody.
+pub async fn person_page(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let person = state
+        .store
+        .person_in(PersonId(id), &Scope::of(&session.account))
+        .await?
+        .ok_or(WebError(ApiError::not_found()))?;
+    audit_reads(
+        &state,
+        &session,
+        std::slice::from_ref(&person),
+        "person page",
+    )
+    .await?;
+    let events = state.store.events_of(person.id).await?;
+    let residence = state
+        .store
+        .region(&person.residence)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let full = session.sees_full_numbers();
+    let writable = Scope::writable(&session.account).contains(&person.residence);
+    let p = &person;
+    Ok(page(
+        p.name.as_str(),
+        &session,
+        html! {
+            h1 { (p.name.as_str()) " " span.muted { (p.status.chinese()) } }
+            table {
+                tr { th { "公民身份号码" } td { (id_shown(p, full)) } th { "性别" } td { (p.sex.name()) } }
+                tr { th { "出生日期" } td { (p.birth_date) } th { "民族" } td { (p.ethnicity.map(|e| e.name()).unwrap_or("")) } }
+                tr { th { "现住地" } td { (residence) " " span.muted { (p.residence) } }
+                     th { "户籍地" } td { (p.hukou_region.map(|r| r.to_string()).unwrap_or_default()) } }
+                tr { th { "户口类别" } td { (p.hukou_type.map(|t| t.name()).unwrap_or("")) }
+                     th { "婚姻状况" } td { (p.marital_status.map(|m| m.name()).unwrap_or("")) } }
+                tr { th { "户" } td {
+                        @if let Some(h) = p.household_id { a href={ "/households/" (h) } { "查看本户" } }
+                     }
+                     th { "与户主关系" } td { (p.relation.map(|r| r.name()).unwrap_or("")) } }
+                tr { th { "母亲" } td { (relative(p.mother_id)) } th { "父亲" } td { (relative(p.father_id)) } }
+                tr { th { "配偶" } td { (relative(p.spouse_id)) } th { "死亡日期" } td { (p.death_date.map(|d| d.to_string()).unwrap_or_default()) } }
+            }
+            @if writable {
+                h2 { "登记事件" }
+                p.actions {
+                    @for (kind, label) in actions(p) {
+                        a href={ "/persons/" (p.id) "/events/" (kind) } { (label) }
+                    }
+                }
+            }
+            h2 { "事件记录" }
+            (timeline(&events))
+        },
+    ))
+}
+
+/// The event forms that apply to this person now.
+fn actions(p: &Person) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    match p.status {
+        LifeStatus::Active => {
+            if p.sex == Sex::Female || p.sex == Sex::Male {
+                out.push(("birth", "出生（本人为父母）"));
+            }
+            out.push(("death", "死亡"));
+            if p.spouse_id.is_some() {
+                out.push(("divorce", "离婚"));
+            } else {
+                out.push(("marriage", "结婚"));
+            }
+            out.push(("move_within", "省内迁移"));
+            out.push(("move_out", "迁出本省"));
+            out.push(("registration_change", "户籍变更"));
+        }
+        LifeStatus::MovedOut => out.push(("move_back", "迁回本省")),
+        LifeStatus::Dead => {}
+    }
+    out.push(("correction", "更正信息"));
+    out
+}
+
+fn relative(id: Option<PersonId>) -> maud::Markup {
+    html! { @if let Some(id) = id { a href={ "/persons/" (id) } { "查看" } } }
+}
+
+/// The events, newest first, with what each changed.
+fn timeline(events: &[StoredEvent]) -> maud::Markup {
+    html! {
+        table {
+            thead { tr { th { "日期" } th { "事件" } th { "变更内容" } th { "登记人" } th { "登记时间" } } }
+            tbody {
+                @for e in events.iter().rev() {
+                    tr {
+                        td { (e.effective_date) }
+                        td { (e.kind.chinese()) }
+                        td {
+                            @for c in &e.changes {
+                                (c.field.chinese()) "："
+                                (value_label(c.field, c.from.as_deref())) " → " (value_label(c.field, c.to.as_deref()))
+                                br;
+                            }
+                        }
+                        td { (e.recorder) }
+                        td { (beijing_time(e.recorded_at)) }
+                    }
+                }
+            }
+        }
+        @if events.is_empty() { p.muted { "暂无事件记录（由导入建立的记录）。" } }
+    }
+}
+
+/// A moment as Beijing time (UTC+8), to the minute.
+fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}

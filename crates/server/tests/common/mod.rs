@@ -1,0 +1,135 @@
+//! What every HTTP test needs: a database with people and an operator, and
+//! requests sent straight to the router.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use renkou_domain::password::hash_password;
+use renkou_domain::{Grant, RegionCode, Role, Username};
+use renkou_server::{AppState, router};
+use renkou_store::ImportInput;
+use renkou_store::testing::TestDb;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A database holding `people` (a register CSV) and `wang`, an operator
+/// for township 510104017000 (password `renkou2026pw`).
+pub async fn setup(db: &TestDb, people: &str) -> axum::Router {
+    let input = ImportInput::read(people.as_bytes(), "people.csv", "police", "test").unwrap();
+    db.store.import(input).await.unwrap();
+    let grant = Grant::new(
+        Role::TownshipOperator,
+        RegionCode::parse("510104017000").unwrap(),
+    )
+    .unwrap();
+    let hash = hash_password("renkou2026pw").unwrap();
+    db.store
+        .add_user(
+            &Username::parse("wang").unwrap(),
+            Some("王"),
+            &hash,
+            &[grant],
+            "test",
+        )
+        .await
+        .unwrap();
+    router(AppState {
+        store: db.store.clone(),
+    })
+}
+
+pub async fn call(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, Option<String>, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        cookie,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+pub fn login(password: &str) -> Request<Body> {
+    Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "wang", "password": password}).to_string(),
+        ))
+        .unwrap()
+}
+
+pub fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Logs in and returns the `name=value` part of the session cookie.
+pub async fn session(app: &axum::Router) -> String {
+    let (status, cookie, _) = call(app, login("renkou2026pw")).await;
+    assert_eq!(status, StatusCode::OK);
+    cookie.unwrap().split(';').next().unwrap().to_string()
+}
+
+/// A JSON request with the session cookie.
+pub fn send_json(method: &str, uri: &str, cookie: &str, body: Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Adds a user with one role and returns their session cookie.
+pub async fn user_session(
+    db: &TestDb,
+    app: &axum::Router,
+    name: &str,
+    role: Role,
+    region: &str,
+) -> String {
+    let grant = Grant::new(role, RegionCode::parse(region).unwrap()).unwrap();
+    let password = "another2026pw";
+    let hash = hash_password(password).unwrap();
+    db.store
+        .add_user(
+            &Username::parse(name).unwrap(),
+            None,
+            &hash,
+            &[grant],
+            "test",
+        )
+        .await
+        .unwrap();
+    let request = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": name, "password": password}).to_string(),
+        ))
+        .unwrap();
+    let (status, cookie, _) = call(app, request).await;
+    assert_eq!(status, StatusCode::OK);
+    cookie.unwrap().split(';').next().unwrap().to_string()
+}
+
+/// The id of the person with this identity number, as the caller finds it.
+pub async fn person_id(app: &axum::Router, cookie: &str, id_number: &str) -> i64 {
+    let (_, _, body) = call(
+        app,
+        get(&format!("/api/v1/persons?id_number={id_number}"), cookie),
+    )
+    .await;
+    body["items"][0]["id"].as_i64().expect("person found")
+}

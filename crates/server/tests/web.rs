@@ -1,0 +1,257 @@
+//! The web interface as staff use it, over HTTP on both engines: logging
+//! in with the form, finding people, registering a birth, and the caching
+//! that keeps pages light on a slow link.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::setup;
+use http_body_util::BodyExt;
+use renkou_store::on_both_engines;
+use renkou_store::testing::TestDb;
+use tower::ServiceExt;
+
+const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
+                      a,510104198503120010,李明,1,1985-03-12,510104017001,H1,02\n\
+                      c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10\n\
+                      d,510104199202020029,赵丽,2,1992-02-02,510104018001,H2,02\n";
+
+/// An answer: status, headers, body text.
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Answer {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn page(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// Logs `wang` in through the form; returns the cookie and the CSRF token.
+async fn log_in(app: &axum::Router) -> (String, String) {
+    let answer = send(
+        app,
+        form(
+            "/login",
+            "",
+            &[("username", "wang"), ("password", "renkou2026pw")],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.location(), "/");
+    let cookie = answer.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let home = send(app, page("/", &cookie)).await;
+    let csrf = home
+        .text
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    (cookie, csrf)
+}
+
+/// The first `/persons/N` link on a page.
+fn first_person_link(html: &str) -> String {
+    let start = html.find("href=\"/persons/").unwrap() + 6;
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn a_user_logs_in_with_the_form_and_sees_their_township(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, _) = log_in(&app).await;
+    let home = send(&app, page("/", &cookie)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text.contains("<html lang=\"zh-CN\">"));
+    assert!(home.text.contains("现有人口"), "headline counts");
+    assert!(
+        home.text.contains("<b>2</b>"),
+        "two people live in the township"
+    );
+    let wrong = send(
+        &app,
+        form("/login", "", &[("username", "wang"), ("password", "nope")]),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text.contains("用户名或密码错误"));
+}
+
+async fn without_a_session_a_page_sends_the_browser_to_login(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let answer = send(&app, page("/search?q=%E6%9D%8E%E6%98%8E", "")).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.location(), "/login");
+    assert!(!answer.text.contains("李明"));
+}
+
+async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, csrf) = log_in(&app).await;
+    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
+    let mother = first_person_link(&found.text);
+    let answer = send(
+        &app,
+        form(
+            &format!("{mother}/events/birth"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("name", "李小明"),
+                ("sex", "1"),
+                ("birth_date", "2026-11-01"),
+                ("ethnicity", "01"),
+                ("residence", "510104017001"),
+                ("other_parent", "510104198503120010"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+    let child = send(&app, page(answer.location(), &cookie)).await;
+    assert!(child.text.contains("<h1>李小明"), "{}", child.text);
+    assert!(child.text.contains("出生"), "the timeline shows the birth");
+}
+
+async fn a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, csrf) = log_in(&app).await;
+    let found = send(&app, page("/search?q=510104198503120010", &cookie)).await;
+    let person = first_person_link(&found.text);
+    let answer = send(
+        &app,
+        form(
+            &format!("{person}/events/death"),
+            &cookie,
+            &[("csrf", &csrf), ("date", "2026-13-45")],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text.contains("id=\"date-error\""), "{}", answer.text);
+    assert!(answer.text.contains("日期有误"));
+    let page_after = send(&app, page(&person, &cookie)).await;
+    assert!(page_after.text.contains("正常"), "still alive");
+}
+
+async fn a_form_post_without_the_csrf_token_is_refused(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, _) = log_in(&app).await;
+    let found = send(&app, page("/search?q=510104198503120010", &cookie)).await;
+    let person = first_person_link(&found.text);
+    let answer = send(
+        &app,
+        form(
+            &format!("{person}/events/death"),
+            &cookie,
+            &[("csrf", "forged"), ("date", "2026-01-01")],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let page_after = send(&app, page(&person, &cookie)).await;
+    assert!(!page_after.text.contains("死亡日期</th><td>2026"));
+}
+
+async fn another_townships_person_page_is_not_found(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, _) = log_in(&app).await;
+    let search = send(&app, page("/search?q=510104199202020029", &cookie)).await;
+    assert!(
+        search.text.contains("未找到"),
+        "赵丽 lives in another township"
+    );
+    let id = db
+        .store
+        .person_by_id_number(&renkou_domain::IdNumber::parse("510104199202020029").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let answer = send(&app, page(&format!("/persons/{id}"), &cookie)).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(!answer.text.contains("赵丽"));
+}
+
+async fn a_repeat_visit_gets_304_and_the_stylesheet_is_cached_for_a_year(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, _) = log_in(&app).await;
+    let first = send(&app, page("/", &cookie)).await;
+    let tag = first.headers[header::ETAG].to_str().unwrap().to_string();
+    let again = Request::get("/")
+        .header(header::COOKIE, &cookie)
+        .header(header::IF_NONE_MATCH, &tag)
+        .body(Body::empty())
+        .unwrap();
+    let again = send(&app, again).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+    let css = first
+        .text
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap();
+    assert!(css.starts_with("/static/renkou.") && css.ends_with(".css"));
+    let sheet = send(&app, page(css, "")).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert_eq!(
+        sheet.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let stale = send(&app, page("/static/renkou.000000000000.css", "")).await;
+    assert_eq!(stale.status, StatusCode::NOT_FOUND);
+}
+
+on_both_engines!(
+    a_user_logs_in_with_the_form_and_sees_their_township,
+    without_a_session_a_page_sends_the_browser_to_login,
+    a_birth_entered_in_the_form_appears_on_the_childs_page,
+    a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded,
+    a_form_post_without_the_csrf_token_is_refused,
+    another_townships_person_page_is_not_found,
+    a_repeat_visit_gets_304_and_the_stylesheet_is_cached_for_a_year,
+);

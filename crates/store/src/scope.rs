@@ -1,0 +1,159 @@
+//! Region scope: every read or write of personal data names the regions its
+//! caller may touch, and the store restricts its SQL to them. A person
+//! outside the scope looks exactly like a person who does not exist.
+
+use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
+
+use crate::accounts::Account;
+use crate::error::StoreResult;
+use crate::rows::{PersonRow, person_columns};
+use crate::{Store, on_pool};
+
+/// The regions a caller may see or change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(Vec<RegionCode>);
+
+impl Scope {
+    /// What an account may read: the union of its grants' regions.
+    pub fn of(account: &Account) -> Scope {
+        Scope::new(account.grants.iter().map(|g| g.region))
+    }
+
+    /// What an account may change: the regions of its grants whose role
+    /// enters records (analysts and auditors only read).
+    pub fn writable(account: &Account) -> Scope {
+        Scope::new(
+            account
+                .grants
+                .iter()
+                .filter(|g| g.role.enters_records())
+                .map(|g| g.region),
+        )
+    }
+
+    /// A scope over the given regions (for API tokens and tests).
+    pub fn new(regions: impl IntoIterator<Item = RegionCode>) -> Scope {
+        let mut regions: Vec<RegionCode> = regions.into_iter().collect();
+        regions.sort();
+        regions.dedup();
+        // Drop regions that another region of the scope already covers.
+        let all = regions.clone();
+        regions.retain(|r| !all.iter().any(|o| o != r && o.contains(r)));
+        Scope(regions)
+    }
+
+    /// Whether a region lies inside the scope.
+    pub fn contains(&self, code: &RegionCode) -> bool {
+        self.0.iter().any(|r| r.contains(code))
+    }
+
+    /// The regions of the scope.
+    pub fn regions(&self) -> &[RegionCode] {
+        &self.0
+    }
+
+    /// The parts of `region` inside the scope: the region itself when the
+    /// scope covers it, else the scope's regions that lie inside it (a county
+    /// asked for by a township operator gives that township).
+    pub fn within(&self, region: &RegionCode) -> Vec<RegionCode> {
+        if self.contains(region) {
+            return vec![*region];
+        }
+        self.0
+            .iter()
+            .filter(|r| region.contains(r))
+            .copied()
+            .collect()
+    }
+}
+
+impl Store {
+    /// A page of the persons living in the part of `region` inside the scope,
+    /// in id order after `after`.
+    pub async fn persons_in_region(
+        &self,
+        region: &RegionCode,
+        scope: &Scope,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Person>> {
+        let mut found = Vec::new();
+        for part in scope.within(region) {
+            let (low, high) = part.descendant_range();
+            let rows = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+                "SELECT ", person_columns!(),
+                " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
+            ))
+            .bind(low)
+            .bind(high)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?);
+            found.extend(rows);
+        }
+        page(found, limit)
+    }
+
+    /// A page of the persons with exactly this name living in the part of
+    /// `region` (or of the whole scope) inside the scope.
+    pub async fn persons_named(
+        &self,
+        name: &str,
+        region: Option<&RegionCode>,
+        scope: &Scope,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Person>> {
+        let parts = match region {
+            Some(region) => scope.within(region),
+            None => scope.regions().to_vec(),
+        };
+        let mut found = Vec::new();
+        for part in parts {
+            let (low, high) = part.descendant_range();
+            let rows = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+                "SELECT ", person_columns!(),
+                " FROM persons WHERE name = $1 AND residence >= $2 AND residence < $3 AND id > $4 \
+                 ORDER BY id LIMIT $5"
+            ))
+            .bind(name)
+            .bind(low)
+            .bind(high)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?);
+            found.extend(rows);
+        }
+        page(found, limit)
+    }
+
+    /// The person with this identity number if they live inside the scope;
+    /// `None` otherwise, so that a caller cannot tell "elsewhere" from "nowhere".
+    pub async fn person_by_id_number_in(
+        &self,
+        number: &IdNumber,
+        scope: &Scope,
+    ) -> StoreResult<Option<Person>> {
+        Ok(self
+            .person_by_id_number(number)
+            .await?
+            .filter(|p| scope.contains(&p.residence)))
+    }
+
+    /// The person with this id if they live inside the scope.
+    pub async fn person_in(&self, id: PersonId, scope: &Scope) -> StoreResult<Option<Person>> {
+        Ok(self
+            .person(id)
+            .await?
+            .filter(|p| scope.contains(&p.residence)))
+    }
+}
+
+/// The first `limit` persons by id of rows gathered from several ranges.
+fn page(mut rows: Vec<PersonRow>, limit: i64) -> StoreResult<Vec<Person>> {
+    rows.sort_by_key(|r| r.id);
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    rows.into_iter().map(Person::try_from).collect()
+}

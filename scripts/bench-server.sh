@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Server figures (issue 3) on the 1M demo province, for SQLite and PostgreSQL:
+#   1. load test: 3,000 concurrent sessions (township operators) from wrk in a
+#      second process on loopback: person lookups, name searches, page views,
+#      and a mix; throughput and p50/p90/p99 latency per kind
+#   2. bytes per page view, compressed, for the five most used pages
+# Usage: scripts/bench-server.sh [PEOPLE] [SECONDS]   (defaults 1000000, 30)
+# Output in bench-out/server.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEOPLE="${1:-1000000}"
+SECONDS_EACH="${2:-30}"
+CONNECTIONS=3000
+OUT=bench-out
+PG=postgres://postgres@127.0.0.1:5432
+mkdir -p "$OUT"
+exec > >(tee "$OUT/server.log") 2>&1
+echo "renkou bench-server, $(date -u +%FT%TZ), $(nproc) cores, $PEOPLE persons, $CONNECTIONS connections, ${SECONDS_EACH}s per run"
+scripts/postgres-up.sh
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+ulimit -n 65536
+
+cargo build --release -q -p renkou-cli -p renkou-bench
+R=$PWD/target/release/renkou
+B=$PWD/target/release/renkou-bench
+PORT=8181
+BASE=http://127.0.0.1:$PORT
+
+demo_db() { # $1 = database URL
+  "$R" --db "$1" demo --people "$PEOPLE" --seed 1 | tail -3
+}
+
+run_engine() { # $1 = engine name, $2 = database URL
+  local engine=$1 db=$2 lists=$OUT/load-$1
+  "$B" load-prepare --db "$db" --sessions "$CONNECTIONS" --out "$lists"
+  RUST_LOG=warn "$R" --db "$db" serve --listen "127.0.0.1:$PORT" >"$OUT/serve-$engine.log" 2>&1 &
+  local server=$!
+  for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
+  for kind in lookups searches pages mixed; do
+    # A short warm-up, then the measured run.
+    wrk -t2 -c200 -d3s -s scripts/load.lua "$BASE" -- "$lists/$kind.txt" >/dev/null
+    result=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --timeout 10s -s scripts/load.lua "$BASE" -- "$lists/$kind.txt" | grep '^RESULT')
+    echo "$engine $kind: ${result#RESULT }"
+  done
+  echo "== bytes per page view ($engine, compressed with gzip / brotli, as a browser asks)"
+  local token path
+  while IFS=$'\t' read -r token path; do
+    for enc in gzip br; do
+      printf '%s' "$(curl -s -o /dev/null -H "Cookie: renkou_session=$token" -H "Accept-Encoding: $enc" -w '%{size_download}' "$BASE$path")"
+      printf ' %s bytes (%s) ' "" "$enc"
+    done
+    echo " $path"
+  done < <(page_samples "$lists")
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
+page_samples() { # the five most used pages, with one session
+  local lists=$1 token lookup
+  IFS=$'\t' read -r token lookup < "$lists/lookups.txt"
+  local person; person=$(grep -m1 $'\t/persons/' "$lists/pages.txt" | cut -f2)
+  local id=${lookup#*id_number=}
+  local household
+  household=$(curl -s -H "Cookie: renkou_session=$token" "$BASE$person" | grep -o '/households/[0-9]*' | head -1 || true)
+  printf '%s\t%s\n' "$token" "/login" "$token" "/" "$token" "/search?q=$id" "$token" "$person" "$token" "${household:-/}"
+  local township; township=$(grep -o 'href="/regions/[0-9]*"' <(curl -s -H "Cookie: renkou_session=$token" "$BASE/") | head -1 | grep -o '[0-9]\{12\}')
+  printf '%s\t%s\n' "$token" "/regions/$township"
+}
+
+echo "== SQLite"
+rm -f "$OUT"/load.db*
+demo_db "sqlite://$OUT/load.db"
+run_engine sqlite "sqlite://$OUT/load.db"
+
+echo "== PostgreSQL"
+psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS renkou_load WITH (FORCE)" -c "CREATE DATABASE renkou_load" >/dev/null
+demo_db "$PG/renkou_load"
+run_engine postgres "$PG/renkou_load"
