@@ -1,8 +1,10 @@
 -- wrk script for scripts/bench-server.sh: replays a request list
 -- (lines of "session-token<TAB>path"), each request with its own session's
 -- cookie and a compressed answer, as a browser or department system would.
+-- Arguments after "--": the list file, and the mean think time in ms (0: none).
 local list = {}
 local at = 1
+local think_ms = 0
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -16,6 +18,16 @@ function init(args)
   end
   -- Each thread starts at its own place in the list.
   at = math.random(#list)
+  -- Optional think time: each connection is a person who waits a random
+  -- 0..2*mean ms between answers (wrk leaves the wait out of the latency).
+  think_ms = tonumber(args[2] or "0")
+end
+
+function delay()
+  if think_ms > 0 then
+    return math.random(0, 2 * think_ms)
+  end
+  return 0
 end
 
 function request()

@@ -49,6 +49,9 @@ enum Command {
     /// Manage accounts and their roles per region.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// Manage API tokens for other departments' systems.
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 #[tokio::main]
@@ -70,6 +73,7 @@ async fn main() -> std::process::ExitCode {
         Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,
         Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
         Command::User(cmd) => commands::user::run(&cli.db, cmd).await,
+        Command::Token(cmd) => commands::token::run(&cli.db, cmd).await,
         Command::Serve(args) => commands::serve::run(&cli.db, args).await,
         Command::Audit(cmd) => commands::audit::run(&cli.db, cmd).await,
     };

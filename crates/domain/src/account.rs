@@ -9,6 +9,7 @@ use crate::region::{RegionCode, RegionLevel};
 
 /// What a user may do, and at which level of region it is granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 村级信息员: enters and checks the data of one village.
@@ -111,6 +112,7 @@ impl fmt::Display for Role {
 
 /// A role held for a region (and everything inside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     pub role: Role,
     pub region: RegionCode,

@@ -12,6 +12,7 @@ use crate::region::RegionCode;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// Born (the person's first event).
@@ -96,6 +97,7 @@ impl EventKind {
 
 /// A field of the person record that events change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     IdNumber,
@@ -129,6 +131,7 @@ pub struct FieldValueError {
 
 /// One field's old and new value, as canonical text (`None` = empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     /// Which field.
     pub field: Field,

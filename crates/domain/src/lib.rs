@@ -8,6 +8,8 @@ pub mod date;
 pub mod event;
 pub mod id_number;
 pub mod name;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod password;
 pub mod person;
 pub mod region;

@@ -14,6 +14,7 @@ use crate::region::RegionCode;
 /// The stable internal id of a person; the identity number is only an
 /// attribute (absent for newborns, correctable when wrong).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct PersonId(pub i64);
 
@@ -25,6 +26,7 @@ impl fmt::Display for PersonId {
 
 /// Whether the person is alive and in the province.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LifeStatus {
     /// Alive and registered or resident here.
@@ -68,6 +70,7 @@ impl LifeStatus {
 
 /// A person as the register knows them now (or as of a date, see [`Person::revert`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     /// Stable internal id.
     pub id: PersonId,

@@ -26,6 +26,7 @@ pub const MARRIAGE_AGE_WOMEN: i32 = 20;
 
 /// A person entering the register (newborn or newcomer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPerson {
     pub id_number: Option<IdNumber>,
     pub name: PersonName,
@@ -70,6 +71,7 @@ impl NewPerson {
 /// Something a user asks to record. In JSON the kind is the one key
 /// (`{"birth": {"child": …}}`), so that an error can name the exact field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// A child is born; mother and father when they are in the register.

@@ -8,11 +8,13 @@ use renkou_store::StoreError;
 use serde::Serialize;
 
 /// An error answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     #[serde(skip)]
+    #[schema(ignore)]
     pub status: StatusCode,
     /// A stable machine-readable code.
+    #[schema(value_type = String, example = "not_found")]
     pub error: &'static str,
     /// What went wrong, in Chinese, for the user.
     pub message: String,
@@ -58,6 +60,17 @@ impl IntoResponse for ApiError {
 }
 
 impl ApiError {
+    /// 503: a part the answer depends on (the audit log) is not working;
+    /// nothing is shown that could not be audited.
+    pub fn unavailable() -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "unavailable",
+            message: "系统暂时无法记录访问日志，请稍后再试".into(),
+            field: None,
+        }
+    }
+
     /// 403: the caller is known but the role does not allow this.
     pub fn forbidden(message: impl Into<String>) -> ApiError {
         ApiError {

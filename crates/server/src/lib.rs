@@ -2,6 +2,7 @@
 //! session cookie, and everything else lives in the database, so any number of
 //! servers can run against one PostgreSQL.
 
+mod audit_sink;
 mod error;
 mod json;
 mod routes;
@@ -15,14 +16,26 @@ use axum::routing::{delete, get, post, put};
 use renkou_store::Store;
 use tower_http::compression::CompressionLayer;
 
+pub use audit_sink::AuditSink;
 pub use error::ApiError;
 pub use json::ApiJson;
+pub use session::token_hash;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     /// The register.
     pub store: Store,
+    /// Where audit entries are written (in batches).
+    pub audit: AuditSink,
+}
+
+impl AppState {
+    /// The state for a store; starts its audit writer (needs a Tokio runtime).
+    pub fn new(store: Store) -> AppState {
+        let audit = AuditSink::start(store.clone());
+        AppState { store, audit }
+    }
 }
 
 /// All routes.
@@ -30,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        .route("/api/v1/openapi.json", get(routes::openapi::document))
         .route("/api/v1/session", post(session::login))
         .route("/api/v1/session", delete(session::logout))
         .route("/api/v1/session/password", put(session::change_password))
@@ -47,7 +61,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(store: Store, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
-    let app = router(AppState { store }).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -4,17 +4,17 @@ use axum::Json;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use rand::RngCore;
-use renkou_domain::Username;
 use renkou_domain::account::{MIN_PASSWORD_CHARS, check_new_password};
 use renkou_domain::password::{hash_password, verify_password};
-use renkou_store::{Account, AuditEntry};
-use serde::Deserialize;
+use renkou_domain::{Field, Grant, Role, Username};
+use renkou_store::{Account, ApiToken, AuditEntry};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{ApiError, ApiJson, AppState};
@@ -25,23 +25,38 @@ pub const COOKIE_NAME: &str = "renkou_session";
 pub const SESSION_HOURS: i64 = 8;
 
 /// `POST /api/v1/session` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     username: String,
     password: String,
 }
 
+/// Who logged in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LoginAnswer {
+    username: String,
+    grants: Vec<renkou_domain::Grant>,
+}
+
 /// Checks the password and sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Login,
+    responses(
+        (status = 200, description = "Logged in; the `renkou_session` cookie is set", body = LoginAnswer),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 401, description = "Wrong name or password", body = ApiError),
+        (status = 429, description = "Locked after repeated failures", body = ApiError)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     let (account, cookie) = start_session(&state, &login.username, login.password, address).await?;
-    let mut response =
-        Json(serde_json::json!({"username": account.username, "grants": account.grants}))
-            .into_response();
+    let mut response = Json(LoginAnswer {
+        username: account.username,
+        grants: account.grants,
+    })
+    .into_response();
     response.headers_mut().insert(SET_COOKIE, cookie);
     Ok(response)
 }
@@ -87,11 +102,11 @@ pub async fn start_session(
     };
     if !good || account.status != "active" {
         state.store.record_failed_login(account.id).await?;
-        state.store.audit(&[audit("login_failed")]).await?;
+        state.audit.write(vec![audit("login_failed")]).await?;
         return Err(refused());
     }
     state.store.record_good_login(account.id).await?;
-    state.store.audit(&[audit("login")]).await?;
+    state.audit.write(vec![audit("login")]).await?;
     let mut token = [0u8; 32];
     rand::rng().fill_bytes(&mut token);
     let token = hex(&token);
@@ -112,7 +127,7 @@ pub async fn start_session(
 }
 
 /// `PUT /api/v1/session/password` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     current_password: String,
@@ -121,6 +136,12 @@ pub struct PasswordChange {
 
 /// Changes the caller's password after checking the current one; every other
 /// session of the account ends.
+#[utoipa::path(put, path = "/api/v1/session/password", tag = "session", request_body = PasswordChange,
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Changed; other sessions ended"),
+        (status = 400, description = "Wrong current password or weak new one (field named)", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError)))]
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
@@ -144,6 +165,9 @@ pub async fn set_new_password(
     current: String,
     new: String,
 ) -> Result<(), ApiError> {
+    if session.is_token() {
+        return Err(ApiError::forbidden("接口令牌没有密码"));
+    }
     check_new_password(&new).map_err(|_| {
         ApiError::invalid(
             "new_password",
@@ -171,8 +195,8 @@ pub async fn set_new_password(
         .end_other_sessions(session.account.id, &session.token_hash)
         .await?;
     state
-        .store
-        .audit(&[AuditEntry {
+        .audit
+        .write(vec![AuditEntry {
             actor: session.account.username.clone(),
             action: "password_change".into(),
             person_id: None,
@@ -184,6 +208,8 @@ pub async fn set_new_password(
 }
 
 /// Ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204, description = "Logged out")))]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -207,22 +233,61 @@ pub fn cleared_cookie() -> HeaderValue {
     HeaderValue::from_static("renkou_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
 
-/// The logged-in user of a request; a handler that takes it answers 401 without one.
+/// The caller of a request — a logged-in user, or another department's
+/// system with an API token; a handler that takes it answers 401 without one.
 pub struct Session {
+    /// The user; for a token, a read-only stand-in named `token:NAME`
+    /// holding one grant for the token's region.
     pub account: Account,
-    /// Which session this is (the hash of its cookie token).
+    /// Which session this is (the hash of its cookie or bearer token).
     pub token_hash: String,
     /// The client's address, for the audit log.
     pub address: Option<String>,
+    /// For an API token: the only fields it may read.
+    pub fields: Option<Vec<Field>>,
 }
 
 impl Session {
-    /// Whether any of the user's roles shows identity numbers in full.
+    /// Whether identity numbers are shown in full: for a user, when any of
+    /// their roles enters records; for a token, when it lists `id_number`.
     pub fn sees_full_numbers(&self) -> bool {
-        self.account
-            .grants
-            .iter()
-            .any(|g| g.role.sees_full_numbers())
+        match &self.fields {
+            Some(fields) => fields.contains(&Field::IdNumber),
+            None => self
+                .account
+                .grants
+                .iter()
+                .any(|g| g.role.sees_full_numbers()),
+        }
+    }
+
+    /// Whether this caller is another department's system.
+    pub fn is_token(&self) -> bool {
+        self.fields.is_some()
+    }
+
+    /// The session of an API token.
+    fn of_token(token: ApiToken, token_hash: String, address: Option<String>) -> Session {
+        let account = Account {
+            id: 0,
+            username: format!("token:{}", token.name),
+            display_name: None,
+            password_hash: String::new(),
+            status: "active".into(),
+            failed_logins: 0,
+            locked_until: None,
+            // Auditor: granted at any level, reads, never enters records.
+            grants: vec![Grant {
+                role: Role::Auditor,
+                region: token.region,
+            }],
+        };
+        Session {
+            account,
+            token_hash,
+            address,
+            fields: Some(token.fields),
+        }
     }
 }
 
@@ -233,16 +298,29 @@ impl FromRequestParts<AppState> for Session {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = cookie_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
-        let token_hash = token_hash(&token);
-        let account = state.store.session_account(&token_hash).await?;
         let address = client_address(parts);
-        account
-            .map(|account| Session {
-                account,
-                token_hash,
-                address,
-            })
+        if let Some(token) = cookie_token(&parts.headers) {
+            let token_hash = token_hash(&token);
+            let account = state.store.session_account(&token_hash).await?;
+            return account
+                .map(|account| Session {
+                    account,
+                    token_hash,
+                    address,
+                    fields: None,
+                })
+                .ok_or_else(ApiError::unauthenticated);
+        }
+        let bearer = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let token_hash = token_hash(bearer.trim());
+        let token = state.store.live_api_token(&token_hash).await?;
+        token
+            .map(|t| Session::of_token(t, token_hash, address))
             .ok_or_else(ApiError::unauthenticated)
     }
 }
@@ -278,7 +356,7 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 

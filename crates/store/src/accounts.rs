@@ -195,17 +195,9 @@ impl Store {
         .bind(row.id)
         .fetch_all(pool)
         .await?);
-        let corrupt = |reason: String| StoreError::Corrupt {
-            what: format!("grant of user {}", row.username),
-            reason,
-        };
         let grants = pairs
-            .into_iter()
-            .map(|(role, region)| {
-                let role = Role::parse(&role).map_err(|e| corrupt(e.to_string()))?;
-                let region = RegionCode::parse(&region).map_err(|e| corrupt(e.to_string()))?;
-                Ok(Grant { role, region })
-            })
+            .iter()
+            .map(|(role, region)| parse_grant(&row.username, role, region))
             .collect::<StoreResult<Vec<Grant>>>()?;
         Ok(Account {
             id: row.id,
@@ -218,4 +210,15 @@ impl Store {
             grants,
         })
     }
+}
+
+/// A stored grant, which must parse (else the table was changed outside Renkou).
+pub(crate) fn parse_grant(username: &str, role: &str, region: &str) -> StoreResult<Grant> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        what: format!("grant of user {username}"),
+        reason,
+    };
+    let role = Role::parse(role).map_err(|e| corrupt(e.to_string()))?;
+    let region = RegionCode::parse(region).map_err(|e| corrupt(e.to_string()))?;
+    Ok(Grant { role, region })
 }

@@ -10,6 +10,7 @@ use crate::{Store, on_pool};
 
 /// A household with the members the caller may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     pub id: i64,
     /// 户号.

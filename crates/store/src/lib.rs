@@ -22,6 +22,7 @@ mod sessions;
 mod sqlite;
 mod sqlite_bulk;
 mod summary;
+mod tokens;
 mod tx;
 
 use chrono::NaiveDate;
@@ -45,6 +46,7 @@ pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use scope::Scope;
 pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS};
 pub use summary::Summary;
+pub use tokens::ApiToken;
 
 use crate::postgres::PgTx;
 use crate::rows::person_columns;

@@ -25,6 +25,7 @@ pub struct EventMeta {
 
 /// What a recorded command did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recorded {
     /// The person the command was about (the newborn for a birth).
     pub person_id: PersonId,

@@ -132,6 +132,7 @@ pub struct EventRow {
 
 /// An event as stored, for history and reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredEvent {
     pub id: i64,
     pub person_id: PersonId,
@@ -185,6 +186,7 @@ pub struct NewEventRow {
 
 /// One row of `regions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionRow {
     pub code: String,
     pub name: String,

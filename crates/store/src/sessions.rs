@@ -1,11 +1,24 @@
 //! Login sessions and login throttling.
 
 use chrono::{DateTime, Duration, Utc};
-use renkou_domain::Username;
 
 use crate::accounts::Account;
 use crate::error::StoreResult;
 use crate::{Store, on_pool};
+
+/// A session's account joined with one of its grants.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    username: String,
+    display_name: Option<String>,
+    password_hash: String,
+    status: String,
+    failed_logins: i64,
+    locked_until: Option<DateTime<Utc>>,
+    role: Option<String>,
+    region_code: Option<String>,
+}
 
 /// Failed logins in a row before an account is locked.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -32,20 +45,44 @@ impl Store {
         Ok(())
     }
 
-    /// The account behind a live session, if any.
+    /// The account behind a live session, if any: one query, as every
+    /// request asks it.
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Account>> {
-        let username: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.status = 'active'",
+        let rows: Vec<SessionRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT u.id, u.username, u.display_name, u.password_hash, u.status, u.failed_logins, \
+                    u.locked_until, g.role, g.region_code \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN grants g ON g.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.status = 'active' \
+             ORDER BY g.role, g.region_code",
         )
         .bind(token_hash)
         .bind(Utc::now())
-        .fetch_optional(pool)
+        .fetch_all(pool)
         .await?);
-        match username.and_then(|u| Username::parse(&u).ok()) {
-            Some(name) => self.user(&name).await,
-            None => Ok(None),
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut account = Account {
+            id: first.id,
+            username: first.username.clone(),
+            display_name: first.display_name.clone(),
+            password_hash: first.password_hash.clone(),
+            status: first.status.clone(),
+            failed_logins: first.failed_logins,
+            locked_until: first.locked_until,
+            grants: Vec::with_capacity(rows.len()),
+        };
+        for row in &rows {
+            if let (Some(role), Some(region)) = (&row.role, &row.region_code) {
+                account.grants.push(crate::accounts::parse_grant(
+                    &account.username,
+                    role,
+                    region,
+                )?);
+            }
         }
+        Ok(Some(account))
     }
 
     /// Ends a session.

@@ -9,6 +9,7 @@ pub mod init;
 pub mod person;
 pub mod regions;
 pub mod serve;
+pub mod token;
 pub mod user;
 
 use anyhow::Context;

@@ -11,6 +11,16 @@ use crate::{ApiError, ApiJson, AppState};
 
 /// `POST /api/v1/events`: records one command (`{"birth": {…}}`) for
 /// the persons and regions the caller enters records for.
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", request_body = Command,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = Recorded),
+        (status = 400, description = "Malformed body or a bad value (field named, e.g. `birth.child.sex`)", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "The role only reads, or the new residence is outside the caller's regions", body = ApiError),
+        (status = 404, description = "A person not in the caller's regions", body = ApiError),
+        (status = 409, description = "The identity number is already registered", body = ApiError),
+        (status = 422, description = "A rule of the register refuses it (message in Chinese)", body = ApiError)))]
 pub async fn register(
     State(state): State<AppState>,
     session: Session,
@@ -42,8 +52,8 @@ pub async fn record(
         .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
         .unwrap_or_default();
     state
-        .store
-        .audit(&[AuditEntry {
+        .audit
+        .write(vec![AuditEntry {
             actor: session.account.username.clone(),
             action: "record_event".into(),
             person_id: Some(recorded.person_id.0),

@@ -10,7 +10,7 @@ use crate::session::Session;
 use crate::{ApiError, AppState};
 
 /// A household and the members the caller may see.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HouseholdView {
     id: i64,
     household_no: String,
@@ -18,10 +18,18 @@ pub struct HouseholdView {
     address: Option<String>,
     kind: String,
     head_id: Option<i64>,
+    #[schema(value_type = Vec<renkou_domain::Person>)]
     members: Vec<serde_json::Value>,
 }
 
 /// `GET /api/v1/households/{id}`: 404 outside the caller's regions.
+#[utoipa::path(get, path = "/api/v1/households/{id}", tag = "households",
+    params(("id" = i64, Path, description = "Household id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The household and the members the caller may see", body = HouseholdView),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 404, description = "No such household inside the caller's regions", body = ApiError)))]
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,

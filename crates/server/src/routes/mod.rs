@@ -3,5 +3,6 @@
 pub mod events;
 pub mod health;
 pub mod households;
+pub mod openapi;
 pub mod persons;
 pub mod regions;

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use renkou_domain::account::mask_number;
-use renkou_domain::{IdNumber, Person, PersonName, RegionCode};
+use renkou_domain::{Field, IdNumber, Person, PersonName, RegionCode};
 use renkou_store::{AuditEntry, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -11,12 +11,14 @@ use crate::session::Session;
 use crate::{ApiError, AppState};
 
 /// `GET /api/v1/persons` parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
+    /// 公民身份号码 (15 or 18 characters).
     id_number: Option<String>,
     /// The full name (exact, after trimming and width folding).
     name: Option<String>,
+    /// A region code: its persons, or narrows a name search.
     region: Option<String>,
     /// The `next` of the previous page.
     after: Option<String>,
@@ -26,14 +28,18 @@ pub struct SearchQuery {
 const PAGE_SIZE: i64 = 50;
 
 /// A page of results.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
+    /// Persons, identity numbers masked unless the caller's role shows them.
+    #[schema(value_type = Vec<Person>)]
     items: Vec<serde_json::Value>,
+    /// Pass as `after` for the next page; `null` on the last.
     next: Option<String>,
 }
 
-/// Masks the identity number unless the caller's roles show it in full.
-fn shown(mut person: Person, full: bool) -> serde_json::Value {
+/// The person as the caller may see them: the identity number masked unless
+/// the caller's roles show it in full, and for an API token only its fields.
+fn shown(mut person: Person, full: bool, fields: Option<&[Field]>) -> serde_json::Value {
     let masked = (!full)
         .then(|| person.id_number.take().map(|n| mask_number(n.as_str())))
         .flatten();
@@ -41,7 +47,22 @@ fn shown(mut person: Person, full: bool) -> serde_json::Value {
     if let Some(m) = masked {
         value["id_number"] = serde_json::Value::String(m);
     }
+    if let (Some(fields), Some(object)) = (fields, value.as_object_mut()) {
+        object
+            .retain(|key, _| key == "id" || field_of_key(key).is_some_and(|f| fields.contains(&f)));
+    }
     value
+}
+
+/// The record field a key of the person's JSON carries.
+fn field_of_key(key: &str) -> Option<Field> {
+    match key {
+        "household_id" => Some(Field::Household),
+        "mother_id" => Some(Field::Mother),
+        "father_id" => Some(Field::Father),
+        "spouse_id" => Some(Field::Spouse),
+        other => Field::parse(other),
+    }
 }
 
 /// Writes every read down in the audit log, then gives the persons as the
@@ -54,7 +75,11 @@ pub(crate) async fn audited(
 ) -> Result<Vec<serde_json::Value>, ApiError> {
     audit_reads(state, session, &persons, detail).await?;
     let full = session.sees_full_numbers();
-    Ok(persons.into_iter().map(|p| shown(p, full)).collect())
+    let fields = session.fields.as_deref();
+    Ok(persons
+        .into_iter()
+        .map(|p| shown(p, full, fields))
+        .collect())
 }
 
 /// Writes down that the session's user read these persons' records.
@@ -74,12 +99,18 @@ pub(crate) async fn audit_reads(
             address: session.address.clone(),
         })
         .collect();
-    state.store.audit(&reads).await?;
+    state.audit.write(reads).await?;
     Ok(())
 }
 
 /// Finds persons by identity number, or lists a region page by page; only
 /// those living in the caller's regions are ever returned.
+#[utoipa::path(get, path = "/api/v1/persons", tag = "persons", params(SearchQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "A page of persons inside the caller's regions", body = Page),
+        (status = 400, description = "A bad parameter (field named)", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError)))]
 pub async fn search(
     State(state): State<AppState>,
     session: Session,
@@ -114,6 +145,14 @@ pub async fn search(
             .map_err(|_| ApiError::invalid("after", "翻页参数有误"))?,
     };
     let (found, detail) = match (query.name.as_deref(), region) {
+        (Some(_), _)
+            if session
+                .fields
+                .as_ref()
+                .is_some_and(|f| !f.contains(&Field::Name)) =>
+        {
+            return Err(ApiError::forbidden("该接口令牌无权按姓名查询"));
+        }
         (Some(name), region) => {
             let name = PersonName::parse(name)
                 .map_err(|e| ApiError::invalid("name", format!("姓名有误：{e}")))?;
@@ -145,14 +184,22 @@ pub async fn search(
 }
 
 /// A person with their history.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Detail {
+    #[schema(value_type = Person)]
     person: serde_json::Value,
     events: Vec<renkou_store::StoredEvent>,
 }
 
 /// `GET /api/v1/persons/{id}`: 404 for a person outside the caller's regions,
 /// exactly as for one who does not exist.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons",
+    params(("id" = i64, Path, description = "Person id")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The person and their events", body = Detail),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 404, description = "No such person inside the caller's regions", body = ApiError)))]
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,
@@ -164,7 +211,13 @@ pub async fn detail(
         .person_in(renkou_domain::PersonId(id), &scope)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let events = state.store.events_of(person.id).await?;
+    let mut events = state.store.events_of(person.id).await?;
+    if let Some(fields) = &session.fields {
+        // A token sees only the changes to the fields it may read.
+        for event in &mut events {
+            event.changes.retain(|c| fields.contains(&c.field));
+        }
+    }
     let person = audited(&state, &session, vec![person], "person detail")
         .await?
         .pop()

@@ -10,7 +10,7 @@ use crate::session::Session;
 use crate::{ApiError, AppState};
 
 /// `GET /api/v1/regions` parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RegionQuery {
     /// Whose children to list; without it, the caller's own regions.
@@ -18,13 +18,19 @@ pub struct RegionQuery {
 }
 
 /// A list of regions.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Regions {
     items: Vec<RegionRow>,
 }
 
 /// `GET /api/v1/regions?parent=CODE`: the current regions one level down.
 /// Region names and codes are public, so the whole tree can be browsed.
+#[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(RegionQuery),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The regions", body = Regions),
+        (status = 400, description = "Bad region code", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError)))]
 pub async fn children(
     State(state): State<AppState>,
     session: Session,

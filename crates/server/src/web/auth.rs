@@ -25,10 +25,11 @@ impl FromRequestParts<AppState> for WebSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Session::from_request_parts(parts, state)
-            .await
-            .map(WebSession)
-            .map_err(|_| Redirect::to("/login"))
+        // Pages are for people: an API token does not open them.
+        match Session::from_request_parts(parts, state).await {
+            Ok(session) if !session.is_token() => Ok(WebSession(session)),
+            _ => Err(Redirect::to("/login")),
+        }
     }
 }
 

@@ -35,9 +35,7 @@ pub async fn setup(db: &TestDb, people: &str) -> axum::Router {
         )
         .await
         .unwrap();
-    router(AppState {
-        store: db.store.clone(),
-    })
+    router(AppState::new(db.store.clone()))
 }
 
 pub async fn call(
