@@ -39,7 +39,7 @@ run_engine() { # $1 = engine name, $2 = database URL
   RUST_LOG=warn "$R" --db "$db" serve --listen "127.0.0.1:$PORT" >"$OUT/serve-$engine.log" 2>&1 &
   local server=$!
   for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
-  wrk -t2 -c200 -d3s -s scripts/load.lua "$BASE" -- "$lists/mixed.txt" >/dev/null   # warm-up
+  wrk -t2 -c200 -d10s -s scripts/load.lua "$BASE" -- "$lists/mixed.txt" >/dev/null   # warm-up
   # 3,000 sessions at work: each waits 0-6 s (3 s on average) between answers.
   for kind in lookups searches pages mixed; do
     result=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --timeout 10s -s scripts/load.lua "$BASE" -- "$lists/$kind.txt" "$THINK_MS" | grep '^RESULT')
@@ -80,4 +80,7 @@ run_engine sqlite "sqlite://$OUT/load.db"
 echo "== PostgreSQL"
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS renkou_load WITH (FORCE)" -c "CREATE DATABASE renkou_load" >/dev/null
 demo_db "$PG/renkou_load"
+# A production database has its statistics; a freshly bulk-loaded one would
+# otherwise be analysed by autovacuum in the middle of the first run.
+psql -q "$PG/renkou_load" -c "VACUUM ANALYZE" >/dev/null
 run_engine postgres "$PG/renkou_load"

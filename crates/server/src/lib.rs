@@ -15,6 +15,8 @@ use axum::Router;
 use axum::routing::{delete, get, post, put};
 use renkou_store::Store;
 use tower_http::compression::CompressionLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use audit_sink::AuditSink;
 pub use error::ApiError;
@@ -54,6 +56,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", post(routes::events::register))
         .merge(web::routes())
         .layer(CompressionLayer::new())
+        // One structured log line per request (method, path, status, latency)
+        // at `info`; `RENKOU_LOG=info renkou serve` shows them.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }
 

@@ -5,9 +5,8 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{call, get, login, session, setup};
-use renkou_domain::password::hash_password;
-use renkou_domain::{Grant, RegionCode, Role, Username};
+use common::{call, get, login, session, setup, user_session};
+use renkou_domain::Role;
 use renkou_store::testing::TestDb;
 use renkou_store::{AuditFilter, on_both_engines};
 use serde_json::{Value, json};
@@ -148,30 +147,7 @@ async fn every_read_of_a_person_is_audited(db: &TestDb) {
 
 async fn an_analyst_sees_identity_numbers_masked(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
-    let analyst = Grant::new(
-        Role::ProvinceAnalyst,
-        RegionCode::parse("510000000000").unwrap(),
-    )
-    .unwrap();
-    let hash = hash_password("analyst2026pw").unwrap();
-    db.store
-        .add_user(
-            &Username::parse("zhou").unwrap(),
-            None,
-            &hash,
-            &[analyst],
-            "test",
-        )
-        .await
-        .unwrap();
-    let request = Request::post("/api/v1/session")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"username": "zhou", "password": "analyst2026pw"}).to_string(),
-        ))
-        .unwrap();
-    let (_, cookie, _) = call(&app, request).await;
-    let cookie = cookie.unwrap().split(';').next().unwrap().to_string();
+    let cookie = user_session(db, &app, "zhou", Role::ProvinceAnalyst, "510000000000").await;
     let (_, _, body) = call(
         &app,
         get("/api/v1/persons?id_number=510107199001010026", &cookie),

@@ -22,9 +22,9 @@ pub struct Account {
 }
 
 #[derive(sqlx::FromRow)]
-struct AccountRow {
+pub(crate) struct AccountRow {
     id: i64,
-    username: String,
+    pub(crate) username: String,
     display_name: Option<String>,
     password_hash: String,
     status: String,
@@ -188,7 +188,7 @@ impl Store {
         }
     }
 
-    async fn with_grants(&self, row: AccountRow) -> StoreResult<Account> {
+    pub(crate) async fn with_grants(&self, row: AccountRow) -> StoreResult<Account> {
         let pairs = on_pool!(self, pool => sqlx::query_as::<_, (String, String)>(
             "SELECT role, region_code FROM grants WHERE user_id = $1 ORDER BY role, region_code",
         )
@@ -199,7 +199,15 @@ impl Store {
             .iter()
             .map(|(role, region)| parse_grant(&row.username, role, region))
             .collect::<StoreResult<Vec<Grant>>>()?;
-        Ok(Account {
+        Ok(row.into_account(grants))
+    }
+}
+
+impl AccountRow {
+    /// The account this row and these grants make.
+    pub(crate) fn into_account(self, grants: Vec<Grant>) -> Account {
+        let row = self;
+        Account {
             id: row.id,
             username: row.username,
             display_name: row.display_name,
@@ -208,7 +216,7 @@ impl Store {
             failed_logins: row.failed_logins,
             locked_until: row.locked_until,
             grants,
-        })
+        }
     }
 }
 

@@ -64,6 +64,9 @@ fn entry_hash(prev: &str, at: &DateTime<Utc>, e: &AuditEntry) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Audit rows per INSERT statement (8 parameters each; SQLite allows 32,766).
+const AUDIT_ROWS_PER_STATEMENT: usize = 1000;
+
 impl Store {
     /// Appends entries to the chain, in one transaction.
     pub async fn audit(&self, entries: &[AuditEntry]) -> StoreResult<()> {
@@ -84,23 +87,28 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .unwrap_or_else(|| GENESIS.to_string());
+            // Chain first, then write in multi-row statements: a batch of a
+            // thousand reads is a handful of round trips, not a thousand.
+            let mut rows = Vec::with_capacity(entries.len());
             for e in entries {
                 let hash = entry_hash(&prev, &at, e);
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor, action, person_id, detail, address, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(at)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(e.person_id)
-                .bind(&e.detail)
-                .bind(&e.address)
-                .bind(&prev)
-                .bind(&hash)
-                .execute(&mut *tx)
-                .await?;
-                prev = hash;
+                rows.push((e, std::mem::replace(&mut prev, hash.clone()), hash));
+            }
+            for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO audit_log (at, actor, action, person_id, detail, address, prev_hash, hash) ",
+                );
+                insert.push_values(chunk, |mut row, (e, prev, hash)| {
+                    row.push_bind(at)
+                        .push_bind(&e.actor)
+                        .push_bind(&e.action)
+                        .push_bind(e.person_id)
+                        .push_bind(&e.detail)
+                        .push_bind(&e.address)
+                        .push_bind(prev)
+                        .push_bind(hash);
+                });
+                insert.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -77,22 +77,8 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<Person>> {
-        let mut found = Vec::new();
-        for part in scope.within(region) {
-            let (low, high) = part.descendant_range();
-            let rows = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
-                "SELECT ", person_columns!(),
-                " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
-            ))
-            .bind(low)
-            .bind(high)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?);
-            found.extend(rows);
-        }
-        page(found, limit)
+        self.page_of(&scope.within(region), None, after, limit)
+            .await
     }
 
     /// A page of the persons with exactly this name living in the part of
@@ -109,24 +95,50 @@ impl Store {
             Some(region) => scope.within(region),
             None => scope.regions().to_vec(),
         };
+        self.page_of(&parts, Some(name), after, limit).await
+    }
+
+    /// The first `limit` persons by id after `after` living in any of `parts`
+    /// (and named `name`, if given): one index range scan per part.
+    async fn page_of(
+        &self,
+        parts: &[RegionCode],
+        name: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Person>> {
         let mut found = Vec::new();
         for part in parts {
             let (low, high) = part.descendant_range();
-            let rows = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
-                "SELECT ", person_columns!(),
-                " FROM persons WHERE name = $1 AND residence >= $2 AND residence < $3 AND id > $4 \
-                 ORDER BY id LIMIT $5"
-            ))
-            .bind(name)
-            .bind(low)
-            .bind(high)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?);
+            let rows = match name {
+                None => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+                    "SELECT ", person_columns!(),
+                    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
+                ))
+                .bind(&low)
+                .bind(&high)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?),
+                Some(name) => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+                    "SELECT ", person_columns!(),
+                    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 AND name = $5 \
+                     ORDER BY id LIMIT $4"
+                ))
+                .bind(&low)
+                .bind(&high)
+                .bind(after)
+                .bind(limit)
+                .bind(name)
+                .fetch_all(pool)
+                .await?),
+            };
             found.extend(rows);
         }
-        page(found, limit)
+        found.sort_by_key(|r| r.id);
+        found.truncate(usize::try_from(limit).unwrap_or(0));
+        found.into_iter().map(Person::try_from).collect()
     }
 
     /// The person with this identity number if they live inside the scope;
@@ -149,11 +161,4 @@ impl Store {
             .await?
             .filter(|p| scope.contains(&p.residence)))
     }
-}
-
-/// The first `limit` persons by id of rows gathered from several ranges.
-fn page(mut rows: Vec<PersonRow>, limit: i64) -> StoreResult<Vec<Person>> {
-    rows.sort_by_key(|r| r.id);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    rows.into_iter().map(Person::try_from).collect()
 }

@@ -2,20 +2,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::accounts::Account;
+use crate::accounts::{Account, AccountRow, parse_grant};
 use crate::error::StoreResult;
 use crate::{Store, on_pool};
 
 /// A session's account joined with one of its grants.
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    id: i64,
-    username: String,
-    display_name: Option<String>,
-    password_hash: String,
-    status: String,
-    failed_logins: i64,
-    locked_until: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    account: AccountRow,
     role: Option<String>,
     region_code: Option<String>,
 }
@@ -60,29 +55,15 @@ impl Store {
         .bind(Utc::now())
         .fetch_all(pool)
         .await?);
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let mut account = Account {
-            id: first.id,
-            username: first.username.clone(),
-            display_name: first.display_name.clone(),
-            password_hash: first.password_hash.clone(),
-            status: first.status.clone(),
-            failed_logins: first.failed_logins,
-            locked_until: first.locked_until,
-            grants: Vec::with_capacity(rows.len()),
-        };
-        for row in &rows {
+        let mut grants = Vec::with_capacity(rows.len());
+        let mut account = None;
+        for row in rows {
             if let (Some(role), Some(region)) = (&row.role, &row.region_code) {
-                account.grants.push(crate::accounts::parse_grant(
-                    &account.username,
-                    role,
-                    region,
-                )?);
+                grants.push(parse_grant(&row.account.username, role, region)?);
             }
+            account.get_or_insert(row.account);
         }
-        Ok(Some(account))
+        Ok(account.map(|a| a.into_account(grants)))
     }
 
     /// Ends a session.
