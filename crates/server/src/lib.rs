@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/regions", get(routes::regions::children))
         .route("/api/v1/persons", get(routes::persons::search))
         .route("/api/v1/persons/{id}", get(routes::persons::detail))
+        .route("/api/v1/persons/{id}/phone", put(routes::phones::set_phone))
         .route("/api/v1/households/{id}", get(routes::households::detail))
         .route("/api/v1/events", post(routes::events::register))
         .merge(web::routes())

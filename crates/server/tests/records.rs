@@ -277,7 +277,41 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions(db: &Te
     assert_eq!(status, StatusCode::OK, "this device stays logged in");
 }
 
+async fn a_phone_is_whole_for_the_operator_masked_for_an_analyst_and_set_only_at_home(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let cookie = session(&app).await;
+    let id = person_id(&app, &cookie, "510104198503120010").await;
+    let uri = format!("/api/v1/persons/{id}/phone");
+    let set = |phone: &str| send_json("PUT", &uri, &cookie, json!({ "phone": phone }));
+    let (status, _, body) = call(&app, set("+86 138-1234-5678")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (_, _, detail) = call(&app, get(&format!("/api/v1/persons/{id}"), &cookie)).await;
+    assert_eq!(detail["phone"], "13812345678");
+    let analyst = user_session(db, &app, "zhou", Role::ProvinceAnalyst, "510000000000").await;
+    let (_, _, seen) = call(&app, get(&format!("/api/v1/persons/{id}"), &analyst)).await;
+    assert_eq!(seen["phone"], "138****5678");
+    let (status, _, body) = call(&app, set("12345")).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("phone"))
+    );
+    let county = user_session(db, &app, "zhao", Role::CountyManager, "510104000000").await;
+    let other = person_id(&app, &county, "510104199202020029").await;
+    let (status, _, _) = call(
+        &app,
+        send_json(
+            "PUT",
+            &format!("/api/v1/persons/{other}/phone"),
+            &cookie,
+            json!({"phone": "13900000000"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another township's person");
+}
+
 on_both_engines!(
+    a_phone_is_whole_for_the_operator_masked_for_an_analyst_and_set_only_at_home,
     an_operator_registers_a_birth_and_sees_it_on_the_childs_page,
     an_operator_cannot_register_a_death_in_another_township,
     a_birth_in_another_township_is_refused_naming_the_residence,

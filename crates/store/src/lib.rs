@@ -12,6 +12,7 @@ mod error;
 mod history;
 mod households;
 mod import;
+mod phones;
 mod population;
 mod postgres;
 mod record;

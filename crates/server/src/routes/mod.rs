@@ -5,4 +5,5 @@ pub mod health;
 pub mod households;
 pub mod openapi;
 pub mod persons;
+pub mod phones;
 pub mod regions;

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, health, households, persons, regions};
+use crate::routes::{events, health, households, persons, phones, regions};
 use crate::session;
 
 /// The document.
@@ -26,6 +26,7 @@ use crate::session;
         regions::children,
         persons::search,
         persons::detail,
+        phones::set_phone,
         households::detail,
         events::register,
     ),

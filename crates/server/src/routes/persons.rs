@@ -54,6 +54,15 @@ fn shown(mut person: Person, full: bool, fields: Option<&[Field]>) -> serde_json
     value
 }
 
+/// A phone number as the caller may see it.
+pub(crate) fn shown_phone(phone: &renkou_domain::PhoneNumber, full: bool) -> String {
+    if full {
+        phone.as_str().to_string()
+    } else {
+        phone.masked()
+    }
+}
+
 /// The record field a key of the person's JSON carries.
 fn field_of_key(key: &str) -> Option<Field> {
     match key {
@@ -188,6 +197,9 @@ pub async fn search(
 pub struct Detail {
     #[schema(value_type = Person)]
     person: serde_json::Value,
+    /// Contact phone, masked (`138****5678`) unless the caller sees numbers
+    /// whole; never shown to API tokens.
+    phone: Option<String>,
     events: Vec<renkou_store::StoredEvent>,
 }
 
@@ -222,5 +234,17 @@ pub async fn detail(
         .await?
         .pop()
         .unwrap_or_default();
-    Ok(Json(Detail { person, events }))
+    let phone = match session.is_token() {
+        true => None,
+        false => state
+            .store
+            .phone_of(renkou_domain::PersonId(id))
+            .await?
+            .map(|p| shown_phone(&p, session.sees_full_numbers())),
+    };
+    Ok(Json(Detail {
+        person,
+        phone,
+        events,
+    }))
 }

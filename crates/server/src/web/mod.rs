@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/regions/{code}", get(search::region_list))
         .route("/persons/{id}", get(person::person_page))
+        .route("/persons/{id}/phone", post(person::phone_submit))
         .route(
             "/persons/{id}/events/{kind}",
             get(forms::person_form).post(forms::person_submit),

@@ -5,8 +5,9 @@ use maud::html;
 use renkou_domain::{LifeStatus, Person, PersonId, Sex};
 use renkou_store::{Scope, StoredEvent};
 
-use crate::routes::persons::audit_reads;
-use crate::web::auth::WebSession;
+use crate::routes::persons::{audit_reads, shown_phone};
+use crate::routes::phones::record_phone;
+use crate::web::auth::{WebSession, check_csrf, csrf_field};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::view::{id_shown, value_label};
@@ -39,6 +40,11 @@ pub async fn person_page(
         .unwrap_or_default();
     let full = session.sees_full_numbers();
     let writable = Scope::writable(&session.account).contains(&person.residence);
+    let phone = state
+        .store
+        .phone_of(person.id)
+        .await?
+        .map(|p| shown_phone(&p, full));
     let p = &person;
     Ok(page(
         p.name.as_str(),
@@ -58,6 +64,15 @@ pub async fn person_page(
                      th { "与户主关系" } td { (p.relation.map(|r| r.name()).unwrap_or("")) } }
                 tr { th { "母亲" } td { (relative(p.mother_id)) } th { "父亲" } td { (relative(p.father_id)) } }
                 tr { th { "配偶" } td { (relative(p.spouse_id)) } th { "死亡日期" } td { (p.death_date.map(|d| d.to_string()).unwrap_or_default()) } }
+                tr { th { "联系电话" } td colspan="3" { (phone.as_deref().unwrap_or("（未登记）")) } }
+            }
+            @if writable {
+                form.entry method="post" action={ "/persons/" (p.id) "/phone" } {
+                    (csrf_field(&session))
+                    label for="phone" { "更新联系电话" }
+                    input #phone name="phone" inputmode="tel" autocomplete="off";
+                    button.primary type="submit" { "保存电话" }
+                }
             }
             @if writable {
                 h2 { "登记事件" }
@@ -134,5 +149,43 @@ fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
     match chrono::FixedOffset::east_opt(8 * 3600) {
         Some(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
         None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// The phone form's fields.
+#[derive(Debug, serde::Deserialize)]
+pub struct PhoneForm {
+    csrf: Option<String>,
+    phone: String,
+}
+
+/// `POST /persons/{id}/phone`: records the number (empty removes it), then
+/// back to the person's page; a bad number is an error page in Chinese.
+pub async fn phone_submit(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<PhoneForm>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Err(refused) = check_csrf(&session, form.csrf.as_deref()) {
+        return refused.into_response();
+    }
+    let phone = match form.phone.trim() {
+        "" => None,
+        text => match renkou_domain::PhoneNumber::parse(text) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                return WebError(ApiError::invalid(
+                    "phone",
+                    format!("电话号码有误：{text}（应为 11 位手机号或带区号的固定电话）"),
+                ))
+                .into_response();
+            }
+        },
+    };
+    match record_phone(&state, &session, PersonId(id), phone.as_ref()).await {
+        Ok(()) => axum::response::Redirect::to(&format!("/persons/{id}")).into_response(),
+        Err(err) => WebError(err).into_response(),
     }
 }

@@ -1,0 +1,63 @@
+//! Setting a person's contact phone number.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use renkou_domain::{PersonId, PhoneNumber};
+use renkou_store::{AuditEntry, Scope};
+use serde::Deserialize;
+
+use crate::session::Session;
+use crate::{ApiError, ApiJson, AppState};
+
+/// `PUT /api/v1/persons/{id}/phone` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneChange {
+    /// The new number (`null` removes it); spaces, dashes and `+86` are fine.
+    #[schema(value_type = Option<String>, example = "138 1234 5678")]
+    phone: Option<PhoneNumber>,
+}
+
+/// Records or removes a person's phone number (people one enters records for).
+#[utoipa::path(put, path = "/api/v1/persons/{id}/phone", tag = "persons", request_body = PhoneChange,
+    params(("id" = i64, Path, description = "Person id")),
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Not a phone number (field named)", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 404, description = "No such person among those the caller enters records for", body = ApiError)))]
+pub async fn set_phone(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<PhoneChange>,
+) -> Result<StatusCode, ApiError> {
+    record_phone(&state, &session, PersonId(id), change.phone.as_ref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stores the number in the caller's writable scope and audits the change;
+/// shared by the API and the person page.
+pub async fn record_phone(
+    state: &AppState,
+    session: &Session,
+    person: PersonId,
+    phone: Option<&PhoneNumber>,
+) -> Result<(), ApiError> {
+    let scope = Scope::writable(&session.account);
+    state
+        .store
+        .set_phone_in(person, phone, &scope, &session.account.username)
+        .await?;
+    state
+        .audit
+        .write(vec![AuditEntry {
+            actor: session.account.username.clone(),
+            action: "set_phone".into(),
+            person_id: Some(person.0),
+            detail: if phone.is_some() { "set" } else { "removed" }.into(),
+            address: session.address.clone(),
+        }])
+        .await
+}
