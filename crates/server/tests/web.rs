@@ -246,7 +246,29 @@ async fn a_repeat_visit_gets_304_and_the_stylesheet_is_cached_for_a_year(db: &Te
     assert_eq!(stale.status, StatusCode::NOT_FOUND);
 }
 
+async fn the_home_page_lists_people_without_an_identity_number_as_work_to_do(db: &TestDb) {
+    let people = format!("{PEOPLE}e,,张小军,1,2019-05-05,510104017001,H1,30\n");
+    let app = setup(db, &people).await;
+    let (cookie, _) = log_in(&app).await;
+    let home = send(&app, page("/", &cookie)).await;
+    assert!(home.text.contains("待办"), "{}", home.text);
+    assert!(
+        home.text.contains("1 名现有人员缺少公民身份号码"),
+        "{}",
+        home.text
+    );
+    let list = send(
+        &app,
+        page("/regions/510104017000?missing=id_number", &cookie),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.text.contains("张小军"));
+    assert!(!list.text.contains("李明"), "only those without a number");
+}
+
 on_both_engines!(
+    the_home_page_lists_people_without_an_identity_number_as_work_to_do,
     a_user_logs_in_with_the_form_and_sees_their_township,
     without_a_session_a_page_sends_the_browser_to_login,
     a_birth_entered_in_the_form_appears_on_the_childs_page,

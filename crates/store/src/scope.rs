@@ -67,6 +67,14 @@ impl Scope {
     }
 }
 
+/// Which persons of a region a page lists.
+#[derive(Debug, Clone, Copy)]
+enum Only<'a> {
+    All,
+    Named(&'a str),
+    MissingIdNumber,
+}
+
 impl Store {
     /// A page of the persons living in the part of `region` inside the scope,
     /// in id order after `after`.
@@ -77,7 +85,20 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<Person>> {
-        self.page_of(&scope.within(region), None, after, limit)
+        self.page_of(&scope.within(region), Only::All, after, limit)
+            .await
+    }
+
+    /// A page of the living persons of the part of `region` inside the scope
+    /// who have no identity number yet: work for the village collector.
+    pub async fn persons_missing_id_number(
+        &self,
+        region: &RegionCode,
+        scope: &Scope,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Person>> {
+        self.page_of(&scope.within(region), Only::MissingIdNumber, after, limit)
             .await
     }
 
@@ -95,23 +116,23 @@ impl Store {
             Some(region) => scope.within(region),
             None => scope.regions().to_vec(),
         };
-        self.page_of(&parts, Some(name), after, limit).await
+        self.page_of(&parts, Only::Named(name), after, limit).await
     }
 
     /// The first `limit` persons by id after `after` living in any of `parts`
-    /// (and named `name`, if given): one index range scan per part.
+    /// who match `only`: one index range scan per part.
     async fn page_of(
         &self,
         parts: &[RegionCode],
-        name: Option<&str>,
+        only: Only<'_>,
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<Person>> {
         let mut found = Vec::new();
         for part in parts {
             let (low, high) = part.descendant_range();
-            let rows = match name {
-                None => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+            let rows = match only {
+                Only::All => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
                     "SELECT ", person_columns!(),
                     " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
                 ))
@@ -121,7 +142,20 @@ impl Store {
                 .bind(limit)
                 .fetch_all(pool)
                 .await?),
-                Some(name) => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+                Only::MissingIdNumber => {
+                    on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
+                    "SELECT ", person_columns!(),
+                    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 \
+                     AND id_number IS NULL AND status = 'active' ORDER BY id LIMIT $4"
+                ))
+                .bind(&low)
+                .bind(&high)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?)
+                }
+                Only::Named(name) => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
                     "SELECT ", person_columns!(),
                     " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 AND name = $5 \
                      ORDER BY id LIMIT $4"

@@ -39,6 +39,14 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
                     div.card { "今年出生" b { (s.births_this_year) } }
                     div.card { "今年死亡" b { (s.deaths_this_year) } }
                 }
+                h2 { "待办" }
+                @if s.missing_id_numbers > 0 {
+                    p { a href={ "/regions/" (code) "?missing=id_number" } {
+                        (s.missing_id_numbers) " 名现有人员缺少公民身份号码，请核实补录"
+                    } }
+                } @else {
+                    p.muted { "暂无待办事项。" }
+                }
                 p.actions {
                     a href={ "/regions/" (code) } { "人员名单" }
                     a href="/events/move_in" { "迁入登记" }

@@ -127,6 +127,8 @@ pub async fn search(
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
     after: Option<i64>,
+    /// `id_number`: only the living persons who lack one (the to-do list).
+    missing: Option<String>,
 }
 
 /// `GET /regions/{code}`: the region's sub-regions and its people, page by
@@ -152,10 +154,19 @@ pub async fn region_list(
                 .is_ok_and(|c| scope.contains(&c) || !scope.within(&c).is_empty())
         })
         .collect();
-    let persons = state
-        .store
-        .persons_in_region(&code, &scope, params.after.unwrap_or(0), PAGE_SIZE)
-        .await?;
+    let after = params.after.unwrap_or(0);
+    let missing = params.missing.as_deref() == Some("id_number");
+    let persons = if missing {
+        state
+            .store
+            .persons_missing_id_number(&code, &scope, after, PAGE_SIZE)
+            .await?
+    } else {
+        state
+            .store
+            .persons_in_region(&code, &scope, after, PAGE_SIZE)
+            .await?
+    };
     audit_reads(
         &state,
         &session,
@@ -170,7 +181,7 @@ pub async fn region_list(
         &name,
         &session,
         html! {
-            h1 { (name) "人员名单 " span.muted { (code) } }
+            h1 { (name) @if missing { "缺少公民身份号码的人员" } @else { "人员名单" } " " span.muted { (code) } }
             @if !children.is_empty() {
                 p.actions {
                     "下级区划："
@@ -179,7 +190,7 @@ pub async fn region_list(
             }
             p.actions { a href="javascript:print()" { "打印" } }
             (person_table(&persons, session.sees_full_numbers()))
-            (next_link(&format!("/regions/{code}?"), next))
+            (next_link(&format!("/regions/{code}?{}", if missing { "missing=id_number&" } else { "" }), next))
         },
     ))
 }
