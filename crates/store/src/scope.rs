@@ -67,6 +67,26 @@ impl Scope {
     }
 }
 
+/// A page of a region's persons: `$1..$2` the code range, after id `$3`, `$4` rows.
+const PAGE_ALL: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
+);
+/// The same, of those named `$5`.
+const PAGE_NAMED: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 AND name = $5 ORDER BY id LIMIT $4"
+);
+/// The same, of the living without an identity number.
+const PAGE_MISSING_ID_NUMBER: &str = concat!(
+    "SELECT ",
+    person_columns!(),
+    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 \
+     AND id_number IS NULL AND status = 'active' ORDER BY id LIMIT $4"
+);
+
 /// Which persons of a region a page lists.
 #[derive(Debug, Clone, Copy)]
 enum Only<'a> {
@@ -131,43 +151,22 @@ impl Store {
         let mut found = Vec::new();
         for part in parts {
             let (low, high) = part.descendant_range();
-            let rows = match only {
-                Only::All => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(),
-                    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 ORDER BY id LIMIT $4"
-                ))
-                .bind(&low)
-                .bind(&high)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?),
-                Only::MissingIdNumber => {
-                    on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(),
-                    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 \
-                     AND id_number IS NULL AND status = 'active' ORDER BY id LIMIT $4"
-                ))
-                .bind(&low)
-                .bind(&high)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?)
-                }
-                Only::Named(name) => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(),
-                    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 AND name = $5 \
-                     ORDER BY id LIMIT $4"
-                ))
-                .bind(&low)
-                .bind(&high)
-                .bind(after)
-                .bind(limit)
-                .bind(name)
-                .fetch_all(pool)
-                .await?),
+            let sql = match only {
+                Only::All => PAGE_ALL,
+                Only::Named(_) => PAGE_NAMED,
+                Only::MissingIdNumber => PAGE_MISSING_ID_NUMBER,
             };
+            let rows = on_pool!(self, pool => {
+                let mut query = sqlx::query_as::<_, PersonRow>(sql)
+                    .bind(&low)
+                    .bind(&high)
+                    .bind(after)
+                    .bind(limit);
+                if let Only::Named(name) = only {
+                    query = query.bind(name);
+                }
+                query.fetch_all(pool).await?
+            });
             found.extend(rows);
         }
         found.sort_by_key(|r| r.id);
