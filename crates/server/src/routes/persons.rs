@@ -24,8 +24,16 @@ pub struct SearchQuery {
     after: Option<String>,
 }
 
-/// Persons per page.
-const PAGE_SIZE: i64 = 50;
+/// Persons per page (API and web lists).
+pub(crate) const PAGE_SIZE: i64 = 50;
+
+/// The `after` of the next page: the last id of a full page, `None` after
+/// the last page.
+pub(crate) fn next_after(page: &[Person]) -> Option<i64> {
+    (page.len() as i64 == PAGE_SIZE)
+        .then(|| page.last().map(|p| p.id.0))
+        .flatten()
+}
 
 /// A page of results.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -185,9 +193,7 @@ pub async fn search(
             ));
         }
     };
-    let next = (found.len() as i64 == PAGE_SIZE)
-        .then(|| found.last().map(|p| p.id.to_string()))
-        .flatten();
+    let next = next_after(&found).map(|id| id.to_string());
     let items = audited(&state, &session, found, &detail).await?;
     Ok(Json(Page { items, next }))
 }

@@ -7,15 +7,12 @@ use renkou_domain::{IdNumber, Person, PersonName, RegionCode};
 use renkou_store::Scope;
 use serde::Deserialize;
 
-use crate::routes::persons::audit_reads;
+use crate::routes::persons::{PAGE_SIZE, audit_reads, next_after};
 use crate::web::auth::WebSession;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::view::{next_link, person_table};
 use crate::{ApiError, AppState};
-
-/// Rows per page.
-const PAGE_SIZE: i64 = 50;
 
 /// The search box.
 pub fn search_form(q: &str) -> Markup {
@@ -105,9 +102,7 @@ pub async fn search(
         Err(message) => html! { (search_form(&params.q)) p.error role="alert" { (message) } },
         Ok((persons, detail)) => {
             audit_reads(&state, &session, &persons, detail).await?;
-            let next = (persons.len() as i64 == PAGE_SIZE)
-                .then(|| persons.last().map(|p| p.id.0))
-                .flatten();
+            let next = next_after(&persons);
             let base = format!("/search?q={}&", urlencoding(&params.q));
             html! {
                 (search_form(&params.q))
@@ -174,9 +169,7 @@ pub async fn region_list(
         &format!("list of region {code}"),
     )
     .await?;
-    let next = (persons.len() as i64 == PAGE_SIZE)
-        .then(|| persons.last().map(|p| p.id.0))
-        .flatten();
+    let next = next_after(&persons);
     Ok(page(
         &name,
         &session,
