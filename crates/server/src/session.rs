@@ -196,13 +196,7 @@ pub async fn set_new_password(
         .await?;
     state
         .audit
-        .write(vec![AuditEntry {
-            actor: session.account.username.clone(),
-            action: "password_change".into(),
-            person_id: None,
-            detail: String::new(),
-            address: session.address.clone(),
-        }])
+        .write(vec![session.audit_entry("password_change", None, "")])
         .await?;
     Ok(())
 }
@@ -258,6 +252,22 @@ impl Session {
                 .grants
                 .iter()
                 .any(|g| g.role.sees_full_numbers()),
+        }
+    }
+
+    /// An audit entry of something this caller did.
+    pub fn audit_entry(
+        &self,
+        action: &str,
+        person_id: Option<i64>,
+        detail: impl Into<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            actor: self.account.username.clone(),
+            action: action.into(),
+            person_id,
+            detail: detail.into(),
+            address: self.address.clone(),
         }
     }
 

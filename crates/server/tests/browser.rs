@@ -123,15 +123,24 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
-async fn heading(client: &Client) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// The page's heading once it contains `expected` (or after 10 s, whatever
+/// it is then). A click starts a navigation that the browser finishes on
+/// its own time: reading at once may see the old page, or lose the element
+/// to the new one.
+async fn heading(client: &Client, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(h1) = client.find(Locator::Css("h1")).await
+            && let Ok(text) = h1.text().await
+        {
+            if text.contains(expected) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    last
 }
 
 async fn an_operator_logs_in_finds_a_mother_registers_a_birth_and_logs_out(db: &TestDb) {
@@ -143,13 +152,13 @@ async fn an_operator_logs_in_finds_a_mother_registers_a_birth_and_logs_out(db: &
 
     client.goto(&format!("{base}/")).await.unwrap();
     assert!(
-        heading(&client).await.contains("登录"),
+        heading(&client, "登录").await.contains("登录"),
         "sent to the login page"
     );
     fill(&client, "#username", "wang").await;
     fill(&client, "#password", "renkou2026pw").await;
     click(&client, "button[type=submit]").await;
-    assert_eq!(heading(&client).await, "工作台");
+    assert_eq!(heading(&client, "工作台").await, "工作台");
 
     fill(&client, "#q", "510104198807070024").await;
     click(&client, "form.search button").await;
@@ -161,7 +170,7 @@ async fn an_operator_logs_in_finds_a_mother_registers_a_birth_and_logs_out(db: &
         .click()
         .await
         .unwrap();
-    assert!(heading(&client).await.starts_with("王芳"));
+    assert!(heading(&client, "王芳").await.starts_with("王芳"));
 
     client
         .find(Locator::LinkText("出生（本人为父母）"))
@@ -170,7 +179,7 @@ async fn an_operator_logs_in_finds_a_mother_registers_a_birth_and_logs_out(db: &
         .click()
         .await
         .unwrap();
-    assert!(heading(&client).await.starts_with("出生登记"));
+    assert!(heading(&client, "出生登记").await.starts_with("出生登记"));
     fill(&client, "#name", "李小明").await;
     client
         .find(Locator::Css("#sex"))
@@ -190,17 +199,17 @@ async fn an_operator_logs_in_finds_a_mother_registers_a_birth_and_logs_out(db: &
     fill(&client, "#other_parent", "510104198503120010").await;
     click(&client, "form.entry button[type=submit]").await;
     assert!(
-        heading(&client).await.starts_with("李小明"),
+        heading(&client, "李小明").await.starts_with("李小明"),
         "the child's page"
     );
     let page = client.source().await.unwrap();
     assert!(page.contains("出生"), "the timeline shows the birth");
 
     click(&client, "header form button").await;
-    assert!(heading(&client).await.contains("登录"));
+    assert!(heading(&client, "登录").await.contains("登录"));
     client.goto(&format!("{base}/")).await.unwrap();
     assert!(
-        heading(&client).await.contains("登录"),
+        heading(&client, "登录").await.contains("登录"),
         "logged out for good"
     );
     client.close().await.unwrap();

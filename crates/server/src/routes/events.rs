@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use renkou_domain::rules::Command;
-use renkou_store::{AuditEntry, EventMeta, Recorded, Scope};
+use renkou_store::{EventMeta, Recorded, Scope};
 
 use crate::session::Session;
 use crate::{ApiError, ApiJson, AppState};
@@ -53,13 +53,11 @@ pub async fn record(
         .unwrap_or_default();
     state
         .audit
-        .write(vec![AuditEntry {
-            actor: session.account.username.clone(),
-            action: "record_event".into(),
-            person_id: Some(recorded.person_id.0),
-            detail: what,
-            address: session.address.clone(),
-        }])
+        .write(vec![session.audit_entry(
+            "record_event",
+            Some(recorded.person_id.0),
+            what,
+        )])
         .await?;
     Ok(recorded)
 }

@@ -108,13 +108,7 @@ pub(crate) async fn audit_reads(
 ) -> Result<(), ApiError> {
     let reads: Vec<AuditEntry> = persons
         .iter()
-        .map(|p| AuditEntry {
-            actor: session.account.username.clone(),
-            action: "read_person".into(),
-            person_id: Some(p.id.0),
-            detail: detail.to_string(),
-            address: session.address.clone(),
-        })
+        .map(|p| session.audit_entry("read_person", Some(p.id.0), detail))
         .collect();
     state.audit.write(reads).await?;
     Ok(())

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use renkou_domain::{PersonId, PhoneNumber};
-use renkou_store::{AuditEntry, Scope};
+use renkou_store::Scope;
 use serde::Deserialize;
 
 use crate::session::Session;
@@ -52,12 +52,10 @@ pub async fn record_phone(
         .await?;
     state
         .audit
-        .write(vec![AuditEntry {
-            actor: session.account.username.clone(),
-            action: "set_phone".into(),
-            person_id: Some(person.0),
-            detail: if phone.is_some() { "set" } else { "removed" }.into(),
-            address: session.address.clone(),
-        }])
+        .write(vec![session.audit_entry(
+            "set_phone",
+            Some(person.0),
+            if phone.is_some() { "set" } else { "removed" },
+        )])
         .await
 }
