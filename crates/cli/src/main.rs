@@ -44,6 +44,11 @@ enum Command {
     /// Check and read the audit log.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// A standard statistical report for a region (from the real-time counters).
+    Report(commands::report::Args),
+    /// Check the statistics counters against a full recount.
+    #[command(subcommand)]
+    Stats(commands::stats::StatsCommand),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
     /// Manage accounts and their roles per region.
@@ -74,6 +79,8 @@ async fn main() -> std::process::ExitCode {
         Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
         Command::User(cmd) => commands::user::run(&cli.db, cmd).await,
         Command::Token(cmd) => commands::token::run(&cli.db, cmd).await,
+        Command::Report(args) => commands::report::run(&cli.db, args).await,
+        Command::Stats(cmd) => commands::stats::run(&cli.db, cmd).await,
         Command::Serve(args) => commands::serve::run(&cli.db, args).await,
         Command::Audit(cmd) => commands::audit::run(&cli.db, cmd).await,
     };

@@ -11,10 +11,13 @@ pub mod name;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod password;
+pub mod period;
 pub mod person;
 pub mod phone;
 pub mod region;
+pub mod report;
 pub mod rules;
+pub mod stats;
 mod text;
 
 pub use account::{AccountError, Grant, Role, Username};
@@ -23,6 +26,7 @@ pub use date::{DateError, parse_date};
 pub use event::{EventKind, Field, FieldChange};
 pub use id_number::{IdNumber, IdNumberError};
 pub use name::{NameError, PersonName};
+pub use period::{Period, PeriodError};
 pub use person::{LifeStatus, Person, PersonId};
 pub use phone::{PhoneError, PhoneNumber};
 pub use region::{RegionCode, RegionCodeError, RegionLevel};

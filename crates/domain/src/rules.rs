@@ -225,6 +225,15 @@ pub enum RuleViolation {
     SamePerson,
     #[error("the record already says so: nothing to change")]
     NoChange,
+    #[error(
+        "person {person}'s {field:?} was changed by an event of {later}, after {date}: correct that event first"
+    )]
+    ConflictsWithLaterEvent {
+        person: PersonId,
+        field: Field,
+        date: NaiveDate,
+        later: NaiveDate,
+    },
     #[error("{0}")]
     InvalidValue(String),
 }
@@ -257,6 +266,15 @@ impl RuleViolation {
             RuleViolation::NotSpouses { a, b } => format!("人员 {a} 与 {b} 不是配偶"),
             RuleViolation::SamePerson => "双方不能是同一人".into(),
             RuleViolation::NoChange => "记录已是该值，无需更改".into(),
+            RuleViolation::ConflictsWithLaterEvent {
+                person,
+                field,
+                date,
+                later,
+            } => format!(
+                "人员 {person} 的{}已在 {later} 有变更，晚于本次的 {date}；请先更正那次变更",
+                field.chinese()
+            ),
             RuleViolation::InvalidValue(v) => format!("填写的值有误：{v}"),
         }
     }
@@ -264,12 +282,47 @@ impl RuleViolation {
     /// The request field the refusal is about, where one is.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            RuleViolation::FutureDate(_) | RuleViolation::BeforeBirth { .. } => Some("date"),
+            RuleViolation::FutureDate(_)
+            | RuleViolation::BeforeBirth { .. }
+            | RuleViolation::ConflictsWithLaterEvent { .. } => Some("date"),
             RuleViolation::MotherAge { .. } | RuleViolation::MotherNotFemale(_) => Some("mother"),
             RuleViolation::FatherNotMale(_) => Some("father"),
             _ => None,
         }
     }
+}
+
+/// An event entered late must not contradict what is recorded after its
+/// date: it cannot change a field that a later-dated event has changed since
+/// (the two would not say which came first). The event that brought the
+/// person into the register only set first values and is no contradiction.
+/// `later` holds the person's events dated after `date`.
+pub fn check_late_entry(
+    person: PersonId,
+    date: NaiveDate,
+    changes: &[FieldChange],
+    later: &[(NaiveDate, &[FieldChange])],
+) -> Result<(), RuleViolation> {
+    for (since, their) in later {
+        if their
+            .iter()
+            .any(|c| c.field == Field::Name && c.from.is_none())
+        {
+            continue;
+        }
+        if let Some(c) = changes
+            .iter()
+            .find(|c| their.iter().any(|t| t.field == c.field))
+        {
+            return Err(RuleViolation::ConflictsWithLaterEvent {
+                person,
+                field: c.field,
+                date,
+                later: *since,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks a command against the persons it involves and returns the events

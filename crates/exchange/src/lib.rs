@@ -1,9 +1,11 @@
 //! Exchange formats. The register CSV (`formats/register-csv.md`) is how person
 //! records travel between registers: a police extract, a family-planning
-//! extract, an export of this system.
+//! extract, an export of this system. Statistical reports leave as CSV or XLSX.
 
 pub mod register_csv;
+pub mod report_files;
 
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };
+pub use report_files::{report_csv, report_xlsx};

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/{id}/phone", put(routes::phones::set_phone))
         .route("/api/v1/households/{id}", get(routes::households::detail))
         .route("/api/v1/events", post(routes::events::register))
+        .route("/api/v1/reports/{name}", get(routes::reports::report))
         .merge(web::routes())
         .layer(CompressionLayer::new())
         // One structured log line per request (method, path, status, latency)

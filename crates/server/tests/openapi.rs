@@ -28,6 +28,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/api/v1/persons/{id}",
         "/api/v1/households/{id}",
         "/api/v1/events",
+        "/api/v1/reports/{name}",
         "/healthz",
         "/readyz",
     ] {

@@ -11,6 +11,7 @@ use renkou_exchange::{RegisterRecord, RejectedRow, RowError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::counters::{self, CounterDelta, ReplayEvent};
 use crate::error::StoreResult;
 use crate::record::EventMeta;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
@@ -306,6 +307,7 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         let person = Person::try_from(row)?;
         current.insert(person.id.0, person);
     }
+    let mut counts = CounterDelta::default();
     let mut changed_rows = Vec::new();
     let mut events = Vec::new();
     let mut link_updates = Vec::new();
@@ -337,6 +339,24 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
             continue;
         }
         let (kind, date) = import_event_kind(before, &after, today);
+        let history = if date < today {
+            tx.events_of_person(u.person_id).await?
+        } else {
+            Vec::new()
+        };
+        let recorded = ReplayEvent::from_rows(&history)?;
+        if recorded.iter().any(|e| e.effective_date > date) {
+            // Dated before changes already recorded: the person's flows are replayed.
+            let added = ReplayEvent {
+                kind,
+                effective_date: date,
+                recorded_at: started_at,
+                changes: &changes,
+            };
+            counts.event_entered_late(before, &after, &recorded, added);
+        } else {
+            counts.event(kind, date, started_at, Some(before), &after);
+        }
         events.push(NewEventRow {
             person_id: u.person_id,
             kind,
@@ -413,6 +433,14 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         }
     }
     let inserted = new_rows.len() as u64;
+    for row in &new_rows {
+        counts.person_added(&Person::try_from(row.clone())?);
+    }
+    for household in &new_households {
+        if let Ok(region) = RegionCode::parse(&household.region_code) {
+            counts.households(region, 1);
+        }
+    }
 
     tracing::info!(seconds = started_at.elapsed_seconds(), "classified");
     // 8. Write it all.
@@ -442,6 +470,7 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         tx.upsert_source_link(link).await?;
     }
     tx.insert_events(&events).await?;
+    counters::write(&mut tx, &counts).await?;
     rejected.sort_by_key(|r| r.line);
     let pending: Vec<PendingRow> = rejected
         .iter()

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod counters;
 mod error;
 mod history;
 mod households;
@@ -16,7 +17,9 @@ mod phones;
 mod population;
 mod postgres;
 mod record;
+mod recount;
 mod regions;
+mod reports;
 mod rows;
 mod scope;
 mod sessions;
@@ -34,15 +37,18 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
+pub use counters::set_counters_enabled;
 pub use error::{StoreError, StoreResult};
 pub use history::person_as_of;
 pub use households::Household;
 pub use import::{ImportInput, ImportReport};
 pub use population::{LoadedCounts, Population};
 pub use record::{EventMeta, Recorded};
+pub use recount::{CounterDifference, VerifyReport};
 pub use regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
+pub use reports::{ReportRequest, next_level};
 pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use scope::Scope;
 pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS};
@@ -115,6 +121,7 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
         store.migrate().await?;
+        store.ensure_counters().await?;
         Ok(store)
     }
 

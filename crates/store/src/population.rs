@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
+use renkou_domain::{Person, RegionCode};
 
+use crate::counters::{self, CounterDelta, ReplayEvent, replay};
 use crate::error::StoreResult;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow};
 use crate::tx::{Table, Tx};
@@ -77,9 +79,44 @@ pub(crate) async fn load<T: Tx>(mut tx: T, mut pop: Population) -> StoreResult<L
         persons: pop.persons.len() as u64,
         events: pop.events.len() as u64,
     };
+    let stats = population_counts(&pop)?;
     tx.insert_households(&pop.households).await?;
     tx.insert_persons(&pop.persons, Utc::now()).await?;
     tx.insert_events(&pop.events).await?;
+    counters::write(&mut tx, &stats).await?;
     tx.commit().await?;
+    Ok(counts)
+}
+
+/// The counts a loaded population adds: each person as they are now, each
+/// household, and each event replayed from the person's current record.
+fn population_counts(pop: &Population) -> StoreResult<CounterDelta> {
+    let mut counts = CounterDelta::default();
+    let mut events_of: HashMap<i64, Vec<ReplayEvent<'_>>> = HashMap::new();
+    for e in &pop.events {
+        events_of.entry(e.person_id).or_default().push(ReplayEvent {
+            kind: e.kind,
+            effective_date: e.effective_date,
+            recorded_at: e.recorded_at,
+            changes: &e.changes,
+        });
+    }
+    for row in &pop.persons {
+        let person = Person::try_from(row.clone())?;
+        counts.person_added(&person);
+        if let Some(events) = events_of.get(&row.id) {
+            // The events' flows; their stock is already in the person as now.
+            let mut flows = CounterDelta::default();
+            replay(&mut flows, &person, events);
+            for (key, n) in flows.flows {
+                *counts.flows.entry(key).or_default() += n;
+            }
+        }
+    }
+    for h in &pop.households {
+        if let Ok(region) = RegionCode::parse(&h.region_code) {
+            counts.households(region, 1);
+        }
+    }
     Ok(counts)
 }

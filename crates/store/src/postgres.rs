@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres};
 
+use crate::counters::CounterDelta;
 use crate::error::StoreResult;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
 use crate::tx::{Table, Tx, shared_statements};
@@ -285,5 +286,73 @@ impl Tx for PgTx {
             },
         )
         .await
+    }
+
+    async fn add_counts(&mut self, delta: &CounterDelta) -> StoreResult<()> {
+        // One statement per table, whatever the size: arrays unnested server-side.
+        let rows: Vec<_> = delta.stock_rows().collect();
+        let levels: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let regions: Vec<&str> = rows.iter().map(|r| r.1).collect();
+        let indicators: Vec<&str> = rows.iter().map(|r| r.2).collect();
+        let keys: Vec<&str> = rows.iter().map(|r| r.3).collect();
+        let counts: Vec<i64> = rows.iter().map(|r| r.4).collect();
+        if !rows.is_empty() {
+            sqlx::query(
+                "INSERT INTO stat_stock (level, region_code, indicator, key, n) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) \
+                 ON CONFLICT (level, region_code, indicator, key) DO UPDATE SET n = stat_stock.n + excluded.n",
+            )
+            .bind(levels)
+            .bind(regions)
+            .bind(indicators)
+            .bind(keys)
+            .bind(counts)
+            .execute(&mut *self.0)
+            .await?;
+        }
+        #[derive(Default)]
+        struct Columns<'a> {
+            region: Vec<&'a str>,
+            effective: Vec<NaiveDate>,
+            recorded: Vec<NaiveDate>,
+            kind: Vec<&'static str>,
+            indicator: Vec<&'static str>,
+            key: Vec<&'a str>,
+            sign: Vec<i16>,
+            other: Vec<&'a str>,
+            n: Vec<i64>,
+        }
+        let mut c = Columns::default();
+        for (f, n) in delta.flows.iter().filter(|(_, n)| **n != 0) {
+            c.region.push(f.flow.counter.region.as_str());
+            c.effective.push(f.effective_date);
+            c.recorded.push(f.recorded_date);
+            c.kind.push(f.kind.as_str());
+            c.indicator.push(f.flow.counter.indicator.as_str());
+            c.key.push(&f.flow.counter.key);
+            c.sign.push(i16::from(f.flow.sign));
+            c.other.push(&f.flow.other);
+            c.n.push(*n);
+        }
+        if !c.region.is_empty() {
+            sqlx::query(
+                "INSERT INTO stat_flows (region_code, effective_date, recorded_date, kind, indicator, key, sign, other, n) \
+                 SELECT * FROM UNNEST($1::text[], $2::date[], $3::date[], $4::text[], $5::text[], $6::text[], \
+                 $7::int2[], $8::text[], $9::bigint[]) ON CONFLICT (region_code, effective_date, recorded_date, kind, \
+                 indicator, key, sign, other) DO UPDATE SET n = stat_flows.n + excluded.n",
+            )
+            .bind(c.region)
+            .bind(c.effective)
+            .bind(c.recorded)
+            .bind(c.kind)
+            .bind(c.indicator)
+            .bind(c.key)
+            .bind(c.sign)
+            .bind(c.other)
+            .bind(c.n)
+            .execute(&mut *self.0)
+            .await?;
+        }
+        Ok(())
     }
 }

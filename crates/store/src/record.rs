@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use renkou_domain::event::PlannedEvent;
+use renkou_domain::event::{FieldChange, PlannedEvent};
 use renkou_domain::rules::{self, Command};
 use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel};
 use serde::Serialize;
 
+use crate::counters::{self, CounterDelta, ReplayEvent};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{NewEventRow, PersonRow};
 use crate::scope::Scope;
@@ -61,8 +62,10 @@ pub(crate) async fn record<T: Tx>(
     let planned = rules::plan(command, &persons, today)?;
     let now = Utc::now();
     let mut events = Vec::with_capacity(planned.len());
+    let mut counts = CounterDelta::default();
     let mut main = None;
     for event in planned {
+        let (kind, effective_date) = (event.kind, event.effective_date);
         let next = match event.person_id {
             None => {
                 let newcomer = command
@@ -75,6 +78,7 @@ pub(crate) async fn record<T: Tx>(
                 let person =
                     rules::apply_all(&newcomer.clone().into_person(PersonId(id)), &event.changes)?;
                 tx.insert_persons(&[PersonRow::from(&person)], now).await?;
+                counts.event(kind, effective_date, now, None, &person);
                 person
             }
             Some(id) => {
@@ -85,7 +89,26 @@ pub(crate) async fn record<T: Tx>(
                 if let Some(n) = next.id_number.filter(|n| Some(*n) != current.id_number) {
                     ensure_id_number_free(&mut tx, &n, Some(id)).await?;
                 }
+                let history = tx.events_of_person(id.0).await?;
+                let recorded = ReplayEvent::from_rows(&history)?;
+                let later: Vec<(NaiveDate, &[FieldChange])> = recorded
+                    .iter()
+                    .filter(|e| e.effective_date > effective_date)
+                    .map(|e| (e.effective_date, e.changes))
+                    .collect();
+                rules::check_late_entry(id, effective_date, &event.changes, &later)?;
                 tx.update_person(&PersonRow::from(&next), now).await?;
+                if later.is_empty() {
+                    counts.event(kind, effective_date, now, Some(current), &next);
+                } else {
+                    let added = ReplayEvent {
+                        kind,
+                        effective_date,
+                        recorded_at: now,
+                        changes: &event.changes,
+                    };
+                    counts.event_entered_late(current, &next, &recorded, added);
+                }
                 persons.insert(id, next.clone());
                 next
             }
@@ -94,6 +117,7 @@ pub(crate) async fn record<T: Tx>(
         events.push(event_row(&next, event, meta, now));
     }
     tx.insert_events(&events).await?;
+    counters::write(&mut tx, &counts).await?;
     tx.commit().await?;
     Ok(Recorded {
         person_id: main.unwrap_or(PersonId(0)),

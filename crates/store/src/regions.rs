@@ -1,14 +1,15 @@
 //! The region table: loading the national statistical codes, and re-zoning
 //! (counties merge, split and are renamed every year).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use chrono::{NaiveDate, Utc};
-use renkou_domain::event::EventKind;
-use renkou_domain::{RegionCode, parse_date};
+use renkou_domain::event::{EventKind, Field, FieldChange};
+use renkou_domain::{Person, RegionCode, parse_date};
 use serde::Serialize;
 
+use crate::counters::{self, CounterDelta, ReplayEvent};
 use crate::error::{StoreError, StoreResult};
 use crate::record::EventMeta;
 use crate::rows::{NewEventRow, RegionRow};
@@ -221,6 +222,7 @@ pub(crate) async fn apply_rezoning<T: Tx>(
         regions_created: created.len() as u64,
         ..Default::default()
     };
+    let mut counts = CounterDelta::default();
     for (row, target, date, _) in &plan {
         if *target == row.code {
             continue;
@@ -239,8 +241,76 @@ pub(crate) async fn apply_rezoning<T: Tx>(
             changes: Vec::new(),
             note: None,
         };
+        rezoning_counts(&mut tx, &mut counts, &row.code, target, *date, now).await?;
         report.persons_moved += tx.rezone_persons(&row.code, target, &event).await?;
     }
+    counters::write(&mut tx, &counts).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// What recoding `old` to `new` does to the counters: the same events
+/// `rezone_persons` records (residence first, then hukou region), and the
+/// households moving with the code.
+async fn rezoning_counts<T: Tx>(
+    tx: &mut T,
+    counts: &mut CounterDelta,
+    old: &str,
+    new: &str,
+    date: NaiveDate,
+    now: chrono::DateTime<Utc>,
+) -> StoreResult<()> {
+    let (Ok(old_code), Ok(new_code)) = (RegionCode::parse(old), RegionCode::parse(new)) else {
+        return Ok(());
+    };
+    let late: HashSet<i64> = tx
+        .persons_with_events_after(old, date)
+        .await?
+        .into_iter()
+        .collect();
+    for row in tx.persons_touching(old).await? {
+        let history = if late.contains(&row.id) {
+            tx.events_of_person(row.id).await?
+        } else {
+            Vec::new()
+        };
+        let mut person = Person::try_from(row)?;
+        let changes: Vec<FieldChange> = [
+            (Field::Residence, person.residence == old_code),
+            (Field::HukouRegion, person.hukou_region == Some(old_code)),
+        ]
+        .into_iter()
+        .filter(|(_, applies)| *applies)
+        .map(|(field, _)| FieldChange {
+            field,
+            from: Some(old.to_string()),
+            to: Some(new.to_string()),
+        })
+        .collect();
+        let mut recorded = ReplayEvent::from_rows(&history)?;
+        for change in &changes {
+            let mut after = person.clone();
+            let _ = after.apply(change);
+            if recorded.iter().any(|e| e.effective_date > date) {
+                let added = ReplayEvent {
+                    kind: EventKind::Rezoning,
+                    effective_date: date,
+                    recorded_at: now,
+                    changes: std::slice::from_ref(change),
+                };
+                counts.event_entered_late(&person, &after, &recorded, added.clone());
+                // The recoded residence is history the hukou recoding replays.
+                recorded.push(added);
+            } else {
+                counts.event(EventKind::Rezoning, date, now, Some(&person), &after);
+            }
+            person = after;
+        }
+    }
+    let households = tx.household_count(old).await?;
+    if households > 0 {
+        counts.households(old_code, -households);
+        counts.households(new_code, households);
+    }
+    Ok(())
 }

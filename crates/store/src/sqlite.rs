@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use crate::counters::CounterDelta;
 use crate::error::StoreResult;
 use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
 use crate::sqlite_bulk::{self as bulk, Value};
@@ -213,6 +214,48 @@ impl Tx for SqliteTx {
             )
             .await
         })
+        .await
+    }
+
+    async fn add_counts(&mut self, delta: &CounterDelta) -> StoreResult<()> {
+        let stock: Vec<_> = delta.stock_rows().collect();
+        bulk::insert(
+            &mut self.0,
+            "INSERT INTO stat_stock (level, region_code, indicator, key, n) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (level, region_code, indicator, key) DO UPDATE SET n = n + excluded.n",
+            &stock,
+            |r| {
+                [
+                    Value::Text(r.0),
+                    Value::Text(r.1),
+                    Value::Text(r.2),
+                    Value::Text(r.3),
+                    Value::Int(r.4),
+                ]
+            },
+        )
+        .await?;
+        let flows: Vec<_> = delta.flows.iter().filter(|(_, n)| **n != 0).collect();
+        bulk::insert(
+            &mut self.0,
+            "INSERT INTO stat_flows (region_code, effective_date, recorded_date, kind, indicator, key, sign, other, n) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_code, effective_date, recorded_date, kind, \
+             indicator, key, sign, other) DO UPDATE SET n = n + excluded.n",
+            &flows,
+            |(f, n)| {
+                [
+                    Value::Text(f.flow.counter.region.as_str()),
+                    Value::Owned(f.effective_date.to_string()),
+                    Value::Owned(f.recorded_date.to_string()),
+                    Value::Text(f.kind.as_str()),
+                    Value::Text(f.flow.counter.indicator.as_str()),
+                    Value::Text(&f.flow.counter.key),
+                    Value::Int(i64::from(f.flow.sign)),
+                    Value::Text(&f.flow.other),
+                    Value::Int(**n),
+                ]
+            },
+        )
         .await
     }
 }

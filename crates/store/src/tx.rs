@@ -90,6 +90,18 @@ pub(crate) trait Tx {
         new: &str,
         event: &NewEventRow,
     ) -> StoreResult<u64>;
+    /// A person's events, in the order they were recorded.
+    async fn events_of_person(&mut self, id: i64) -> StoreResult<Vec<crate::rows::EventRow>>;
+    /// Which persons living or registered in a village have events dated after `date`.
+    async fn persons_with_events_after(
+        &mut self,
+        village: &str,
+        date: chrono::NaiveDate,
+    ) -> StoreResult<Vec<i64>>;
+    /// Every person living or registered in a village, whatever their status.
+    async fn persons_touching(&mut self, village: &str) -> StoreResult<Vec<PersonRow>>;
+    /// How many households a region holds.
+    async fn household_count(&mut self, region: &str) -> StoreResult<i64>;
     /// Retires a region in favour of another.
     async fn retire_region(
         &mut self,
@@ -108,6 +120,8 @@ pub(crate) trait Tx {
     async fn insert_source_links(&mut self, rows: &[SourceLink]) -> StoreResult<()>;
     /// Appends events.
     async fn insert_events(&mut self, rows: &[NewEventRow]) -> StoreResult<()>;
+    /// Adds to the statistics counters.
+    async fn add_counts(&mut self, delta: &crate::counters::CounterDelta) -> StoreResult<()>;
     /// Commits.
     async fn commit(self) -> StoreResult<()>;
 }
@@ -385,6 +399,44 @@ macro_rules! shared_statements {
                 .execute(&mut *self.0)
                 .await?;
             Ok(moved)
+        }
+
+        async fn events_of_person(&mut self, id: i64) -> StoreResult<Vec<$crate::rows::EventRow>> {
+            Ok(sqlx::query_as::<_, $crate::rows::EventRow>(
+                "SELECT id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
+                 related_id, changes, note FROM events WHERE person_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *self.0)
+            .await?)
+        }
+
+        async fn persons_with_events_after(&mut self, village: &str, date: chrono::NaiveDate) -> StoreResult<Vec<i64>> {
+            Ok(sqlx::query_scalar(
+                "SELECT DISTINCT e.person_id FROM events e JOIN persons p ON p.id = e.person_id \
+                 WHERE (p.residence = $1 OR p.hukou_region = $1) AND e.effective_date > $2",
+            )
+            .bind(village)
+            .bind(date)
+            .fetch_all(&mut *self.0)
+            .await?)
+        }
+
+        async fn persons_touching(&mut self, village: &str) -> StoreResult<Vec<PersonRow>> {
+            Ok(sqlx::query_as::<_, PersonRow>(concat!(
+                "SELECT ", $crate::rows::person_columns!(),
+                " FROM persons WHERE residence = $1 OR hukou_region = $1 ORDER BY id"
+            ))
+            .bind(village)
+            .fetch_all(&mut *self.0)
+            .await?)
+        }
+
+        async fn household_count(&mut self, region: &str) -> StoreResult<i64> {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM households WHERE region_code = $1")
+                .bind(region)
+                .fetch_one(&mut *self.0)
+                .await?)
         }
 
         async fn retire_region(&mut self, code: &str, replaced_by: &str, on: chrono::NaiveDate) -> StoreResult<()> {

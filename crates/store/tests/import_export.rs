@@ -19,6 +19,13 @@ async fn import(store: &Store, source: &str, body: &str) -> ImportReport {
     store.import(input).await.unwrap()
 }
 
+/// The statistics counters agree with a full recount.
+async fn counters_agree(store: &Store) {
+    let verify = store.verify_counters(None).await.unwrap();
+    assert!(verify.differences.is_empty(), "{:#?}", verify.differences);
+    assert!(verify.counters > 0);
+}
+
 fn counts(r: &ImportReport) -> (u64, u64, u64, u64) {
     (r.inserted, r.updated, r.unchanged, r.rejected)
 }
@@ -86,6 +93,7 @@ async fn a_changed_record_updates_the_person_with_an_event(db: &TestDb) {
         events[0].effective_date,
         NaiveDate::from_ymd_opt(2026, 2, 3).unwrap()
     );
+    counters_agree(&db.store).await;
 }
 
 async fn another_source_finds_the_same_person_by_identity_number(db: &TestDb) {
@@ -98,6 +106,7 @@ async fn another_source_finds_the_same_person_by_identity_number(db: &TestDb) {
         "matched, and the residence differs"
     );
     assert_eq!(db.store.counts().await.unwrap().persons, 3);
+    counters_agree(&db.store).await;
 }
 
 async fn two_living_records_with_one_identity_number_are_not_both_taken(db: &TestDb) {
@@ -165,6 +174,7 @@ async fn a_recoded_county_moves_its_people_and_keeps_their_history(db: &TestDb) 
     };
     let report = db.store.apply_rezoning(&[change], &meta).await.unwrap();
     assert_eq!(report.persons_moved, 3);
+    counters_agree(&db.store).await;
     assert_eq!(
         report.regions_retired, 88,
         "the county and everything inside it"
@@ -192,6 +202,7 @@ async fn a_recoded_county_moves_its_people_and_keeps_their_history(db: &TestDb) 
     let late = "n1,,钱七,2,2001-01-01,01,510104017003,,,active,\n";
     let report = import(&db.store, "police2", late).await;
     assert_eq!((report.inserted, report.recoded_regions), (1, 1));
+    counters_agree(&db.store).await;
 }
 
 async fn recoding_onto_an_existing_village_needs_its_own_line(db: &TestDb) {

@@ -8,7 +8,9 @@ pub mod import;
 pub mod init;
 pub mod person;
 pub mod regions;
+pub mod report;
 pub mod serve;
+pub mod stats;
 pub mod token;
 pub mod user;
 

@@ -7,3 +7,4 @@ pub mod openapi;
 pub mod persons;
 pub mod phones;
 pub mod regions;
+pub mod reports;

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, health, households, persons, phones, regions};
+use crate::routes::{events, health, households, persons, phones, regions, reports};
 use crate::session;
 
 /// The document.
@@ -29,6 +29,7 @@ use crate::session;
         phones::set_phone,
         households::detail,
         events::register,
+        reports::report,
     ),
     modifiers(&SessionCookie),
     tags(
@@ -37,6 +38,7 @@ use crate::session;
         (name = "households", description = "Households and their members"),
         (name = "events", description = "Registering births, deaths, marriages, moves and corrections"),
         (name = "regions", description = "The region tree"),
+        (name = "reports", description = "Statistics at every level, from counters kept with each event"),
         (name = "health", description = "For load balancers"),
     )
 )]

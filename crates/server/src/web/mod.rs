@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod error;
 pub mod etag;
 pub mod forms;
@@ -11,6 +12,7 @@ pub mod household;
 pub mod layout;
 pub mod password;
 pub mod person;
+pub mod reports;
 pub mod search;
 pub mod view;
 
@@ -43,6 +45,10 @@ pub fn routes() -> Router<AppState> {
             get(forms::newcomer_form).post(forms::newcomer_submit),
         )
         .route("/households/{id}", get(household::household_page))
+        .route("/reports", get(reports::index))
+        .route("/reports/{name}", get(reports::report_page))
+        .route("/charts/pyramid.svg", get(charts::pyramid))
+        .route("/charts/births-deaths.svg", get(charts::births_deaths))
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

@@ -1,0 +1,209 @@
+//! The standard statistical reports: their names, columns and cells. Each
+//! report has one row per region of the next level down (or the level asked
+//! for) and a total row for the region itself.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::region::{RegionCode, RegionLevel};
+
+/// A standard report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportName {
+    /// Living residents by sex and five-year age group (the pyramid).
+    Population,
+    /// Registered, resident and migrant population.
+    Registration,
+    /// Households and their average size.
+    Households,
+    /// Births, deaths, marriages, divorces and moves in a period, with rates
+    /// and the opening and closing population.
+    Changes,
+    /// Women aged 15–49 by marital status.
+    Women,
+}
+
+impl ReportName {
+    /// Every report, in the order menus list them.
+    pub const ALL: [ReportName; 5] = [
+        ReportName::Population,
+        ReportName::Registration,
+        ReportName::Households,
+        ReportName::Changes,
+        ReportName::Women,
+    ];
+
+    /// The name used in URLs and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportName::Population => "population",
+            ReportName::Registration => "registration",
+            ReportName::Households => "households",
+            ReportName::Changes => "changes",
+            ReportName::Women => "women",
+        }
+    }
+
+    /// The report's Chinese title.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportName::Population => "人口性别年龄结构",
+            ReportName::Registration => "户籍、常住与流动人口",
+            ReportName::Households => "户数与户均人口",
+            ReportName::Changes => "人口变动情况",
+            ReportName::Women => "育龄妇女婚姻状况",
+        }
+    }
+
+    /// Whether the report covers a period (else it is taken at a date).
+    pub fn is_for_a_period(self) -> bool {
+        self == ReportName::Changes
+    }
+
+    /// Parses a report name.
+    pub fn parse(text: &str) -> Option<ReportName> {
+        ReportName::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text.trim())
+    }
+}
+
+impl fmt::Display for ReportName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One column: its key in JSON and CSV, and its Chinese heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// The JSON and CSV name.
+    pub key: String,
+    /// The heading people read.
+    pub title: String,
+}
+
+impl Column {
+    /// A column.
+    pub fn new(key: impl Into<String>, title: impl Into<String>) -> Column {
+        Column {
+            key: key.into(),
+            title: title.into(),
+        }
+    }
+}
+
+/// One cell: a count, or a ratio (absent where its denominator is zero).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// A whole number of people, households or events.
+    Count(i64),
+    /// A ratio, rate or average, rounded for display.
+    Ratio(Option<f64>),
+}
+
+impl Cell {
+    /// `part / whole × scale`, rounded to two decimals; `None` if `whole` is 0.
+    pub fn ratio(part: i64, whole: i64, scale: f64) -> Cell {
+        Cell::Ratio((whole != 0).then(|| {
+            let v = part as f64 / whole as f64 * scale;
+            (v * 100.0).round() / 100.0
+        }))
+    }
+
+    /// The count, if the cell holds one.
+    pub fn count(&self) -> Option<i64> {
+        match self {
+            Cell::Count(n) => Some(*n),
+            Cell::Ratio(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cell::Count(n) => write!(f, "{n}"),
+            Cell::Ratio(Some(v)) => write!(f, "{v:.2}"),
+            Cell::Ratio(None) => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Count(n) => s.serialize_i64(*n),
+            Cell::Ratio(Some(v)) => s.serialize_f64(*v),
+            Cell::Ratio(None) => s.serialize_none(),
+        }
+    }
+}
+
+/// One region's line of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    /// The region.
+    pub region_code: RegionCode,
+    /// Its name.
+    pub region_name: String,
+    /// One cell per column, in the report's column order.
+    pub cells: Vec<(String, Cell)>,
+}
+
+impl ReportRow {
+    /// The cell of a column.
+    pub fn get(&self, key: &str) -> Option<Cell> {
+        self.cells.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
+    }
+}
+
+impl Serialize for ReportRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.cells.len() + 2))?;
+        map.serialize_entry("region_code", self.region_code.as_str())?;
+        map.serialize_entry("region_name", &self.region_name)?;
+        for (key, cell) in &self.cells {
+            map.serialize_entry(key, cell)?;
+        }
+        map.end()
+    }
+}
+
+/// The region a report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportRegion {
+    /// Its code.
+    pub code: RegionCode,
+    /// Its name.
+    pub name: String,
+    /// Its level.
+    pub level: RegionLevel,
+}
+
+/// A finished report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Which report.
+    pub report: ReportName,
+    /// Its Chinese title.
+    pub title: String,
+    /// The region reported on.
+    pub region: ReportRegion,
+    /// The level of the rows.
+    pub level: RegionLevel,
+    /// The day the figures hold at (the period's last day for a period report).
+    pub date: chrono::NaiveDate,
+    /// The period, for a period report (`2026-03`, `2026-Q1`, `2026`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// The columns after the region's code and name.
+    pub columns: Vec<Column>,
+    /// One row per region at `level` inside the region.
+    pub rows: Vec<ReportRow>,
+    /// The region as a whole.
+    pub total: ReportRow,
+}

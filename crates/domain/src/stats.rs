@@ -1,0 +1,368 @@
+//! Statistics as sums of contributions. Each living person contributes a few
+//! counts to the village they live in (the stock); each event contributes the
+//! difference it made to those counts, dated by when it happened (the flows).
+//! The store keeps these sums as counters, changed in the transaction that
+//! changes the person; `renkou stats verify` recomputes them from persons and
+//! events with the same functions, so both can only agree or be reported.
+//!
+//! Keys never age: a person is counted by birth year, and a report for a
+//! date turns birth years into ages then.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::codes::Sex;
+use crate::person::{LifeStatus, Person};
+use crate::region::{RegionCode, RegionLevel};
+
+/// What a counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Indicator {
+    /// Living residents, keyed `sex|birth_year`.
+    Population,
+    /// Living residents by household-registration (hukou) region, keyed by that
+    /// region's code (the county's code in county roll-ups).
+    Registration,
+    /// Living women, keyed `birth_year|marital_status`.
+    Women,
+    /// Living residents who belong to a household, one key.
+    Members,
+    /// Households, by the household's region, one key.
+    Households,
+    /// Events recorded on persons, keyed by the person's sex (flows only).
+    Events,
+}
+
+impl Indicator {
+    /// Every indicator.
+    pub const ALL: [Indicator; 6] = [
+        Indicator::Population,
+        Indicator::Registration,
+        Indicator::Women,
+        Indicator::Members,
+        Indicator::Households,
+        Indicator::Events,
+    ];
+
+    /// The name stored in the counter tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indicator::Population => "pop",
+            Indicator::Registration => "hukou",
+            Indicator::Women => "women",
+            Indicator::Members => "members",
+            Indicator::Households => "households",
+            Indicator::Events => "events",
+        }
+    }
+
+    /// The indicator a stored name stands for.
+    pub fn parse(text: &str) -> Option<Indicator> {
+        Indicator::ALL.into_iter().find(|i| i.as_str() == text)
+    }
+}
+
+/// One counter key inside a region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CounterKey {
+    /// The village (or, in roll-ups, the county) counted in.
+    pub region: RegionCode,
+    /// What is counted.
+    pub indicator: Indicator,
+    /// The breakdown inside the indicator (see [`Indicator`]).
+    pub key: String,
+}
+
+impl CounterKey {
+    fn new(region: RegionCode, indicator: Indicator, key: String) -> CounterKey {
+        CounterKey {
+            region,
+            indicator,
+            key,
+        }
+    }
+
+    /// The same count one roll-up level up: the county holding the village.
+    /// A registration key is coarsened to its county too, so that a county
+    /// roll-up stays small.
+    pub fn county_rollup(&self) -> CounterKey {
+        let key = match self.indicator {
+            Indicator::Registration => RegionCode::parse(&self.key)
+                .map(|c| c.ancestor(RegionLevel::County).to_string())
+                .unwrap_or_else(|_| self.key.clone()),
+            _ => self.key.clone(),
+        };
+        CounterKey::new(
+            self.region.ancestor(RegionLevel::County),
+            self.indicator,
+            key,
+        )
+    }
+}
+
+/// `sex|birth_year`, the population key.
+pub fn population_key(sex: Sex, birth_year: i32) -> String {
+    format!("{}|{birth_year}", sex.code())
+}
+
+/// Splits a population key into sex code and birth year.
+pub fn split_population_key(key: &str) -> Option<(&str, i32)> {
+    let (sex, year) = key.split_once('|')?;
+    Some((sex, year.parse().ok()?))
+}
+
+/// Splits a women key into birth year and marital-status code ("" if unknown).
+pub fn split_women_key(key: &str) -> Option<(i32, &str)> {
+    let (year, marital) = key.split_once('|')?;
+    Some((year.parse().ok()?, marital))
+}
+
+/// What one person counts for today: nothing unless living in the province.
+pub fn stock_of(p: &Person) -> Vec<CounterKey> {
+    if p.status != LifeStatus::Active {
+        return Vec::new();
+    }
+    let year = p.birth_date.year();
+    let mut out = vec![
+        CounterKey::new(
+            p.residence,
+            Indicator::Population,
+            population_key(p.sex, year),
+        ),
+        // Without a recorded hukou region a person counts as registered where
+        // they live: a register lists people at their registration.
+        CounterKey::new(
+            p.residence,
+            Indicator::Registration,
+            p.hukou_region.unwrap_or(p.residence).to_string(),
+        ),
+    ];
+    if p.sex == Sex::Female {
+        let marital = p.marital_status.map_or("", |m| m.code());
+        out.push(CounterKey::new(
+            p.residence,
+            Indicator::Women,
+            format!("{year}|{marital}"),
+        ));
+    }
+    if p.household_id.is_some() {
+        out.push(CounterKey::new(
+            p.residence,
+            Indicator::Members,
+            String::new(),
+        ));
+    }
+    out
+}
+
+/// What one household counts for.
+pub fn household_stock(region: RegionCode) -> CounterKey {
+    CounterKey::new(region, Indicator::Households, String::new())
+}
+
+/// One dated difference an event made.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlowKey {
+    /// The counter that changed.
+    pub counter: CounterKey,
+    /// +1 (counted in) or -1 (counted out).
+    pub sign: i8,
+    /// For a change of residence, the village on the other side ("" when the
+    /// other side is outside the province or nowhere).
+    pub other: String,
+}
+
+/// What an event changed in the counters: the person's stock after it minus
+/// their stock before it (`None` when the event brought them in), and one
+/// `Events` count for the person.
+pub fn flows_of(before: Option<&Person>, after: &Person) -> Vec<FlowKey> {
+    let mut diff: BTreeMap<CounterKey, i64> = BTreeMap::new();
+    for key in before.map(stock_of).unwrap_or_default() {
+        *diff.entry(key).or_default() -= 1;
+    }
+    for key in stock_of(after) {
+        *diff.entry(key).or_default() += 1;
+    }
+    fn counted(p: Option<&Person>) -> Option<&Person> {
+        p.filter(|p| p.status == LifeStatus::Active)
+    }
+    let moved = before.is_some_and(|b| b.residence != after.residence);
+    let mut out: Vec<FlowKey> = diff
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(counter, n)| {
+            let (sign, other) = if n > 0 {
+                (1, counted(before).filter(|_| moved).map(|b| b.residence))
+            } else {
+                (
+                    -1,
+                    counted(Some(after)).filter(|_| moved).map(|a| a.residence),
+                )
+            };
+            FlowKey {
+                counter,
+                sign,
+                other: other.map(|c| c.to_string()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    out.push(FlowKey {
+        counter: CounterKey::new(after.residence, Indicator::Events, after.sex.code().into()),
+        sign: 1,
+        other: String::new(),
+    });
+    out
+}
+
+/// The five-year age groups of a population pyramid: 0–4, 5–9, …, 80–84, 85+.
+pub const AGE_GROUPS: usize = 18;
+
+/// The age group (index into [`AGE_GROUPS`]) of someone born in `birth_year`,
+/// on `date`. Ages are counted by birth year (the age reached in the year of
+/// the report), as the annual population reports do; `None` before birth.
+pub fn age_group(birth_year: i32, date: NaiveDate) -> Option<usize> {
+    let age = date.year() - birth_year;
+    (age >= 0).then(|| (age as usize / 5).min(AGE_GROUPS - 1))
+}
+
+/// The label of an age group, as in `0-4` or `85+`.
+pub fn age_group_label(group: usize) -> String {
+    if group + 1 >= AGE_GROUPS {
+        format!("{}+", group * 5)
+    } else {
+        format!("{}-{}", group * 5, group * 5 + 4)
+    }
+}
+
+/// Women of childbearing age: 15 to 49 (by birth year) on `date`.
+pub fn childbearing_age(birth_year: i32, date: NaiveDate) -> bool {
+    (15..=49).contains(&(date.year() - birth_year))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::MaritalStatus;
+    use crate::name::PersonName;
+    use crate::person::PersonId;
+
+    fn person(village: &str, sex: Sex, born: &str) -> Person {
+        Person {
+            id: PersonId(1),
+            id_number: None,
+            name: PersonName::parse("张三").unwrap(),
+            sex,
+            birth_date: born.parse().unwrap(),
+            ethnicity: None,
+            residence: RegionCode::parse(village).unwrap(),
+            hukou_region: None,
+            hukou_type: None,
+            household_id: None,
+            relation: None,
+            marital_status: None,
+            education: None,
+            status: LifeStatus::Active,
+            death_date: None,
+            mother_id: None,
+            father_id: None,
+            spouse_id: None,
+        }
+    }
+
+    #[test]
+    fn a_living_woman_counts_in_population_registration_and_women() {
+        let mut p = person("510104001001", Sex::Female, "1990-05-01");
+        p.marital_status = Some(MaritalStatus::first_marriage());
+        let keys: Vec<(Indicator, String)> = stock_of(&p)
+            .into_iter()
+            .map(|k| (k.indicator, k.key))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (Indicator::Population, "2|1990".to_string()),
+                (Indicator::Registration, "510104001001".to_string()),
+                (Indicator::Women, "1990|21".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_dead_and_the_moved_out_count_for_nothing() {
+        let mut p = person("510104001001", Sex::Male, "1950-01-01");
+        p.status = LifeStatus::Dead;
+        assert!(stock_of(&p).is_empty());
+        p.status = LifeStatus::MovedOut;
+        assert!(stock_of(&p).is_empty());
+    }
+
+    #[test]
+    fn a_move_between_villages_is_out_of_one_and_into_the_other() {
+        let before = person("510104001001", Sex::Male, "1980-01-01");
+        let mut after = before.clone();
+        after.residence = RegionCode::parse("510104002003").unwrap();
+        let flows = flows_of(Some(&before), &after);
+        let pop: Vec<_> = flows
+            .iter()
+            .filter(|f| f.counter.indicator == Indicator::Population)
+            .map(|f| (f.counter.region.to_string(), f.sign, f.other.clone()))
+            .collect();
+        assert_eq!(
+            pop,
+            vec![
+                ("510104001001".into(), -1, "510104002003".into()),
+                ("510104002003".into(), 1, "510104001001".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_birth_counts_in_with_nobody_on_the_other_side() {
+        let child = person("510104001001", Sex::Female, "2026-01-01");
+        let flows = flows_of(None, &child);
+        assert!(flows.iter().all(|f| f.sign == 1 && f.other.is_empty()));
+        assert!(
+            flows
+                .iter()
+                .any(|f| f.counter.indicator == Indicator::Events)
+        );
+    }
+
+    #[test]
+    fn a_marriage_changes_nothing_but_the_womans_marital_key() {
+        let before = person("510104001001", Sex::Female, "1995-01-01");
+        let mut after = before.clone();
+        after.marital_status = Some(MaritalStatus::first_marriage());
+        let changed: Vec<_> = flows_of(Some(&before), &after)
+            .into_iter()
+            .filter(|f| f.counter.indicator != Indicator::Events)
+            .map(|f| (f.counter.key, f.sign))
+            .collect();
+        assert_eq!(changed, vec![("1995|".into(), -1), ("1995|21".into(), 1)]);
+    }
+
+    #[test]
+    fn age_groups_are_counted_by_birth_year() {
+        let day: NaiveDate = "2026-06-30".parse().unwrap();
+        assert_eq!(age_group(2026, day), Some(0));
+        assert_eq!(age_group(2021, day), Some(1));
+        assert_eq!(age_group(1900, day), Some(AGE_GROUPS - 1));
+        assert_eq!(age_group(2027, day), None);
+        assert_eq!(age_group_label(0), "0-4");
+        assert_eq!(age_group_label(17), "85+");
+        assert!(childbearing_age(1977, day) && !childbearing_age(1976, day));
+    }
+
+    #[test]
+    fn county_rollups_coarsen_the_registration_key() {
+        let key = CounterKey::new(
+            RegionCode::parse("510104001001").unwrap(),
+            Indicator::Registration,
+            "510106002003".into(),
+        );
+        let up = key.county_rollup();
+        assert_eq!(up.region.as_str(), "510104000000");
+        assert_eq!(up.key, "510106000000");
+    }
+}

@@ -1,0 +1,90 @@
+//! Reports as files: CSV (one header row of column keys, then one row per
+//! region and the total last) and XLSX (Chinese headings, frozen header row,
+//! numbers as numbers).
+
+use renkou_domain::report::{Cell, Report, ReportRow};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// The heading row: code, name, then every column's key.
+fn keys(report: &Report) -> Vec<&str> {
+    let mut out = vec!["region_code", "region_name"];
+    out.extend(report.columns.iter().map(|c| c.key.as_str()));
+    out
+}
+
+/// The rows in file order: each region, then the region as a whole.
+fn rows(report: &Report) -> impl Iterator<Item = &ReportRow> {
+    report.rows.iter().chain(std::iter::once(&report.total))
+}
+
+/// The report as CSV text; the last row is the region as a whole ("合计").
+pub fn report_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(keys(report))?;
+    for (i, row) in rows(report).enumerate() {
+        let name = if i == report.rows.len() {
+            format!("{}(合计)", row.region_name)
+        } else {
+            row.region_name.clone()
+        };
+        let mut record = vec![row.region_code.to_string(), name];
+        record.extend(report.columns.iter().map(|c| {
+            row.get(&c.key)
+                .map(|cell| cell.to_string())
+                .unwrap_or_default()
+        }));
+        w.write_record(record)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The report as an XLSX workbook: a title line, Chinese headings frozen
+/// above the rows, the total in bold at the bottom.
+pub fn report_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(report.report.as_str())?;
+    let bold = Format::new().set_bold();
+    let ratio = Format::new().set_num_format("0.00");
+    let title = match &report.period {
+        Some(p) => format!("{} {}（{}）", report.region.name, report.title, p),
+        None => format!("{} {}（{}）", report.region.name, report.title, report.date),
+    };
+    sheet.write_string_with_format(0, 0, &title, &bold)?;
+    let mut headings = vec!["区划代码".to_string(), "区划名称".to_string()];
+    headings.extend(report.columns.iter().map(|c| c.title.clone()));
+    for (col, heading) in headings.iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, heading, &bold)?;
+    }
+    sheet.set_freeze_panes(2, 2)?;
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(1, 18)?;
+    for (i, row) in rows(report).enumerate() {
+        let r = (i + 2) as u32;
+        let total = i == report.rows.len();
+        let name = if total {
+            format!("{}(合计)", row.region_name)
+        } else {
+            row.region_name.clone()
+        };
+        if total {
+            sheet.write_string_with_format(r, 0, row.region_code.as_str(), &bold)?;
+            sheet.write_string_with_format(r, 1, &name, &bold)?;
+        } else {
+            sheet.write_string(r, 0, row.region_code.as_str())?;
+            sheet.write_string(r, 1, &name)?;
+        }
+        for (c, column) in report.columns.iter().enumerate() {
+            let col = (c + 2) as u16;
+            match row.get(&column.key) {
+                Some(Cell::Count(n)) if total => {
+                    sheet.write_number_with_format(r, col, n as f64, &bold)?
+                }
+                Some(Cell::Count(n)) => sheet.write_number(r, col, n as f64)?,
+                Some(Cell::Ratio(Some(v))) => sheet.write_number_with_format(r, col, v, &ratio)?,
+                _ => sheet.write_blank(r, col, &Format::new())?,
+            };
+        }
+    }
+    book.save_to_buffer()
+}

@@ -1,0 +1,201 @@
+//! Statistical report pages: one table per report with a drill-down link on
+//! each row, exports to CSV and XLSX, and the charts that go with them.
+
+use axum::extract::{Path, Query, State};
+use maud::{Markup, html};
+use renkou_domain::RegionLevel;
+use renkou_domain::report::{Report, ReportName};
+use renkou_store::Scope;
+
+use crate::AppState;
+use crate::routes::reports::ReportQuery;
+use crate::web::auth::WebSession;
+use crate::web::error::PageResult;
+use crate::web::layout::page;
+
+/// A link to a report with the given parameters.
+fn report_link(name: ReportName, params: &[(&str, &str)]) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    format!("/reports/{}?{query}", name.as_str())
+}
+
+/// `GET /reports`: every report for each of the user's regions.
+pub async fn index(State(state): State<AppState>, WebSession(session): WebSession) -> PageResult {
+    let mut regions = Vec::new();
+    for code in Scope::of(&session.account).regions() {
+        let name = state
+            .store
+            .region(code)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_else(|| code.to_string());
+        regions.push((code.to_string(), name));
+    }
+    Ok(page(
+        "统计报表",
+        &session,
+        html! {
+            h1 { "统计报表" }
+            p.muted { "数据随每次登记实时更新，按区划逐级汇总。" }
+            @for (code, name) in &regions {
+                h2 { (name) " " span.muted { (code) } }
+                ul {
+                    @for r in ReportName::ALL {
+                        li { a href=(report_link(r, &[("region", code)])) { (r.title()) } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// `GET /reports/{name}?region=&level=&date=&period=`.
+pub async fn report_page(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(name): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> PageResult {
+    let request = query.request(&name, &session)?;
+    let report = state.store.report(&request).await?;
+    let scope = Scope::of(&session.account);
+    let region = report.region.code.to_string();
+    let when = report
+        .period
+        .clone()
+        .unwrap_or_else(|| report.date.to_string());
+    let parent = report
+        .region
+        .code
+        .structural_parent()
+        .filter(|p| scope.contains(p))
+        .map(|p| p.to_string());
+    let kept = |extra: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
+        let mut params = vec![
+            ("date", query.date.clone().unwrap_or_default()),
+            ("period", query.period.clone().unwrap_or_default()),
+        ];
+        params.extend_from_slice(extra);
+        params
+    };
+    let export = |format: &str| {
+        let params: Vec<(&str, String)> = kept(&[
+            ("region", region.clone()),
+            ("level", report.level.as_str().to_string()),
+            ("format", format.to_string()),
+        ]);
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
+            .finish();
+        format!("/api/v1/reports/{}?{query}", report.report.as_str())
+    };
+    let chart = match report.report {
+        ReportName::Population => Some(format!(
+            "/charts/pyramid.svg?region={region}&date={}",
+            report.date
+        )),
+        ReportName::Changes => Some(format!(
+            "/charts/births-deaths.svg?region={region}&period={}",
+            &when[..4.min(when.len())]
+        )),
+        _ => None,
+    };
+    Ok(page(
+        report.report.title(),
+        &session,
+        html! {
+            h1 { (report.region.name) " " (report.report.title()) " " span.muted { (when) } }
+            (time_form(&report, &query))
+            p.actions {
+                @if let Some(p) = &parent {
+                    a href=(report_link(report.report, &refs(&kept(&[("region", p.clone())])))) { "上一级" }
+                }
+                a href=(export("xlsx")) { "导出 Excel" }
+                a href=(export("csv")) { "导出 CSV" }
+                a href="javascript:print()" { "打印" }
+                @for other in ReportName::ALL.into_iter().filter(|r| *r != report.report) {
+                    a href=(report_link(other, &[("region", &region)])) { (other.title()) }
+                }
+            }
+            (table(&report, |code| report_link(report.report, &refs(&kept(&[("region", code.to_string())])))))
+            @if let Some(src) = chart {
+                figure { img src=(src) alt="统计图"; }
+            }
+        },
+    ))
+}
+
+fn refs<'a>(params: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    params.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The date (or period) and level chooser.
+fn time_form(report: &Report, query: &ReportQuery) -> Markup {
+    let levels: Vec<RegionLevel> = RegionLevel::ALL
+        .into_iter()
+        .filter(|l| {
+            *l > report.region.level
+                || (*l == RegionLevel::Village && report.region.level == RegionLevel::Village)
+        })
+        .collect();
+    html! {
+        form.search method="get" action={ "/reports/" (report.report.as_str()) } {
+            input type="hidden" name="region" value=(report.region.code.as_str());
+            @if report.report.is_for_a_period() {
+                label for="period" { "统计期（月 2026-03、季 2026-Q1 或年 2026）" }
+                input #period name="period" value=(query.period.clone().unwrap_or_else(|| report.period.clone().unwrap_or_default()));
+            } @else {
+                label for="date" { "统计日期" }
+                input #date name="date" type="date" value=(report.date.to_string());
+            }
+            label for="level" { "分组级别" }
+            select #level name="level" {
+                @for l in levels {
+                    option value=(l.as_str()) selected[l == report.level] { (l.chinese()) }
+                }
+            }
+            button.primary type="submit" { "查询" }
+        }
+    }
+}
+
+/// The table: a drill-down link on each row that has a level below it.
+fn table(report: &Report, link: impl Fn(&str) -> String) -> Markup {
+    html! {
+        table.report {
+            thead {
+                tr {
+                    th { "区划代码" }
+                    th { "区划名称" }
+                    @for c in &report.columns { th { (c.title) } }
+                }
+            }
+            tbody {
+                @for row in &report.rows {
+                    tr {
+                        td { (row.region_code.as_str()) }
+                        td {
+                            @if row.region_code.level() < RegionLevel::Village && row.region_code != report.region.code {
+                                a href=(link(row.region_code.as_str())) { (row.region_name) }
+                            } @else { (row.region_name) }
+                        }
+                        @for c in &report.columns {
+                            td.n { (row.get(&c.key).map(|v| v.to_string()).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
+            tfoot {
+                tr {
+                    th { (report.total.region_code.as_str()) }
+                    th { (report.total.region_name) "（合计）" }
+                    @for c in &report.columns {
+                        th.n { (report.total.get(&c.key).map(|v| v.to_string()).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Statistics over HTTP on both engines: every level sees its own region's
+//! figures, one row per region below it, exported as CSV and XLSX, drawn as
+//! SVG; nobody sees another region's.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::{call, get, session, setup, user_session};
+use http_body_util::BodyExt;
+use renkou_domain::Role;
+use renkou_store::on_both_engines;
+use renkou_store::testing::TestDb;
+use tower::ServiceExt;
+
+/// Two persons in township 017, one in township 018, one in 510107.
+const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
+                      a,510104198503120010,李明,1,1985-03-12,510104017001,H1,02\n\
+                      c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10\n\
+                      d,510104199202020029,赵丽,2,1992-02-02,510104018001,H2,02\n\
+                      e,510107199001010026,孙红,2,1990-01-01,510107001004,H3,02\n";
+
+/// Status, content type and body bytes.
+async fn fetch(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app.clone().oneshot(get(uri, cookie)).await.unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, kind, bytes)
+}
+
+async fn a_county_manager_sees_one_row_per_township(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let manager = user_session(db, &app, "zhou", Role::CountyManager, "510104000000").await;
+    let (status, _, body) = call(
+        &app,
+        get("/api/v1/reports/population?region=510104000000", &manager),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["region"]["code"], "510104000000");
+    let rows = body["rows"].as_array().unwrap();
+    let row = |code: &str| {
+        rows.iter()
+            .find(|r| r["region_code"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("510104017000")["total"], 2);
+    assert_eq!(row("510104017000")["male"], 1);
+    assert_eq!(row("510104017000")["female"], 1);
+    assert_eq!(row("510104018000")["total"], 1);
+    assert!(row("510104017000")["region_name"].as_str().unwrap().len() > 1);
+    assert_eq!(
+        body["total"]["total"], 3,
+        "510107's resident is not counted in 510104"
+    );
+    // Households and the change report answer too.
+    let (status, _, body) = call(
+        &app,
+        get(
+            "/api/v1/reports/households?region=510104000000&level=county",
+            &manager,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["rows"][0]["households"], 2);
+    assert_eq!(body["rows"][0]["average_size"], 1.5);
+    let (status, _, body) = call(
+        &app,
+        get(
+            "/api/v1/reports/changes?region=510104000000&period=2026",
+            &manager,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["period"], "2026");
+}
+
+async fn a_township_operator_cannot_see_another_townships_statistics(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let wang = session(&app).await;
+    let (status, _, body) = call(
+        &app,
+        get("/api/v1/reports/population?region=510104018000", &wang),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().contains("管辖范围"));
+    let (status, _, _) = call(
+        &app,
+        get("/api/v1/reports/population?region=510104000000", &wang),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor the county around it");
+    // Without a region, their own township.
+    let (status, _, body) = call(&app, get("/api/v1/reports/population", &wang)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["region"]["code"], "510104017000");
+    assert_eq!(body["total"]["total"], 2);
+}
+
+async fn bad_parameters_are_named(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let wang = session(&app).await;
+    for (uri, field) in [
+        ("/api/v1/reports/changes?period=2026-13", "period"),
+        ("/api/v1/reports/population?date=2026-02-30", "date"),
+        ("/api/v1/reports/population?level=planet", "level"),
+        ("/api/v1/reports/population?format=pdf", "format"),
+    ] {
+        let (status, _, body) = call(&app, get(uri, &wang)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(body["field"], field, "{uri}");
+    }
+    let (status, _, _) = call(&app, get("/api/v1/reports/nonsense", &wang)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn reports_export_as_csv_and_xlsx_with_chinese_headings(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let wang = session(&app).await;
+    let (status, kind, body) = fetch(&app, "/api/v1/reports/population?format=csv", &wang).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/csv"));
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.starts_with("region_code,region_name,total,male,female"),
+        "{text}"
+    );
+    assert!(text.lines().last().unwrap().contains("(合计)"));
+    let (status, kind, body) = fetch(&app, "/api/v1/reports/population?format=xlsx", &wang).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"));
+    assert_eq!(&body[..2], b"PK", "an XLSX file is a zip");
+    // The headings and the frozen pane are in the sheet's XML.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(strings.contains("总人口") && strings.contains("区划名称"));
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(sheet.contains("state=\"frozen\""));
+}
+
+async fn the_report_page_drills_down_and_draws_its_charts(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let manager = user_session(db, &app, "zhou", Role::CountyManager, "510104000000").await;
+    let (status, _, body) = fetch(&app, "/reports/population?region=510104000000", &manager).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("人口性别年龄结构"));
+    assert!(
+        html.contains("/reports/population?region=510104017000"),
+        "each township row drills down"
+    );
+    assert!(html.contains("导出 Excel"));
+    assert!(html.contains("/charts/pyramid.svg?region=510104000000"));
+    let (status, kind, body) =
+        fetch(&app, "/charts/pyramid.svg?region=510104000000", &manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("image/svg+xml"));
+    let svg = String::from_utf8(body).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("35-39"));
+    assert!(svg.len() < 8_000, "a small chart: {} bytes", svg.len());
+    let (status, kind, _) = fetch(
+        &app,
+        "/charts/births-deaths.svg?region=510104000000&period=2026",
+        &manager,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("image/svg+xml"));
+    let (status, _, _) = fetch(&app, "/reports", &manager).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+on_both_engines!(
+    a_county_manager_sees_one_row_per_township,
+    a_township_operator_cannot_see_another_townships_statistics,
+    bad_parameters_are_named,
+    reports_export_as_csv_and_xlsx_with_chinese_headings,
+    the_report_page_drills_down_and_draws_its_charts,
+);
