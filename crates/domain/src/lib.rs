@@ -14,6 +14,7 @@ pub mod password;
 pub mod period;
 pub mod person;
 pub mod phone;
+pub mod quality;
 pub mod region;
 pub mod report;
 pub mod rules;

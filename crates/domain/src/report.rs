@@ -24,16 +24,19 @@ pub enum ReportName {
     Changes,
     /// Women aged 15–49 by marital status.
     Women,
+    /// Completeness, consistency and possible duplicates of the records.
+    Quality,
 }
 
 impl ReportName {
     /// Every report, in the order menus list them.
-    pub const ALL: [ReportName; 5] = [
+    pub const ALL: [ReportName; 6] = [
         ReportName::Population,
         ReportName::Registration,
         ReportName::Households,
         ReportName::Changes,
         ReportName::Women,
+        ReportName::Quality,
     ];
 
     /// The name used in URLs and on the command line.
@@ -44,6 +47,7 @@ impl ReportName {
             ReportName::Households => "households",
             ReportName::Changes => "changes",
             ReportName::Women => "women",
+            ReportName::Quality => "quality",
         }
     }
 
@@ -55,6 +59,7 @@ impl ReportName {
             ReportName::Households => "户数与户均人口",
             ReportName::Changes => "人口变动情况",
             ReportName::Women => "育龄妇女婚姻状况",
+            ReportName::Quality => "数据质量",
         }
     }
 

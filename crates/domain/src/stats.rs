@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::codes::Sex;
 use crate::person::{LifeStatus, Person};
+use crate::quality;
 use crate::region::{RegionCode, RegionLevel};
 
 /// What a counter counts.
@@ -32,17 +33,21 @@ pub enum Indicator {
     Households,
     /// Events recorded on persons, keyed by the person's sex (flows only).
     Events,
+    /// Living residents failing a one-record quality check, keyed by the
+    /// check's name (`incomplete`: any required field empty).
+    Quality,
 }
 
 impl Indicator {
     /// Every indicator.
-    pub const ALL: [Indicator; 6] = [
+    pub const ALL: [Indicator; 7] = [
         Indicator::Population,
         Indicator::Registration,
         Indicator::Women,
         Indicator::Members,
         Indicator::Households,
         Indicator::Events,
+        Indicator::Quality,
     ];
 
     /// The name stored in the counter tables.
@@ -54,6 +59,7 @@ impl Indicator {
             Indicator::Members => "members",
             Indicator::Households => "households",
             Indicator::Events => "events",
+            Indicator::Quality => "quality",
         }
     }
 
@@ -153,8 +159,29 @@ pub fn stock_of(p: &Person) -> Vec<CounterKey> {
             String::new(),
         ));
     }
+    let problems = quality::problems_of(p);
+    if problems
+        .iter()
+        .any(|c| matches!(c, quality::Check::Missing(_)))
+    {
+        out.push(CounterKey::new(
+            p.residence,
+            Indicator::Quality,
+            INCOMPLETE.into(),
+        ));
+    }
+    for check in problems {
+        out.push(CounterKey::new(
+            p.residence,
+            Indicator::Quality,
+            check.as_str(),
+        ));
+    }
     out
 }
+
+/// The quality key of a person with any required field empty.
+pub const INCOMPLETE: &str = "incomplete";
 
 /// What one household counts for.
 pub fn household_stock(region: RegionCode) -> CounterKey {
@@ -276,6 +303,7 @@ mod tests {
         p.marital_status = Some(MaritalStatus::first_marriage());
         let keys: Vec<(Indicator, String)> = stock_of(&p)
             .into_iter()
+            .filter(|k| k.indicator != Indicator::Quality)
             .map(|k| (k.indicator, k.key))
             .collect();
         assert_eq!(
@@ -336,7 +364,7 @@ mod tests {
         after.marital_status = Some(MaritalStatus::first_marriage());
         let changed: Vec<_> = flows_of(Some(&before), &after)
             .into_iter()
-            .filter(|f| f.counter.indicator != Indicator::Events)
+            .filter(|f| !matches!(f.counter.indicator, Indicator::Events | Indicator::Quality))
             .map(|f| (f.counter.key, f.sign))
             .collect();
         assert_eq!(changed, vec![("1995|".into(), -1), ("1995|21".into(), 1)]);

@@ -202,3 +202,128 @@ on_both_engines!(
     reports_export_as_csv_and_xlsx_with_chinese_headings,
     the_report_page_drills_down_and_draws_its_charts,
 );
+
+/// A household without a head, two records of one person, and records
+/// without ethnicity (no such column).
+const MESSY: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
+                     a,510104198503120010,李明,1,1985-03-12,510104017001,H1,02\n\
+                     b,510104198807070024,王芳,2,1988-07-07,510104017001,H9,10\n\
+                     c,,李明,1,1985-03-12,510104017002,H3,02\n";
+
+async fn the_quality_report_counts_problems_and_lists_the_people_behind_them(db: &TestDb) {
+    let app = setup(db, MESSY).await;
+    let wang = session(&app).await;
+    let (status, _, body) = call(&app, get("/api/v1/reports/quality", &wang)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let total = &body["total"];
+    assert_eq!(total["living"], 3);
+    assert_eq!(total["missing_ethnicity"], 3);
+    assert_eq!(total["missing_id_number"], 1);
+    assert_eq!(total["incomplete"], 3);
+    assert_eq!(total["complete_rate"], 0.0);
+    assert_eq!(
+        total["household_without_head"], 1,
+        "王芳's household H9 has no head"
+    );
+    assert_eq!(total["possible_duplicate"], 2, "李明 twice");
+    // Each count links to its list; the list names the persons (and is audited).
+    let (status, _, page) = fetch(&app, "/reports/quality", &wang).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains("/quality/possible_duplicate?region=510104017000"),
+        "{page}"
+    );
+    let (status, _, list) = fetch(
+        &app,
+        "/quality/household_without_head?region=510104017000",
+        &wang,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let list = String::from_utf8(list).unwrap();
+    assert!(list.contains("王芳") && !list.contains("李明"), "{list}");
+    let (status, _, _) = fetch(
+        &app,
+        "/quality/possible_duplicate?region=510104018000",
+        &wang,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not another township's list");
+}
+
+on_both_engines!(the_quality_report_counts_problems_and_lists_the_people_behind_them);
+
+async fn the_monthly_change_report_lists_each_event_of_the_month_by_kind(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let wang = session(&app).await;
+    let li = common::person_id(&app, &wang, "510104198503120010").await;
+    let mother = common::person_id(&app, &wang, "510104198807070024").await;
+    let today = renkou_domain::date::today_in_china();
+    let month = today.format("%Y-%m").to_string();
+    let birth = serde_json::json!({"birth": {
+        "child": {"name": "李小明", "sex": "1", "birth_date": today.to_string(), "residence": "510104017001"},
+        "mother": mother
+    }});
+    let (status, _, body) = call(
+        &app,
+        common::send_json("POST", "/api/v1/events", &wang, birth),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let moving = serde_json::json!({"move_within": {"person": li, "to": "510104018001", "date": today.to_string()}});
+    let (status, _, body) = call(
+        &app,
+        common::send_json("POST", "/api/v1/events", &wang, moving),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // The village left behind lists the move, as does the one moved to.
+    let (status, _, page) = fetch(
+        &app,
+        &format!("/change-report?region=510104017001&period={month}"),
+        &wang,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("信息变更报告单"));
+    assert!(
+        page.contains("出生（1）") && page.contains("李小明"),
+        "{page}"
+    );
+    assert!(page.contains("省内迁移（1）") && page.contains("李明"));
+    assert!(page.contains("逾期登记（期末之后才录入）0 件"));
+    let county = user_session(db, &app, "zhou", Role::CountyManager, "510104000000").await;
+    let (_, _, page) = fetch(
+        &app,
+        &format!("/change-report?region=510104018001&period={month}"),
+        &county,
+    )
+    .await;
+    assert!(String::from_utf8(page).unwrap().contains("省内迁移（1）"));
+    // Progress: one person entered and one changed in township 017 today.
+    let (status, _, page) = fetch(
+        &app,
+        &format!("/progress?region=510104000000&period={month}"),
+        &county,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains("510104017000") || page.contains("510104018000"),
+        "{page}"
+    );
+    // A township operator may not open another township's change report.
+    let (status, _, _) = fetch(
+        &app,
+        &format!("/change-report?region=510104018001&period={month}"),
+        &wang,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_engines!(the_monthly_change_report_lists_each_event_of_the_month_by_kind);

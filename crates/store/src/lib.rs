@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod change_lists;
 mod counters;
 mod error;
 mod history;
@@ -16,6 +17,7 @@ mod import;
 mod phones;
 mod population;
 mod postgres;
+mod quality;
 mod record;
 mod recount;
 mod regions;
@@ -37,6 +39,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter, AuditRecord};
+pub use change_lists::{CHANGE_LIST_LIMIT, Progress};
 pub use counters::set_counters_enabled;
 pub use error::{StoreError, StoreResult};
 pub use history::person_as_of;

@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use renkou_domain::quality::Check;
 use renkou_domain::report::{Cell, Column, Report, ReportName, ReportRegion, ReportRow};
-use renkou_domain::stats::{AGE_GROUPS, age_group_label};
+use renkou_domain::stats::{AGE_GROUPS, INCOMPLETE, age_group_label};
 use renkou_domain::{EventKind, MaritalStatus, Period, RegionCode, RegionLevel};
 
 use crate::error::{StoreError, StoreResult};
+use crate::quality;
 use crate::rows::RegionRow;
 use crate::{Store, on_pool};
 
@@ -147,6 +149,7 @@ impl Store {
             ReportName::Registration => self.registration_report(&scope).await?,
             ReportName::Households => self.households_report(&scope).await?,
             ReportName::Women => self.women_report(&scope, date, request.today).await?,
+            ReportName::Quality => self.quality_report(&scope).await?,
             ReportName::Changes => {
                 let p = period.unwrap_or_else(|| Period::month_of(date));
                 self.changes_report(&scope, &areas, p, request.today)
@@ -337,6 +340,87 @@ impl Store {
         Ok((0..AGE_GROUPS)
             .map(|g| (age_group_label(g), total.male[g], total.female[g]))
             .collect())
+    }
+
+    async fn quality_report(
+        &self,
+        scope: &Scope,
+    ) -> StoreResult<(Vec<Column>, ByArea<Vec<(String, Cell)>>)> {
+        let checks = Check::all();
+        let mut columns = vec![
+            Column::new("living", "现有人口"),
+            Column::new(INCOMPLETE, "项目不全人数"),
+            Column::new("complete_rate", "项目完整率(%)"),
+        ];
+        columns.extend(checks.iter().map(|c| Column::new(c.as_str(), c.chinese())));
+        let mut sums: ByArea<HashMap<String, i64>> = HashMap::new();
+        let mut add = |area: String, key: String, n: i64| {
+            for target in [area, TOTAL.to_string()] {
+                *sums
+                    .entry(target)
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default() += n;
+            }
+        };
+        let counted = on_pool!(self, pool => sqlx::query_as::<_, (String, String, String, i64)>(
+            "SELECT substr(region_code, 1, $1), indicator, key, CAST(SUM(n) AS BIGINT) FROM stat_stock \
+             WHERE level = $2 AND indicator IN ('pop', 'quality') AND region_code >= $3 AND region_code < $4 \
+             GROUP BY 1, 2, 3",
+        )
+        .bind(scope.prefix)
+        .bind(scope.stored)
+        .bind(&scope.low)
+        .bind(&scope.high)
+        .fetch_all(pool)
+        .await?);
+        for (area, indicator, key, n) in counted {
+            let key = if indicator == "pop" {
+                "living".to_string()
+            } else {
+                key
+            };
+            add(area, key, n);
+        }
+        // The checks that compare two records are counted from the persons.
+        for check in checks.iter().filter(|c| !c.is_on_one_record()) {
+            let sql = format!(
+                "SELECT substr(p.residence, 1, $1), CAST(COUNT(*) AS BIGINT) FROM persons p \
+                 WHERE p.residence >= $2 AND p.residence < $3 AND p.status = 'active' AND {} GROUP BY 1",
+                quality::condition(*check)
+            );
+            let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(scope.prefix)
+                .bind(&scope.low)
+                .bind(&scope.high)
+                .fetch_all(pool)
+                .await?);
+            for (area, n) in rows {
+                add(area, check.as_str(), n);
+            }
+        }
+        let out = sums
+            .into_iter()
+            .map(|(area, values)| {
+                let get = |k: &str| values.get(k).copied().unwrap_or(0);
+                let living = get("living");
+                let mut cells = vec![
+                    ("living".to_string(), Cell::Count(living)),
+                    (INCOMPLETE.to_string(), Cell::Count(get(INCOMPLETE))),
+                    (
+                        "complete_rate".to_string(),
+                        Cell::ratio(living - get(INCOMPLETE), living, 100.0),
+                    ),
+                ];
+                cells.extend(
+                    checks
+                        .iter()
+                        .map(|c| (c.as_str(), Cell::Count(get(&c.as_str())))),
+                );
+                (area, cells)
+            })
+            .collect();
+        Ok((columns, out))
     }
 
     /// Births and deaths of a region in each month of a year (by the day they happened).

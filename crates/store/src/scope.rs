@@ -2,6 +2,7 @@
 //! caller may touch, and the store restricts its SQL to them. A person
 //! outside the scope looks exactly like a person who does not exist.
 
+use renkou_domain::quality::Check;
 use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
 
 use crate::accounts::Account;
@@ -93,6 +94,7 @@ enum Only<'a> {
     All,
     Named(&'a str),
     MissingIdNumber,
+    Failing(Check),
 }
 
 impl Store {
@@ -119,6 +121,20 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<Person>> {
         self.page_of(&scope.within(region), Only::MissingIdNumber, after, limit)
+            .await
+    }
+
+    /// A page of the living persons of the part of `region` inside the scope
+    /// who fail a data-quality check: the list behind a quality report's count.
+    pub async fn persons_failing(
+        &self,
+        region: &RegionCode,
+        check: Check,
+        scope: &Scope,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Person>> {
+        self.page_of(&scope.within(region), Only::Failing(check), after, limit)
             .await
     }
 
@@ -152,12 +168,21 @@ impl Store {
         for part in parts {
             let (low, high) = part.descendant_range();
             let sql = match only {
-                Only::All => PAGE_ALL,
-                Only::Named(_) => PAGE_NAMED,
-                Only::MissingIdNumber => PAGE_MISSING_ID_NUMBER,
+                Only::All => PAGE_ALL.to_string(),
+                Only::Named(_) => PAGE_NAMED.to_string(),
+                Only::MissingIdNumber => PAGE_MISSING_ID_NUMBER.to_string(),
+                Only::Failing(check) => format!(
+                    concat!(
+                        "SELECT ",
+                        person_columns!(),
+                        " FROM persons p WHERE p.residence >= $1 AND p.residence < $2 AND p.id > $3 \
+                         AND p.status = 'active' AND {} ORDER BY p.id LIMIT $4"
+                    ),
+                    crate::quality::condition(check)
+                ),
             };
             let rows = on_pool!(self, pool => {
-                let mut query = sqlx::query_as::<_, PersonRow>(sql)
+                let mut query = sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.clone()))
                     .bind(&low)
                     .bind(&high)
                     .bind(after)

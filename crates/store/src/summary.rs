@@ -1,8 +1,8 @@
-//! Headline counts for a user's home page. Issue 4's counters will replace
-//! these range counts; they read indexes only within the caller's regions.
+//! Headline counts for a user's home page, from the statistics counters:
+//! a few rows per region whatever its size.
 
 use chrono::{Datelike, NaiveDate};
-use renkou_domain::RegionCode;
+use renkou_domain::{RegionCode, RegionLevel};
 use serde::Serialize;
 
 use crate::error::StoreResult;
@@ -27,22 +27,36 @@ impl Store {
     /// Headline counts of a region, as of `today`.
     pub async fn summary(&self, region: &RegionCode, today: NaiveDate) -> StoreResult<Summary> {
         let (low, high) = region.descendant_range();
+        let level = if region.level() <= RegionLevel::County {
+            "county"
+        } else {
+            "village"
+        };
         let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-        let (living, households, births, deaths, missing): (i64, i64, i64, i64, i64) = on_pool!(self, pool => sqlx::query_as(
+        let (living, households, missing): (i64, i64, i64) = on_pool!(self, pool => sqlx::query_as(
             "SELECT \
-               (SELECT COUNT(*) FROM persons WHERE residence >= $1 AND residence < $2 AND status = 'active'), \
-               (SELECT COUNT(*) FROM households WHERE region_code >= $1 AND region_code < $2), \
-               (SELECT COUNT(*) FROM events WHERE region_code >= $1 AND region_code < $2 \
-                  AND effective_date >= $3 AND kind = 'birth'), \
-               (SELECT COUNT(*) FROM events e WHERE region_code >= $1 AND region_code < $2 \
-                  AND effective_date >= $3 AND kind = 'death' AND \
-                  EXISTS (SELECT 1 FROM persons p WHERE p.id = e.person_id AND p.death_date = e.effective_date)), \
-               (SELECT COUNT(*) FROM persons WHERE residence >= $1 AND residence < $2 \
-                  AND status = 'active' AND id_number IS NULL)",
+               CAST(COALESCE(SUM(CASE WHEN indicator = 'pop' THEN n END), 0) AS BIGINT), \
+               CAST(COALESCE(SUM(CASE WHEN indicator = 'households' THEN n END), 0) AS BIGINT), \
+               CAST(COALESCE(SUM(CASE WHEN indicator = 'quality' AND key = 'missing_id_number' THEN n END), 0) AS BIGINT) \
+             FROM stat_stock WHERE level = $1 AND region_code >= $2 AND region_code < $3 \
+             AND indicator IN ('pop', 'households', 'quality')",
         )
+        .bind(level)
         .bind(&low)
         .bind(&high)
+        .fetch_one(pool)
+        .await?);
+        let (births, deaths): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT \
+               CAST(COALESCE(SUM(CASE WHEN kind = 'birth' AND sign = 1 THEN n END), 0) AS BIGINT), \
+               CAST(COALESCE(SUM(CASE WHEN kind = 'death' AND sign = -1 THEN n END), 0) AS BIGINT) \
+             FROM stat_flows WHERE indicator = 'pop' AND effective_date >= $1 AND effective_date <= $2 \
+             AND region_code >= $3 AND region_code < $4",
+        )
         .bind(year_start)
+        .bind(today)
+        .bind(&low)
+        .bind(&high)
         .fetch_one(pool)
         .await?);
         Ok(Summary {

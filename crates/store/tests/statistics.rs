@@ -542,7 +542,70 @@ async fn a_village_report_has_the_village_as_its_only_row(db: &TestDb) {
     assert!(err.is_err(), "rows above the region are refused");
 }
 
+/// The counters behind a quality count and the SQL behind its list agree,
+/// check by check.
+async fn every_quality_count_matches_the_list_behind_it(db: &TestDb) {
+    let today = day("2026-11-29");
+    let ids = founders(&db.store, day("2026-01-01"), today).await;
+    // Identity numbers that disagree with the record: another birth date, the other sex.
+    for (k, (birth, seq)) in [("1970-01-01", 1u16), ("1980-05-05", 2), ("1981-02-01", 3)]
+        .into_iter()
+        .enumerate()
+    {
+        let born = day(birth);
+        let person = NewPerson {
+            id_number: renkou_domain::IdNumber::from_parts("510104", day("1979-09-09"), seq),
+            ..newcomer(k, Sex::Female, born, village(k))
+        };
+        db.store
+            .record_at(
+                &Command::MoveIn {
+                    newcomer: person,
+                    date: day("2026-02-01"),
+                },
+                &meta(),
+                today,
+            )
+            .await
+            .unwrap();
+    }
+    let r = report(
+        &db.store,
+        ReportName::Quality,
+        "510000000000",
+        Some(RegionLevel::County),
+        None,
+        None,
+        today,
+    )
+    .await;
+    let scope = renkou_store::Scope::new([RegionCode::parse("510000000000").unwrap()]);
+    let province = RegionCode::parse("510000000000").unwrap();
+    for check in renkou_domain::quality::Check::all() {
+        let listed = db
+            .store
+            .persons_failing(&province, check, &scope, 0, 1000)
+            .await
+            .unwrap()
+            .len() as i64;
+        assert_eq!(
+            count(&r.total, &check.as_str()),
+            listed,
+            "{}",
+            check.as_str()
+        );
+    }
+    assert_eq!(count(&r.total, "id_birth_date"), 3);
+    assert_eq!(
+        count(&r.total, "id_sex"),
+        2,
+        "odd sequence numbers are men's"
+    );
+    assert_eq!(count(&r.total, "living"), ids.len() as i64 + 3);
+}
+
 renkou_store::on_both_engines!(
+    every_quality_count_matches_the_list_behind_it,
     months_balance,
     reports_divide_a_region_into_its_parts,
     a_village_report_has_the_village_as_its_only_row

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod change_report;
 pub mod charts;
 pub mod error;
 pub mod etag;
@@ -47,6 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/households/{id}", get(household::household_page))
         .route("/reports", get(reports::index))
         .route("/reports/{name}", get(reports::report_page))
+        .route("/change-report", get(change_report::change_report))
+        .route("/progress", get(change_report::progress))
+        .route("/quality/{check}", get(reports::failing_list))
         .route("/charts/pyramid.svg", get(charts::pyramid))
         .route("/charts/births-deaths.svg", get(charts::births_deaths))
         .layer(from_fn(etag::etag))

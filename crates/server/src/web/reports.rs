@@ -4,14 +4,18 @@
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 use renkou_domain::RegionLevel;
-use renkou_domain::report::{Report, ReportName};
+use renkou_domain::quality::Check;
+use renkou_domain::report::{Report, ReportName, ReportRow};
 use renkou_store::Scope;
+use serde::Deserialize;
 
-use crate::AppState;
+use crate::routes::persons::{PAGE_SIZE, audit_reads, next_after};
 use crate::routes::reports::ReportQuery;
 use crate::web::auth::WebSession;
-use crate::web::error::PageResult;
+use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
+use crate::web::view::{next_link, person_table};
+use crate::{ApiError, AppState};
 
 /// A link to a report with the given parameters.
 fn report_link(name: ReportName, params: &[(&str, &str)]) -> String {
@@ -115,11 +119,17 @@ pub async fn report_page(
                 a href=(export("xlsx")) { "导出 Excel" }
                 a href=(export("csv")) { "导出 CSV" }
                 a href="javascript:print()" { "打印" }
+                @if report.report == ReportName::Changes {
+                    a href={ "/change-report?region=" (region) "&period=" (when) } { "信息变更报告单" }
+                }
                 @for other in ReportName::ALL.into_iter().filter(|r| *r != report.report) {
                     a href=(report_link(other, &[("region", &region)])) { (other.title()) }
                 }
             }
             (table(&report, |code| report_link(report.report, &refs(&kept(&[("region", code.to_string())])))))
+            @if report.report == ReportName::Quality {
+                p.muted { "点击数字查看对应的人员名单。涉及两条记录的检查（母子年龄、户主、疑似重复）按需统计，其余随登记实时更新。" }
+            }
             @if let Some(src) = chart {
                 figure { img src=(src) alt="统计图"; }
             }
@@ -182,7 +192,7 @@ fn table(report: &Report, link: impl Fn(&str) -> String) -> Markup {
                             } @else { (row.region_name) }
                         }
                         @for c in &report.columns {
-                            td.n { (row.get(&c.key).map(|v| v.to_string()).unwrap_or_default()) }
+                            td.n { (cell(report, row, &c.key)) }
                         }
                     }
                 }
@@ -192,10 +202,80 @@ fn table(report: &Report, link: impl Fn(&str) -> String) -> Markup {
                     th { (report.total.region_code.as_str()) }
                     th { (report.total.region_name) "（合计）" }
                     @for c in &report.columns {
-                        th.n { (report.total.get(&c.key).map(|v| v.to_string()).unwrap_or_default()) }
+                        th.n { (cell(report, &report.total, &c.key)) }
                     }
                 }
             }
         }
     }
+}
+
+/// One figure; a quality count links to the persons behind it.
+fn cell(report: &Report, row: &ReportRow, key: &str) -> Markup {
+    let value = row.get(key);
+    let text = value.map(|v| v.to_string()).unwrap_or_default();
+    let listed = report.report == ReportName::Quality
+        && Check::parse(key).is_some()
+        && value.and_then(|v| v.count()).is_some_and(|n| n > 0);
+    html! {
+        @if listed {
+            a href={ "/quality/" (key) "?region=" (row.region_code.as_str()) } { (text) }
+        } @else { (text) }
+    }
+}
+
+/// `/quality/{check}` parameters.
+#[derive(Debug, Deserialize)]
+pub struct FailingParams {
+    region: Option<String>,
+    after: Option<i64>,
+}
+
+/// `GET /quality/{check}?region=`: the living persons failing a check, page
+/// by page, printable; every person shown is audited.
+pub async fn failing_list(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(check): Path<String>,
+    Query(params): Query<FailingParams>,
+) -> PageResult {
+    let check = Check::parse(&check).ok_or_else(|| WebError(ApiError::not_found()))?;
+    let query = ReportQuery {
+        region: params.region.clone(),
+        ..ReportQuery::default()
+    };
+    let region = query.request("quality", &session)?.region;
+    let scope = Scope::of(&session.account);
+    let after = params.after.unwrap_or(0);
+    let persons = state
+        .store
+        .persons_failing(&region, check, &scope, after, PAGE_SIZE)
+        .await?;
+    audit_reads(
+        &state,
+        &session,
+        &persons,
+        &format!("quality list {} of {region}", check.as_str()),
+    )
+    .await?;
+    let name = state
+        .store
+        .region(&region)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_else(|| region.to_string());
+    let next = next_after(&persons);
+    Ok(page(
+        &check.chinese(),
+        &session,
+        html! {
+            h1 { (name) " " (check.chinese()) "的人员" " " span.muted { (region.as_str()) } }
+            p.actions {
+                a href=(report_link(ReportName::Quality, &[("region", region.as_str())])) { "返回数据质量报告" }
+                a href="javascript:print()" { "打印" }
+            }
+            (person_table(&persons, session.sees_full_numbers()))
+            (next_link(&format!("/quality/{}?region={}&", check.as_str(), region.as_str()), next))
+        },
+    ))
 }

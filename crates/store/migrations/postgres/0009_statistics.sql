@@ -25,3 +25,7 @@ CREATE TABLE stat_flows (
     PRIMARY KEY (region_code, effective_date, recorded_date, kind, indicator, key, sign, other)
 );
 CREATE INDEX stat_flows_date ON stat_flows (effective_date, region_code);
+-- Registered population is found by hukou region, wherever people live.
+CREATE INDEX stat_stock_key ON stat_stock (level, indicator, key);
+-- The monthly change list finds the moves out of a village by kind and date.
+CREATE INDEX events_kind_date ON events (kind, effective_date);
