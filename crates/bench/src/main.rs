@@ -2,6 +2,7 @@
 //! runs them beside the raw engines.
 
 mod load;
+mod stats;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,6 +50,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Statistics figures: the province report at county level against a plain
+    /// GROUP BY, `stats verify` time, and events per second with and without counters.
+    Stats {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+        /// Events to register (half with counters, half without); 0 skips.
+        #[arg(long, default_value_t = 4000)]
+        events: usize,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -63,6 +75,11 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Register { people, seed, out } => register(people, seed, out),
         Command::Lookup { db, samples } => lookup(&db, samples).await,
+        Command::Stats {
+            db,
+            samples,
+            events,
+        } => stats::run(&db, samples, events).await,
         Command::LoadPrepare { db, sessions, out } => load::prepare(&db, sessions, &out).await,
     }
 }

@@ -63,6 +63,15 @@ impl Indicator {
         }
     }
 
+    /// Whether events keep dated flows of it (for reports at an earlier date
+    /// and over a period); the others are reported as of today.
+    pub fn has_flows(self) -> bool {
+        matches!(
+            self,
+            Indicator::Population | Indicator::Women | Indicator::Events
+        )
+    }
+
     /// The indicator a stored name stands for.
     pub fn parse(text: &str) -> Option<Indicator> {
         Indicator::ALL.into_iter().find(|i| i.as_str() == text)
@@ -200,15 +209,21 @@ pub struct FlowKey {
     pub other: String,
 }
 
-/// What an event changed in the counters: the person's stock after it minus
-/// their stock before it (`None` when the event brought them in), and one
-/// `Events` count for the person.
+/// What an event changed in the dated counters: the person's stock after it
+/// minus their stock before it (`None` when the event brought them in), for
+/// the indicators that keep flows, and one `Events` count for the person.
 pub fn flows_of(before: Option<&Person>, after: &Person) -> Vec<FlowKey> {
     let mut diff: BTreeMap<CounterKey, i64> = BTreeMap::new();
-    for key in before.map(stock_of).unwrap_or_default() {
+    let dated = |k: &CounterKey| k.indicator.has_flows();
+    for key in before
+        .map(stock_of)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(dated)
+    {
         *diff.entry(key).or_default() -= 1;
     }
-    for key in stock_of(after) {
+    for key in stock_of(after).into_iter().filter(dated) {
         *diff.entry(key).or_default() += 1;
     }
     fn counted(p: Option<&Person>) -> Option<&Person> {

@@ -9,7 +9,7 @@
 //! holds each event's difference, per village and the day it took effect, so
 //! that period reports and any earlier date are sums too.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -37,7 +37,7 @@ impl Level {
 }
 
 /// A flow counter's full key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct FlowRow {
     pub effective_date: NaiveDate,
     pub recorded_date: NaiveDate,
@@ -45,12 +45,28 @@ pub(crate) struct FlowRow {
     pub flow: FlowKey,
 }
 
-/// Counts to add, kept sorted so that concurrent writers lock counter rows in
-/// the same order and never deadlock.
+impl FlowRow {
+    /// The table's key order, so that writes go in key order and concurrent
+    /// writers lock rows in the same order (no deadlock).
+    fn sort_key(&self) -> (&str, NaiveDate, NaiveDate, &str, &str, &str, i8, &str) {
+        (
+            self.flow.counter.region.as_str(),
+            self.effective_date,
+            self.recorded_date,
+            self.kind.as_str(),
+            self.flow.counter.indicator.as_str(),
+            &self.flow.counter.key,
+            self.flow.sign,
+            &self.flow.other,
+        )
+    }
+}
+
+/// Counts to add.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct CounterDelta {
-    pub stock: BTreeMap<(Level, CounterKey), i64>,
-    pub flows: BTreeMap<FlowRow, i64>,
+    pub stock: HashMap<(Level, CounterKey), i64>,
+    pub flows: HashMap<FlowRow, i64>,
 }
 
 /// Off only in the benchmark that measures what counting costs.
@@ -89,8 +105,12 @@ impl CounterDelta {
     }
 
     fn stock(&mut self, key: CounterKey, n: i64) {
-        let up = key.county_rollup();
-        *self.stock.entry((Level::County, up)).or_default() += n;
+        // Quality counts are kept per village only: they are many keys per
+        // person, and only the quality report (which scans anyway) sums them.
+        if key.indicator != stats::Indicator::Quality {
+            let up = key.county_rollup();
+            *self.stock.entry((Level::County, up)).or_default() += n;
+        }
         *self.stock.entry((Level::Village, key)).or_default() += n;
     }
 
@@ -115,11 +135,31 @@ impl CounterDelta {
         before: Option<&Person>,
         after: &Person,
     ) {
+        self.person_changed(before, after);
+        self.event_flows(kind, effective_date, recorded_at, before, after);
+    }
+
+    /// Today's counts of a person who changed from `before` into `after`.
+    fn person_changed(&mut self, before: Option<&Person>, after: &Person) {
+        for key in before.map(stats::stock_of).unwrap_or_default() {
+            self.stock(key, -1);
+        }
+        for key in stats::stock_of(after) {
+            self.stock(key, 1);
+        }
+    }
+
+    /// The dated differences an event made.
+    fn event_flows(
+        &mut self,
+        kind: EventKind,
+        effective_date: NaiveDate,
+        recorded_at: DateTime<Utc>,
+        before: Option<&Person>,
+        after: &Person,
+    ) {
         let recorded_date = china_date(recorded_at);
         for flow in stats::flows_of(before, after) {
-            if flow.counter.indicator != stats::Indicator::Events {
-                self.stock(flow.counter.clone(), i64::from(flow.sign));
-            }
             *self
                 .flows
                 .entry(FlowRow {
@@ -132,11 +172,27 @@ impl CounterDelta {
         }
     }
 
-    /// Stock rows as written: (level, region, indicator, key, n).
-    pub fn stock_rows(
-        &self,
-    ) -> impl Iterator<Item = (&'static str, &str, &'static str, &str, i64)> {
-        self.stock
+    /// Adds everything of another delta (partial counts made in parallel).
+    pub fn merge(mut self, other: CounterDelta) -> CounterDelta {
+        let (mut big, small) =
+            if self.stock.len() + self.flows.len() >= other.stock.len() + other.flows.len() {
+                (std::mem::take(&mut self), other)
+            } else {
+                (other, std::mem::take(&mut self))
+            };
+        for (key, n) in small.stock {
+            *big.stock.entry(key).or_default() += n;
+        }
+        for (key, n) in small.flows {
+            *big.flows.entry(key).or_default() += n;
+        }
+        big
+    }
+
+    /// Stock rows as written, in key order: (level, region, indicator, key, n).
+    pub fn stock_rows(&self) -> Vec<(&'static str, &str, &'static str, &str, i64)> {
+        let mut rows: Vec<_> = self
+            .stock
             .iter()
             .filter(|(_, n)| **n != 0)
             .map(|((level, k), n)| {
@@ -148,6 +204,21 @@ impl CounterDelta {
                     *n,
                 )
             })
+            .collect();
+        rows.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        rows
+    }
+
+    /// Flow rows as written, in key order.
+    pub fn flow_rows(&self) -> Vec<(&FlowRow, i64)> {
+        let mut rows: Vec<_> = self
+            .flows
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|(f, n)| (f, *n))
+            .collect();
+        rows.sort_unstable_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
+        rows
     }
 }
 
@@ -190,12 +261,7 @@ impl CounterDelta {
         recorded: &[ReplayEvent<'_>],
         added: ReplayEvent<'_>,
     ) {
-        for key in stats::stock_of(before) {
-            self.stock(key, -1);
-        }
-        for key in stats::stock_of(after) {
-            self.stock(key, 1);
-        }
+        self.person_changed(Some(before), after);
         let mut old = CounterDelta::default();
         replay(&mut old, before, recorded);
         let mut all = recorded.to_vec();
@@ -219,7 +285,7 @@ fn brings_in(event: &ReplayEvent<'_>) -> bool {
         .any(|c| c.field == renkou_domain::Field::Name && c.from.is_none())
 }
 
-/// Adds the flows of a person's events to `delta`, in the order the events
+/// Adds the flows (only) of a person's events to `delta`, in the order the events
 /// took effect (ties in the order they were recorded), walking back from the
 /// current record: each event's person after it is the one before the next,
 /// and the event that brought them in has no "before". An event dated before
@@ -244,7 +310,7 @@ pub(crate) fn replay(delta: &mut CounterDelta, current: &Person, events: &[Repla
             }
             p
         });
-        delta.event(
+        delta.event_flows(
             event.kind,
             counted_from(event),
             event.recorded_at,

@@ -79,11 +79,20 @@ pub(crate) async fn load<T: Tx>(mut tx: T, mut pop: Population) -> StoreResult<L
         persons: pop.persons.len() as u64,
         events: pop.events.len() as u64,
     };
+    let started = std::time::Instant::now();
     let stats = population_counts(&pop)?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "population counted"
+    );
     tx.insert_households(&pop.households).await?;
     tx.insert_persons(&pop.persons, Utc::now()).await?;
     tx.insert_events(&pop.events).await?;
     counters::write(&mut tx, &stats).await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "population and counters written"
+    );
     tx.commit().await?;
     Ok(counts)
 }
@@ -91,7 +100,6 @@ pub(crate) async fn load<T: Tx>(mut tx: T, mut pop: Population) -> StoreResult<L
 /// The counts a loaded population adds: each person as they are now, each
 /// household, and each event replayed from the person's current record.
 fn population_counts(pop: &Population) -> StoreResult<CounterDelta> {
-    let mut counts = CounterDelta::default();
     let mut events_of: HashMap<i64, Vec<ReplayEvent<'_>>> = HashMap::new();
     for e in &pop.events {
         events_of.entry(e.person_id).or_default().push(ReplayEvent {
@@ -101,18 +109,24 @@ fn population_counts(pop: &Population) -> StoreResult<CounterDelta> {
             changes: &e.changes,
         });
     }
-    for row in &pop.persons {
-        let person = Person::try_from(row.clone())?;
-        counts.person_added(&person);
-        if let Some(events) = events_of.get(&row.id) {
-            // The events' flows; their stock is already in the person as now.
-            let mut flows = CounterDelta::default();
-            replay(&mut flows, &person, events);
-            for (key, n) in flows.flows {
-                *counts.flows.entry(key).or_default() += n;
+    // Persons in parallel chunks, each counted on its own, then merged.
+    use rayon::prelude::*;
+    let mut counts = pop
+        .persons
+        .par_chunks(20_000)
+        .map(|chunk| -> StoreResult<CounterDelta> {
+            let mut counts = CounterDelta::default();
+            for row in chunk {
+                let person = Person::try_from(row.clone())?;
+                counts.person_added(&person);
+                if let Some(events) = events_of.get(&row.id) {
+                    // The events' flows; their stock is already in the person as now.
+                    replay(&mut counts, &person, events);
+                }
             }
-        }
-    }
+            Ok(counts)
+        })
+        .try_reduce(CounterDelta::default, |a, b| Ok(a.merge(b)))?;
     for h in &pop.households {
         if let Ok(region) = RegionCode::parse(&h.region_code) {
             counts.households(region, 1);

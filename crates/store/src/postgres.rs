@@ -290,7 +290,7 @@ impl Tx for PgTx {
 
     async fn add_counts(&mut self, delta: &CounterDelta) -> StoreResult<()> {
         // One statement per table, whatever the size: arrays unnested server-side.
-        let rows: Vec<_> = delta.stock_rows().collect();
+        let rows = delta.stock_rows();
         let levels: Vec<&str> = rows.iter().map(|r| r.0).collect();
         let regions: Vec<&str> = rows.iter().map(|r| r.1).collect();
         let indicators: Vec<&str> = rows.iter().map(|r| r.2).collect();
@@ -323,7 +323,7 @@ impl Tx for PgTx {
             n: Vec<i64>,
         }
         let mut c = Columns::default();
-        for (f, n) in delta.flows.iter().filter(|(_, n)| **n != 0) {
+        for (f, n) in delta.flow_rows() {
             c.region.push(f.flow.counter.region.as_str());
             c.effective.push(f.effective_date);
             c.recorded.push(f.recorded_date);
@@ -332,7 +332,7 @@ impl Tx for PgTx {
             c.key.push(&f.flow.counter.key);
             c.sign.push(i16::from(f.flow.sign));
             c.other.push(&f.flow.other);
-            c.n.push(*n);
+            c.n.push(n);
         }
         if !c.region.is_empty() {
             sqlx::query(

@@ -228,11 +228,7 @@ impl Store {
                 let person = Person::try_from(row)?;
                 counts.person_added(&person);
                 if let Some(events) = by_person.get(&id) {
-                    let mut flows = CounterDelta::default();
-                    replay(&mut flows, &person, events);
-                    for (key, n) in flows.flows {
-                        *counts.flows.entry(key).or_default() += n;
-                    }
+                    replay(&mut counts, &person, events);
                 }
             }
         }

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use renkou_domain::quality::Check;
 use renkou_domain::report::{Cell, Column, Report, ReportName, ReportRegion, ReportRow};
-use renkou_domain::stats::{AGE_GROUPS, INCOMPLETE, age_group_label};
+use renkou_domain::stats::{
+    AGE_GROUPS, INCOMPLETE, age_group, age_group_label, split_population_key,
+};
 use renkou_domain::{EventKind, MaritalStatus, Period, RegionCode, RegionLevel};
 
 use crate::error::{StoreError, StoreResult};
@@ -230,21 +232,42 @@ impl Store {
         use chrono::Datelike;
         let year = date.year();
         let mut out: ByArea<Pyramid> = HashMap::new();
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i32, i64)>(concat!(
-            "SELECT substr(region_code, 1, $1), substr(key, 1, 1), ", age_group_sql!(),
-            ", CAST(SUM(n) AS BIGINT) FROM stat_stock WHERE level = $3 AND indicator = 'pop' \
-             AND region_code >= $4 AND region_code < $5 \
-             AND CAST(substr(key, 3) AS INTEGER) <= $2 GROUP BY 1, 2, 3"
-        ))
-        .bind(scope.prefix)
-        .bind(year)
-        .bind(scope.stored)
-        .bind(&scope.low)
-        .bind(&scope.high)
-        .fetch_all(pool)
-        .await?);
-        for (area, sex, group, n) in rows {
-            out.entry(area).or_default().add(&sex, group as usize, n);
+        // The stored rows as they are, in key order (no sort in the engine):
+        // a few hundred per county, grouped here.
+        const STOCK: &str = "SELECT region_code, key, n FROM stat_stock WHERE level = $1 \
+             AND indicator = 'pop' AND region_code >= $2 AND region_code < $3";
+        let rows = match self {
+            Store::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                crate::sqlite_bulk::select_text_text_int(
+                    &mut conn,
+                    STOCK,
+                    &[scope.stored, &scope.low, &scope.high],
+                )
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_as::<_, (String, String, i64)>(STOCK)
+                    .bind(scope.stored)
+                    .bind(&scope.low)
+                    .bind(&scope.high)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        for (region, key, n) in rows {
+            let Some((sex, born)) = split_population_key(&key) else {
+                continue;
+            };
+            if let Some(group) = age_group(born, date) {
+                match out.get_mut(scope.area(&region)) {
+                    Some(pyramid) => pyramid.add(sex, group, n),
+                    None => out
+                        .entry(scope.area(&region).to_string())
+                        .or_default()
+                        .add(sex, group, n),
+                }
+            }
         }
         if date < today {
             let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i32, i64)>(concat!(
@@ -363,10 +386,11 @@ impl Store {
                     .or_default() += n;
             }
         };
+        // Quality counts are kept per village (see counters.rs).
         let counted = on_pool!(self, pool => sqlx::query_as::<_, (String, String, String, i64)>(
             "SELECT substr(region_code, 1, $1), indicator, key, CAST(SUM(n) AS BIGINT) FROM stat_stock \
-             WHERE level = $2 AND indicator IN ('pop', 'quality') AND region_code >= $3 AND region_code < $4 \
-             GROUP BY 1, 2, 3",
+             WHERE ((level = $2 AND indicator = 'pop') OR (level = 'village' AND indicator = 'quality')) \
+             AND region_code >= $3 AND region_code < $4 GROUP BY 1, 2, 3",
         )
         .bind(scope.prefix)
         .bind(scope.stored)

@@ -218,9 +218,10 @@ impl Tx for SqliteTx {
     }
 
     async fn add_counts(&mut self, delta: &CounterDelta) -> StoreResult<()> {
-        let stock: Vec<_> = delta.stock_rows().collect();
-        bulk::insert(
-            &mut self.0,
+        let stock = delta.stock_rows();
+        self.bulk("stat_stock", stock.len(), async |conn| {
+            bulk::insert(
+            conn,
             "INSERT INTO stat_stock (level, region_code, indicator, key, n) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (level, region_code, indicator, key) DO UPDATE SET n = n + excluded.n",
             &stock,
@@ -234,10 +235,12 @@ impl Tx for SqliteTx {
                 ]
             },
         )
+        .await
+        })
         .await?;
-        let flows: Vec<_> = delta.flows.iter().filter(|(_, n)| **n != 0).collect();
-        bulk::insert(
-            &mut self.0,
+        let flows = delta.flow_rows();
+        self.bulk("stat_flows", flows.len(), async |conn| bulk::insert(
+            conn,
             "INSERT INTO stat_flows (region_code, effective_date, recorded_date, kind, indicator, key, sign, other, n) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_code, effective_date, recorded_date, kind, \
              indicator, key, sign, other) DO UPDATE SET n = n + excluded.n",
@@ -252,10 +255,11 @@ impl Tx for SqliteTx {
                     Value::Text(&f.flow.counter.key),
                     Value::Int(i64::from(f.flow.sign)),
                     Value::Text(&f.flow.other),
-                    Value::Int(**n),
+                    Value::Int(*n),
                 ]
             },
         )
+        .await)
         .await
     }
 }

@@ -33,15 +33,23 @@ impl Store {
             "village"
         };
         let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-        let (living, households, missing): (i64, i64, i64) = on_pool!(self, pool => sqlx::query_as(
+        let (living, households): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
             "SELECT \
                CAST(COALESCE(SUM(CASE WHEN indicator = 'pop' THEN n END), 0) AS BIGINT), \
-               CAST(COALESCE(SUM(CASE WHEN indicator = 'households' THEN n END), 0) AS BIGINT), \
-               CAST(COALESCE(SUM(CASE WHEN indicator = 'quality' AND key = 'missing_id_number' THEN n END), 0) AS BIGINT) \
-             FROM stat_stock WHERE level = $1 AND region_code >= $2 AND region_code < $3 \
-             AND indicator IN ('pop', 'households', 'quality')",
+               CAST(COALESCE(SUM(CASE WHEN indicator = 'households' THEN n END), 0) AS BIGINT) \
+             FROM stat_stock WHERE level = $1 AND indicator IN ('pop', 'households') \
+             AND region_code >= $2 AND region_code < $3",
         )
         .bind(level)
+        .bind(&low)
+        .bind(&high)
+        .fetch_one(pool)
+        .await?);
+        // Quality counts are kept per village.
+        let missing: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = 'village' \
+             AND indicator = 'quality' AND region_code >= $1 AND region_code < $2 AND key = 'missing_id_number'",
+        )
         .bind(&low)
         .bind(&high)
         .fetch_one(pool)

@@ -1,7 +1,8 @@
 -- Statistics counters (DESIGN.md §3), changed in the same transaction as the
 -- events that change them; `renkou stats verify` recounts and compares.
 
--- Today's counts: per village, and rolled up per county.
+-- Today's counts: per village, and rolled up per county. A region's rows sit
+-- together, so an event dirties few pages.
 CREATE TABLE stat_stock (
     level       TEXT NOT NULL,       -- village | county
     region_code TEXT NOT NULL,
@@ -29,3 +30,5 @@ CREATE INDEX stat_flows_date ON stat_flows (effective_date, region_code);
 CREATE INDEX stat_stock_key ON stat_stock (level, indicator, key);
 -- The monthly change list finds the moves out of a village by kind and date.
 CREATE INDEX events_kind_date ON events (kind, effective_date);
+-- Reports list the regions of one level inside another.
+CREATE INDEX regions_level ON regions (level, code);
