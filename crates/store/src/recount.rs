@@ -17,6 +17,18 @@ use crate::{Store, on_pool};
 /// Persons read per round trip while recounting.
 const PAGE: i64 = 50_000;
 
+/// A flow counter's key as read from the table.
+type FlowId = (
+    String,
+    NaiveDate,
+    NaiveDate,
+    String,
+    String,
+    String,
+    i16,
+    String,
+);
+
 /// One counter that disagrees with the recount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CounterDifference {
@@ -94,16 +106,6 @@ impl Store {
             }
         }
 
-        type FlowId = (
-            String,
-            NaiveDate,
-            NaiveDate,
-            String,
-            String,
-            String,
-            i16,
-            String,
-        );
         let mut stored_flows: HashMap<FlowId, i64> = HashMap::new();
         let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, NaiveDate, NaiveDate, String, String, String, i16, String, i64)>(
             "SELECT region_code, effective_date, recorded_date, kind, indicator, key, CAST(sign AS SMALLINT), other, n \
@@ -236,18 +238,7 @@ impl Store {
     }
 }
 
-fn flow_id(
-    f: &FlowRow,
-) -> (
-    String,
-    NaiveDate,
-    NaiveDate,
-    String,
-    String,
-    String,
-    i16,
-    String,
-) {
+fn flow_id(f: &FlowRow) -> FlowId {
     (
         f.flow.counter.region.to_string(),
         f.effective_date,
@@ -260,18 +251,7 @@ fn flow_id(
     )
 }
 
-fn describe_flow(
-    id: &(
-        String,
-        NaiveDate,
-        NaiveDate,
-        String,
-        String,
-        String,
-        i16,
-        String,
-    ),
-) -> String {
+fn describe_flow(id: &FlowId) -> String {
     format!(
         "{} {} recorded {} {} {} {} {:+} {}",
         id.0, id.1, id.2, id.3, id.4, id.5, id.6, id.7

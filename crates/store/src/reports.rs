@@ -97,6 +97,18 @@ struct Scope {
 }
 
 impl Scope {
+    /// Rows at `level` inside `region`.
+    fn new(region: &RegionCode, level: RegionLevel) -> Scope {
+        let (low, high) = region.descendant_range();
+        Scope {
+            level,
+            prefix: level.prefix_len() as i32,
+            stored: stored_level(level),
+            low,
+            high,
+        }
+    }
+
     fn area<'a>(&self, code: &'a str) -> &'a str {
         &code[..(self.prefix as usize).min(code.len())]
     }
@@ -118,18 +130,7 @@ impl Store {
                 region_level.as_str()
             )));
         }
-        let (low, high) = request.region.descendant_range();
-        let scope = Scope {
-            level,
-            prefix: level.prefix_len() as i32,
-            stored: if level <= RegionLevel::County {
-                "county"
-            } else {
-                "village"
-            },
-            low,
-            high,
-        };
+        let scope = Scope::new(&request.region, level);
         let period = match (request.name.is_for_a_period(), request.period) {
             (true, Some(p)) => Some(p),
             (true, None) => Some(Period::month_of(request.date.unwrap_or(request.today))),
@@ -343,19 +344,7 @@ impl Store {
         date: NaiveDate,
         today: NaiveDate,
     ) -> StoreResult<Vec<(String, i64, i64)>> {
-        let (low, high) = region.descendant_range();
-        let level = region.level();
-        let scope = Scope {
-            level,
-            prefix: level.prefix_len() as i32,
-            stored: if level <= RegionLevel::County {
-                "county"
-            } else {
-                "village"
-            },
-            low,
-            high,
-        };
+        let scope = Scope::new(region, region.level());
         let mut total = Pyramid::default();
         for p in self.pyramids(&scope, date, today).await?.values() {
             total.merge(p);
@@ -820,6 +809,16 @@ fn to_cells<const N: usize>(
             (area, cells)
         })
         .collect()
+}
+
+/// The stock rows that serve rows at `level`: the county roll-up down to
+/// counties, the villages below.
+pub(crate) fn stored_level(level: RegionLevel) -> &'static str {
+    if level <= RegionLevel::County {
+        "county"
+    } else {
+        "village"
+    }
 }
 
 /// The level one below (a village stays a village).

@@ -2,7 +2,7 @@
 //! a few rows per region whatever its size.
 
 use chrono::{Datelike, NaiveDate};
-use renkou_domain::{RegionCode, RegionLevel};
+use renkou_domain::RegionCode;
 use serde::Serialize;
 
 use crate::error::StoreResult;
@@ -27,11 +27,7 @@ impl Store {
     /// Headline counts of a region, as of `today`.
     pub async fn summary(&self, region: &RegionCode, today: NaiveDate) -> StoreResult<Summary> {
         let (low, high) = region.descendant_range();
-        let level = if region.level() <= RegionLevel::County {
-            "county"
-        } else {
-            "village"
-        };
+        let level = crate::reports::stored_level(region.level());
         let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
         let (living, households): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
             "SELECT \

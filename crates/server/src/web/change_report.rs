@@ -6,15 +6,28 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use maud::html;
 use renkou_domain::{EventKind, Period, Person};
-use renkou_store::{CHANGE_LIST_LIMIT, StoredEvent};
+use renkou_store::{CHANGE_LIST_LIMIT, ReportRequest, StoredEvent};
 
-use crate::AppState;
 use crate::routes::persons::audit_reads;
 use crate::routes::reports::ReportQuery;
+use crate::session::Session;
 use crate::web::auth::WebSession;
 use crate::web::error::PageResult;
 use crate::web::layout::page;
 use crate::web::view::{id_shown, value_label};
+use crate::{ApiError, AppState};
+
+/// The region and period asked for (this month when none), inside the caller's regions.
+fn month_asked(
+    query: &ReportQuery,
+    session: &Session,
+) -> Result<(ReportRequest, Period), ApiError> {
+    let request = query.request("changes", session)?;
+    let period = request
+        .period
+        .unwrap_or_else(|| Period::month_of(request.date.unwrap_or(request.today)));
+    Ok((request, period))
+}
 
 /// `GET /change-report?region=&period=`: every event of the period in the
 /// region, grouped by kind; the persons shown are audited.
@@ -23,10 +36,7 @@ pub async fn change_report(
     WebSession(session): WebSession,
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
-    let request = query.request("changes", &session)?;
-    let period = request
-        .period
-        .unwrap_or_else(|| Period::month_of(request.date.unwrap_or(request.today)));
+    let (request, period) = month_asked(&query, &session)?;
     let list = state.store.change_list(&request.region, period).await?;
     let persons: Vec<Person> = list.iter().map(|(_, p)| p.clone()).collect();
     audit_reads(
@@ -109,10 +119,7 @@ pub async fn progress(
     WebSession(session): WebSession,
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
-    let request = query.request("changes", &session)?;
-    let period = request
-        .period
-        .unwrap_or_else(|| Period::month_of(request.date.unwrap_or(request.today)));
+    let (request, period) = month_asked(&query, &session)?;
     let rows = state.store.entry_progress(&request.region, period).await?;
     let mut names = BTreeMap::new();
     for r in &rows {

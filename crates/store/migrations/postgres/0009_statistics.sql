@@ -5,16 +5,19 @@
 -- together, so an event dirties few pages.
 CREATE TABLE stat_stock (
     level       TEXT NOT NULL,       -- village | county
-    region_code TEXT NOT NULL,
-    indicator   TEXT NOT NULL,       -- pop | hukou | women | members | households
-    key         TEXT NOT NULL,       -- the breakdown (pop: sex|birth_year ...)
+    region_code TEXT COLLATE "C" NOT NULL,
+    indicator   TEXT NOT NULL,       -- pop | hukou | women | members | households | quality
+    key         TEXT COLLATE "C" NOT NULL,       -- the breakdown (pop: sex|birth_year ...)
     n           BIGINT NOT NULL,
     PRIMARY KEY (level, region_code, indicator, key)
-);
+) PARTITION BY LIST (level);
+-- The county roll-up apart: a province report reads a few hundred pages of it.
+CREATE TABLE stat_stock_village PARTITION OF stat_stock FOR VALUES IN ('village');
+CREATE TABLE stat_stock_county PARTITION OF stat_stock FOR VALUES IN ('county');
 
 -- What each event changed, per village and the day it took effect.
 CREATE TABLE stat_flows (
-    region_code    TEXT NOT NULL,
+    region_code    TEXT COLLATE "C" NOT NULL,
     effective_date DATE NOT NULL,
     recorded_date  DATE NOT NULL,    -- China date it was entered: later than the period = late
     kind           TEXT NOT NULL,    -- the event kind

@@ -6,7 +6,7 @@
 CREATE TABLE stat_stock (
     level       TEXT NOT NULL,       -- village | county
     region_code TEXT NOT NULL,
-    indicator   TEXT NOT NULL,       -- pop | hukou | women | members | households
+    indicator   TEXT NOT NULL,       -- pop | hukou | women | members | households | quality
     key         TEXT NOT NULL,       -- the breakdown (pop: sex|birth_year ...)
     n           INTEGER NOT NULL,
     PRIMARY KEY (level, region_code, indicator, key)
