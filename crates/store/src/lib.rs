@@ -169,6 +169,14 @@ impl Store {
         .await?))
     }
 
+    /// A region's name, or its code when the table does not know it.
+    pub async fn region_name(&self, code: &RegionCode) -> StoreResult<String> {
+        Ok(self
+            .region(code)
+            .await?
+            .map_or_else(|| code.to_string(), |r| r.name))
+    }
+
     /// The current (not retired) regions one level below a region.
     pub async fn region_children(&self, parent: &RegionCode) -> StoreResult<Vec<RegionRow>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(

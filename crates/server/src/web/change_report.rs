@@ -46,12 +46,7 @@ pub async fn change_report(
         &format!("change report {} {period}", request.region),
     )
     .await?;
-    let name = state
-        .store
-        .region(&request.region)
-        .await?
-        .map(|r| r.name)
-        .unwrap_or_default();
+    let name = state.store.region_name(&request.region).await?;
     let mut by_kind: BTreeMap<EventKind, Vec<&(StoredEvent, Person)>> = BTreeMap::new();
     for line in &list {
         by_kind.entry(line.0.kind).or_default().push(line);
@@ -124,8 +119,7 @@ pub async fn progress(
     let mut names = BTreeMap::new();
     for r in &rows {
         if let std::collections::btree_map::Entry::Vacant(slot) = names.entry(r.township) {
-            let name = state.store.region(&r.township).await?.map(|r| r.name);
-            slot.insert(name.unwrap_or_default());
+            slot.insert(state.store.region_name(&r.township).await?);
         }
     }
     let (entered, changed) = rows

@@ -16,12 +16,7 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
     let today = today_in_china();
     let mut regions = Vec::new();
     for code in Scope::of(&session.account).regions() {
-        let name = state
-            .store
-            .region(code)
-            .await?
-            .map(|r| r.name)
-            .unwrap_or_else(|| code.to_string());
+        let name = state.store.region_name(code).await?;
         let summary = state.store.summary(code, today).await?;
         regions.push((code.to_string(), name, summary));
     }

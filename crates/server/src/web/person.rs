@@ -32,12 +32,7 @@ pub async fn person_page(
     )
     .await?;
     let events = state.store.events_of(person.id).await?;
-    let residence = state
-        .store
-        .region(&person.residence)
-        .await?
-        .map(|r| r.name)
-        .unwrap_or_default();
+    let residence = state.store.region_name(&person.residence).await?;
     let full = session.sees_full_numbers();
     let writable = Scope::writable(&session.account).contains(&person.residence);
     let phone = state

@@ -29,12 +29,7 @@ fn report_link(name: ReportName, params: &[(&str, &str)]) -> String {
 pub async fn index(State(state): State<AppState>, WebSession(session): WebSession) -> PageResult {
     let mut regions = Vec::new();
     for code in Scope::of(&session.account).regions() {
-        let name = state
-            .store
-            .region(code)
-            .await?
-            .map(|r| r.name)
-            .unwrap_or_else(|| code.to_string());
+        let name = state.store.region_name(code).await?;
         regions.push((code.to_string(), name));
     }
     Ok(page(
@@ -258,12 +253,7 @@ pub async fn failing_list(
         &format!("quality list {} of {region}", check.as_str()),
     )
     .await?;
-    let name = state
-        .store
-        .region(&region)
-        .await?
-        .map(|r| r.name)
-        .unwrap_or_else(|| region.to_string());
+    let name = state.store.region_name(&region).await?;
     let next = next_after(&persons);
     Ok(page(
         &check.chinese(),
