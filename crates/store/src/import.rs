@@ -433,8 +433,20 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         }
     }
     let inserted = new_rows.len() as u64;
-    for row in &new_rows {
-        counts.person_added(&Person::try_from(row.clone())?);
+    {
+        // New persons counted in parallel chunks, then merged.
+        use rayon::prelude::*;
+        let added = new_rows
+            .par_chunks(20_000)
+            .map(|chunk| -> StoreResult<CounterDelta> {
+                let mut part = CounterDelta::default();
+                for row in chunk {
+                    part.person_added(&Person::try_from(row.clone())?);
+                }
+                Ok(part)
+            })
+            .try_reduce(CounterDelta::default, |a, b| Ok(a.merge(b)))?;
+        counts = std::mem::take(&mut counts).merge(added);
     }
     for household in &new_households {
         if let Ok(region) = RegionCode::parse(&household.region_code) {
@@ -470,7 +482,9 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         tx.upsert_source_link(link).await?;
     }
     tx.insert_events(&events).await?;
+    tracing::info!(seconds = started_at.elapsed_seconds(), "events written");
     counters::write(&mut tx, &counts).await?;
+    tracing::info!(seconds = started_at.elapsed_seconds(), "counters written");
     rejected.sort_by_key(|r| r.line);
     let pending: Vec<PendingRow> = rejected
         .iter()
