@@ -76,22 +76,6 @@ impl Period {
         Period::starting(first, PeriodKind::Month)
     }
 
-    /// The period of the same length just before this one.
-    pub fn previous(&self) -> Period {
-        let first = self.first.pred_opt().unwrap_or(self.first);
-        match self.kind {
-            PeriodKind::Month => Period::month_of(first),
-            PeriodKind::Quarter => Period::starting(
-                first.with_day(1).unwrap_or(first) - Months::new(2),
-                self.kind,
-            ),
-            PeriodKind::Year => Period::starting(
-                NaiveDate::from_ymd_opt(first.year(), 1, 1).unwrap_or(first),
-                self.kind,
-            ),
-        }
-    }
-
     /// The months of the period, in order.
     pub fn months(&self) -> Vec<Period> {
         let mut out = Vec::new();
@@ -104,11 +88,6 @@ impl Period {
             }
         }
         out
-    }
-
-    /// Days in the period.
-    pub fn days(&self) -> i64 {
-        (self.last - self.first).num_days() + 1
     }
 }
 
@@ -155,14 +134,6 @@ mod tests {
     fn nonsense_is_refused_with_the_forms_that_work() {
         for bad in ["2026-13", "2026-Q5", "26", "abc", "2026-03-01"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_previous_period_ends_the_day_before() {
-        for p in ["2026-01", "2026-Q1", "2026", "2024-03"] {
-            let p = Period::parse(p).unwrap();
-            assert_eq!(p.previous().last.succ_opt(), Some(p.first));
         }
     }
 

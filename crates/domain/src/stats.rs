@@ -39,17 +39,6 @@ pub enum Indicator {
 }
 
 impl Indicator {
-    /// Every indicator.
-    pub const ALL: [Indicator; 7] = [
-        Indicator::Population,
-        Indicator::Registration,
-        Indicator::Women,
-        Indicator::Members,
-        Indicator::Households,
-        Indicator::Events,
-        Indicator::Quality,
-    ];
-
     /// The name stored in the counter tables.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,11 +59,6 @@ impl Indicator {
             self,
             Indicator::Population | Indicator::Women | Indicator::Events
         )
-    }
-
-    /// The indicator a stored name stands for.
-    pub fn parse(text: &str) -> Option<Indicator> {
-        Indicator::ALL.into_iter().find(|i| i.as_str() == text)
     }
 }
 
@@ -125,12 +109,6 @@ pub fn population_key(sex: Sex, birth_year: i32) -> String {
 pub fn split_population_key(key: &str) -> Option<(&str, i32)> {
     let (sex, year) = key.split_once('|')?;
     Some((sex, year.parse().ok()?))
-}
-
-/// Splits a women key into birth year and marital-status code ("" if unknown).
-pub fn split_women_key(key: &str) -> Option<(i32, &str)> {
-    let (year, marital) = key.split_once('|')?;
-    Some((year.parse().ok()?, marital))
 }
 
 /// What one person counts for today: nothing unless living in the province.

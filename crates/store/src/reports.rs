@@ -17,14 +17,6 @@ use crate::quality;
 use crate::rows::RegionRow;
 use crate::{Store, on_pool};
 
-/// The age group of a population key (`sex|birth_year`) in the year bound as `$2`.
-macro_rules! age_group_sql {
-    () => {
-        "CASE WHEN $2 - CAST(substr(key, 3) AS INTEGER) >= 85 THEN 17 \
-         ELSE ($2 - CAST(substr(key, 3) AS INTEGER)) / 5 END"
-    };
-}
-
 /// What to report.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {
@@ -230,8 +222,6 @@ impl Store {
         date: NaiveDate,
         today: NaiveDate,
     ) -> StoreResult<ByArea<Pyramid>> {
-        use chrono::Datelike;
-        let year = date.year();
         let mut out: ByArea<Pyramid> = HashMap::new();
         // The stored rows as they are, in key order (no sort in the engine):
         // a few hundred per county, grouped here.
@@ -256,36 +246,36 @@ impl Store {
                     .await?
             }
         };
-        for (region, key, n) in rows {
-            let Some((sex, born)) = split_population_key(&key) else {
-                continue;
+        let mut add = |region: &str, key: &str, n: i64| {
+            let Some((sex, born)) = split_population_key(key) else {
+                return;
             };
             if let Some(group) = age_group(born, date) {
-                match out.get_mut(scope.area(&region)) {
+                match out.get_mut(scope.area(region)) {
                     Some(pyramid) => pyramid.add(sex, group, n),
                     None => out
-                        .entry(scope.area(&region).to_string())
+                        .entry(scope.area(region).to_string())
                         .or_default()
                         .add(sex, group, n),
                 }
             }
+        };
+        for (region, key, n) in &rows {
+            add(region, key, *n);
         }
         if date < today {
-            let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i32, i64)>(concat!(
-                "SELECT substr(region_code, 1, $1), substr(key, 1, 1), ", age_group_sql!(),
-                ", CAST(SUM(sign * n) AS BIGINT) FROM stat_flows WHERE indicator = 'pop' \
-                 AND region_code >= $3 AND region_code < $4 AND effective_date > $5 \
-                 AND CAST(substr(key, 3) AS INTEGER) <= $2 GROUP BY 1, 2, 3"
-            ))
-            .bind(scope.prefix)
-            .bind(year)
+            let later = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i64)>(
+                "SELECT region_code, key, CAST(SUM(sign * n) AS BIGINT) FROM stat_flows \
+                 WHERE indicator = 'pop' AND region_code >= $1 AND region_code < $2 \
+                 AND effective_date > $3 GROUP BY region_code, key",
+            )
             .bind(&scope.low)
             .bind(&scope.high)
             .bind(date)
             .fetch_all(pool)
             .await?);
-            for (area, sex, group, n) in rows {
-                out.entry(area).or_default().add(&sex, group as usize, -n);
+            for (region, key, n) in &later {
+                add(region, key, -n);
             }
         }
         Ok(out)

@@ -2,6 +2,7 @@
 //! caller may touch, and the store restricts its SQL to them. A person
 //! outside the scope looks exactly like a person who does not exist.
 
+use renkou_domain::Field;
 use renkou_domain::quality::Check;
 use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
 
@@ -80,20 +81,11 @@ const PAGE_NAMED: &str = concat!(
     person_columns!(),
     " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 AND name = $5 ORDER BY id LIMIT $4"
 );
-/// The same, of the living without an identity number.
-const PAGE_MISSING_ID_NUMBER: &str = concat!(
-    "SELECT ",
-    person_columns!(),
-    " FROM persons WHERE residence >= $1 AND residence < $2 AND id > $3 \
-     AND id_number IS NULL AND status = 'active' ORDER BY id LIMIT $4"
-);
-
 /// Which persons of a region a page lists.
 #[derive(Debug, Clone, Copy)]
 enum Only<'a> {
     All,
     Named(&'a str),
-    MissingIdNumber,
     Failing(Check),
 }
 
@@ -120,7 +112,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<Person>> {
-        self.page_of(&scope.within(region), Only::MissingIdNumber, after, limit)
+        self.persons_failing(region, Check::Missing(Field::IdNumber), scope, after, limit)
             .await
     }
 
@@ -170,7 +162,6 @@ impl Store {
             let sql = match only {
                 Only::All => PAGE_ALL.to_string(),
                 Only::Named(_) => PAGE_NAMED.to_string(),
-                Only::MissingIdNumber => PAGE_MISSING_ID_NUMBER.to_string(),
                 Only::Failing(check) => format!(
                     concat!(
                         "SELECT ",

@@ -64,15 +64,8 @@ pub(crate) async fn insert<T, const N: usize>(
     }
     let mut locked = conn.lock_handle().await?;
     let db = locked.as_raw_handle().as_ptr();
-    let text = CString::new(sql).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let mut raw = ptr::null_mut();
-    // SAFETY: db is the live connection handle, locked for us by sqlx for the
-    // whole function; the statement is finalized by `Statement`'s drop.
-    unsafe {
-        let rc = ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut raw, ptr::null_mut());
-        check(db, rc)?;
-    }
-    let statement = Statement(raw);
+    // SAFETY: db is the live connection handle, locked for us by sqlx for the whole function.
+    let statement = unsafe { prepare(db, sql)? };
     for row in rows {
         let bound = values(row);
         // SAFETY: every text pointer stays valid until the reset below (the row
@@ -114,6 +107,21 @@ pub(crate) async fn insert<T, const N: usize>(
     Ok(())
 }
 
+/// Prepares one statement on the connection; `Statement`'s drop finalizes it.
+///
+/// # Safety
+/// `db` must be a live connection handle that nobody else uses meanwhile.
+unsafe fn prepare(db: *mut ffi::sqlite3, sql: &str) -> StoreResult<Statement> {
+    let text = CString::new(sql).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut raw = ptr::null_mut();
+    // SAFETY: the caller vouches for db; text lives until prepare returns.
+    unsafe {
+        let rc = ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut raw, ptr::null_mut());
+        check(db, rc)?;
+    }
+    Ok(Statement(raw))
+}
+
 /// Turns an error code into the connection's error message.
 unsafe fn check(db: *mut ffi::sqlite3, rc: c_int) -> StoreResult<()> {
     if rc == ffi::SQLITE_OK || rc == ffi::SQLITE_DONE || rc == ffi::SQLITE_ROW {
@@ -137,15 +145,11 @@ pub(crate) async fn select_text_text_int(
 ) -> StoreResult<Vec<(String, String, i64)>> {
     let mut locked = conn.lock_handle().await?;
     let db = locked.as_raw_handle().as_ptr();
-    let text = CString::new(sql).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let mut raw = ptr::null_mut();
     // SAFETY: db is the live connection handle, locked for us by sqlx for the
-    // whole function; the statement is finalized by `Statement`'s drop; every
-    // bound text outlives the steps (`params` is borrowed for the call).
+    // whole function; every bound text outlives the steps (`params` is
+    // borrowed for the call).
     unsafe {
-        let rc = ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut raw, ptr::null_mut());
-        check(db, rc)?;
-        let statement = Statement(raw);
+        let statement = prepare(db, sql)?;
         for (i, p) in params.iter().enumerate() {
             let rc = ffi::sqlite3_bind_text(
                 statement.0,
