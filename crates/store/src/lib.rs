@@ -292,7 +292,9 @@ impl Store {
 
     /// Imports a parsed register file (see [`ImportInput`]).
     pub async fn import(&self, input: ImportInput) -> StoreResult<ImportReport> {
-        with_tx!(self, tx => import::import(tx, input).await)
+        let report = with_tx!(self, tx => import::import(tx, input).await)?;
+        self.tidy_after_bulk().await?;
+        Ok(report)
     }
 
     /// Applies a re-zoning: retires the old codes (and every region inside
@@ -303,12 +305,29 @@ impl Store {
         changes: &[Rezoning],
         meta: &EventMeta,
     ) -> StoreResult<RezoningReport> {
-        with_tx!(self, tx => regions::apply_rezoning(tx, changes, meta).await)
+        let report = with_tx!(self, tx => regions::apply_rezoning(tx, changes, meta).await)?;
+        self.tidy_after_bulk().await?;
+        Ok(report)
     }
 
     /// Loads a whole population (ids are assigned by the store).
     pub async fn load_population(&self, population: Population) -> StoreResult<LoadedCounts> {
-        with_tx!(self, tx => population::load(tx, population).await)
+        let counts = with_tx!(self, tx => population::load(tx, population).await)?;
+        self.tidy_after_bulk().await?;
+        Ok(counts)
+    }
+
+    /// After a bulk write on PostgreSQL, rewrites the small, hot `stat_pyramid`
+    /// table (a few hundred rows, each rewritten many times in that one
+    /// transaction), so that the next report reads a few pages, not thousands.
+    /// It locks the table for the milliseconds the rewrite takes.
+    pub(crate) async fn tidy_after_bulk(&self) -> StoreResult<()> {
+        if let Store::Postgres(pool) = self {
+            sqlx::query("VACUUM FULL stat_pyramid")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Calls `write` with every person living in `region` (all when `None`), in

@@ -32,7 +32,7 @@ type FlowId = (
 /// One counter that disagrees with the recount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CounterDifference {
-    /// `stock` or `flows`.
+    /// `stock`, `flows` or (PostgreSQL) `pyramid`.
     pub table: &'static str,
     /// The counter's key, as `level region indicator key` or
     /// `region date recorded kind indicator key sign other`.
@@ -140,6 +140,9 @@ impl Store {
                 });
             }
         }
+        if let Store::Postgres(pool) = self {
+            differences.extend(pyramid_differences(pool, &low, &high).await?);
+        }
         differences.sort_by(|a, b| (a.table, &a.counter).cmp(&(b.table, &b.counter)));
         Ok(VerifyReport {
             persons,
@@ -168,13 +171,14 @@ impl Store {
         match self {
             Store::Sqlite(pool) => {
                 let tx = crate::sqlite::SqliteTx::begin(pool).await?;
-                rebuild!(tx)
+                rebuild!(tx)?;
             }
             Store::Postgres(pool) => {
                 let tx = crate::postgres::PgTx::begin(pool).await?;
-                rebuild!(tx)
+                rebuild!(tx)?;
             }
         }
+        self.tidy_after_bulk().await
     }
 
     /// Builds the counters of a register that has persons but no counters yet
@@ -256,4 +260,38 @@ fn describe_flow(id: &FlowId) -> String {
         "{} {} recorded {} {} {} {} {:+} {}",
         id.0, id.1, id.2, id.3, id.4, id.5, id.6, id.7
     )
+}
+
+/// PostgreSQL keeps the county population counters a second time, as arrays
+/// (`stat_pyramid`, migration 0010): every element must equal its
+/// `stat_stock` row, which the recount checks.
+async fn pyramid_differences(
+    pool: &sqlx::PgPool,
+    low: &str,
+    high: &str,
+) -> StoreResult<Vec<CounterDifference>> {
+    let rows = sqlx::query_as::<_, (String, String, i64, i64)>(
+        "SELECT COALESCE(s.region_code, p.region_code), COALESCE(s.key, p.key), \
+                COALESCE(p.n, 0), COALESCE(s.n, 0) \
+         FROM (SELECT region_code, key, n FROM stat_stock_county \
+               WHERE indicator = 'pop' AND n <> 0 AND region_code >= $1 AND region_code < $2) s \
+         FULL JOIN (SELECT region_code, sex || '|' || (array_lower(counts, 1) + u.i - 1) AS key, u.n \
+                    FROM stat_pyramid, unnest(counts[:]) WITH ORDINALITY AS u(n, i) \
+                    WHERE u.n <> 0 AND region_code >= $1 AND region_code < $2) p \
+           ON s.region_code = p.region_code AND s.key = p.key \
+         WHERE COALESCE(s.n, 0) <> COALESCE(p.n, 0)",
+    )
+    .bind(low)
+    .bind(high)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(region, key, stored, recounted)| CounterDifference {
+            table: "pyramid",
+            counter: format!("county {region} pop {key}"),
+            stored,
+            recounted,
+        })
+        .collect())
 }

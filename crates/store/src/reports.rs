@@ -223,6 +223,17 @@ impl Store {
         today: NaiveDate,
     ) -> StoreResult<ByArea<Pyramid>> {
         let mut out: ByArea<Pyramid> = HashMap::new();
+        let mut add = |region: &str, sex: &str, born: i32, n: i64| {
+            if let Some(group) = age_group(born, date) {
+                match out.get_mut(scope.area(region)) {
+                    Some(pyramid) => pyramid.add(sex, group, n),
+                    None => out
+                        .entry(scope.area(region).to_string())
+                        .or_default()
+                        .add(sex, group, n),
+                }
+            }
+        };
         // The stored rows as they are, in key order (no sort in the engine):
         // a few hundred per county, grouped here.
         const STOCK: &str = "SELECT region_code, key, n FROM stat_stock WHERE level = $1 \
@@ -237,6 +248,26 @@ impl Store {
                 )
                 .await?
             }
+            Store::Postgres(pool) if scope.stored == "county" => {
+                // The same counts, one array per county and sex (migration 0010).
+                let arrays = sqlx::query_as::<_, (String, String, i32, Vec<Option<i64>>)>(
+                    "SELECT region_code, sex, array_lower(counts, 1), counts[:] FROM stat_pyramid \
+                     WHERE region_code >= $1 AND region_code < $2",
+                )
+                .bind(&scope.low)
+                .bind(&scope.high)
+                .fetch_all(pool)
+                .await?;
+                for (region, sex, first, counts) in &arrays {
+                    // NULL: no such birth year in the county.
+                    for (born, n) in (*first..).zip(counts) {
+                        if let Some(n) = n {
+                            add(region, sex, born, *n);
+                        }
+                    }
+                }
+                Vec::new()
+            }
             Store::Postgres(pool) => {
                 sqlx::query_as::<_, (String, String, i64)>(STOCK)
                     .bind(scope.stored)
@@ -246,22 +277,10 @@ impl Store {
                     .await?
             }
         };
-        let mut add = |region: &str, key: &str, n: i64| {
-            let Some((sex, born)) = split_population_key(key) else {
-                return;
-            };
-            if let Some(group) = age_group(born, date) {
-                match out.get_mut(scope.area(region)) {
-                    Some(pyramid) => pyramid.add(sex, group, n),
-                    None => out
-                        .entry(scope.area(region).to_string())
-                        .or_default()
-                        .add(sex, group, n),
-                }
-            }
-        };
         for (region, key, n) in &rows {
-            add(region, key, *n);
+            if let Some((sex, born)) = split_population_key(key) {
+                add(region, sex, born, *n);
+            }
         }
         if date < today {
             let later = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i64)>(
@@ -275,7 +294,9 @@ impl Store {
             .fetch_all(pool)
             .await?);
             for (region, key, n) in &later {
-                add(region, key, -n);
+                if let Some((sex, born)) = split_population_key(key) {
+                    add(region, sex, born, -n);
+                }
             }
         }
         Ok(out)
