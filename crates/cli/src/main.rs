@@ -49,6 +49,12 @@ enum Command {
     /// Check the statistics counters against a full recount.
     #[command(subcommand)]
     Stats(commands::stats::StatsCommand),
+    /// Compare two register CSV files: matches, missing, duplicates, conflicts, deaths (比对筛查).
+    Reconcile(commands::reconcile::Args),
+    /// Generate two noisy registers of one synthetic population, with the truth (benchmark data).
+    ReconcileData(commands::reconcile::DataArgs),
+    /// Score a reconcile output folder against a truth folder: precision, recall, F1 per file.
+    ReconcileScore(commands::reconcile::ScoreArgs),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
     /// Manage accounts and their roles per region.
@@ -75,6 +81,9 @@ async fn main() -> std::process::ExitCode {
         Command::Import(args) => commands::import::run(&cli.db, args).await,
         Command::Export(args) => commands::export::run(&cli.db, args).await,
         Command::Id(cmd) => commands::id::run(cmd),
+        Command::Reconcile(args) => commands::reconcile::run(args),
+        Command::ReconcileData(args) => commands::reconcile::generate(args),
+        Command::ReconcileScore(args) => commands::reconcile::score(args),
         Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,
         Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
         Command::User(cmd) => commands::user::run(&cli.db, cmd).await,

@@ -7,6 +7,7 @@
 //! province.
 
 mod names;
+pub mod registers;
 
 use std::collections::HashMap;
 

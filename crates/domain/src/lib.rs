@@ -19,7 +19,7 @@ pub mod region;
 pub mod report;
 pub mod rules;
 pub mod stats;
-mod text;
+pub mod text;
 
 pub use account::{AccountError, Grant, Role, Username};
 pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};

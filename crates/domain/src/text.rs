@@ -5,7 +5,7 @@ use std::borrow::Cow;
 /// Trims ASCII and full-width whitespace and turns full-width ASCII forms
 /// (`０`–`９`, `Ｘ`, `／`, …) into their half-width equivalents. Clean ASCII
 /// input, by far the common case, is returned borrowed.
-pub(crate) fn half_width_trimmed(input: &str) -> Cow<'_, str> {
+pub fn half_width_trimmed(input: &str) -> Cow<'_, str> {
     let trimmed = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
     if trimmed.is_ascii() {
         return Cow::Borrowed(trimmed);

@@ -287,6 +287,38 @@ impl<R: Read> RegisterReader<R> {
         }
     }
 
+    /// Reads the whole file without normalising it, handing each row's fields
+    /// as written (by column; empty where the file lacks the column) and its
+    /// line to `map`, on all cores, in file order. For readers more lenient
+    /// than import, such as record linkage, which must use every row.
+    pub fn map_raw<T: Send>(
+        mut self,
+        map: impl for<'r> Fn(&'r dyn Fn(Column) -> &'r str, u64) -> T + Sync,
+    ) -> Result<Vec<T>, FileError> {
+        use rayon::prelude::*;
+        let mut out = Vec::new();
+        let mut batch: Vec<(csv::StringRecord, u64)> = Vec::with_capacity(BATCH);
+        loop {
+            let mut record = csv::StringRecord::new();
+            let next = self.read_record(&mut record)?;
+            if let Some((line, _)) = next {
+                batch.push((record, line));
+            }
+            if batch.len() == BATCH || (next.is_none() && !batch.is_empty()) {
+                let layout = &self.layout;
+                let rows: Vec<T> = batch
+                    .par_iter()
+                    .map(|(r, line)| map(&|c| layout.field(r, c), *line))
+                    .collect();
+                out.extend(rows);
+                batch.clear();
+            }
+            if next.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
     /// Reads the next non-blank record: its line, and the line of an earlier
     /// record with the same id, if any.
     fn read_record(

@@ -7,6 +7,7 @@ pub mod id;
 pub mod import;
 pub mod init;
 pub mod person;
+pub mod reconcile;
 pub mod regions;
 pub mod report;
 pub mod serve;

@@ -1,0 +1,101 @@
+//! Chinese names as a matcher sees them: simplified characters, their pinyin,
+//! and the pinyin folded the way south-western Mandarin speakers (and the
+//! clerks who write down what they hear) merge sounds.
+
+use pinyin::ToPinyin;
+
+/// The name in simplified characters (traditional `劉華` reads `刘华`).
+pub fn simplified(name: &str) -> String {
+    if name.is_ascii() {
+        return name.to_string();
+    }
+    simplet2s::convert(name)
+}
+
+/// Toneless pinyin of each character, space-separated; characters without a
+/// reading (letters, the separator dot) are kept as they are.
+pub fn pinyin_of(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    for c in name.chars() {
+        if c == '·' || c == '•' || c.is_whitespace() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match c.to_pinyin() {
+            Some(p) => out.push_str(p.plain()),
+            None => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Pinyin with the sounds that south-western Mandarin does not distinguish
+/// merged: n/l, zh/z, ch/c, sh/s, hu/fu, and the finals eng/en, ing/in.
+/// Names heard and written by ear compare equal in this form.
+pub fn folded(pinyin: &str) -> String {
+    let mut out = String::with_capacity(pinyin.len());
+    for (i, syllable) in pinyin.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        fold_syllable(syllable, &mut out);
+    }
+    out
+}
+
+fn fold_syllable(s: &str, out: &mut String) {
+    let (initial, rest) = if let Some(r) = s.strip_prefix("zh") {
+        ("z", r)
+    } else if let Some(r) = s.strip_prefix("ch") {
+        ("c", r)
+    } else if let Some(r) = s.strip_prefix("sh") {
+        ("s", r)
+    } else if let Some(r) = s.strip_prefix('n').filter(|r| !r.is_empty() && *r != "g") {
+        ("l", r)
+    } else if let Some(r) = s.strip_prefix('h').filter(|r| r.starts_with('u')) {
+        ("f", r)
+    } else {
+        ("", s)
+    };
+    out.push_str(initial);
+    if let Some(stem) = rest.strip_suffix("eng") {
+        out.push_str(stem);
+        out.push_str("en");
+    } else if let Some(stem) = rest.strip_suffix("ing") {
+        out.push_str(stem);
+        out.push_str("in");
+    } else {
+        out.push_str(rest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traditional_names_read_as_simplified() {
+        assert_eq!(simplified("劉華"), "刘华");
+        assert_eq!(simplified("張偉"), "张伟");
+        assert_eq!(simplified("王芳"), "王芳");
+    }
+
+    #[test]
+    fn homophones_share_their_pinyin() {
+        assert_eq!(pinyin_of("王伟"), "wang wei");
+        assert_eq!(pinyin_of("王玮"), pinyin_of("王伟"));
+    }
+
+    #[test]
+    fn south_western_confusions_fold_together() {
+        // 刘 liu / 牛 niu, 陈 chen / 岑 cen, 成 cheng / 陈 chen, 胡 hu / 付 fu, 林 lin / 凌 ling.
+        assert_eq!(folded(&pinyin_of("刘")), folded(&pinyin_of("牛")));
+        assert_eq!(folded(&pinyin_of("陈")), folded(&pinyin_of("岑")));
+        assert_eq!(folded(&pinyin_of("成")), folded(&pinyin_of("陈")));
+        assert_eq!(folded(&pinyin_of("胡")), folded(&pinyin_of("付")));
+        assert_eq!(folded(&pinyin_of("林")), folded(&pinyin_of("凌")));
+        assert_ne!(folded(&pinyin_of("王")), folded(&pinyin_of("黄")));
+    }
+}

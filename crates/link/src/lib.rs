@@ -1,0 +1,228 @@
+//! Record linkage for Chinese person registers (比对筛查).
+//!
+//! Two registers of one population disagree: names heard and written by ear,
+//! traditional characters, identity numbers missing, mistyped or in the old
+//! 15-digit form, birth dates swapped or shifted, people who moved, died or
+//! were never registered. [`reconcile`] finds who is the same person across
+//! the two ([`record`] normalises, [`blocking`] proposes pairs, [`compare`]
+//! grades them, [`model`] learns the weights, [`assign`] pairs one to one),
+//! who is listed twice in one source, and what the matched pairs disagree on
+//! ([`findings`]). Pure Rust, no I/O; multi-threaded with rayon.
+
+pub mod assign;
+pub mod blocking;
+pub mod chinese;
+pub mod compare;
+pub mod evaluate;
+pub mod findings;
+pub mod model;
+pub mod record;
+
+use rayon::prelude::*;
+
+pub use findings::{Conflict, DeceasedActive};
+pub use model::Model;
+pub use record::{FieldProblem, RawFields, Record, Status};
+
+/// Pairs at or above this probability of being one person are matches.
+pub const THRESHOLD: f64 = 0.5;
+
+/// A pair of records taken to be one person.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Link {
+    pub a: u32,
+    pub b: u32,
+    /// Probability that the two are one person.
+    pub probability: f64,
+}
+
+/// Everything found between two registers (indexes into the inputs).
+#[derive(Debug, Clone, Default)]
+pub struct Linkage {
+    pub matches: Vec<Link>,
+    pub only_left: Vec<u32>,
+    pub only_right: Vec<u32>,
+    pub duplicates_left: Vec<Link>,
+    pub duplicates_right: Vec<Link>,
+    pub conflicts: Vec<Conflict>,
+    pub deceased_active: Vec<DeceasedActive>,
+    pub stats: LinkStats,
+}
+
+/// Figures of a run, for the summary.
+#[derive(Debug, Clone, Default)]
+pub struct LinkStats {
+    /// Pairs compared across the sources.
+    pub compared: usize,
+    /// Pairs compared inside the sources.
+    pub compared_inside: usize,
+    /// Blocks skipped because their key was shared by too many records.
+    pub blocks_skipped: usize,
+    /// Share of compared pairs the model takes for one person.
+    pub prior: f64,
+    /// EM rounds.
+    pub rounds: usize,
+}
+
+/// The stages of a run, reported as they start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Blocking,
+    Training,
+    Assigning,
+    Duplicates,
+    Findings,
+}
+
+/// Links two registers.
+pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + Sync)) -> Linkage {
+    progress(Stage::Blocking);
+    let (lk, rk) = rayon::join(|| blocking::keys(left), || blocking::keys(right));
+    let (pairs, skipped) = blocking::cross_pairs(left, right, &lk, &rk);
+
+    progress(Stage::Training);
+    let random = model::histogram(random_pairs(left, right, 200_000));
+    let hist = model::histogram(pairs.iter().map(|c| c.2));
+    let model = Model::train(&hist, &random);
+    if std::env::var_os("RENKOU_LINK_DEBUG").is_some() {
+        eprintln!("prior {:.5} rounds {}", model.prior, model.rounds);
+        for f in 0..compare::FIELDS.len() {
+            let r = |v: &[f64]| {
+                v.iter()
+                    .map(|x| format!("{x:.4}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            eprintln!(
+                "{:<10} m {} | u {}",
+                compare::FIELDS[f],
+                r(&model.m[f]),
+                r(&model.u[f])
+            );
+        }
+    }
+
+    progress(Stage::Assigning);
+    let scored: Vec<Link> = pairs
+        .par_iter()
+        .filter_map(|&(a, b, p)| {
+            let probability = model.posterior(p);
+            (probability >= THRESHOLD).then_some(Link { a, b, probability })
+        })
+        .collect();
+    let compared = pairs.len();
+    drop(pairs);
+    let matches = assign::one_to_one(scored, &model_weight_order(&model, left, right));
+
+    progress(Stage::Duplicates);
+    let (duplicates_left, duplicates_right) = rayon::join(
+        || duplicates(left, &lk, &model),
+        || duplicates(right, &rk, &model),
+    );
+    let compared_inside = duplicates_left.1 + duplicates_right.1;
+
+    progress(Stage::Findings);
+    let mut matched_left = vec![false; left.len()];
+    let mut matched_right = vec![false; right.len()];
+    for m in &matches {
+        matched_left[m.a as usize] = true;
+        matched_right[m.b as usize] = true;
+    }
+    let only_left = unmatched(&matched_left, &duplicates_left.0);
+    let only_right = unmatched(&matched_right, &duplicates_right.0);
+    let conflicts = matches
+        .par_iter()
+        .flat_map_iter(|m| findings::conflicts(m.a, m.b, &left[m.a as usize], &right[m.b as usize]))
+        .collect();
+    let deceased_active = matches
+        .iter()
+        .filter_map(|m| {
+            findings::deceased_active(m.a, m.b, &left[m.a as usize], &right[m.b as usize])
+        })
+        .collect();
+    Linkage {
+        matches,
+        only_left,
+        only_right,
+        duplicates_left: duplicates_left.0,
+        duplicates_right: duplicates_right.0,
+        conflicts,
+        deceased_active,
+        stats: LinkStats {
+            compared,
+            compared_inside,
+            blocks_skipped: skipped,
+            prior: model.prior,
+            rounds: model.rounds,
+        },
+    }
+}
+
+/// Ties between equally probable pairs are broken by the finer weight of
+/// the pattern (probabilities saturate at 1.0 for good pairs).
+fn model_weight_order<'a>(
+    model: &'a Model,
+    left: &'a [Record],
+    right: &'a [Record],
+) -> impl Fn(&Link) -> f64 + 'a {
+    move |l: &Link| model.weight(compare::pattern(&left[l.a as usize], &right[l.b as usize]))
+}
+
+/// Records of one side that are matched to nobody, leaving out those that
+/// duplicate a record of the same side (that person is accounted for).
+fn unmatched(matched: &[bool], duplicates: &[Link]) -> Vec<u32> {
+    let mut covered = matched.to_vec();
+    for d in duplicates {
+        let (a, b) = (d.a as usize, d.b as usize);
+        if matched[a] || matched[b] {
+            covered[a] = true;
+            covered[b] = true;
+        }
+    }
+    (0..matched.len() as u32)
+        .filter(|&i| !covered[i as usize])
+        .collect()
+}
+
+/// Pairs of records of one source that are one person. Two different
+/// identity numbers both present mean two registered persons (twins share
+/// everything else), so such a pair is never a duplicate.
+fn duplicates(records: &[Record], keys: &blocking::Keys, cross: &Model) -> (Vec<Link>, usize) {
+    let (pairs, _) = blocking::inner_pairs(records, keys);
+    let hist = model::histogram(pairs.iter().map(|c| c.2));
+    let model = cross.refit(&hist);
+    let mut found: Vec<Link> = pairs
+        .par_iter()
+        .filter(|&&(_, _, p)| compare::unpack(p)[0] != 2)
+        .filter_map(|&(a, b, p)| {
+            let probability = model.posterior(p);
+            (probability >= THRESHOLD).then_some(Link { a, b, probability })
+        })
+        .collect();
+    found.sort_by_key(|l| (l.a, l.b));
+    (found, pairs.len())
+}
+
+/// Patterns of pseudo-random pairs (deterministic), for the starting u.
+fn random_pairs<'a>(
+    left: &'a [Record],
+    right: &'a [Record],
+    n: usize,
+) -> impl Iterator<Item = compare::Pattern> + 'a {
+    let (nl, nr) = (left.len() as u64, right.len() as u64);
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let count = if nl == 0 || nr == 0 { 0 } else { n };
+    (0..count).map(move |_| {
+        let a = (next() % nl) as usize;
+        let b = (next() % nr) as usize;
+        compare::pattern(&left[a], &right[b])
+    })
+}
