@@ -170,7 +170,7 @@ pub struct RegisterReader<R: Read> {
     reader: csv::Reader<R>,
     layout: Layout,
     /// Line on which each record id was first seen.
-    seen_ids: HashMap<String, u64>,
+    seen_ids: rustc_hash::FxHashMap<String, u64>,
     record: csv::StringRecord,
 }
 
@@ -234,7 +234,7 @@ impl<R: Read> RegisterReader<R> {
                 index,
                 today: today_in_china(),
             },
-            seen_ids: HashMap::new(),
+            seen_ids: rustc_hash::FxHashMap::default(),
             record: csv::StringRecord::new(),
         })
     }

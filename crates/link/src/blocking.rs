@@ -1,14 +1,14 @@
 //! Blocking: only records that share at least one key are compared. Several
 //! independent keys, so that a wrong or missing identity number, a mistyped
 //! birth date or a misheard name each still leave a key in common. A pair
-//! that several keys bring together is compared once, under the first.
+//! that several keys bring together is compared once.
 
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use rustc_hash::FxHasher;
 
-use crate::compare::{Pattern, pattern};
+use crate::compare::{Pattern, Profile, pattern};
 use crate::record::Record;
 
 /// The blocking keys, in order.
@@ -21,14 +21,10 @@ pub const RULES: [&str; 7] = [
     "identity number address and birth date",
     "identity number birth date and sequence",
 ];
-const R: usize = RULES.len();
 
 /// A block bigger than this many pairs says its key does not tell people
 /// apart (a placeholder number, say); it is skipped.
 pub const MAX_BLOCK_PAIRS: usize = 20_000;
-
-/// Each record's keys (0 = the record has no such key).
-pub type Keys = Vec<[u64; R]>;
 
 /// One compared pair: indexes into the two sides and its pattern.
 pub type Candidate = (u32, u32, Pattern);
@@ -39,79 +35,101 @@ fn hash(parts: impl Hash) -> u64 {
     h.finish().max(1)
 }
 
-/// The keys of every record.
-pub fn keys(records: &[Record]) -> Keys {
-    records.par_iter().map(keys_of).collect()
-}
-
-fn keys_of(r: &Record) -> [u64; R] {
-    let mut k = [0u64; R];
+/// A record's key under one rule (0 = the record has none).
+fn key(r: &Record, rule: usize) -> u64 {
     let id = r.id_number.as_ref();
     let birth = r.birth_number();
     let name = (!r.folded.is_empty()).then_some(r.folded.as_str());
-    let surname = name.and_then(|n| n.split(' ').next());
-    if let Some(id) = id {
-        k[0] = hash((0u8, id));
-        k[5] = hash((5u8, &id[..14]));
-        k[6] = hash((6u8, &id[6..]));
+    match rule {
+        0 => id.map_or(0, |id| hash((0u8, id))),
+        1 => match (birth, name.and_then(|n| n.split(' ').next())) {
+            (Some(b), Some(s)) => hash((1u8, b, s)),
+            _ => 0,
+        },
+        2 => match (name, r.county()) {
+            (Some(n), Some(c)) => hash((2u8, n, c)),
+            _ => 0,
+        },
+        3 => match (name, birth) {
+            (Some(n), Some(b)) => hash((3u8, n, b / 10_000)),
+            _ => 0,
+        },
+        4 => match (birth, r.sex, r.county()) {
+            (Some(b), Some(s), Some(c)) => hash((4u8, b, s, c)),
+            _ => 0,
+        },
+        5 => id.map_or(0, |id| hash((5u8, &id[..14]))),
+        _ => id.map_or(0, |id| hash((6u8, &id[6..]))),
     }
-    if let (Some(b), Some(s)) = (birth, surname) {
-        k[1] = hash((1u8, b, s));
-    }
-    if let (Some(n), Some(c)) = (name, r.county()) {
-        k[2] = hash((2u8, n, c));
-    }
-    if let (Some(n), Some(b)) = (name, birth) {
-        k[3] = hash((3u8, n, b / 10_000));
-    }
-    if let (Some(b), Some(s), Some(c)) = (birth, r.sex, r.county()) {
-        k[4] = hash((4u8, b, s, c));
-    }
-    k
 }
 
-/// Groups of equal keys under one rule: (key, index) sorted by key.
-fn sorted(keys: &Keys, rule: usize) -> Vec<(u64, u32)> {
-    let mut v: Vec<(u64, u32)> = keys
-        .iter()
+/// Every record's key under one rule, folded to 32 bits and packed with the
+/// record's index into one number, sorted: equal keys are runs. Two keys
+/// that fold alike (a few hundred among millions) only add pairs to compare.
+fn sorted(records: &[Record], rule: usize) -> Vec<u64> {
+    let mut v: Vec<u64> = records
+        .par_iter()
         .enumerate()
-        .filter(|(_, k)| k[rule] != 0)
-        .map(|(i, k)| (k[rule], i as u32))
+        .filter_map(|(i, r)| {
+            let k = key(r, rule);
+            (k != 0).then_some((((k >> 32) ^ (k & 0xFFFF_FFFF)) << 32) | i as u64)
+        })
         .collect();
     v.par_sort_unstable();
     v
 }
 
-/// Whether an earlier rule already brings the two together.
-fn seen_before(a: &[u64; R], b: &[u64; R], rule: usize) -> bool {
-    (0..rule).any(|j| a[j] != 0 && a[j] == b[j])
+fn key_of(x: u64) -> u64 {
+    x >> 32
 }
 
-/// Runs of equal keys in a sorted list.
-fn runs(v: &[(u64, u32)]) -> Vec<(u64, usize, usize)> {
+fn index_of(x: u64) -> u32 {
+    x as u32
+}
+
+/// Runs of equal keys in a sorted list: (key, start, end).
+fn runs(v: &[u64]) -> Vec<(u64, usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=v.len() {
-        if i == v.len() || v[i].0 != v[start].0 {
-            out.push((v[start].0, start, i));
+        if i == v.len() || key_of(v[i]) != key_of(v[start]) {
+            out.push((key_of(v[start]), start, i));
             start = i;
         }
     }
     out
 }
 
-/// Every pair of a left and a right record that shares a key, each once,
-/// with its pattern. Also returns the number of blocks skipped as too big.
+/// Two indexes as one number, for sorting and removing repeats.
+fn pack(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The distinct pairs, in order, each with its pattern.
+fn compared(mut pairs: Vec<u64>, left: &[Profile], right: &[Profile]) -> Vec<Candidate> {
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+        .par_iter()
+        .map(|&x| {
+            let (a, b) = ((x >> 32) as u32, x as u32);
+            (a, b, pattern(&left[a as usize], &right[b as usize]))
+        })
+        .collect()
+}
+
+/// Every pair of a left and a right record that shares a key, once, with
+/// its pattern. Also returns the number of blocks skipped as too big.
 pub fn cross_pairs(
     left: &[Record],
     right: &[Record],
-    lk: &Keys,
-    rk: &Keys,
+    lp: &[Profile],
+    rp: &[Profile],
 ) -> (Vec<Candidate>, usize) {
-    let mut all = Vec::new();
+    let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = 0;
-    for rule in 0..R {
-        let (l, r) = (sorted(lk, rule), sorted(rk, rule));
+    for rule in 0..RULES.len() {
+        let (l, r) = rayon::join(|| sorted(left, rule), || sorted(right, rule));
         let (lr, rr) = (runs(&l), runs(&r));
         // Join the two run lists on the key.
         let mut blocks = Vec::new();
@@ -132,31 +150,24 @@ pub fn cross_pairs(
                 }
             }
         }
-        let found: Vec<Candidate> = blocks
-            .par_iter()
-            .flat_map_iter(|(ls, rs)| {
-                let (l, r) = (&l, &r);
-                ls.clone().flat_map(move |x| {
-                    rs.clone().filter_map(move |y| {
-                        let (li, ri) = (l[x].1, r[y].1);
-                        (!seen_before(&lk[li as usize], &rk[ri as usize], rule))
-                            .then(|| (li, ri, pattern(&left[li as usize], &right[ri as usize])))
-                    })
-                })
+        pairs.par_extend(blocks.par_iter().flat_map_iter(|(ls, rs)| {
+            let (l, r) = (&l, &r);
+            ls.clone().flat_map(move |x| {
+                rs.clone()
+                    .map(move |y| pack(index_of(l[x]), index_of(r[y])))
             })
-            .collect();
-        all.extend(found);
+        }));
     }
-    (all, skipped)
+    (compared(pairs, lp, rp), skipped)
 }
 
-/// Every pair of records of one source that shares a key, each once (the
-/// lower index first), with its pattern.
-pub fn inner_pairs(records: &[Record], k: &Keys) -> (Vec<Candidate>, usize) {
-    let mut all = Vec::new();
+/// Every pair of records of one source that shares a key, once (the lower
+/// index first), with its pattern.
+pub fn inner_pairs(records: &[Record], profiles: &[Profile]) -> (Vec<Candidate>, usize) {
+    let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = 0;
-    for rule in 0..R {
-        let v = sorted(k, rule);
+    for rule in 0..RULES.len() {
+        let v = sorted(records, rule);
         let blocks: Vec<std::ops::Range<usize>> = runs(&v)
             .into_iter()
             .filter(|(_, s, e)| e - s > 1)
@@ -170,21 +181,16 @@ pub fn inner_pairs(records: &[Record], k: &Keys) -> (Vec<Candidate>, usize) {
                 }
             })
             .collect();
-        let found: Vec<Candidate> = blocks
-            .par_iter()
-            .flat_map_iter(|range| {
-                let v = &v;
-                let range = range.clone();
-                range.clone().flat_map(move |x| {
-                    (x + 1..range.end).filter_map(move |y| {
-                        let (a, b) = (v[x].1.min(v[y].1), v[x].1.max(v[y].1));
-                        (!seen_before(&k[a as usize], &k[b as usize], rule))
-                            .then(|| (a, b, pattern(&records[a as usize], &records[b as usize])))
-                    })
+        pairs.par_extend(blocks.par_iter().flat_map_iter(|range| {
+            let v = &v;
+            let end = range.end;
+            range.clone().flat_map(move |x| {
+                (x + 1..end).map(move |y| {
+                    let (a, b) = (index_of(v[x]), index_of(v[y]));
+                    pack(a.min(b), a.max(b))
                 })
             })
-            .collect();
-        all.extend(found);
+        }));
     }
-    (all, skipped)
+    (compared(pairs, profiles, profiles), skipped)
 }

@@ -4,12 +4,37 @@
 
 use pinyin::ToPinyin;
 
-/// The name in simplified characters (traditional `劉華` reads `刘华`).
+/// First and last code point of the table of [`simplified`].
+const HAN: std::ops::RangeInclusive<u32> = 0x3400..=0x9FFF;
+
+/// The name in simplified characters (traditional `劉華` reads `刘华`),
+/// character by character (names have no phrases to convert as a whole).
 pub fn simplified(name: &str) -> String {
-    if name.is_ascii() {
-        return name.to_string();
-    }
-    simplet2s::convert(name)
+    use std::sync::OnceLock;
+    // simplet2s's table, turned once into a direct lookup per character.
+    static TABLE: OnceLock<Vec<char>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        HAN.map(|code| {
+            let c = char::from_u32(code).unwrap_or(' ');
+            let s = simplet2s::convert(c.encode_utf8(&mut [0; 4]));
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(simple), None) => simple,
+                _ => c,
+            }
+        })
+        .collect()
+    });
+    name.chars()
+        .map(|c| {
+            let code = c as u32;
+            if HAN.contains(&code) {
+                table[(code - HAN.start()) as usize]
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Toneless pinyin of each character, space-separated; characters without a

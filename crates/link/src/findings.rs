@@ -29,50 +29,64 @@ pub struct DeceasedActive {
 /// conflict (nothing contradicts it); it is a gap the verifier may fill.
 pub fn conflicts(l: u32, r: u32, a: &Record, b: &Record) -> Vec<Conflict> {
     let mut out = Vec::new();
-    let mut differ = |field: &'static str, x: Option<String>, y: Option<String>| {
-        if let (Some(x), Some(y)) = (x, y)
-            && x != y
-        {
-            out.push(Conflict {
-                left: l,
-                right: r,
-                field,
-                left_value: x,
-                right_value: y,
-            });
-        }
-    };
+    // Typed values are compared first; text is made only for a conflict.
+    let mut differ =
+        |field: &'static str, differs: bool, x: &dyn Fn() -> String, y: &dyn Fn() -> String| {
+            if differs {
+                out.push(Conflict {
+                    left: l,
+                    right: r,
+                    field,
+                    left_value: x(),
+                    right_value: y(),
+                });
+            }
+        };
+    let both = |x: bool, y: bool| x && y;
     differ(
         "id_number",
-        a.id_text().map(str::to_string),
-        b.id_text().map(str::to_string),
+        both(a.id_number.is_some(), b.id_number.is_some()) && a.id_number != b.id_number,
+        &|| a.id_text().unwrap_or_default().to_string(),
+        &|| b.id_text().unwrap_or_default().to_string(),
     );
-    let name = |r: &Record| (!r.name.is_empty()).then(|| r.name.clone());
-    differ("name", name(a), name(b));
+    differ(
+        "name",
+        both(!a.name.is_empty(), !b.name.is_empty()) && a.name != b.name,
+        &|| a.name.clone(),
+        &|| b.name.clone(),
+    );
     differ(
         "sex",
-        a.sex.map(|s| s.to_string()),
-        b.sex.map(|s| s.to_string()),
+        both(a.sex.is_some(), b.sex.is_some()) && a.sex != b.sex,
+        &|| a.sex.map(|s| s.to_string()).unwrap_or_default(),
+        &|| b.sex.map(|s| s.to_string()).unwrap_or_default(),
     );
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     differ(
         "birth_date",
-        a.birth_date.map(|d| d.to_string()),
-        b.birth_date.map(|d| d.to_string()),
+        both(a.birth_date.is_some(), b.birth_date.is_some()) && a.birth_date != b.birth_date,
+        &|| date(a.birth_date),
+        &|| date(b.birth_date),
     );
+    let code = |c: Option<u64>| c.map(|c| format!("{c:012}")).unwrap_or_default();
     differ(
         "region_code",
-        a.region.map(|c| format!("{c:012}")),
-        b.region.map(|c| format!("{c:012}")),
+        both(a.region.is_some(), b.region.is_some()) && a.region != b.region,
+        &|| code(a.region),
+        &|| code(b.region),
     );
+    let ethnicity = |e: Option<u8>| e.map(|e| format!("{e:02}")).unwrap_or_default();
     differ(
         "ethnicity",
-        a.ethnicity.map(|e| format!("{e:02}")),
-        b.ethnicity.map(|e| format!("{e:02}")),
+        both(a.ethnicity.is_some(), b.ethnicity.is_some()) && a.ethnicity != b.ethnicity,
+        &|| ethnicity(a.ethnicity),
+        &|| ethnicity(b.ethnicity),
     );
     differ(
         "status",
-        Some(a.status.as_str().to_string()),
-        Some(b.status.as_str().to_string()),
+        a.status != b.status,
+        &|| a.status.as_str().to_string(),
+        &|| b.status.as_str().to_string(),
     );
     out
 }

@@ -77,11 +77,11 @@ pub enum Stage {
 /// Links two registers.
 pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + Sync)) -> Linkage {
     progress(Stage::Blocking);
-    let (lk, rk) = rayon::join(|| blocking::keys(left), || blocking::keys(right));
-    let (pairs, skipped) = blocking::cross_pairs(left, right, &lk, &rk);
+    let (lp, rp) = rayon::join(|| compare::profiles(left), || compare::profiles(right));
+    let (pairs, skipped) = blocking::cross_pairs(left, right, &lp, &rp);
 
     progress(Stage::Training);
-    let random = model::histogram(random_pairs(left, right, 200_000));
+    let random = model::histogram(random_pairs(&lp, &rp, 200_000));
     let hist = model::histogram(pairs.iter().map(|c| c.2));
     let model = Model::train(&hist, &random);
     if std::env::var_os("RENKOU_LINK_DEBUG").is_some() {
@@ -112,12 +112,12 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
         .collect();
     let compared = pairs.len();
     drop(pairs);
-    let matches = assign::one_to_one(scored, &model_weight_order(&model, left, right));
+    let matches = assign::one_to_one(scored, &model_weight_order(&model, &lp, &rp));
 
     progress(Stage::Duplicates);
     let (duplicates_left, duplicates_right) = rayon::join(
-        || duplicates(left, &lk, &model),
-        || duplicates(right, &rk, &model),
+        || duplicates(left, &lp, &model),
+        || duplicates(right, &rp, &model),
     );
     let compared_inside = duplicates_left.1 + duplicates_right.1;
 
@@ -162,8 +162,8 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
 /// the pattern (probabilities saturate at 1.0 for good pairs).
 fn model_weight_order<'a>(
     model: &'a Model,
-    left: &'a [Record],
-    right: &'a [Record],
+    left: &'a [compare::Profile],
+    right: &'a [compare::Profile],
 ) -> impl Fn(&Link) -> f64 + 'a {
     move |l: &Link| model.weight(compare::pattern(&left[l.a as usize], &right[l.b as usize]))
 }
@@ -187,8 +187,12 @@ fn unmatched(matched: &[bool], duplicates: &[Link]) -> Vec<u32> {
 /// Pairs of records of one source that are one person. Two different
 /// identity numbers both present mean two registered persons (twins share
 /// everything else), so such a pair is never a duplicate.
-fn duplicates(records: &[Record], keys: &blocking::Keys, cross: &Model) -> (Vec<Link>, usize) {
-    let (pairs, _) = blocking::inner_pairs(records, keys);
+fn duplicates(
+    records: &[Record],
+    profiles: &[compare::Profile],
+    cross: &Model,
+) -> (Vec<Link>, usize) {
+    let (pairs, _) = blocking::inner_pairs(records, profiles);
     let hist = model::histogram(pairs.iter().map(|c| c.2));
     let model = cross.refit(&hist);
     let mut found: Vec<Link> = pairs
@@ -205,8 +209,8 @@ fn duplicates(records: &[Record], keys: &blocking::Keys, cross: &Model) -> (Vec<
 
 /// Patterns of pseudo-random pairs (deterministic), for the starting u.
 fn random_pairs<'a>(
-    left: &'a [Record],
-    right: &'a [Record],
+    left: &'a [compare::Profile],
+    right: &'a [compare::Profile],
     n: usize,
 ) -> impl Iterator<Item = compare::Pattern> + 'a {
     let (nl, nr) = (left.len() as u64, right.len() as u64);

@@ -40,7 +40,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (right, right_problems) = right?;
     let read_time = started.elapsed();
     let linking = Instant::now();
+    let stages = std::sync::Mutex::new(Vec::new());
     let linkage = renkou_link::reconcile(&left, &right, &|stage| {
+        if let Ok(mut s) = stages.lock() {
+            s.push((stage, Instant::now()));
+        }
         bar.set_message(match stage {
             Stage::Blocking => "分块 blocking and comparing",
             Stage::Training => "训练 learning the weights (EM)",
@@ -50,6 +54,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
     });
     let link_time = linking.elapsed();
+    let stage_times = {
+        let mut marks = stages.into_inner().unwrap_or_default();
+        marks.push((Stage::Findings, Instant::now()));
+        marks
+            .windows(2)
+            .map(|w| format!("{:?} {:.1} s", w[0].0, (w[1].1 - w[0].1).as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     bar.set_message("写出 writing results");
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -94,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         right_problems.len(),
     );
     println!(
-        "time: read {:.1} s, link {:.1} s, total {:.1} s; results in {}",
+        "time: read {:.1} s, link {:.1} s ({stage_times}), total {:.1} s; results in {}",
         read_time.as_secs_f64(),
         link_time.as_secs_f64(),
         started.elapsed().as_secs_f64(),
@@ -460,6 +473,10 @@ pub fn score(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     );
     for (file, columns, unordered_pair, sides) in SCORED {
         let read = |dir: &Path| keys(&dir.join(file), columns, unordered_pair, sides, &groups);
+        if !args.out.join(file).exists() {
+            println!("{file:<22} (not produced)");
+            continue;
+        }
         let (truth, found) = (read(&args.truth)?, read(&args.out)?);
         let s = Score::of(&truth, &found);
         println!(
