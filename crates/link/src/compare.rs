@@ -85,6 +85,11 @@ impl Profile {
         }
     }
 
+    /// The folded name's hash (0 = no name): records sounding alike share it.
+    pub fn sound_key(&self) -> u64 {
+        self.folded
+    }
+
     fn sounds(&self) -> Option<&[u16]> {
         let n = self.syllables as usize;
         (n <= MAX_SYLLABLES).then(|| &self.sounds[..n])
@@ -233,15 +238,16 @@ pub fn pattern(a: &Profile, b: &Profile) -> Pattern {
     pack(&levels)
 }
 
-/// Whether a pair may be one person at all: it must share the identity
-/// number (or one mistyped) or a name at least similar. Records whose names
-/// differ outright and that no identity number ties together (a newborn and
-/// a neighbour's newborn born the same day, say) are left for a person to
-/// look at, however well the rest agrees: a renamed person (改名) is matched
-/// by the number, and without it no register would accept the link.
+/// Whether a pair may be one person at all: it must share a name at least
+/// similar, or the very identity number. Records whose names differ outright
+/// and that no number ties together (a newborn and a neighbour's newborn
+/// born the same day; a mistyped number that lands on a neighbour's) are
+/// left for a person to look at, however well the rest agrees: a renamed
+/// person (改名) is matched by the number, and without it no register would
+/// accept the link.
 pub fn admissible(p: Pattern) -> bool {
     let levels = unpack(p);
-    levels[0] <= 1 || levels[1] <= 3
+    levels[0] == 0 || levels[1] <= 3 || (levels[0] == 1 && levels[1] == 5)
 }
 
 /// Packs levels into a pattern.

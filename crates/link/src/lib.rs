@@ -103,21 +103,27 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
     }
 
     progress(Stage::Assigning);
+    let names = NameFrequency::of(&[&lp, &rp]);
     let scored: Vec<Link> = pairs
         .par_iter()
         .filter_map(|&(a, b, p)| {
-            let probability = model.posterior(p);
+            let bits = names.bits(&model, p, &lp[a as usize]);
+            let probability = model.posterior_adjusted(p, bits);
             (probability >= THRESHOLD).then_some(Link { a, b, probability })
         })
         .collect();
     let compared = pairs.len();
     drop(pairs);
-    let matches = assign::one_to_one(scored, &model_weight_order(&model, &lp, &rp));
+    let order = |l: &Link| {
+        let p = compare::pattern(&lp[l.a as usize], &rp[l.b as usize]);
+        model.weight(p) + names.bits(&model, p, &lp[l.a as usize])
+    };
+    let matches = assign::one_to_one(scored, &order);
 
     progress(Stage::Duplicates);
     let (duplicates_left, duplicates_right) = rayon::join(
-        || duplicates(left, &lp, &model),
-        || duplicates(right, &rp, &model),
+        || duplicates(left, &lp, &model, &names),
+        || duplicates(right, &rp, &model, &names),
     );
     let compared_inside = duplicates_left.1 + duplicates_right.1;
 
@@ -158,14 +164,33 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
     }
 }
 
-/// Ties between equally probable pairs are broken by the finer weight of
-/// the pattern (probabilities saturate at 1.0 for good pairs).
-fn model_weight_order<'a>(
-    model: &'a Model,
-    left: &'a [compare::Profile],
-    right: &'a [compare::Profile],
-) -> impl Fn(&Link) -> f64 + 'a {
-    move |l: &Link| model.weight(compare::pattern(&left[l.a as usize], &right[l.b as usize]))
+/// How often each name (by sound) occurs among all records.
+struct NameFrequency {
+    counts: rustc_hash::FxHashMap<u64, u32>,
+    total: f64,
+}
+
+impl NameFrequency {
+    fn of(sides: &[&[compare::Profile]]) -> NameFrequency {
+        let mut counts = rustc_hash::FxHashMap::default();
+        let mut total = 0usize;
+        for side in sides {
+            total += side.len();
+            for p in side.iter() {
+                *counts.entry(p.sound_key()).or_insert(0) += 1;
+            }
+        }
+        NameFrequency {
+            counts,
+            total: total.max(1) as f64,
+        }
+    }
+
+    /// The term-frequency adjustment of a pair whose first record is `a`.
+    fn bits(&self, model: &Model, p: compare::Pattern, a: &compare::Profile) -> f64 {
+        let n = self.counts.get(&a.sound_key()).copied().unwrap_or(1);
+        model.name_frequency_bits(p, f64::from(n) / self.total)
+    }
 }
 
 /// Records of one side that are matched to nobody, leaving out those that
@@ -191,6 +216,7 @@ fn duplicates(
     records: &[Record],
     profiles: &[compare::Profile],
     cross: &Model,
+    names: &NameFrequency,
 ) -> (Vec<Link>, usize) {
     let (pairs, _) = blocking::inner_pairs(records, profiles);
     let hist = model::histogram(pairs.iter().map(|c| c.2));
@@ -199,7 +225,8 @@ fn duplicates(
         .par_iter()
         .filter(|&&(_, _, p)| compare::unpack(p)[0] != 2)
         .filter_map(|&(a, b, p)| {
-            let probability = model.posterior(p);
+            let bits = names.bits(&model, p, &profiles[a as usize]);
+            let probability = model.posterior_adjusted(p, bits);
             (probability >= THRESHOLD).then_some(Link { a, b, probability })
         })
         .collect();

@@ -157,10 +157,28 @@ impl Model {
     /// The probability that a pair with this pattern is one person (none
     /// for a pattern that is not [`admissible`]).
     pub fn posterior(&self, p: Pattern) -> f64 {
+        self.posterior_adjusted(p, 0.0)
+    }
+
+    /// The same with `bits` added to the pattern's weight (a term-frequency
+    /// adjustment of one pair).
+    pub fn posterior_adjusted(&self, p: Pattern, bits: f64) -> f64 {
         if !admissible(p) {
             return 0.0;
         }
-        let odds = self.prior / (1.0 - self.prior) * self.weight(p).exp2();
+        let odds = self.prior / (1.0 - self.prior) * (self.weight(p) + bits).exp2();
         odds / (1.0 + odds)
+    }
+
+    /// Bits to add to a pair whose names agree (exactly, by sound or by
+    /// dialect) on a name a share `frequency` of all records carry: agreeing
+    /// on 王芳 says less than agreeing on a rare name, though both count
+    /// alike in the pattern (Splink's term-frequency adjustment).
+    pub fn name_frequency_bits(&self, p: Pattern, frequency: f64) -> f64 {
+        let level = unpack(p)[1];
+        if level > 2 || frequency <= 0.0 {
+            return 0.0;
+        }
+        self.u[1][level].log2() - frequency.log2()
     }
 }
