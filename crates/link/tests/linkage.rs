@@ -274,3 +274,82 @@ proptest! {
         prop_assert_eq!(std::str::from_utf8(&canonical).expect("ascii"), new.as_str());
     }
 }
+
+/// Ways a register writes the same value differently; none changes meaning.
+fn rewrite(r: &mut Row, how: u8) {
+    match how % 6 {
+        0 => r.birth = r.birth.replace('-', ""),
+        1 => {
+            // YYYY年M月D日
+            let d = chrono::NaiveDate::parse_from_str(&r.birth, "%Y-%m-%d").expect("a date");
+            r.birth = format!(
+                "{}年{}月{}日",
+                chrono::Datelike::year(&d),
+                chrono::Datelike::month(&d),
+                chrono::Datelike::day(&d)
+            );
+        }
+        2 => {
+            r.name = r
+                .name
+                .replace('伟', "偉")
+                .replace('刘', "劉")
+                .replace('张', "張")
+                .replace('陈', "陳")
+        }
+        3 => r.id_number = format!(" {} ", r.id_number.to_lowercase()),
+        4 if &r.id_number[6..8] == "19" => {
+            r.id_number = format!("{}{}", &r.id_number[..6], &r.id_number[8..17]);
+        }
+        _ => {
+            r.id_number = r
+                .id_number
+                .chars()
+                .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+                .collect();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Whatever legacy layouts the second register uses, everyone is
+    /// matched to themselves and nothing is reported as a conflict.
+    #[test]
+    fn layouts_never_change_who_is_who(ways in prop::collection::vec(any::<u8>(), 1200)) {
+        let mut left = population(1200);
+        let mut right = left.clone();
+        ids("L", &mut left);
+        ids("R", &mut right);
+        for (r, how) in right.iter_mut().zip(&ways) {
+            rewrite(r, *how);
+        }
+        let (l, r, k) = linked(&left, &right);
+        prop_assert_eq!(k.matches.len(), 1200);
+        for m in &k.matches {
+            prop_assert_eq!(&l[m.a as usize].record_id[1..], &r[m.b as usize].record_id[1..]);
+        }
+        prop_assert!(k.conflicts.is_empty(), "{:?}", k.conflicts.first());
+    }
+
+    /// Which register is called left does not change the matches.
+    #[test]
+    fn the_order_of_the_registers_does_not_matter(drop_left in 0usize..1000, drop_right in 0usize..1000) {
+        let mut left = population(1000);
+        let mut right = left.clone();
+        ids("L", &mut left);
+        ids("R", &mut right);
+        left.remove(drop_left);
+        right.remove(drop_right);
+        let (l, r, k) = linked(&left, &right);
+        let (r2, l2, k2) = linked(&right, &left);
+        let mut one: Vec<(String, String)> = k.matches.iter()
+            .map(|m| (l[m.a as usize].record_id.clone(), r[m.b as usize].record_id.clone())).collect();
+        let mut two: Vec<(String, String)> = k2.matches.iter()
+            .map(|m| (l2[m.b as usize].record_id.clone(), r2[m.a as usize].record_id.clone())).collect();
+        one.sort();
+        two.sort();
+        prop_assert_eq!(one, two);
+    }
+}
