@@ -67,13 +67,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     write_outputs(&args.out, &left, &right, &linkage)?;
+    write_problems(&args.out, "problems_left.csv", &args.left, &left_problems)?;
     write_problems(
-        &args.out.join("problems_left.csv"),
-        &args.left,
-        &left_problems,
-    )?;
-    write_problems(
-        &args.out.join("problems_right.csv"),
+        &args.out,
+        "problems_right.csv",
         &args.right,
         &right_problems,
     )?;
@@ -160,121 +157,144 @@ fn read(path: &Path) -> anyhow::Result<(Vec<Record>, Vec<Problem>)> {
     Ok((records, problems))
 }
 
-fn csv_out(dir: &Path, file: &str) -> anyhow::Result<csv::Writer<BufWriter<File>>> {
+/// Header rows of the result files (the truth folder uses the same).
+const MATCHES: [&str; 3] = ["left_record_id", "right_record_id", "score"];
+const DUPLICATES: [&str; 3] = ["record_id_a", "record_id_b", "score"];
+const CONFLICTS: [&str; 5] = [
+    "left_record_id",
+    "right_record_id",
+    "field",
+    "left_value",
+    "right_value",
+];
+const DECEASED: [&str; 4] = [
+    "left_record_id",
+    "right_record_id",
+    "dead_side",
+    "death_date",
+];
+
+/// Writes `dir/file`: the header, then one row per item.
+fn write_csv<R, T>(
+    dir: &Path,
+    file: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> anyhow::Result<()>
+where
+    R: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
     let path = dir.join(file);
     let f = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(csv::Writer::from_writer(BufWriter::with_capacity(
-        1 << 20,
-        f,
-    )))
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn write_outputs(dir: &Path, left: &[Record], right: &[Record], l: &Linkage) -> anyhow::Result<()> {
     let id = |side: &[Record], i: u32| side[i as usize].record_id.clone();
-    let mut w = csv_out(dir, "matches.csv")?;
-    w.write_record(["left_record_id", "right_record_id", "score"])?;
-    for m in &l.matches {
-        w.write_record([
-            id(left, m.a),
-            id(right, m.b),
-            format!("{:.6}", m.probability),
-        ])?;
-    }
-    w.flush()?;
+    let score = |p: f64| format!("{p:.6}");
+    write_csv(
+        dir,
+        "matches.csv",
+        &MATCHES,
+        l.matches
+            .iter()
+            .map(|m| [id(left, m.a), id(right, m.b), score(m.probability)]),
+    )?;
     for (file, side, head, which) in [
         ("only_left.csv", left, "left_record_id", &l.only_left),
         ("only_right.csv", right, "right_record_id", &l.only_right),
     ] {
-        let mut w = csv_out(dir, file)?;
-        w.write_record([
+        let header = [
             head,
             "id_number",
             "name",
             "birth_date",
             "region_code",
             "status",
-        ])?;
-        for &i in which {
-            let r = &side[i as usize];
-            w.write_record([
-                r.record_id.clone(),
-                r.id_text().unwrap_or_default().to_string(),
-                r.name.clone(),
-                r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-                r.region.map(|c| format!("{c:012}")).unwrap_or_default(),
-                r.status.as_str().to_string(),
-            ])?;
-        }
-        w.flush()?;
+        ];
+        write_csv(
+            dir,
+            file,
+            &header,
+            which.iter().map(|&i| {
+                let r = &side[i as usize];
+                [
+                    r.record_id.clone(),
+                    r.id_text().unwrap_or_default().to_string(),
+                    r.name.clone(),
+                    r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                    r.region.map(|c| format!("{c:012}")).unwrap_or_default(),
+                    r.status.as_str().to_string(),
+                ]
+            }),
+        )?;
     }
     for (file, side, pairs) in [
         ("duplicates_left.csv", left, &l.duplicates_left),
         ("duplicates_right.csv", right, &l.duplicates_right),
     ] {
-        let mut w = csv_out(dir, file)?;
-        w.write_record(["record_id_a", "record_id_b", "score"])?;
-        for d in pairs {
-            w.write_record([
-                id(side, d.a),
-                id(side, d.b),
-                format!("{:.6}", d.probability),
-            ])?;
-        }
-        w.flush()?;
+        write_csv(
+            dir,
+            file,
+            &DUPLICATES,
+            pairs
+                .iter()
+                .map(|d| [id(side, d.a), id(side, d.b), score(d.probability)]),
+        )?;
     }
-    let mut w = csv_out(dir, "conflicts.csv")?;
-    w.write_record([
-        "left_record_id",
-        "right_record_id",
-        "field",
-        "left_value",
-        "right_value",
-    ])?;
-    for c in &l.conflicts {
-        w.write_record([
-            id(left, c.left),
-            id(right, c.right),
-            c.field.to_string(),
-            c.left_value.clone(),
-            c.right_value.clone(),
-        ])?;
-    }
-    w.flush()?;
-    let mut w = csv_out(dir, "deceased_active.csv")?;
-    w.write_record([
-        "left_record_id",
-        "right_record_id",
-        "dead_side",
-        "death_date",
-    ])?;
-    for d in &l.deceased_active {
-        w.write_record([
-            id(left, d.left),
-            id(right, d.right),
-            d.dead_side.to_string(),
-            d.death_date.map(|x| x.to_string()).unwrap_or_default(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
+    write_csv(
+        dir,
+        "conflicts.csv",
+        &CONFLICTS,
+        l.conflicts.iter().map(|c| {
+            [
+                id(left, c.left),
+                id(right, c.right),
+                c.field.to_string(),
+                c.left_value.clone(),
+                c.right_value.clone(),
+            ]
+        }),
+    )?;
+    write_csv(
+        dir,
+        "deceased_active.csv",
+        &DECEASED,
+        l.deceased_active.iter().map(|d| {
+            [
+                id(left, d.left),
+                id(right, d.right),
+                d.dead_side.to_string(),
+                d.death_date.map(|x| x.to_string()).unwrap_or_default(),
+            ]
+        }),
+    )
 }
 
-fn write_problems(path: &Path, file: &Path, problems: &[Problem]) -> anyhow::Result<()> {
-    let f = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(f));
-    w.write_record(["file", "line", "record_id", "column", "value", "reason"])?;
-    for (line, record_id, p) in problems {
-        w.write_record([
-            file.display().to_string(),
-            line.to_string(),
-            record_id.clone(),
-            p.column.to_string(),
-            p.value.clone(),
-            p.reason.clone(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
+fn write_problems(dir: &Path, name: &str, file: &Path, problems: &[Problem]) -> anyhow::Result<()> {
+    let header = ["file", "line", "record_id", "column", "value", "reason"];
+    write_csv(
+        dir,
+        name,
+        &header,
+        problems.iter().map(|(line, record_id, p)| {
+            [
+                file.display().to_string(),
+                line.to_string(),
+                record_id.clone(),
+                p.column.to_string(),
+                p.value.clone(),
+                p.reason.clone(),
+            ]
+        }),
+    )
 }
 
 /// Arguments of `renkou reconcile-data`.
@@ -316,9 +336,8 @@ pub fn generate(args: DataArgs) -> anyhow::Result<ExitCode> {
     let truth_dir = args.out.join("truth");
     std::fs::create_dir_all(&truth_dir)
         .with_context(|| format!("cannot create {}", truth_dir.display()))?;
-    let write_rows = |file: &str, rows: &[RegisterRow]| -> anyhow::Result<()> {
-        let mut w = csv_out(&args.out, file)?;
-        w.write_record([
+    let write_rows = |file: &str, rows: &[RegisterRow]| {
+        let header = [
             "record_id",
             "id_number",
             "name",
@@ -329,85 +348,74 @@ pub fn generate(args: DataArgs) -> anyhow::Result<ExitCode> {
             "household_no",
             "status",
             "death_date",
-        ])?;
-        for r in rows {
-            w.write_record([
-                &r.record_id,
-                &r.id_number,
-                &r.name,
-                &r.sex,
-                &r.birth_date,
-                &r.ethnicity,
-                &r.region_code,
-                &r.household_no,
-                &r.status,
-                &r.death_date,
-            ])?;
-        }
-        w.flush()?;
-        Ok(())
+        ];
+        write_csv(
+            &args.out,
+            file,
+            &header,
+            rows.iter().map(|r| {
+                [
+                    &r.record_id,
+                    &r.id_number,
+                    &r.name,
+                    &r.sex,
+                    &r.birth_date,
+                    &r.ethnicity,
+                    &r.region_code,
+                    &r.household_no,
+                    &r.status,
+                    &r.death_date,
+                ]
+            }),
+        )
     };
     write_rows("left.csv", &pair.left)?;
     write_rows("right.csv", &pair.right)?;
     let t = &pair.truth;
-    let pairs = |file: &str, head: [&str; 2], rows: &[(String, String)]| -> anyhow::Result<()> {
-        let mut w = csv_out(&truth_dir, file)?;
-        w.write_record(head)?;
-        for (a, b) in rows {
-            w.write_record([a, b])?;
-        }
-        w.flush()?;
-        Ok(())
-    };
-    pairs(
-        "matches.csv",
-        ["left_record_id", "right_record_id"],
-        &t.matches,
-    )?;
-    pairs(
+    fn pairs(rows: &[(String, String)]) -> impl Iterator<Item = [&str; 2]> {
+        rows.iter().map(|(a, b)| [a.as_str(), b.as_str()])
+    }
+    write_csv(&truth_dir, "matches.csv", &MATCHES[..2], pairs(&t.matches))?;
+    write_csv(
+        &truth_dir,
         "duplicates_left.csv",
-        ["record_id_a", "record_id_b"],
-        &t.duplicates_left,
+        &DUPLICATES[..2],
+        pairs(&t.duplicates_left),
     )?;
-    pairs(
+    write_csv(
+        &truth_dir,
         "duplicates_right.csv",
-        ["record_id_a", "record_id_b"],
-        &t.duplicates_right,
+        &DUPLICATES[..2],
+        pairs(&t.duplicates_right),
     )?;
-    for (file, head, ids) in [
-        ("only_left.csv", "left_record_id", &t.only_left),
-        ("only_right.csv", "right_record_id", &t.only_right),
-    ] {
-        let mut w = csv_out(&truth_dir, file)?;
-        w.write_record([head])?;
-        for id in ids {
-            w.write_record([id])?;
-        }
-        w.flush()?;
-    }
-    let mut w = csv_out(&truth_dir, "conflicts.csv")?;
-    w.write_record([
-        "left_record_id",
-        "right_record_id",
-        "field",
-        "left_value",
-        "right_value",
-    ])?;
-    for (a, b, f, x, y) in &t.conflicts {
-        w.write_record([a.as_str(), b, f, x, y])?;
-    }
-    w.flush()?;
-    let mut w = csv_out(&truth_dir, "deceased_active.csv")?;
-    w.write_record([
-        "left_record_id",
-        "right_record_id",
-        "dead_side",
-        "death_date",
-    ])?;
-    for (a, b, side, date) in &t.deceased_active {
-        w.write_record([a.as_str(), b, side, date])?;
-    }
-    w.flush()?;
+    write_csv(
+        &truth_dir,
+        "only_left.csv",
+        &["left_record_id"],
+        t.only_left.iter().map(|id| [id]),
+    )?;
+    write_csv(
+        &truth_dir,
+        "only_right.csv",
+        &["right_record_id"],
+        t.only_right.iter().map(|id| [id]),
+    )?;
+    write_csv(
+        &truth_dir,
+        "conflicts.csv",
+        &CONFLICTS,
+        t.conflicts
+            .iter()
+            .map(|(a, b, f, x, y)| [a.as_str(), b, f, x, y]),
+    )?;
+    write_csv(
+        &truth_dir,
+        "deceased_active.csv",
+        &DECEASED,
+        t.deceased_active
+            .iter()
+            .map(|(a, b, side, date)| [a.as_str(), b, side, date]),
+    )?;
     println!(
         "{}: left.csv {} rows, right.csv {} rows; truth: {} matches, {} only left, {} only right, \
          {} + {} duplicates, {} conflicts, {} deceased on one side ({:.1} s)",
