@@ -55,6 +55,9 @@ enum Command {
     ReconcileData(commands::reconcile::DataArgs),
     /// Score a reconcile output folder against a truth folder: precision, recall, F1 per file.
     ReconcileScore(commands::reconcile::ScoreArgs),
+    /// Verification tasks: reconcile a source with the registry, list the tasks per village, progress.
+    #[command(subcommand)]
+    Tasks(commands::tasks::TasksCommand),
     /// Serve the HTTP API.
     Serve(commands::serve::Args),
     /// Manage accounts and their roles per region.
@@ -82,6 +85,7 @@ async fn main() -> std::process::ExitCode {
         Command::Export(args) => commands::export::run(&cli.db, args).await,
         Command::Id(cmd) => commands::id::run(cmd),
         Command::Reconcile(args) => commands::reconcile::run(args),
+        Command::Tasks(cmd) => commands::tasks::run(&cli.db, cmd).await,
         Command::ReconcileData(args) => commands::reconcile::generate(args),
         Command::ReconcileScore(args) => commands::reconcile::score(args),
         Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,

@@ -20,6 +20,7 @@ pub mod report;
 pub mod rules;
 pub mod stats;
 pub mod text;
+pub mod verification;
 
 pub use account::{AccountError, Grant, Role, Username};
 pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};

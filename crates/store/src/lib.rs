@@ -18,6 +18,7 @@ mod phones;
 mod population;
 mod postgres;
 mod quality;
+mod reconcile;
 mod record;
 mod recount;
 mod regions;
@@ -30,6 +31,7 @@ mod sqlite_bulk;
 mod summary;
 mod tokens;
 mod tx;
+mod verification;
 
 use chrono::NaiveDate;
 use renkou_domain::rules::Command;
@@ -46,6 +48,7 @@ pub use history::person_as_of;
 pub use households::Household;
 pub use import::{ImportInput, ImportReport};
 pub use population::{LoadedCounts, Population};
+pub use reconcile::{SourceReconciliation, registry_record};
 pub use record::{EventMeta, Recorded};
 pub use recount::{CounterDifference, VerifyReport};
 pub use regions::{
@@ -57,6 +60,7 @@ pub use scope::Scope;
 pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS};
 pub use summary::Summary;
 pub use tokens::ApiToken;
+pub use verification::{NewTask, Raised, Task, TaskCount};
 
 use crate::postgres::PgTx;
 use crate::rows::person_columns;

@@ -12,6 +12,7 @@ pub mod regions;
 pub mod report;
 pub mod serve;
 pub mod stats;
+pub mod tasks;
 pub mod token;
 pub mod user;
 

@@ -124,11 +124,11 @@ fn stage_bar() -> ProgressBar {
 }
 
 /// A field not understood: its line, the record's id and what is wrong.
-type Problem = (u64, String, FieldProblem);
+pub type Problem = (u64, String, FieldProblem);
 
 /// Reads a register leniently: every row becomes a record; what could not
 /// be understood is listed with its line.
-fn read(path: &Path) -> anyhow::Result<(Vec<Record>, Vec<Problem>)> {
+pub fn read(path: &Path) -> anyhow::Result<(Vec<Record>, Vec<Problem>)> {
     let name = path.display().to_string();
     let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let reader = RegisterReader::new(std::io::BufReader::with_capacity(1 << 20, file), &name)?;

@@ -1,0 +1,93 @@
+//! Verification tasks (核查任务): each finding of a reconciliation becomes a
+//! task for the village it concerns, to be verified and resolved there.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What a reconciliation found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// A record of the source that matches nobody in the registry.
+    MissingInRegistry,
+    /// A person of the registry the source does not list.
+    MissingInSource,
+    /// A field on which the registry and the source disagree.
+    Conflict,
+    /// One side records a death, the other does not.
+    Deceased,
+    /// Two records of one side that are one person.
+    Duplicate,
+}
+
+impl TaskKind {
+    /// Every kind, in display order.
+    pub const ALL: [TaskKind; 5] = [
+        TaskKind::MissingInRegistry,
+        TaskKind::MissingInSource,
+        TaskKind::Conflict,
+        TaskKind::Deceased,
+        TaskKind::Duplicate,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::MissingInRegistry => "missing_in_registry",
+            TaskKind::MissingInSource => "missing_in_source",
+            TaskKind::Conflict => "conflict",
+            TaskKind::Deceased => "deceased",
+            TaskKind::Duplicate => "duplicate",
+        }
+    }
+
+    /// The name a village collector reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskKind::MissingInRegistry => "库中未登记",
+            TaskKind::MissingInSource => "来源中缺失",
+            TaskKind::Conflict => "信息不一致",
+            TaskKind::Deceased => "死亡未注销",
+            TaskKind::Duplicate => "疑似重复",
+        }
+    }
+}
+
+impl fmt::Display for TaskKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text that names no task kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not a task kind (missing_in_registry, missing_in_source, conflict, deceased, duplicate)"
+)]
+pub struct UnknownTaskKind(pub String);
+
+impl FromStr for TaskKind {
+    type Err = UnknownTaskKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TaskKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownTaskKind(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        for k in TaskKind::ALL {
+            assert_eq!(k.as_str().parse::<TaskKind>(), Ok(k));
+        }
+        assert!("merge".parse::<TaskKind>().is_err());
+    }
+}

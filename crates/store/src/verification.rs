@@ -1,0 +1,152 @@
+//! Verification tasks: the findings of a reconciliation against the
+//! registry, one per village that must verify it.
+
+use renkou_domain::verification::TaskKind;
+use renkou_domain::{PersonId, RegionCode, RegionLevel};
+use serde::Serialize;
+
+use crate::error::{StoreError, StoreResult};
+use crate::{Store, on_pool};
+
+/// A finding to raise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    pub kind: TaskKind,
+    /// The village that verifies it.
+    pub region: RegionCode,
+    /// The registry's person it concerns, if any.
+    pub person: Option<PersonId>,
+    /// The source's record it concerns, if any.
+    pub record_id: Option<String>,
+    /// The field, for a conflict.
+    pub field: Option<String>,
+    pub registry_value: Option<String>,
+    pub source_value: Option<String>,
+}
+
+/// A stored task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Task {
+    pub id: i64,
+    pub source: String,
+    pub kind: String,
+    pub region_code: String,
+    /// 0 when the task concerns no registry person.
+    pub person_id: i64,
+    pub record_id: String,
+    pub field: String,
+    pub registry_value: Option<String>,
+    pub source_value: Option<String>,
+    pub status: String,
+}
+
+/// What raising a list of findings did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Raised {
+    /// New tasks.
+    pub raised: u64,
+    /// Findings already on record (open or resolved), not raised again.
+    pub known: u64,
+}
+
+/// Open and resolved tasks of one kind in one area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskCount {
+    pub region_code: String,
+    pub kind: String,
+    pub open: i64,
+    pub resolved: i64,
+}
+
+impl Store {
+    /// Raises the findings of a reconciliation with `source`, in one
+    /// transaction; a finding already on record is left as it is.
+    pub async fn raise_tasks(&self, source: &str, tasks: &[NewTask]) -> StoreResult<Raised> {
+        const INSERT: &str = "INSERT INTO verification_tasks \
+             (source, kind, region_code, person_id, record_id, field, registry_value, source_value) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (source, kind, person_id, record_id, field) DO NOTHING";
+        if source.trim().is_empty() {
+            return Err(StoreError::Invalid("a source needs a name".into()));
+        }
+        let mut raised = Raised::default();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for t in tasks {
+                let done = sqlx::query(INSERT)
+                    .bind(source)
+                    .bind(t.kind.as_str())
+                    .bind(t.region.as_str())
+                    .bind(t.person.map_or(0, |p| p.0))
+                    .bind(t.record_id.as_deref().unwrap_or(""))
+                    .bind(t.field.as_deref().unwrap_or(""))
+                    .bind(t.registry_value.as_deref())
+                    .bind(t.source_value.as_deref())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 1 {
+                    raised.raised += 1;
+                } else {
+                    raised.known += 1;
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(raised)
+    }
+
+    /// The tasks of the villages inside `region`, open ones only unless
+    /// `all`, village by village, at most `limit`.
+    pub async fn tasks_in(
+        &self,
+        region: &RegionCode,
+        all: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<Task>> {
+        let (low, high) = region.descendant_range();
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, Task>(
+            "SELECT id, source, kind, region_code, person_id, record_id, field, registry_value, \
+             source_value, status FROM verification_tasks \
+             WHERE region_code >= $1 AND region_code < $2 AND ($3 OR status = 'open') \
+             ORDER BY region_code, kind, id LIMIT $4",
+        )
+        .bind(&low)
+        .bind(&high)
+        .bind(all)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?);
+        Ok(rows)
+    }
+
+    /// Open and resolved tasks per area at `level` inside `region`, per kind:
+    /// the progress of verification.
+    pub async fn task_counts(
+        &self,
+        region: &RegionCode,
+        level: RegionLevel,
+    ) -> StoreResult<Vec<TaskCount>> {
+        let (low, high) = region.descendant_range();
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i64, i64)>(
+            "SELECT substr(region_code, 1, $3), kind, \
+             CAST(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN status = 'open' THEN 0 ELSE 1 END) AS BIGINT) \
+             FROM verification_tasks WHERE region_code >= $1 AND region_code < $2 \
+             GROUP BY 1, 2 ORDER BY 1, 2",
+        )
+        .bind(&low)
+        .bind(&high)
+        .bind(level.prefix_len() as i32)
+        .fetch_all(pool)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(area, kind, open, resolved)| TaskCount {
+                region_code: format!("{area:0<12}"),
+                kind,
+                open,
+                resolved,
+            })
+            .collect())
+    }
+}
