@@ -234,7 +234,7 @@ fn duplicates(
     (found, pairs.len())
 }
 
-/// Patterns of pseudo-random pairs (deterministic), for the starting u.
+/// Patterns of pseudo-random pairs (deterministic), for u.
 fn random_pairs<'a>(
     left: &'a [compare::Profile],
     right: &'a [compare::Profile],
@@ -251,9 +251,14 @@ fn random_pairs<'a>(
         z ^ (z >> 31)
     };
     let count = if nl == 0 || nr == 0 { 0 } else { n };
-    (0..count).map(move |_| {
-        let a = (next() % nl) as usize;
-        let b = (next() % nr) as usize;
-        compare::pattern(&left[a], &right[b])
-    })
+    (0..count)
+        .map(move |_| {
+            let a = (next() % nl) as usize;
+            let b = (next() % nr) as usize;
+            compare::pattern(&left[a], &right[b])
+        })
+        // A pair sharing the identity number is one person, not a random
+        // pair: on a small register (a township's) random pairs would be
+        // full of them.
+        .filter(|&p| compare::unpack(p)[0] != 0)
 }

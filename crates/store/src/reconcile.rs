@@ -119,20 +119,31 @@ fn tasks_of(registry: &[Record], source: &[Record], l: &Linkage) -> Vec<NewTask>
         registry_value: None,
         source_value: None,
     };
+    // Who a one-sided finding is about, for the collector who looks for them.
+    let who = |r: &Record| {
+        let mut text = r.name.clone();
+        if let Some(d) = r.birth_date {
+            text.push_str(&format!(" {d}"));
+        }
+        if let Some(id) = r.id_text() {
+            text.push_str(&format!(" {id}"));
+        }
+        text
+    };
     let mut out = Vec::new();
     for &i in &l.only_right {
-        out.push(task(
-            TaskKind::MissingInRegistry,
-            None,
-            Some(&source[i as usize]),
-        ));
+        let r = &source[i as usize];
+        out.push(NewTask {
+            source_value: Some(who(r)),
+            ..task(TaskKind::MissingInRegistry, None, Some(r))
+        });
     }
     for &i in &l.only_left {
-        out.push(task(
-            TaskKind::MissingInSource,
-            Some(&registry[i as usize]),
-            None,
-        ));
+        let r = &registry[i as usize];
+        out.push(NewTask {
+            registry_value: Some(who(r)),
+            ..task(TaskKind::MissingInSource, Some(r), None)
+        });
     }
     for c in &l.conflicts {
         out.push(NewTask {

@@ -29,6 +29,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                 a href="/search" { "查询" }
                 a href="/events/move_in" { "迁入登记" }
                 a href="/reports" { "统计" }
+                a href="/tasks" { "核查" }
                 a href="/password" { "修改密码" }
                 form method="post" action="/logout" {
                     span { (name) "（" (roles.join("、")) "）" }

@@ -15,6 +15,7 @@ pub mod password;
 pub mod person;
 pub mod reports;
 pub mod search;
+pub mod tasks;
 pub mod view;
 
 use axum::Router;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/change-report", get(change_report::change_report))
         .route("/progress", get(change_report::progress))
         .route("/quality/{check}", get(reports::failing_list))
+        .route("/tasks", get(tasks::tasks_page))
         .route("/charts/pyramid.svg", get(charts::pyramid))
         .route("/charts/births-deaths.svg", get(charts::births_deaths))
         .layer(from_fn(etag::etag))

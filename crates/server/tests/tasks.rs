@@ -1,0 +1,129 @@
+//! Verification tasks in the web interface, on both engines: each village
+//! sees the findings it must verify, and no other village's.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{get, setup, user_session};
+use http_body_util::BodyExt;
+use renkou_domain::{RegionCode, Role};
+use renkou_link::{RawFields, Record};
+use renkou_store::on_both_engines;
+use renkou_store::testing::TestDb;
+use tower::ServiceExt;
+
+/// 李明 and 王芳 in village 017001, 赵丽 in 018001.
+const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
+                      a,510104198503120010,李明,1,1985-03-12,510104017001,H1,02\n\
+                      c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10\n\
+                      d,510104199202020029,赵丽,2,1992-02-02,510104018001,H2,02\n";
+
+fn source_record(
+    id: &str,
+    number: &str,
+    name: &str,
+    sex: &str,
+    birth: &str,
+    region: &str,
+) -> Record {
+    let raw = RawFields {
+        record_id: id,
+        id_number: number,
+        name,
+        sex,
+        birth_date: birth,
+        region_code: region,
+        ..RawFields::default()
+    };
+    Record::normalize(2, &raw).0
+}
+
+async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String) {
+    let response = app.clone().oneshot(get(uri, cookie)).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    // The police extract: 王芳 written 王芳芳, 赵丽 missing, a newcomer in 018001.
+    let police = vec![
+        source_record(
+            "P1",
+            "510104198503120010",
+            "李明",
+            "1",
+            "1985-03-12",
+            "510104017001",
+        ),
+        source_record(
+            "P2",
+            "510104198807070024",
+            "王芳芳",
+            "2",
+            "1988-07-07",
+            "510104017001",
+        ),
+        source_record("P3", "", "钱新", "1", "2020-06-01", "510104018001"),
+    ];
+    let county = RegionCode::parse("510104000000").unwrap();
+    let outcome = db
+        .store
+        .reconcile_source("police", &county, police)
+        .await
+        .unwrap();
+    assert_eq!(outcome.matched, 2);
+    assert_eq!(outcome.tasks.raised, 3, "{outcome:?}");
+
+    let village = user_session(db, &app, "cun017", Role::VillageCollector, "510104017001").await;
+    let (status, body) = page(&app, "/tasks", &village).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("核查任务") && body.contains("信息不一致"),
+        "{body}"
+    );
+    assert!(
+        body.contains("王芳芳"),
+        "the value the police wrote is shown: {body}"
+    );
+    assert!(
+        !body.contains("钱新"),
+        "018001's newcomer is not 017001's task"
+    );
+
+    let other = user_session(db, &app, "cun018", Role::VillageCollector, "510104018001").await;
+    let (_, body) = page(&app, "/tasks", &other).await;
+    assert!(
+        body.contains("钱新") && body.contains("库中未登记"),
+        "{body}"
+    );
+    assert!(
+        body.contains("来源中缺失"),
+        "赵丽, whom the police lack: {body}"
+    );
+    assert!(!body.contains("王芳芳"));
+    let (status, _) = page(&app, "/tasks?region=510104017001", &other).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another village's tasks are refused"
+    );
+
+    let city = user_session(db, &app, "shi", Role::CityManager, "510100000000").await;
+    let (_, body) = page(&app, "/tasks?region=510104018001", &city).await;
+    assert!(
+        body.contains("钱新") && !body.contains("510104199202020029"),
+        "a city manager sees who, with the identity number masked: {body}"
+    );
+
+    let county_manager = user_session(db, &app, "xian", Role::CountyManager, "510104000000").await;
+    let (status, body) = page(&app, "/tasks?region=510104000000", &county_manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("/tasks?region=510104017000") && body.contains("/tasks?region=510104018000"),
+        "the county sees the progress of each township, with a link down: {body}"
+    );
+}
+
+on_both_engines!(a_village_sees_the_findings_it_must_verify_and_no_other_villages);
