@@ -8,4 +8,4 @@ pub mod report_files;
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };
-pub use report_files::{report_csv, report_xlsx};
+pub use report_files::{list_xlsx, report_csv, report_xlsx};

@@ -88,3 +88,27 @@ pub fn report_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
     book.save_to_buffer()
 }
+
+/// A list (tasks, persons …) as an XLSX workbook: a title line, then the
+/// Chinese headings in bold, frozen above the rows; every cell as text.
+pub fn list_xlsx(
+    title: &str,
+    headings: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, title, &bold)?;
+    for (col, heading) in headings.iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, *heading, &bold)?;
+        sheet.set_column_width(col as u16, 16)?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    for (i, row) in rows.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            sheet.write_string((i + 2) as u32, col as u16, value)?;
+        }
+    }
+    book.save_to_buffer()
+}

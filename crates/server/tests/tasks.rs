@@ -109,6 +109,36 @@ async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &T
         StatusCode::FORBIDDEN,
         "another village's tasks are refused"
     );
+    let (status, _) = page(&app, "/tasks.xlsx?region=510104017001", &other).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor exported");
+
+    // The village's list as a workbook, to take along.
+    let response = app
+        .clone()
+        .oneshot(get("/tasks.xlsx", &other))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(
+        strings.contains("钱新")
+            && strings.contains("库中未登记")
+            && strings.contains("村（社区）"),
+        "{strings}"
+    );
 
     let city = user_session(db, &app, "shi", Role::CityManager, "510100000000").await;
     let (_, body) = page(&app, "/tasks?region=510104018001", &city).await;

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/progress", get(change_report::progress))
         .route("/quality/{check}", get(reports::failing_list))
         .route("/tasks", get(tasks::tasks_page))
+        .route("/tasks.xlsx", get(tasks::tasks_xlsx))
         .route("/charts/pyramid.svg", get(charts::pyramid))
         .route("/charts/births-deaths.svg", get(charts::births_deaths))
         .layer(from_fn(etag::etag))
