@@ -79,6 +79,66 @@ impl FromStr for TaskKind {
     }
 }
 
+/// How a verifier settles a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// The registry is right: nothing changes in it.
+    KeepRegistry,
+    /// The source is right about the field: the registry is corrected (an event).
+    Correct,
+    /// The person died: the death is recorded (an event).
+    RecordDeath,
+}
+
+impl Resolution {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::KeepRegistry => "keep_registry",
+            Resolution::Correct => "correct",
+            Resolution::RecordDeath => "record_death",
+        }
+    }
+
+    /// The name a village collector reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Resolution::KeepRegistry => "库中信息正确",
+            Resolution::Correct => "按来源更正",
+            Resolution::RecordDeath => "登记死亡",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Resolution> {
+        [
+            Resolution::KeepRegistry,
+            Resolution::Correct,
+            Resolution::RecordDeath,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+}
+
+/// Fields a verifier may correct from a source's value (residence changes
+/// are moves, and status changes are deaths, each with its own event).
+pub const CORRECTABLE: [&str; 5] = ["id_number", "name", "sex", "birth_date", "ethnicity"];
+
+/// The resolutions a task of `kind` about `field` allows. Registering a
+/// person the registry lacks and merging duplicates have forms of their own
+/// (not built yet); until then such tasks can be settled as "registry right".
+pub fn resolutions(kind: TaskKind, field: &str, source_says_dead: bool) -> Vec<Resolution> {
+    let mut out = vec![Resolution::KeepRegistry];
+    match kind {
+        TaskKind::Conflict if CORRECTABLE.contains(&field) => out.push(Resolution::Correct),
+        TaskKind::Deceased if source_says_dead => out.push(Resolution::RecordDeath),
+        _ => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +149,19 @@ mod tests {
             assert_eq!(k.as_str().parse::<TaskKind>(), Ok(k));
         }
         assert!("merge".parse::<TaskKind>().is_err());
+    }
+
+    #[test]
+    fn only_what_a_source_can_prove_is_taken_from_it() {
+        assert!(resolutions(TaskKind::Conflict, "name", false).contains(&Resolution::Correct));
+        assert!(
+            !resolutions(TaskKind::Conflict, "region_code", false).contains(&Resolution::Correct)
+        );
+        assert!(resolutions(TaskKind::Deceased, "", true).contains(&Resolution::RecordDeath));
+        assert!(!resolutions(TaskKind::Deceased, "", false).contains(&Resolution::RecordDeath));
+        assert_eq!(
+            resolutions(TaskKind::MissingInSource, "", false),
+            vec![Resolution::KeepRegistry]
+        );
     }
 }

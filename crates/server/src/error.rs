@@ -51,6 +51,15 @@ impl ApiError {
             field: None,
         }
     }
+    /// 409: someone else changed it first.
+    pub fn conflict(error: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            error,
+            message: message.into(),
+            field: None,
+        }
+    }
 }
 
 impl IntoResponse for ApiError {

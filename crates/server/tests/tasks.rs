@@ -6,7 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{get, setup, user_session};
 use http_body_util::BodyExt;
-use renkou_domain::{RegionCode, Role};
+use renkou_domain::{PersonId, RegionCode, Role};
 use renkou_link::{RawFields, Record};
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
@@ -157,3 +157,200 @@ async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &T
 }
 
 on_both_engines!(a_village_sees_the_findings_it_must_verify_and_no_other_villages);
+
+fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    axum::http::Request::post(uri)
+        .header(axum::http::header::COOKIE, cookie)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+/// The CSRF token of a page the session fetched.
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn status_of(
+    app: &axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> StatusCode {
+    app.clone().oneshot(request).await.unwrap().status()
+}
+
+async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let police = vec![
+        source_record(
+            "P1",
+            "510104198503120010",
+            "李明",
+            "1",
+            "1985-03-12",
+            "510104017001",
+        ),
+        source_record(
+            "P2",
+            "510104198807070024",
+            "王芳芳",
+            "2",
+            "1988-07-07",
+            "510104017001",
+        ),
+    ];
+    let county = RegionCode::parse("510104000000").unwrap();
+    db.store
+        .reconcile_source("police", &county, police)
+        .await
+        .unwrap();
+    let village017 = RegionCode::parse("510104017001").unwrap();
+    let village018 = RegionCode::parse("510104018001").unwrap();
+    let conflict = db
+        .store
+        .tasks_in(&village017, false, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (conflict.kind.as_str(), conflict.field.as_str()),
+        ("conflict", "name")
+    );
+    let missing = db
+        .store
+        .tasks_in(&village018, false, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(missing.kind, "missing_in_source");
+
+    let cun017 = user_session(db, &app, "cun017", Role::VillageCollector, "510104017001").await;
+    let (_, body) = page(&app, "/tasks", &cun017).await;
+    let csrf = csrf_of(&body);
+    assert!(
+        body.contains("按来源更正"),
+        "a name conflict may be corrected from the source"
+    );
+    let resolve = format!("/tasks/{}/resolve", conflict.id);
+    let no_reason = form(
+        &resolve,
+        &cun017,
+        &[("csrf", &csrf), ("resolution", "correct"), ("reason", " ")],
+    );
+    assert_eq!(
+        status_of(&app, no_reason).await,
+        StatusCode::BAD_REQUEST,
+        "a reason is required"
+    );
+    let death = form(
+        &resolve,
+        &cun017,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "record_death"),
+            ("reason", "x"),
+        ],
+    );
+    assert_eq!(
+        status_of(&app, death).await,
+        StatusCode::BAD_REQUEST,
+        "a name conflict is no death"
+    );
+    let correct = form(
+        &resolve,
+        &cun017,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "correct"),
+            ("reason", "户口本上为王芳芳"),
+        ],
+    );
+    assert_eq!(status_of(&app, correct).await, StatusCode::SEE_OTHER);
+    let person = db
+        .store
+        .person(PersonId(conflict.person_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        person.name.as_str(),
+        "王芳芳",
+        "the registry now says what the source said"
+    );
+    let history = db
+        .store
+        .events_of(PersonId(conflict.person_id))
+        .await
+        .unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|e| e.source.starts_with("verification:police")),
+        "the correction is an event naming the reconciliation"
+    );
+    assert!(
+        db.store
+            .tasks_in(&village017, false, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = form(
+        &resolve,
+        &cun017,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "keep_registry"),
+            ("reason", "再次"),
+        ],
+    );
+    assert_eq!(
+        status_of(&app, again).await,
+        StatusCode::CONFLICT,
+        "a task is settled once"
+    );
+
+    // Another village's task is not there for this collector.
+    let other = form(
+        &format!("/tasks/{}/resolve", missing.id),
+        &cun017,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "keep_registry"),
+            ("reason", "x"),
+        ],
+    );
+    assert_eq!(status_of(&app, other).await, StatusCode::NOT_FOUND);
+    let cun018 = user_session(db, &app, "cun018", Role::VillageCollector, "510104018001").await;
+    let (_, body) = page(&app, "/tasks", &cun018).await;
+    let keep = form(
+        &format!("/tasks/{}/resolve", missing.id),
+        &cun018,
+        &[
+            ("csrf", &csrf_of(&body)),
+            ("resolution", "keep_registry"),
+            ("reason", "本人在村，派出所漏报"),
+        ],
+    );
+    assert_eq!(status_of(&app, keep).await, StatusCode::SEE_OTHER);
+    let settled = db
+        .store
+        .tasks_in(&village018, true, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(settled.status, "resolved");
+    assert_eq!(settled.resolved_by.as_deref(), Some("cun018"));
+    assert_eq!(settled.reason.as_deref(), Some("本人在村，派出所漏报"));
+}
+
+on_both_engines!(a_collector_settles_a_task_and_a_correction_is_an_event);

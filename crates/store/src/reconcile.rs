@@ -158,7 +158,8 @@ fn tasks_of(registry: &[Record], source: &[Record], l: &Linkage) -> Vec<NewTask>
         });
     }
     for d in &l.deceased_active {
-        let date = d.death_date.map(|x| x.to_string());
+        // The dead side's value: the death date, or just "dead" when unwritten.
+        let date = Some(d.death_date.map_or("死亡".to_string(), |x| x.to_string()));
         let (registry_value, source_value) = match d.dead_side {
             "left" => (date, None),
             _ => (None, date),

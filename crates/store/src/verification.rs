@@ -1,7 +1,7 @@
 //! Verification tasks: the findings of a reconciliation against the
 //! registry, one per village that must verify it.
 
-use renkou_domain::verification::TaskKind;
+use renkou_domain::verification::{Resolution, TaskKind};
 use renkou_domain::{PersonId, RegionCode, RegionLevel};
 use serde::Serialize;
 
@@ -38,6 +38,9 @@ pub struct Task {
     pub registry_value: Option<String>,
     pub source_value: Option<String>,
     pub status: String,
+    pub resolution: Option<String>,
+    pub reason: Option<String>,
+    pub resolved_by: Option<String>,
 }
 
 /// What raising a list of findings did.
@@ -106,7 +109,7 @@ impl Store {
         let (low, high) = region.descendant_range();
         let rows = on_pool!(self, pool => sqlx::query_as::<_, Task>(
             "SELECT id, source, kind, region_code, person_id, record_id, field, registry_value, \
-             source_value, status FROM verification_tasks \
+             source_value, status, resolution, reason, resolved_by FROM verification_tasks \
              WHERE region_code >= $1 AND region_code < $2 AND ($3 OR status = 'open') \
              ORDER BY region_code, kind, id LIMIT $4",
         )
@@ -117,6 +120,41 @@ impl Store {
         .fetch_all(pool)
         .await?);
         Ok(rows)
+    }
+
+    /// One task.
+    pub async fn task(&self, id: i64) -> StoreResult<Option<Task>> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, Task>(
+            "SELECT id, source, kind, region_code, person_id, record_id, field, registry_value, \
+             source_value, status, resolution, reason, resolved_by FROM verification_tasks WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?);
+        Ok(row)
+    }
+
+    /// Marks an open task resolved; false when it was not open (someone
+    /// else resolved it first).
+    pub async fn resolve_task(
+        &self,
+        id: i64,
+        resolution: Resolution,
+        reason: &str,
+        by: &str,
+    ) -> StoreResult<bool> {
+        let done = on_pool!(self, pool => sqlx::query(
+            "UPDATE verification_tasks SET status = 'resolved', resolution = $2, reason = $3, \
+             resolved_by = $4, resolved_at = CURRENT_TIMESTAMP WHERE id = $1 AND status = 'open'",
+        )
+        .bind(id)
+        .bind(resolution.as_str())
+        .bind(reason)
+        .bind(by)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
     }
 
     /// Open and resolved tasks per area at `level` inside `region`, per kind:

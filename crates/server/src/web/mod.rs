@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quality/{check}", get(reports::failing_list))
         .route("/tasks", get(tasks::tasks_page))
         .route("/tasks.xlsx", get(tasks::tasks_xlsx))
+        .route("/tasks/{id}/resolve", post(tasks::resolve))
         .route("/charts/pyramid.svg", get(charts::pyramid))
         .route("/charts/births-deaths.svg", get(charts::births_deaths))
         .layer(from_fn(etag::etag))

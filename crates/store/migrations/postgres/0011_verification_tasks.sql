@@ -13,6 +13,10 @@ CREATE TABLE verification_tasks (
     registry_value TEXT,
     source_value   TEXT,
     status         TEXT NOT NULL DEFAULT 'open',  -- open | resolved
+    resolution     TEXT,          -- keep_registry | correct | record_death
+    reason         TEXT,          -- the verifier's own words
+    resolved_by    TEXT,
+    resolved_at    TIMESTAMPTZ,
     raised_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     UNIQUE (source, kind, person_id, record_id, field)
 );
