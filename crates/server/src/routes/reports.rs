@@ -28,24 +28,31 @@ pub struct ReportQuery {
     pub format: Option<String>,
 }
 
+/// The region a page or report asks for (`region=`; the caller's first
+/// region when absent), refused outside the caller's regions.
+pub fn region_asked(code: Option<&str>, session: &Session) -> Result<RegionCode, ApiError> {
+    let scope = Scope::of(&session.account);
+    let region = match code.filter(|r| !r.is_empty()) {
+        Some(code) => RegionCode::parse(code)
+            .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?,
+        None => *scope
+            .regions()
+            .first()
+            .ok_or_else(|| ApiError::forbidden("您的账号尚未分配管辖区域"))?,
+    };
+    if !scope.contains(&region) {
+        return Err(ApiError::forbidden(format!(
+            "区划 {region} 不在您的管辖范围内，只能查看本辖区的数据"
+        )));
+    }
+    Ok(region)
+}
+
 impl ReportQuery {
     /// The request these parameters describe, refused outside the caller's regions.
     pub fn request(&self, name: &str, session: &Session) -> Result<ReportRequest, ApiError> {
         let name = ReportName::parse(name).ok_or_else(ApiError::not_found)?;
-        let scope = Scope::of(&session.account);
-        let region = match self.region.as_deref().filter(|r| !r.is_empty()) {
-            Some(code) => RegionCode::parse(code)
-                .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?,
-            None => *scope
-                .regions()
-                .first()
-                .ok_or_else(|| ApiError::forbidden("您的账号尚未分配管辖区域"))?,
-        };
-        if !scope.contains(&region) {
-            return Err(ApiError::forbidden(format!(
-                "区划 {region} 不在您的管辖范围内，只能查看本辖区的统计"
-            )));
-        }
+        let region = region_asked(self.region.as_deref(), session)?;
         let level = match self.level.as_deref().filter(|l| !l.is_empty()) {
             Some(l) => Some(
                 RegionLevel::parse(l)

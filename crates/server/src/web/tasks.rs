@@ -21,6 +21,7 @@ use renkou_store::{Scope, Task, next_level};
 use serde::Deserialize;
 
 use crate::routes::events::record;
+use crate::routes::reports::region_asked;
 use crate::session::Session;
 use crate::web::auth::{WebSession, check_csrf, csrf_token};
 use crate::web::error::{PageResult, WebError};
@@ -45,25 +46,6 @@ const HEADINGS: [&str; 7] = [
 #[derive(Debug, Deserialize)]
 pub struct TasksQuery {
     pub region: Option<String>,
-}
-
-/// The region asked for, inside the caller's regions.
-fn asked_region(query: &TasksQuery, session: &Session) -> Result<RegionCode, ApiError> {
-    let scope = Scope::of(&session.account);
-    let region = match query.region.as_deref().filter(|r| !r.is_empty()) {
-        Some(code) => RegionCode::parse(code)
-            .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?,
-        None => *scope
-            .regions()
-            .first()
-            .ok_or_else(|| ApiError::forbidden("您的账号尚未分配管辖区域"))?,
-    };
-    if !scope.contains(&region) {
-        return Err(ApiError::forbidden(format!(
-            "区划 {region} 不在您的管辖范围内"
-        )));
-    }
-    Ok(region)
 }
 
 /// The open tasks of the region; every person they concern is audited as read.
@@ -135,7 +117,7 @@ pub async fn tasks_page(
     WebSession(session): WebSession,
     Query(query): Query<TasksQuery>,
 ) -> PageResult {
-    let region = asked_region(&query, &session)?;
+    let region = region_asked(query.region.as_deref(), &session)?;
     let counts = state
         .store
         .task_counts(&region, next_level(region.level()))
@@ -236,7 +218,7 @@ pub async fn tasks_xlsx(
     WebSession(session): WebSession,
     Query(query): Query<TasksQuery>,
 ) -> Result<Response, WebError> {
-    let region = asked_region(&query, &session)?;
+    let region = region_asked(query.region.as_deref(), &session)?;
     let tasks = open_tasks(&state, &session, &region).await?;
     let name = state.store.region_name(&region).await?;
     let full = session.sees_full_numbers();
