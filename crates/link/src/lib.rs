@@ -84,23 +84,6 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
     let random = model::histogram(random_pairs(&lp, &rp, 200_000));
     let hist = model::histogram(pairs.iter().map(|c| c.2));
     let model = Model::train(&hist, &random);
-    if std::env::var_os("RENKOU_LINK_DEBUG").is_some() {
-        eprintln!("prior {:.5} rounds {}", model.prior, model.rounds);
-        for f in 0..compare::FIELDS.len() {
-            let r = |v: &[f64]| {
-                v.iter()
-                    .map(|x| format!("{x:.4}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            eprintln!(
-                "{:<10} m {} | u {}",
-                compare::FIELDS[f],
-                r(&model.m[f]),
-                r(&model.u[f])
-            );
-        }
-    }
 
     progress(Stage::Assigning);
     let names = NameFrequency::of(&[&lp, &rp]);

@@ -278,7 +278,12 @@ fn write_outputs(dir: &Path, left: &[Record], right: &[Record], l: &Linkage) -> 
     )
 }
 
-fn write_problems(dir: &Path, name: &str, file: &Path, problems: &[Problem]) -> anyhow::Result<()> {
+pub fn write_problems(
+    dir: &Path,
+    name: &str,
+    file: &Path,
+    problems: &[Problem],
+) -> anyhow::Result<()> {
     let header = ["file", "line", "record_id", "column", "value", "reason"];
     write_csv(
         dir,

@@ -55,7 +55,25 @@ pub async fn run(url: &str, command: TasksCommand) -> anyhow::Result<ExitCode> {
             let region = RegionCode::parse(&region)
                 .with_context(|| format!("{region:?} is not a region code"))?;
             let (records, problems) = super::reconcile::read(&file)?;
+            // Fields not understood, beside the file: FILE.problems.csv.
+            let problems_file = format!("{}.problems.csv", file.display());
+            let problems_path = std::path::Path::new(&problems_file);
+            if problems.is_empty() {
+                let _ = std::fs::remove_file(problems_path);
+            } else {
+                let dir = problems_path.parent().unwrap_or(std::path::Path::new("."));
+                let name = problems_path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("problems.csv");
+                super::reconcile::write_problems(dir, name, &file, &problems)?;
+            }
             let outcome = store.reconcile_source(&source, &region, records).await?;
+            let listed = if problems.is_empty() {
+                String::new()
+            } else {
+                format!(", listed in {problems_file}")
+            };
             let findings: Vec<String> = outcome
                 .findings
                 .iter()
@@ -63,7 +81,7 @@ pub async fn run(url: &str, command: TasksCommand) -> anyhow::Result<ExitCode> {
                 .collect();
             println!(
                 "{}: {} records against {} persons of {region}: {} matched; {}; tasks raised {}, already on record {} \
-                 ({} fields not understood; {:.1} s)",
+                 ({} fields not understood{listed}; {:.1} s)",
                 file.display(),
                 outcome.source,
                 outcome.registry,
