@@ -354,3 +354,123 @@ async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
 }
 
 on_both_engines!(a_collector_settles_a_task_and_a_correction_is_an_event);
+
+/// A multipart form body with text fields and one CSV file.
+fn upload(
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let boundary = "renkou-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"police.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    axum::http::Request::post("/tasks/upload")
+        .header(axum::http::header::COOKIE, cookie)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+async fn a_county_uploads_a_police_extract_and_the_villages_get_its_findings(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let police = "record_id,id_number,name,sex,birth_date,region_code\n\
+                  P1,510104198503120010,李明,1,1985-03-12,510104017001\n\
+                  P2,510104198807070024,王芳芳,2,1988-07-07,510104017001\n\
+                  P3,,钱新,1,2020-13-01,510104018001\n";
+    let county = user_session(db, &app, "xian2", Role::CountyManager, "510104000000").await;
+    let (_, form_page) = page(&app, "/tasks/upload", &county).await;
+    let csrf = csrf_of(&form_page);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("source", "公安户籍"),
+        ("region", "510104000000"),
+    ];
+    let answer = app
+        .clone()
+        .oneshot(upload(&county, &fields, police))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("匹配 2 人"), "{body}");
+    assert!(
+        body.contains("2020-13-01"),
+        "the unreadable date is listed with its line: {body}"
+    );
+    let village = RegionCode::parse("510104017001").unwrap();
+    let tasks = db.store.tasks_in(&village, false, 10).await.unwrap();
+    assert!(
+        tasks
+            .iter()
+            .any(|t| t.kind == "conflict" && t.field == "name"),
+        "{tasks:?}"
+    );
+
+    // The same extract again, from the township: nothing new is raised.
+    let town = user_session(db, &app, "zhen017", Role::TownshipOperator, "510104017000").await;
+    let (_, form_page) = page(&app, "/tasks/upload", &town).await;
+    let csrf = csrf_of(&form_page);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("source", "公安户籍"),
+        ("region", "510104017000"),
+    ];
+    let answer = app
+        .clone()
+        .oneshot(upload(&town, &fields, police))
+        .await
+        .unwrap();
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("新生成核查任务 0 条"));
+
+    let not_csv = [
+        ("csrf", csrf.as_str()),
+        ("source", "x"),
+        ("region", "510104017000"),
+    ];
+    let answer = app
+        .clone()
+        .oneshot(upload(&town, &not_csv, "id,name\n1,王\n"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status(),
+        StatusCode::BAD_REQUEST,
+        "a file without the register's columns is refused whole"
+    );
+    let outside = [
+        ("csrf", csrf.as_str()),
+        ("source", "x"),
+        ("region", "510107000000"),
+    ];
+    let answer = app
+        .clone()
+        .oneshot(upload(&town, &outside, police))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status(),
+        StatusCode::FORBIDDEN,
+        "not another district"
+    );
+    let analyst = user_session(db, &app, "sheng", Role::ProvinceAnalyst, "510000000000").await;
+    let (_, form_page) = page(&app, "/tasks/upload", &analyst).await;
+    assert!(
+        form_page.contains("只能查询"),
+        "an analyst reads figures, starts nothing"
+    );
+}
+
+on_both_engines!(a_county_uploads_a_police_extract_and_the_villages_get_its_findings);

@@ -26,6 +26,41 @@ pub struct SourceReconciliation {
     pub tasks: Raised,
 }
 
+/// A field not understood: its line, the record's id and what is wrong.
+pub type Problem = (u64, String, renkou_link::FieldProblem);
+
+/// Reads a register CSV leniently, for linkage: every row becomes a record;
+/// what could not be understood is listed with its line. A file that is not
+/// CSV, or lacks a required column, is refused whole.
+pub fn source_records<R: std::io::Read>(
+    reader: renkou_exchange::RegisterReader<R>,
+) -> Result<(Vec<Record>, Vec<Problem>), renkou_exchange::FileError> {
+    use renkou_exchange::register_csv::Column;
+    let rows = reader.map_raw(|field, line| {
+        let raw = RawFields {
+            record_id: field(Column::RecordId),
+            id_number: field(Column::IdNumber),
+            name: field(Column::Name),
+            sex: field(Column::Sex),
+            birth_date: field(Column::BirthDate),
+            ethnicity: field(Column::Ethnicity),
+            region_code: field(Column::RegionCode),
+            status: field(Column::Status),
+            death_date: field(Column::DeathDate),
+        };
+        Record::normalize(line, &raw)
+    })?;
+    let mut records = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    for (record, found) in rows {
+        for p in found {
+            problems.push((record.line, record.record_id.clone(), p));
+        }
+        records.push(record);
+    }
+    Ok((records, problems))
+}
+
 /// A registry person as the linkage engine reads a register row.
 pub fn registry_record(r: &RegisterRecord) -> Record {
     let birth = r.birth_date.to_string();

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use renkou_domain::date::today_in_china;
-use renkou_exchange::register_csv::{Column, RegisterReader};
+use renkou_exchange::register_csv::RegisterReader;
 use renkou_link::evaluate::{Score, unordered};
-use renkou_link::{FieldProblem, Linkage, RawFields, Record, Stage};
+use renkou_link::{Linkage, Record, Stage};
+use renkou_store::Problem;
 
 /// Arguments of `renkou reconcile`.
 #[derive(Debug, clap::Args)]
@@ -123,38 +124,13 @@ fn stage_bar() -> ProgressBar {
     bar
 }
 
-/// A field not understood: its line, the record's id and what is wrong.
-pub type Problem = (u64, String, FieldProblem);
-
 /// Reads a register leniently: every row becomes a record; what could not
 /// be understood is listed with its line.
 pub fn read(path: &Path) -> anyhow::Result<(Vec<Record>, Vec<Problem>)> {
     let name = path.display().to_string();
     let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let reader = RegisterReader::new(std::io::BufReader::with_capacity(1 << 20, file), &name)?;
-    let rows = reader.map_raw(|field, line| {
-        let raw = RawFields {
-            record_id: field(Column::RecordId),
-            id_number: field(Column::IdNumber),
-            name: field(Column::Name),
-            sex: field(Column::Sex),
-            birth_date: field(Column::BirthDate),
-            ethnicity: field(Column::Ethnicity),
-            region_code: field(Column::RegionCode),
-            status: field(Column::Status),
-            death_date: field(Column::DeathDate),
-        };
-        Record::normalize(line, &raw)
-    })?;
-    let mut records = Vec::with_capacity(rows.len());
-    let mut problems = Vec::new();
-    for (record, found) in rows {
-        for p in found {
-            problems.push((record.line, record.record_id.clone(), p));
-        }
-        records.push(record);
-    }
-    Ok((records, problems))
+    Ok(renkou_store::source_records(reader)?)
 }
 
 /// Header rows of the result files (the truth folder uses the same).

@@ -55,6 +55,12 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks", get(tasks::tasks_page))
         .route("/tasks.xlsx", get(tasks::tasks_xlsx))
         .route("/tasks/{id}/resolve", post(tasks::resolve))
+        .route(
+            "/tasks/upload",
+            get(tasks::upload_form)
+                .post(tasks::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(tasks::UPLOAD_LIMIT)),
+        )
         .route("/charts/pyramid.svg", get(charts::pyramid))
         .route("/charts/births-deaths.svg", get(charts::births_deaths))
         .layer(from_fn(etag::etag))

@@ -155,6 +155,7 @@ pub async fn tasks_page(
             p.actions {
                 a href="javascript:print()" { "打印" }
                 a href={ "/tasks.xlsx?region=" (region.as_str()) } { "导出 XLSX" }
+                @if can_resolve { a href="/tasks/upload" { "上传来源数据比对" } }
             }
             h2 { "核查进度（未核查 / 已核查）" }
             table.report {
@@ -336,4 +337,133 @@ pub async fn resolve(
         )])
         .await?;
     Ok(Redirect::to(&format!("/tasks?region={}", task.region_code)).into_response())
+}
+
+/// Largest source file accepted by upload (a county's register is tens of MB).
+pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
+
+/// `GET /tasks/upload`: the form to reconcile a source register with the
+/// registry of a region of the caller's.
+pub async fn upload_form(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+) -> PageResult {
+    let scope = Scope::writable(&session.account);
+    let first = scope.regions().first().copied();
+    let name = match &first {
+        Some(r) => state.store.region_name(r).await?,
+        None => String::new(),
+    };
+    Ok(page(
+        "比对核查",
+        &session,
+        html! {
+            h1 { "比对核查：上传来源数据" }
+            @if first.is_none() {
+                p.notice { "您的角色只能查询，不能发起比对。" }
+            } @else {
+                p { "上传公安户籍或其他登记系统导出的人员 CSV（格式见 register-csv），与本辖区人口库比对；每一项差异生成一条核查任务，交所在村（社区）核查。" }
+                form method="post" action="/tasks/upload" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf_token(&session));
+                    label for="source" { "来源名称（如 公安户籍）" }
+                    input #source name="source" required;
+                    label for="region" { "比对范围（区划代码）" }
+                    input #region name="region" value=(first.map(|r| r.as_str().to_string()).unwrap_or_default());
+                    span.muted { (name) }
+                    label for="file" { "CSV 文件" }
+                    input #file type="file" name="file" accept=".csv,text/csv" required;
+                    button.primary type="submit" { "开始比对" }
+                }
+            }
+        },
+    ))
+}
+
+/// `POST /tasks/upload` (multipart: `csrf`, `source`, `region`, `file`):
+/// reconciles the file with the persons living in the region and raises the
+/// tasks; shows what was found. A file that is not a register CSV is refused
+/// whole, with the reason, and raises nothing.
+pub async fn upload(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid("file", format!("上传内容有误：{e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("upload.csv").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::invalid("file", format!("文件读取失败：{e}")))?;
+            file = Some((file_name, bytes.to_vec()));
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            fields.insert(name, text);
+        }
+    }
+    if check_csrf(&session, fields.get("csrf").map(String::as_str)).is_err() {
+        return Err(ApiError::forbidden("页面已过期，请刷新后重试").into());
+    }
+    let source = fields.get("source").map(|s| s.trim()).unwrap_or_default();
+    if source.is_empty() {
+        return Err(ApiError::invalid("source", "请填写来源名称").into());
+    }
+    let region = region_asked(fields.get("region").map(String::as_str), &session)?;
+    if !Scope::writable(&session.account).contains(&region) {
+        return Err(ApiError::forbidden("您的角色只能查询，不能发起比对").into());
+    }
+    let (file_name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择 CSV 文件"))?;
+    let reader = renkou_exchange::RegisterReader::new(std::io::Cursor::new(bytes), &file_name)
+        .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
+    let (records, problems) = renkou_store::source_records(reader)
+        .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
+    let outcome = state
+        .store
+        .reconcile_source(source, &region, records)
+        .await?;
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "reconcile_source",
+            None,
+            format!(
+                "{source} {file_name} {region}: {} records, {} tasks raised",
+                outcome.source, outcome.tasks.raised
+            ),
+        )])
+        .await?;
+    Ok(page(
+        "比对结果",
+        &session,
+        html! {
+            h1 { "比对结果 " span.muted { (source) " · " (file_name) } }
+            p {
+                "来源 " (outcome.source) " 条，库中 " (outcome.registry) " 人，匹配 " (outcome.matched) " 人。"
+                "新生成核查任务 " (outcome.tasks.raised) " 条，已有任务 " (outcome.tasks.known) " 条未重复生成。"
+            }
+            table.report {
+                thead { tr { th { "类别" } th { "件数" } } }
+                tbody { @for (k, n) in &outcome.findings { tr { td { (k.label()) } td { (n) } } } }
+            }
+            @if !problems.is_empty() {
+                h2 { "无法识别的项目（" (problems.len()) "）" }
+                table {
+                    thead { tr { th { "行" } th { "记录号" } th { "项目" } th { "内容" } th { "原因" } } }
+                    tbody {
+                        @for (line, id, p) in problems.iter().take(200) {
+                            tr { td { (line) } td { (id) } td { (p.column) } td { (p.value) } td { (p.reason) } }
+                        }
+                    }
+                }
+            }
+            p.actions { a href={ "/tasks?region=" (region.as_str()) } { "查看核查任务" } }
+        },
+    ))
 }
