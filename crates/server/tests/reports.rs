@@ -146,20 +146,9 @@ async fn reports_export_as_csv_and_xlsx_with_chinese_headings(db: &TestDb) {
     assert!(kind.contains("spreadsheetml"));
     assert_eq!(&body[..2], b"PK", "an XLSX file is a zip");
     // The headings and the frozen pane are in the sheet's XML.
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
-    let mut strings = String::new();
-    std::io::Read::read_to_string(
-        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
-        &mut strings,
-    )
-    .unwrap();
+    let strings = common::xlsx_part(&body, "xl/sharedStrings.xml");
     assert!(strings.contains("总人口") && strings.contains("区划名称"));
-    let mut sheet = String::new();
-    std::io::Read::read_to_string(
-        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
-        &mut sheet,
-    )
-    .unwrap();
+    let sheet = common::xlsx_part(&body, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("state=\"frozen\""));
 }
 

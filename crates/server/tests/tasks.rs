@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use common::{get, setup, user_session};
 use http_body_util::BodyExt;
 use renkou_domain::{PersonId, RegionCode, Role};
-use renkou_link::{RawFields, Record};
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
 use tower::ServiceExt;
@@ -18,24 +17,21 @@ const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,househ
                       c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10\n\
                       d,510104199202020029,赵丽,2,1992-02-02,510104018001,H2,02\n";
 
-fn source_record(
-    id: &str,
-    number: &str,
-    name: &str,
-    sex: &str,
-    birth: &str,
-    region: &str,
-) -> Record {
-    let raw = RawFields {
-        record_id: id,
-        id_number: number,
-        name,
-        sex,
-        birth_date: birth,
-        region_code: region,
-        ..RawFields::default()
-    };
-    Record::normalize(2, &raw).0
+/// The police extract: 王芳 written 王芳芳, 赵丽 missing, a newcomer in 018001.
+const POLICE: &str = "record_id,id_number,name,sex,birth_date,region_code\n\
+                      P1,510104198503120010,李明,1,1985-03-12,510104017001\n\
+                      P2,510104198807070024,王芳芳,2,1988-07-07,510104017001\n\
+                      P3,,钱新,1,2020-06-01,510104018001\n";
+
+/// Reconciles the police extract with county 510104.
+async fn reconcile_police(db: &TestDb) -> renkou_store::SourceReconciliation {
+    let reader = renkou_exchange::RegisterReader::new(POLICE.as_bytes(), "police.csv").unwrap();
+    let (records, _) = renkou_store::source_records(reader).unwrap();
+    let county = RegionCode::parse("510104000000").unwrap();
+    db.store
+        .reconcile_source("police", &county, records)
+        .await
+        .unwrap()
 }
 
 async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String) {
@@ -47,32 +43,7 @@ async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, Strin
 
 async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
-    // The police extract: 王芳 written 王芳芳, 赵丽 missing, a newcomer in 018001.
-    let police = vec![
-        source_record(
-            "P1",
-            "510104198503120010",
-            "李明",
-            "1",
-            "1985-03-12",
-            "510104017001",
-        ),
-        source_record(
-            "P2",
-            "510104198807070024",
-            "王芳芳",
-            "2",
-            "1988-07-07",
-            "510104017001",
-        ),
-        source_record("P3", "", "钱新", "1", "2020-06-01", "510104018001"),
-    ];
-    let county = RegionCode::parse("510104000000").unwrap();
-    let outcome = db
-        .store
-        .reconcile_source("police", &county, police)
-        .await
-        .unwrap();
+    let outcome = reconcile_police(db).await;
     assert_eq!(outcome.matched, 2);
     assert_eq!(outcome.tasks.raised, 3, "{outcome:?}");
 
@@ -126,13 +97,7 @@ async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &T
         .unwrap()
         .to_bytes()
         .to_vec();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
-    let mut strings = String::new();
-    std::io::Read::read_to_string(
-        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
-        &mut strings,
-    )
-    .unwrap();
+    let strings = common::xlsx_part(&body, "xl/sharedStrings.xml");
     assert!(
         strings.contains("钱新")
             && strings.contains("库中未登记")
@@ -190,29 +155,7 @@ async fn status_of(
 
 async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
-    let police = vec![
-        source_record(
-            "P1",
-            "510104198503120010",
-            "李明",
-            "1",
-            "1985-03-12",
-            "510104017001",
-        ),
-        source_record(
-            "P2",
-            "510104198807070024",
-            "王芳芳",
-            "2",
-            "1988-07-07",
-            "510104017001",
-        ),
-    ];
-    let county = RegionCode::parse("510104000000").unwrap();
-    db.store
-        .reconcile_source("police", &county, police)
-        .await
-        .unwrap();
+    reconcile_police(db).await;
     let village017 = RegionCode::parse("510104017001").unwrap();
     let village018 = RegionCode::parse("510104018001").unwrap();
     let conflict = db
@@ -230,8 +173,9 @@ async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
         .tasks_in(&village018, false, 10)
         .await
         .unwrap()
-        .remove(0);
-    assert_eq!(missing.kind, "missing_in_source");
+        .into_iter()
+        .find(|t| t.kind == "missing_in_source")
+        .unwrap();
 
     let cun017 = user_session(db, &app, "cun017", Role::VillageCollector, "510104017001").await;
     let (_, body) = page(&app, "/tasks", &cun017).await;
@@ -347,7 +291,9 @@ async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
         .tasks_in(&village018, true, 10)
         .await
         .unwrap()
-        .remove(0);
+        .into_iter()
+        .find(|t| t.id == missing.id)
+        .unwrap();
     assert_eq!(settled.status, "resolved");
     assert_eq!(settled.resolved_by.as_deref(), Some("cun018"));
     assert_eq!(settled.reason.as_deref(), Some("本人在村，派出所漏报"));

@@ -131,3 +131,12 @@ pub async fn person_id(app: &axum::Router, cookie: &str, id_number: &str) -> i64
     .await;
     body["items"][0]["id"].as_i64().expect("person found")
 }
+
+/// A part of an XLSX workbook as text (`xl/sharedStrings.xml`, a sheet's XML).
+#[allow(dead_code)] // not every test file reads workbooks
+pub fn xlsx_part(workbook: &[u8], part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(workbook)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut text).unwrap();
+    text
+}
