@@ -256,10 +256,38 @@ impl<R: Read> RegisterReader<R> {
 
     /// Reads the whole file, parsing rows on all cores; the same rows, in file
     /// order, as [`RegisterReader::next_row`] would give.
-    pub fn read_all(mut self) -> Result<(Vec<RegisterRecord>, Vec<RejectedRow>), FileError> {
-        use rayon::prelude::*;
+    pub fn read_all(self) -> Result<(Vec<RegisterRecord>, Vec<RejectedRow>), FileError> {
+        let rows = self.map_batches(|layout, r, line, dup| layout.parse_row(r, line, dup))?;
         let mut records = Vec::new();
         let mut rejected = Vec::new();
+        for row in rows {
+            match row {
+                Row::Record(r) => records.push(*r),
+                Row::Rejected(r) => rejected.push(r),
+            }
+        }
+        Ok((records, rejected))
+    }
+
+    /// Reads the whole file without normalising it, handing each row's fields
+    /// as written (by column; empty where the file lacks the column) and its
+    /// line to `map`, on all cores, in file order. For readers more lenient
+    /// than import, such as record linkage, which must use every row.
+    pub fn map_raw<T: Send>(
+        self,
+        map: impl for<'r> Fn(&'r dyn Fn(Column) -> &'r str, u64) -> T + Sync,
+    ) -> Result<Vec<T>, FileError> {
+        self.map_batches(|layout, r, line, _| map(&|c| layout.field(r, c), line))
+    }
+
+    /// Reads the file in batches and maps each batch's rows on all cores
+    /// (row, line, line of an earlier row with the same id), in file order.
+    fn map_batches<T: Send>(
+        mut self,
+        map: impl Fn(&Layout, &csv::StringRecord, u64, Option<u64>) -> T + Sync,
+    ) -> Result<Vec<T>, FileError> {
+        use rayon::prelude::*;
+        let mut out = Vec::new();
         let mut batch: Vec<(csv::StringRecord, u64, Option<u64>)> = Vec::with_capacity(BATCH);
         loop {
             let mut record = csv::StringRecord::new();
@@ -269,46 +297,9 @@ impl<R: Read> RegisterReader<R> {
             }
             if batch.len() == BATCH || (next.is_none() && !batch.is_empty()) {
                 let layout = &self.layout;
-                let rows: Vec<Row> = batch
-                    .par_iter()
-                    .map(|(r, line, dup)| layout.parse_row(r, *line, *dup))
-                    .collect();
-                for row in rows {
-                    match row {
-                        Row::Record(r) => records.push(*r),
-                        Row::Rejected(r) => rejected.push(r),
-                    }
-                }
-                batch.clear();
-            }
-            if next.is_none() {
-                return Ok((records, rejected));
-            }
-        }
-    }
-
-    /// Reads the whole file without normalising it, handing each row's fields
-    /// as written (by column; empty where the file lacks the column) and its
-    /// line to `map`, on all cores, in file order. For readers more lenient
-    /// than import, such as record linkage, which must use every row.
-    pub fn map_raw<T: Send>(
-        mut self,
-        map: impl for<'r> Fn(&'r dyn Fn(Column) -> &'r str, u64) -> T + Sync,
-    ) -> Result<Vec<T>, FileError> {
-        use rayon::prelude::*;
-        let mut out = Vec::new();
-        let mut batch: Vec<(csv::StringRecord, u64)> = Vec::with_capacity(BATCH);
-        loop {
-            let mut record = csv::StringRecord::new();
-            let next = self.read_record(&mut record)?;
-            if let Some((line, _)) = next {
-                batch.push((record, line));
-            }
-            if batch.len() == BATCH || (next.is_none() && !batch.is_empty()) {
-                let layout = &self.layout;
                 let rows: Vec<T> = batch
                     .par_iter()
-                    .map(|(r, line)| map(&|c| layout.field(r, c), *line))
+                    .map(|(r, line, dup)| map(layout, r, *line, *dup))
                     .collect();
                 out.extend(rows);
                 batch.clear();

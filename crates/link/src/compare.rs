@@ -6,16 +6,8 @@ use chrono::Datelike;
 
 use crate::record::Record;
 
-/// The compared fields, in pattern order.
-pub const FIELDS: [&str; 6] = [
-    "id_number",
-    "name",
-    "birth_date",
-    "sex",
-    "region",
-    "ethnicity",
-];
-/// Number of levels of each field (the last level of each is "missing").
+/// Number of levels of each field, in pattern order (identity number, name,
+/// birth date, sex, residence, ethnicity); the last level of each is "missing".
 pub const LEVELS: [usize; 6] = [4, 6, 5, 3, 6, 3];
 /// Number of distinct patterns.
 pub const PATTERNS: usize = 4 * 6 * 5 * 3 * 6 * 3;

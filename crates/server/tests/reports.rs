@@ -4,13 +4,11 @@
 
 mod common;
 
-use axum::http::{StatusCode, header};
-use common::{call, get, session, setup, user_session};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use common::{call, fetch, get, session, setup, user_session};
 use renkou_domain::Role;
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
-use tower::ServiceExt;
 
 /// Two persons in township 017, one in township 018, one in 510107.
 const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
@@ -18,26 +16,6 @@ const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,househ
                       c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10\n\
                       d,510104199202020029,赵丽,2,1992-02-02,510104018001,H2,02\n\
                       e,510107199001010026,孙红,2,1990-01-01,510107001004,H3,02\n";
-
-/// Status, content type and body bytes.
-async fn fetch(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
-    let response = app.clone().oneshot(get(uri, cookie)).await.unwrap();
-    let status = response.status();
-    let kind = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, kind, bytes)
-}
 
 async fn a_county_manager_sees_one_row_per_township(db: &TestDb) {
     let app = setup(db, PEOPLE).await;

@@ -35,9 +35,7 @@ async fn reconcile_police(db: &TestDb) -> renkou_store::SourceReconciliation {
 }
 
 async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String) {
-    let response = app.clone().oneshot(get(uri, cookie)).await.unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let (status, _, body) = common::fetch(app, uri, cookie).await;
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 

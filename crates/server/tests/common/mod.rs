@@ -140,3 +140,24 @@ pub fn xlsx_part(workbook: &[u8], part: &str) -> String {
     std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut text).unwrap();
     text
 }
+
+/// Status, content type and body bytes of a GET.
+#[allow(dead_code)] // not every test file fetches raw bodies
+pub async fn fetch(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app.clone().oneshot(get(uri, cookie)).await.unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, kind, bytes)
+}
