@@ -37,11 +37,15 @@ pub enum EventKind {
     Correction,
     /// The person's region was recoded by an administrative re-zoning.
     Rezoning,
+    /// Two records found to be one person were merged (on both records).
+    Merge,
+    /// A merge was undone (on both records).
+    Unmerge,
 }
 
 impl EventKind {
     /// Every kind, in the order forms list them.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Birth,
         EventKind::Registration,
         EventKind::Death,
@@ -53,6 +57,8 @@ impl EventKind {
         EventKind::RegistrationChange,
         EventKind::Correction,
         EventKind::Rezoning,
+        EventKind::Merge,
+        EventKind::Unmerge,
     ];
 
     /// The snake_case name stored in the database.
@@ -69,6 +75,8 @@ impl EventKind {
             EventKind::RegistrationChange => "registration_change",
             EventKind::Correction => "correction",
             EventKind::Rezoning => "rezoning",
+            EventKind::Merge => "merge",
+            EventKind::Unmerge => "unmerge",
         }
     }
 
@@ -86,6 +94,8 @@ impl EventKind {
             EventKind::RegistrationChange => "户籍变更",
             EventKind::Correction => "信息更正",
             EventKind::Rezoning => "区划调整",
+            EventKind::Merge => "重复记录合并",
+            EventKind::Unmerge => "撤销合并",
         }
     }
 

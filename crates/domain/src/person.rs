@@ -35,6 +35,8 @@ pub enum LifeStatus {
     Dead,
     /// Moved out of the province.
     MovedOut,
+    /// A duplicate record merged into another person's (see the merge event).
+    Merged,
 }
 
 impl LifeStatus {
@@ -44,16 +46,18 @@ impl LifeStatus {
             LifeStatus::Active => "active",
             LifeStatus::Dead => "dead",
             LifeStatus::MovedOut => "moved_out",
+            LifeStatus::Merged => "merged",
         }
     }
 
-    /// Parses `active`, `dead` or `moved_out` (case and surrounding space ignored;
-    /// the Chinese 正常 / 死亡 / 迁出 too).
+    /// Parses `active`, `dead`, `moved_out` or `merged` (case and surrounding
+    /// space ignored; the Chinese 正常 / 死亡 / 迁出 / 已合并 too).
     pub fn parse(text: &str) -> Option<LifeStatus> {
         match text.trim().to_ascii_lowercase().as_str() {
             "active" | "正常" | "在册" => Some(LifeStatus::Active),
             "dead" | "死亡" => Some(LifeStatus::Dead),
             "moved_out" | "迁出" => Some(LifeStatus::MovedOut),
+            "merged" | "已合并" => Some(LifeStatus::Merged),
             _ => None,
         }
     }
@@ -64,7 +68,14 @@ impl LifeStatus {
             LifeStatus::Active => "正常",
             LifeStatus::Dead => "死亡",
             LifeStatus::MovedOut => "迁出",
+            LifeStatus::Merged => "已合并",
         }
+    }
+
+    /// Whether a person of this status holds their identity number against
+    /// newcomers: the dead and merged records no longer do.
+    pub fn holds_id_number(self) -> bool {
+        matches!(self, LifeStatus::Active | LifeStatus::MovedOut)
     }
 }
 

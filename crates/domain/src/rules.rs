@@ -24,6 +24,28 @@ pub const MARRIAGE_AGE_MEN: i32 = 22;
 /// Legal marriage age for women (婚姻法: 20).
 pub const MARRIAGE_AGE_WOMEN: i32 = 20;
 
+/// Fields whose value may be taken from another record of the same person
+/// (a duplicate being merged, or a register found right on verification).
+/// Residence and status change only by their own events (moves, deaths).
+pub const TAKEN_FROM_ANOTHER_RECORD: [Field; 5] = [
+    Field::IdNumber,
+    Field::Name,
+    Field::Sex,
+    Field::BirthDate,
+    Field::Ethnicity,
+];
+
+/// What the store knows of the merge an unmerge undoes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeFacts {
+    /// The record the merged one was folded into.
+    pub survivor: PersonId,
+    /// The changes the merge made to the survivor (values taken over).
+    pub on_survivor: Vec<FieldChange>,
+    /// The merged record's status before the merge.
+    pub status_before: LifeStatus,
+}
+
 /// A person entering the register (newborn or newcomer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -132,6 +154,28 @@ pub enum Command {
         date: NaiveDate,
         reason: String,
     },
+    /// A person living here but missing from the register is entered (补录),
+    /// e.g. found by reconciling another register.
+    Registration {
+        newcomer: NewPerson,
+        date: NaiveDate,
+    },
+    /// Two records are one person: `merged` is folded into `survivor`, whose
+    /// id stays; `take` lists the fields whose value comes from `merged`.
+    Merge {
+        survivor: PersonId,
+        merged: PersonId,
+        #[serde(default)]
+        take: Vec<Field>,
+        date: NaiveDate,
+        reason: String,
+    },
+    /// Undoes the merge of `merged`: both records are persons again.
+    Unmerge {
+        merged: PersonId,
+        date: NaiveDate,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -146,7 +190,12 @@ impl Command {
             | Command::RegistrationChange { person, .. }
             | Command::Correction { person, .. } => vec![*person],
             Command::Marriage { a, b, .. } | Command::Divorce { a, b, .. } => vec![*a, *b],
-            Command::MoveIn { .. } => vec![],
+            Command::MoveIn { .. } | Command::Registration { .. } => vec![],
+            Command::Merge {
+                survivor, merged, ..
+            } => vec![*survivor, *merged],
+            // The survivor is found by the store, from the merge.
+            Command::Unmerge { merged, .. } => vec![*merged],
         }
     }
 
@@ -154,7 +203,9 @@ impl Command {
     pub fn newcomer(&self) -> Option<&NewPerson> {
         match self {
             Command::Birth { child, .. } => Some(child),
-            Command::MoveIn { newcomer, .. } => Some(newcomer),
+            Command::MoveIn { newcomer, .. } | Command::Registration { newcomer, .. } => {
+                Some(newcomer)
+            }
             _ => None,
         }
     }
@@ -162,7 +213,9 @@ impl Command {
     /// The region codes the store must find in its region table.
     pub fn regions(&self) -> Vec<RegionCode> {
         match self {
-            Command::Birth { child: p, .. } | Command::MoveIn { newcomer: p, .. } => {
+            Command::Birth { child: p, .. }
+            | Command::MoveIn { newcomer: p, .. }
+            | Command::Registration { newcomer: p, .. } => {
                 std::iter::once(p.residence).chain(p.hukou_region).collect()
             }
             Command::MoveWithin { to, .. } | Command::MoveBack { to, .. } => vec![*to],
@@ -234,6 +287,10 @@ pub enum RuleViolation {
         date: NaiveDate,
         later: NaiveDate,
     },
+    #[error("person {0}'s record was merged into another: record on that one")]
+    Merged(PersonId),
+    #[error("person {0}'s record is not merged into another")]
+    NotMerged(PersonId),
     #[error("{0}")]
     InvalidValue(String),
 }
@@ -275,6 +332,10 @@ impl RuleViolation {
                 "人员 {person} 的{}已在 {later} 有变更，晚于本次的 {date}；请先更正那次变更",
                 field.chinese()
             ),
+            RuleViolation::Merged(p) => {
+                format!("人员 {p} 的记录已合并至其他记录，请在合并后的记录上登记")
+            }
+            RuleViolation::NotMerged(p) => format!("人员 {p} 的记录没有被合并"),
             RuleViolation::InvalidValue(v) => format!("填写的值有误：{v}"),
         }
     }
@@ -326,13 +387,25 @@ pub fn check_late_entry(
 }
 
 /// Checks a command against the persons it involves and returns the events
-/// to record. `persons` holds every id of [`Command::involved`].
+/// to record. `persons` holds every id of [`Command::involved`]; for an
+/// unmerge, also the survivor, whose merge `merge` describes.
 pub fn plan(
     command: &Command,
     persons: &HashMap<PersonId, Person>,
+    merge: Option<&MergeFacts>,
     today: NaiveDate,
 ) -> Result<Vec<PlannedEvent>, RuleViolation> {
     let get = |id: &PersonId| persons.get(id).ok_or(RuleViolation::UnknownPerson(*id));
+    // A merged record takes no events of its own but its unmerge.
+    if !matches!(command, Command::Unmerge { .. })
+        && let Some(p) = command
+            .involved()
+            .iter()
+            .filter_map(|id| persons.get(id))
+            .find(|p| p.status == LifeStatus::Merged)
+    {
+        return Err(RuleViolation::Merged(p.id));
+    }
     match command {
         Command::Birth {
             child,
@@ -358,7 +431,7 @@ pub fn plan(
                 changes,
             )])
         }
-        Command::MoveIn { newcomer, date } => {
+        Command::MoveIn { newcomer, date } | Command::Registration { newcomer, date } => {
             not_future(*date, today)?;
             if *date < newcomer.birth_date {
                 return Err(RuleViolation::InvalidValue(format!(
@@ -366,12 +439,33 @@ pub fn plan(
                     newcomer.birth_date
                 )));
             }
-            Ok(vec![event(
-                None,
-                EventKind::MoveIn,
+            let kind = match command {
+                Command::MoveIn { .. } => EventKind::MoveIn,
+                _ => EventKind::Registration,
+            };
+            Ok(vec![event(None, kind, *date, initial_changes(newcomer))])
+        }
+        Command::Merge {
+            survivor,
+            merged,
+            take,
+            date,
+            reason,
+        } => plan_merge(get(survivor)?, get(merged)?, take, *date, reason, today),
+        Command::Unmerge {
+            merged,
+            date,
+            reason,
+        } => {
+            let facts = merge.ok_or(RuleViolation::NotMerged(*merged))?;
+            plan_unmerge(
+                get(&facts.survivor)?,
+                get(merged)?,
+                facts,
                 *date,
-                initial_changes(newcomer),
-            )])
+                reason,
+                today,
+            )
         }
         Command::Death { person, date } => {
             let p = living(get(person)?, *date, today)?;
@@ -565,6 +659,93 @@ pub fn plan(
     }
 }
 
+/// Folds `merged` into `survivor`: the merged record's status becomes
+/// merged (it stops counting), and the survivor takes the values of `take`.
+/// Both get a merge event naming the other, so that both histories stay.
+fn plan_merge(
+    survivor: &Person,
+    merged: &Person,
+    take: &[Field],
+    date: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<Vec<PlannedEvent>, RuleViolation> {
+    if survivor.id == merged.id {
+        return Err(RuleViolation::SamePerson);
+    }
+    not_future(date, today)?;
+    if let Some(f) = take.iter().find(|f| !TAKEN_FROM_ANOTHER_RECORD.contains(f)) {
+        return Err(RuleViolation::InvalidValue(format!(
+            "{} cannot be taken from the merged record",
+            f.as_str()
+        )));
+    }
+    // A spouse points at one record; it must be the one that stays.
+    if merged.spouse_id.is_some() && merged.spouse_id != survivor.spouse_id {
+        return Err(RuleViolation::InvalidValue(format!(
+            "person {} has a spouse recorded: keep that record and merge the other into it",
+            merged.id
+        )));
+    }
+    let mut folded = changing(
+        merged,
+        EventKind::Merge,
+        date,
+        [(Field::Status, Some(LifeStatus::Merged.as_str().into()))],
+    )?;
+    folded.related_id = Some(survivor.id);
+    folded.note = Some(reason.to_string());
+    let taken: Vec<FieldChange> = take
+        .iter()
+        .filter_map(|f| survivor.change_to(*f, f.get(merged)))
+        .collect();
+    apply_all(survivor, &taken)?;
+    let mut kept = event(Some(survivor.id), EventKind::Merge, date, taken);
+    kept.related_id = Some(merged.id);
+    kept.note = Some(reason.to_string());
+    // The merged record first: an identity number it gives up is free
+    // before the survivor takes it.
+    Ok(vec![folded, kept])
+}
+
+/// Undoes a merge: the survivor gives back the values it took, except where
+/// an event since has changed them again (that later value stays), and the
+/// merged record gets its status back. Events recorded on the survivor since
+/// the merge stay on it.
+fn plan_unmerge(
+    survivor: &Person,
+    merged: &Person,
+    facts: &MergeFacts,
+    date: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<Vec<PlannedEvent>, RuleViolation> {
+    if merged.status != LifeStatus::Merged {
+        return Err(RuleViolation::NotMerged(merged.id));
+    }
+    not_future(date, today)?;
+    let given_back: Vec<FieldChange> = facts
+        .on_survivor
+        .iter()
+        .filter(|c| c.field.get(survivor) == c.to)
+        .filter_map(|c| survivor.change_to(c.field, c.from.clone()))
+        .collect();
+    apply_all(survivor, &given_back)?;
+    let mut back = event(Some(survivor.id), EventKind::Unmerge, date, given_back);
+    back.related_id = Some(merged.id);
+    back.note = Some(reason.to_string());
+    let mut restored = changing(
+        merged,
+        EventKind::Unmerge,
+        date,
+        [(Field::Status, Some(facts.status_before.as_str().into()))],
+    )?;
+    restored.related_id = Some(survivor.id);
+    restored.note = Some(reason.to_string());
+    // The survivor first: a number it gives back is free for the restored record.
+    Ok(vec![back, restored])
+}
+
 /// Applies a planned event's changes to a copy of the person, validating every value.
 pub fn apply_all(person: &Person, changes: &[FieldChange]) -> Result<Person, RuleViolation> {
     let mut next = person.clone();
@@ -603,6 +784,7 @@ fn living(p: &Person, date: NaiveDate, today: NaiveDate) -> Result<&Person, Rule
             death_date: p.death_date.unwrap_or(date),
         }),
         LifeStatus::MovedOut => Err(RuleViolation::MovedOut { person: p.id }),
+        LifeStatus::Merged => Err(RuleViolation::Merged(p.id)),
         LifeStatus::Active => dated(p, date, today),
     }
 }

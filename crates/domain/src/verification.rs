@@ -89,6 +89,12 @@ pub enum Resolution {
     Correct,
     /// The person died: the death is recorded (an event).
     RecordDeath,
+    /// The source is right that the person lives here: they are entered in
+    /// the registry from the source's record (a registration event).
+    Register,
+    /// Two records of the registry are one person: they are merged (a merge
+    /// event on each), keeping the values the verifier picks.
+    Merge,
 }
 
 impl Resolution {
@@ -98,6 +104,8 @@ impl Resolution {
             Resolution::KeepRegistry => "keep_registry",
             Resolution::Correct => "correct",
             Resolution::RecordDeath => "record_death",
+            Resolution::Register => "register",
+            Resolution::Merge => "merge",
         }
     }
 
@@ -107,6 +115,8 @@ impl Resolution {
             Resolution::KeepRegistry => "库中信息正确",
             Resolution::Correct => "按来源更正",
             Resolution::RecordDeath => "登记死亡",
+            Resolution::Register => "补录入库",
+            Resolution::Merge => "合并为一人",
         }
     }
 
@@ -116,24 +126,34 @@ impl Resolution {
             Resolution::KeepRegistry,
             Resolution::Correct,
             Resolution::RecordDeath,
+            Resolution::Register,
+            Resolution::Merge,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
     }
 }
 
-/// Fields a verifier may correct from a source's value (residence changes
-/// are moves, and status changes are deaths, each with its own event).
-pub const CORRECTABLE: [&str; 5] = ["id_number", "name", "sex", "birth_date", "ethnicity"];
-
-/// The resolutions a task of `kind` about `field` allows. Registering a
-/// person the registry lacks and merging duplicates have forms of their own
-/// (not built yet); until then such tasks can be settled as "registry right".
-pub fn resolutions(kind: TaskKind, field: &str, source_says_dead: bool) -> Vec<Resolution> {
+/// The resolutions a task allows: `kind` and `field` as raised,
+/// `source_says_dead` when the source holds the death, `of_registry` when a
+/// duplicate is two records of the registry (not of the source). Residence
+/// and status are never corrected from a source: they change by their own
+/// events (moves, deaths).
+pub fn resolutions(
+    kind: TaskKind,
+    field: &str,
+    source_says_dead: bool,
+    of_registry: bool,
+) -> Vec<Resolution> {
     let mut out = vec![Resolution::KeepRegistry];
+    let correctable = crate::rules::TAKEN_FROM_ANOTHER_RECORD
+        .iter()
+        .any(|f| f.as_str() == field);
     match kind {
-        TaskKind::Conflict if CORRECTABLE.contains(&field) => out.push(Resolution::Correct),
+        TaskKind::Conflict if correctable => out.push(Resolution::Correct),
         TaskKind::Deceased if source_says_dead => out.push(Resolution::RecordDeath),
+        TaskKind::MissingInRegistry => out.push(Resolution::Register),
+        TaskKind::Duplicate if of_registry => out.push(Resolution::Merge),
         _ => {}
     }
     out
@@ -153,14 +173,59 @@ mod tests {
 
     #[test]
     fn only_what_a_source_can_prove_is_taken_from_it() {
-        assert!(resolutions(TaskKind::Conflict, "name", false).contains(&Resolution::Correct));
-        assert!(
-            !resolutions(TaskKind::Conflict, "region_code", false).contains(&Resolution::Correct)
-        );
-        assert!(resolutions(TaskKind::Deceased, "", true).contains(&Resolution::RecordDeath));
-        assert!(!resolutions(TaskKind::Deceased, "", false).contains(&Resolution::RecordDeath));
+        let allows =
+            |kind, field, dead, registry, r| resolutions(kind, field, dead, registry).contains(&r);
+        assert!(allows(
+            TaskKind::Conflict,
+            "name",
+            false,
+            true,
+            Resolution::Correct
+        ));
+        assert!(!allows(
+            TaskKind::Conflict,
+            "region_code",
+            false,
+            true,
+            Resolution::Correct
+        ));
+        assert!(allows(
+            TaskKind::Deceased,
+            "",
+            true,
+            true,
+            Resolution::RecordDeath
+        ));
+        assert!(!allows(
+            TaskKind::Deceased,
+            "",
+            false,
+            true,
+            Resolution::RecordDeath
+        ));
+        assert!(allows(
+            TaskKind::MissingInRegistry,
+            "",
+            false,
+            false,
+            Resolution::Register
+        ));
+        assert!(allows(
+            TaskKind::Duplicate,
+            "",
+            false,
+            true,
+            Resolution::Merge
+        ));
+        assert!(!allows(
+            TaskKind::Duplicate,
+            "",
+            false,
+            false,
+            Resolution::Merge
+        ));
         assert_eq!(
-            resolutions(TaskKind::MissingInSource, "", false),
+            resolutions(TaskKind::MissingInSource, "", false, true),
             vec![Resolution::KeepRegistry]
         );
     }

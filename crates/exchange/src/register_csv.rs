@@ -411,7 +411,10 @@ impl Layout {
             })
         } else {
             p.optional(Column::Status, |s| {
-                LifeStatus::parse(s).ok_or("status must be active, dead or moved_out")
+                // A merged record is the registry's own state, not a register's.
+                LifeStatus::parse(s)
+                    .filter(|s| *s != LifeStatus::Merged)
+                    .ok_or("status must be active, dead or moved_out")
             })
         };
         if let (Some(status), Some(d)) = (status, death_date) {

@@ -47,6 +47,8 @@ pub struct Linkage {
     pub conflicts: Vec<Conflict>,
     pub deceased_active: Vec<DeceasedActive>,
     pub stats: LinkStats,
+    /// The weights used (to keep for an incremental run).
+    pub model: Model,
 }
 
 /// Figures of a run, for the summary.
@@ -74,16 +76,69 @@ pub enum Stage {
     Findings,
 }
 
-/// Links two registers.
+/// Links two registers, learning the weights from them.
 pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + Sync)) -> Linkage {
+    reconcile_with(left, right, None, progress)
+}
+
+/// What an earlier run settled, for an incremental one.
+#[derive(Debug, Clone, Copy)]
+pub struct Earlier<'a> {
+    /// The weights the earlier (full) run learned.
+    pub model: &'a Model,
+    /// Pairs (left, right) matched then and unchanged on both sides since.
+    pub kept: &'a [(u32, u32)],
+    /// Which records of each side are new or changed (or were matched to
+    /// nobody): only pairs with one of them are compared.
+    pub changed_left: &'a [bool],
+    pub changed_right: &'a [bool],
+}
+
+/// Fewer candidate pairs than this and a known model keeps its prior.
+const MIN_PAIRS_FOR_PRIOR: u64 = 1_000;
+
+/// Links two registers; with `earlier`, incrementally: the kept pairs stay
+/// matched and are not compared again, candidate pairs (cross and inside
+/// each side) are scored only where one record changed, with the earlier
+/// run's weights — the changes are too few and too unlike the whole to
+/// learn from (the share of true pairs is learned again where there are
+/// enough pairs). Blocking still runs on everything, so that a changed
+/// record meets the unchanged record it duplicates. `matches`,
+/// `conflicts` and `deceased_active` then hold only new pairs; `only_*`
+/// and the duplicates hold what is found over all records.
+pub fn reconcile_with(
+    left: &[Record],
+    right: &[Record],
+    earlier: Option<Earlier<'_>>,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Linkage {
     progress(Stage::Blocking);
     let (lp, rp) = rayon::join(|| compare::profiles(left), || compare::profiles(right));
-    let (pairs, skipped) = blocking::cross_pairs(left, right, &lp, &rp);
+    let (mut pairs, skipped) = blocking::cross_pairs(left, right, &lp, &rp);
+    let mut kept_left = vec![false; left.len()];
+    let mut kept_right = vec![false; right.len()];
+    if let Some(e) = earlier {
+        for &(a, b) in e.kept {
+            kept_left[a as usize] = true;
+            kept_right[b as usize] = true;
+        }
+        // A kept record is taken: only pairs of two free records, one changed.
+        pairs.retain(|&(a, b, _)| {
+            let (a, b) = (a as usize, b as usize);
+            !kept_left[a] && !kept_right[b] && (e.changed_left[a] || e.changed_right[b])
+        });
+    }
 
     progress(Stage::Training);
-    let random = model::histogram(random_pairs(&lp, &rp, 200_000));
     let hist = model::histogram(pairs.iter().map(|c| c.2));
-    let model = Model::train(&hist, &random);
+    let model = match earlier {
+        Some(e) if hist.iter().sum::<u64>() >= MIN_PAIRS_FOR_PRIOR => e.model.refit(&hist),
+        Some(e) => e.model.clone(),
+        None => {
+            let random = model::histogram(random_pairs(&lp, &rp, 200_000).into_iter());
+            Model::train(&hist, &random)
+        }
+    };
 
     progress(Stage::Assigning);
     let names = NameFrequency::of(&[&lp, &rp]);
@@ -104,15 +159,19 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
     let matches = assign::one_to_one(scored, &order);
 
     progress(Stage::Duplicates);
+    let (changed_left, changed_right) = match earlier {
+        Some(e) => (Some(e.changed_left), Some(e.changed_right)),
+        None => (None, None),
+    };
     let (duplicates_left, duplicates_right) = rayon::join(
-        || duplicates(left, &lp, &model, &names),
-        || duplicates(right, &rp, &model, &names),
+        || duplicates(left, &lp, &model, &names, changed_left),
+        || duplicates(right, &rp, &model, &names, changed_right),
     );
     let compared_inside = duplicates_left.1 + duplicates_right.1;
 
     progress(Stage::Findings);
-    let mut matched_left = vec![false; left.len()];
-    let mut matched_right = vec![false; right.len()];
+    let mut matched_left = kept_left;
+    let mut matched_right = kept_right;
     for m in &matches {
         matched_left[m.a as usize] = true;
         matched_right[m.b as usize] = true;
@@ -144,6 +203,7 @@ pub fn reconcile(left: &[Record], right: &[Record], progress: &(dyn Fn(Stage) + 
             prior: model.prior,
             rounds: model.rounds,
         },
+        model,
     }
 }
 
@@ -200,8 +260,12 @@ fn duplicates(
     profiles: &[compare::Profile],
     cross: &Model,
     names: &NameFrequency,
+    changed: Option<&[bool]>,
 ) -> (Vec<Link>, usize) {
-    let (pairs, _) = blocking::inner_pairs(records, profiles);
+    let (mut pairs, _) = blocking::inner_pairs(records, profiles);
+    if let Some(changed) = changed {
+        pairs.retain(|&(a, b, _)| changed[a as usize] || changed[b as usize]);
+    }
     let hist = model::histogram(pairs.iter().map(|c| c.2));
     let model = cross.refit(&hist);
     let mut found: Vec<Link> = pairs
@@ -217,13 +281,26 @@ fn duplicates(
     (found, pairs.len())
 }
 
-/// Patterns of pseudo-random pairs (deterministic), for u.
-fn random_pairs<'a>(
-    left: &'a [compare::Profile],
-    right: &'a [compare::Profile],
+/// Patterns of pseudo-random pairs (deterministic), for u; every pair when
+/// there are no more than `n` (a village's registers), so that a small
+/// register is not sampled over and over.
+fn random_pairs(
+    left: &[compare::Profile],
+    right: &[compare::Profile],
     n: usize,
-) -> impl Iterator<Item = compare::Pattern> + 'a {
+) -> Vec<compare::Pattern> {
     let (nl, nr) = (left.len() as u64, right.len() as u64);
+    // A pair sharing the identity number is one person, not a random
+    // pair: on a small register (a township's) random pairs would be
+    // full of them.
+    let different = |p: &compare::Pattern| compare::unpack(*p)[0] != 0;
+    if nl * nr <= n as u64 {
+        return left
+            .iter()
+            .flat_map(|a| right.iter().map(move |b| compare::pattern(a, b)))
+            .filter(different)
+            .collect();
+    }
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         // splitmix64
@@ -233,15 +310,12 @@ fn random_pairs<'a>(
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let count = if nl == 0 || nr == 0 { 0 } else { n };
-    (0..count)
-        .map(move |_| {
+    (0..n)
+        .map(|_| {
             let a = (next() % nl) as usize;
             let b = (next() % nr) as usize;
             compare::pattern(&left[a], &right[b])
         })
-        // A pair sharing the identity number is one person, not a random
-        // pair: on a small register (a township's) random pairs would be
-        // full of them.
-        .filter(|&p| compare::unpack(p)[0] != 0)
+        .filter(different)
+        .collect()
 }

@@ -68,6 +68,38 @@ fn marginals(hist: &[u64], keep: impl Fn(&[usize; F]) -> bool) -> ([Vec<f64>; F]
     (out, n)
 }
 
+/// Fewer random pairs than this (a village's register) and u leans on
+/// [`TYPICAL_U`] too, as if that many pairs had shown it.
+const MIN_RANDOM: u64 = 10_000;
+
+/// u as a county's register shows it, level by level (see
+/// [`crate::compare`]): other persons rarely share a number, name or birth
+/// date, share a sex half the time, an ethnicity mostly; the last level of
+/// each field, "missing", is as likely as among one person's records.
+const TYPICAL_U: [&[f64]; F] = [
+    &[1e-6, 1e-5, 0.89999, 0.1],
+    &[1e-4, 1e-3, 3e-3, 1e-2, 0.8859, 0.1],
+    &[1e-4, 1e-3, 1e-2, 0.8889, 0.1],
+    &[0.495, 0.495, 0.01],
+    &[0.01, 0.05, 0.2, 0.3, 0.39, 0.05],
+    &[0.89, 0.1, 0.01],
+];
+
+/// u from random pairs; where they are few, mixed with [`TYPICAL_U`].
+fn learned_u(random: &[u64]) -> [Vec<f64>; F] {
+    let (u, n) = marginals(random, |_| true);
+    if n >= MIN_RANDOM {
+        return u;
+    }
+    let (seen, typical) = (n as f64, MIN_RANDOM as f64);
+    std::array::from_fn(|f| {
+        u[f].iter()
+            .zip(TYPICAL_U[f])
+            .map(|(x, t)| (x * seen + t * typical) / (seen + typical))
+            .collect()
+    })
+}
+
 /// Before any anchor is found: one person's records mostly agree.
 fn default_m(f: usize) -> Vec<f64> {
     let n = LEVELS[f];
@@ -76,11 +108,27 @@ fn default_m(f: usize) -> Vec<f64> {
     v
 }
 
+/// Before anything is learned: one person's records mostly agree, other
+/// persons' as in a typical county.
+impl Default for Model {
+    fn default() -> Model {
+        let mut model = Model {
+            prior: 0.5,
+            m: std::array::from_fn(default_m),
+            u: std::array::from_fn(|f| TYPICAL_U[f].to_vec()),
+            rounds: 0,
+            weights: Vec::new(),
+        };
+        model.weights = model.pattern_weights();
+        model
+    }
+}
+
 impl Model {
     /// Learns the model from the patterns of the compared pairs (`hist`) and
     /// of random pairs (`random`).
     pub fn train(hist: &[u64], random: &[u64]) -> Model {
-        let (u, _) = marginals(random, |_| true);
+        let u = learned_u(random);
         let mut m: [Vec<f64>; F] = std::array::from_fn(default_m);
         // Pairs with the same identity number: m of every other field.
         let (by_id, n_id) = marginals(hist, |l| l[ID] == 0);
@@ -103,6 +151,38 @@ impl Model {
         model.weights = model.pattern_weights();
         model.fit_prior(hist);
         model
+    }
+
+    /// The parameters as JSON, to keep between runs (an incremental
+    /// reconciliation scores the changed records with the weights the full
+    /// run learned).
+    pub fn to_json(&self) -> String {
+        serde_json::json!({ "prior": self.prior, "m": self.m, "u": self.u }).to_string()
+    }
+
+    /// Reads what [`Model::to_json`] wrote; `None` when it does not fit the
+    /// comparison levels of this version (the next run learns afresh).
+    pub fn from_json(text: &str) -> Option<Model> {
+        #[derive(serde::Deserialize)]
+        struct Kept {
+            prior: f64,
+            m: Vec<Vec<f64>>,
+            u: Vec<Vec<f64>>,
+        }
+        let kept: Kept = serde_json::from_str(text).ok()?;
+        let fits = |v: &[Vec<f64>]| v.len() == F && v.iter().zip(LEVELS).all(|(l, n)| l.len() == n);
+        if !(fits(&kept.m) && fits(&kept.u)) {
+            return None;
+        }
+        let mut model = Model {
+            prior: kept.prior,
+            m: std::array::from_fn(|f| kept.m[f].clone()),
+            u: std::array::from_fn(|f| kept.u[f].clone()),
+            rounds: 0,
+            weights: Vec::new(),
+        };
+        model.weights = model.pattern_weights();
+        Some(model)
     }
 
     /// The same m and u with the share of true pairs learned again, for

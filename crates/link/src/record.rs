@@ -197,6 +197,27 @@ impl Record {
             .and_then(|b| std::str::from_utf8(b).ok())
     }
 
+    /// A hash of everything linkage reads of the record (not its line or
+    /// id): equal fingerprints, nothing to compare again. Stable across
+    /// runs and machines.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (
+            self.id_number,
+            self.id_valid,
+            &self.name,
+            self.sex,
+            self.birth_date,
+            self.ethnicity,
+            self.region,
+            self.status.as_str(),
+            self.death_date,
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+
     /// The county (first six digits) of the residence.
     pub fn county(&self) -> Option<u64> {
         self.region.map(|r| r / 1_000_000)

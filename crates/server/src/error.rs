@@ -128,6 +128,9 @@ impl From<StoreError> for ApiError {
                 format!("区划 {code} 不在您的管辖范围内"),
                 Some("residence"),
             ),
+            StoreError::AlreadyResolved(_) => {
+                ApiError::conflict("already_resolved", "该任务已由他人核查完毕")
+            }
             StoreError::Invalid(reason) => refused(
                 StatusCode::BAD_REQUEST,
                 "invalid",

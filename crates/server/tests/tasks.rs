@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{get, setup, user_session};
+use common::{csrf_of, form, get, setup, user_session};
 use http_body_util::BodyExt;
 use renkou_domain::{PersonId, RegionCode, Role};
 use renkou_store::on_both_engines;
@@ -120,29 +120,6 @@ async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &T
 }
 
 on_both_engines!(a_village_sees_the_findings_it_must_verify_and_no_other_villages);
-
-fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    axum::http::Request::post(uri)
-        .header(axum::http::header::COOKIE, cookie)
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap()
-}
-
-/// The CSRF token of a page the session fetched.
-fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_string()
-}
 
 async fn status_of(
     app: &axum::Router,

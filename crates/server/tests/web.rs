@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::setup;
+use common::{form, setup};
 use http_body_util::BodyExt;
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
@@ -49,17 +49,6 @@ fn page(uri: &str, cookie: &str) -> Request<Body> {
     Request::get(uri)
         .header(header::COOKIE, cookie)
         .body(Body::empty())
-        .unwrap()
-}
-
-fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
         .unwrap()
 }
 

@@ -23,6 +23,9 @@ pub enum StoreError {
     /// A requested record does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// A verification task was settled already (by someone else, first).
+    #[error("task {0} is already resolved")]
+    AlreadyResolved(i64),
     /// The input cannot be used as a whole (e.g. a re-zoning file that collides).
     #[error("{0}")]
     Invalid(String),

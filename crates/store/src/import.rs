@@ -200,7 +200,8 @@ pub(crate) async fn import<T: Tx>(mut tx: T, input: ImportInput) -> StoreResult<
         for (number, id, status) in tx.persons_by_id_numbers(&numbers).await? {
             // Stored numbers were valid when written.
             if let Ok(n) = IdNumber::parse_at(&number, NaiveDate::MAX) {
-                holders.entry(n).or_default().push((id, status != "dead"));
+                let living = LifeStatus::parse(&status).is_some_and(LifeStatus::holds_id_number);
+                holders.entry(n).or_default().push((id, living));
             }
         }
     }

@@ -14,11 +14,13 @@ mod error;
 mod history;
 mod households;
 mod import;
+mod merges;
 mod phones;
 mod population;
 mod postgres;
 mod quality;
 mod reconcile;
+mod reconcile_state;
 mod record;
 mod recount;
 mod regions;
@@ -62,9 +64,7 @@ pub use summary::Summary;
 pub use tokens::ApiToken;
 pub use verification::{NewTask, Raised, Task, TaskCount};
 
-use crate::postgres::PgTx;
 use crate::rows::person_columns;
-use crate::sqlite::SqliteTx;
 
 /// The database URL used when none is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://renkou.db";
@@ -73,17 +73,18 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://renkou.db";
 macro_rules! with_tx {
     ($store:expr, $tx:ident => $body:expr) => {
         match $store {
-            Store::Sqlite(pool) => {
-                let $tx = SqliteTx::begin(pool).await?;
+            $crate::Store::Sqlite(pool) => {
+                let $tx = $crate::sqlite::SqliteTx::begin(pool).await?;
                 $body
             }
-            Store::Postgres(pool) => {
-                let $tx = PgTx::begin(pool).await?;
+            $crate::Store::Postgres(pool) => {
+                let $tx = $crate::postgres::PgTx::begin(pool).await?;
                 $body
             }
         }
     };
 }
+pub(crate) use with_tx;
 
 /// Runs `$body` (the same text for both engines) with `$pool` bound to the pool.
 macro_rules! on_pool {
@@ -245,10 +246,10 @@ impl Store {
     }
 
     /// The living person with this identity number, else the most recently
-    /// registered dead one.
+    /// registered dead (or merged) one.
     pub async fn person_by_id_number(&self, number: &IdNumber) -> StoreResult<Option<Person>> {
         let living = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
-            concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status <> 'dead'"),
+            concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status NOT IN ('dead', 'merged')"),
         )
         .bind(number.as_str())
         .fetch_optional(pool)
@@ -256,7 +257,7 @@ impl Store {
         let row = match living {
             Some(row) => Some(row),
             None => on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
-                concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status = 'dead' ORDER BY id DESC LIMIT 1"),
+                concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status IN ('dead', 'merged') ORDER BY id DESC LIMIT 1"),
             )
             .bind(number.as_str())
             .fetch_optional(pool)
@@ -334,7 +335,8 @@ impl Store {
         Ok(())
     }
 
-    /// Calls `write` with every person living in `region` (all when `None`), in
+    /// Calls `write` with every person living in `region` (all when `None`; merged
+    /// records are part of their survivor and left out), in
     /// register CSV form, in id order; memory stays bounded by the page size.
     pub async fn export(
         &self,
@@ -352,7 +354,8 @@ impl Store {
                  p.hukou_type, p.household_id, p.relation, p.marital_status, p.education, p.status, p.death_date, \
                  p.mother_id, p.father_id, p.spouse_id, h.household_no \
                  FROM persons p LEFT JOIN households h ON h.id = p.household_id \
-                 WHERE p.id > $1 AND p.residence >= $2 AND p.residence < $3 ORDER BY p.id LIMIT $4",
+                 WHERE p.id > $1 AND p.residence >= $2 AND p.residence < $3 AND p.status <> 'merged' \
+                 ORDER BY p.id LIMIT $4",
             )
             .bind(after)
             .bind(&low)

@@ -5,11 +5,17 @@
 use renkou_domain::verification::TaskKind;
 use renkou_domain::{PersonId, RegionCode};
 use renkou_exchange::RegisterRecord;
-use renkou_link::{Linkage, RawFields, Record};
+use renkou_link::{Earlier, Linkage, RawFields, Record};
 use serde::Serialize;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use renkou_link::Model;
 
 use crate::Store;
 use crate::error::{StoreError, StoreResult};
+use crate::reconcile_state::Settled;
 use crate::verification::{NewTask, Raised};
 
 /// What reconciling a source with the registry found and raised.
@@ -20,6 +26,13 @@ pub struct SourceReconciliation {
     /// Records of the source.
     pub source: usize,
     pub matched: usize,
+    /// Pairs an earlier run matched, unchanged on both sides since: kept
+    /// without comparing.
+    pub kept: usize,
+    /// Records compared on each side (all on a first run; the changed and
+    /// unmatched ones on a newer extract).
+    pub compared_registry: usize,
+    pub compared_source: usize,
     /// Findings per kind, in [`TaskKind::ALL`] order.
     pub findings: Vec<(TaskKind, usize)>,
     /// Tasks raised, and findings already on record.
@@ -84,39 +97,151 @@ impl Store {
     /// persons living in `region` and raises a task for every finding:
     /// a source record nobody matches, a person the source lacks, each
     /// conflicting field, a death on one side only, a duplicate on either.
+    ///
+    /// A newer extract of a source already reconciled with this region is
+    /// compared incrementally: a record unchanged since, whose registry
+    /// person is unchanged too, stays matched without being compared again;
+    /// only the rest (new and changed records on either side, and those
+    /// nobody matched) is linked, with the weights the first run learned.
+    /// Tasks are raised before the run is remembered, so a run that stops
+    /// half-way is simply done again in full.
     pub async fn reconcile_source(
         &self,
         name: &str,
         region: &RegionCode,
         source: Vec<Record>,
     ) -> StoreResult<SourceReconciliation> {
+        let scope = region.as_str().to_string();
+        let (before, known_model) = self.reconciled(name, &scope).await?;
         let mut registry = Vec::new();
         self.export(Some(region), |r| {
             registry.push(registry_record(&r));
             Ok(())
         })
         .await?;
-        let (registry, source, linkage) = tokio::task::spawn_blocking(move || {
-            let linkage = renkou_link::reconcile(&registry, &source, &|_| {});
-            (registry, source, linkage)
+        let fallback = *region;
+        let run = tokio::task::spawn_blocking(move || {
+            let run = link_changes(&registry, &source, &before, known_model.as_ref(), &fallback);
+            (run, before)
         })
         .await
         .map_err(|e| StoreError::Invalid(format!("reconciliation stopped: {e}")))?;
-        let tasks = tasks_of(&registry, &source, &linkage);
+        let (run, before) = run;
         let mut findings: Vec<(TaskKind, usize)> = TaskKind::ALL.iter().map(|k| (*k, 0)).collect();
-        for t in &tasks {
+        for t in &run.tasks {
             if let Some(f) = findings.iter_mut().find(|(k, _)| *k == t.kind) {
                 f.1 += 1;
             }
         }
-        let raised = self.raise_tasks(name, &tasks).await?;
+        let raised = self.raise_tasks(name, &run.tasks).await?;
+        self.keep_reconciled(name, &scope, &before, &run.settled, run.learned.as_ref())
+            .await?;
         Ok(SourceReconciliation {
-            registry: registry.len(),
-            source: source.len(),
-            matched: linkage.matches.len(),
+            registry: run.registry,
+            source: run.source,
+            matched: run.matched,
+            kept: run.kept,
+            compared_registry: run.compared_registry,
+            compared_source: run.compared_source,
             findings,
             tasks: raised,
         })
+    }
+}
+
+/// What linking the changes found.
+struct ChangeRun {
+    registry: usize,
+    source: usize,
+    matched: usize,
+    kept: usize,
+    compared_registry: usize,
+    compared_source: usize,
+    tasks: Vec<NewTask>,
+    /// Every source record as this run leaves it.
+    settled: HashMap<String, Settled>,
+    /// The model learned, on a full run.
+    learned: Option<Model>,
+}
+
+/// Keeps the pairs `before` settled whose both sides are unchanged, links
+/// the rest with the earlier run's weights (everything, learning them, on a
+/// first run), and turns what is found into tasks.
+fn link_changes(
+    registry: &[Record],
+    source: &[Record],
+    before: &HashMap<String, Settled>,
+    known: Option<&Model>,
+    fallback: &RegionCode,
+) -> ChangeRun {
+    let fingerprint = |r: &Record| r.fingerprint() as i64;
+    let registry_fp: Vec<i64> = registry.par_iter().map(fingerprint).collect();
+    let source_fp: Vec<i64> = source.par_iter().map(fingerprint).collect();
+    let by_person: HashMap<i64, usize> = registry
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.record_id.parse().ok().map(|id| (id, i)))
+        .collect();
+    let mut settled: HashMap<String, Settled> = HashMap::with_capacity(source.len());
+    let mut changed_registry = vec![true; registry.len()];
+    let mut changed_source = vec![true; source.len()];
+    let mut kept: Vec<(u32, u32)> = Vec::new();
+    if known.is_some() {
+        for (j, r) in source.iter().enumerate() {
+            let Some(s) = before.get(&r.record_id) else {
+                continue;
+            };
+            let partner = by_person.get(&s.person).copied();
+            if let Some(i) = partner.filter(|&i| {
+                s.person != 0
+                    && s.fingerprint == source_fp[j]
+                    && s.person_fingerprint == registry_fp[i]
+                    && changed_registry[i]
+            }) {
+                changed_registry[i] = false;
+                changed_source[j] = false;
+                kept.push((i as u32, j as u32));
+                settled.insert(r.record_id.clone(), *s);
+            }
+        }
+    }
+    let earlier = known.filter(|_| !kept.is_empty()).map(|model| Earlier {
+        model,
+        kept: &kept,
+        changed_left: &changed_registry,
+        changed_right: &changed_source,
+    });
+    let linkage = renkou_link::reconcile_with(registry, source, earlier, &|_| {});
+    let tasks = tasks_of(registry, source, &linkage, fallback);
+    for m in &linkage.matches {
+        let (i, j) = (m.a as usize, m.b as usize);
+        settled.insert(
+            source[j].record_id.clone(),
+            Settled {
+                fingerprint: source_fp[j],
+                person: registry[i].record_id.parse().unwrap_or(0),
+                person_fingerprint: registry_fp[i],
+            },
+        );
+    }
+    for (j, r) in source.iter().enumerate() {
+        settled.entry(r.record_id.clone()).or_insert(Settled {
+            fingerprint: source_fp[j],
+            person: 0,
+            person_fingerprint: 0,
+        });
+    }
+    let count = |changed: &[bool]| changed.iter().filter(|c| **c).count();
+    ChangeRun {
+        registry: registry.len(),
+        source: source.len(),
+        matched: kept.len() + linkage.matches.len(),
+        kept: kept.len(),
+        compared_registry: count(&changed_registry),
+        compared_source: count(&changed_source),
+        tasks,
+        settled,
+        learned: earlier.is_none().then(|| linkage.model.clone()),
     }
 }
 
@@ -128,23 +253,42 @@ fn village(r: &Record, fallback: &RegionCode) -> RegionCode {
         .unwrap_or(*fallback)
 }
 
+/// A source record's fields in the register's canonical texts (what could
+/// not be read is left out), kept on its task.
+fn source_record_json(r: &Record) -> String {
+    let mut fields = serde_json::Map::new();
+    let mut put = |key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            fields.insert(key.to_string(), serde_json::Value::String(v));
+        }
+    };
+    put("record_id", Some(r.record_id.clone()));
+    put(
+        "id_number",
+        r.id_text().filter(|_| r.id_valid).map(str::to_string),
+    );
+    put("name", Some(r.name.clone()).filter(|n| !n.is_empty()));
+    put("sex", r.sex.map(|s| s.to_string()));
+    put("birth_date", r.birth_date.map(|d| d.to_string()));
+    put("ethnicity", r.ethnicity.map(|e| format!("{e:02}")));
+    put("region_code", r.region.map(|c| format!("{c:012}")));
+    put("status", Some(r.status.as_str().to_string()));
+    put("death_date", r.death_date.map(|d| d.to_string()));
+    serde_json::Value::Object(fields).to_string()
+}
+
 fn person(r: &Record) -> Option<PersonId> {
     r.record_id.parse().ok().map(PersonId)
 }
 
 /// One task per finding. `registry` is the left side of the linkage.
-fn tasks_of(registry: &[Record], source: &[Record], l: &Linkage) -> Vec<NewTask> {
-    let county = |r: &Record| {
-        r.region
-            .and_then(|c| RegionCode::parse(&format!("{:012}", c / 1_000_000 * 1_000_000)).ok())
-    };
-    let fallback = registry
-        .first()
-        .and_then(county)
-        .or_else(|| RegionCode::parse("000000000000").ok());
-    let Some(fallback) = fallback else {
-        return Vec::new();
-    };
+fn tasks_of(
+    registry: &[Record],
+    source: &[Record],
+    l: &Linkage,
+    fallback: &RegionCode,
+) -> Vec<NewTask> {
+    let fallback = *fallback;
     let task = |kind, reg: Option<&Record>, src: Option<&Record>| NewTask {
         kind,
         region: reg.or(src).map_or(fallback, |r| village(r, &fallback)),
@@ -153,6 +297,7 @@ fn tasks_of(registry: &[Record], source: &[Record], l: &Linkage) -> Vec<NewTask>
         field: None,
         registry_value: None,
         source_value: None,
+        source_record: src.map(source_record_json),
     };
     // Who a one-sided finding is about, for the collector who looks for them.
     let who = |r: &Record| {

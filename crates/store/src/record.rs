@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use renkou_domain::event::{FieldChange, PlannedEvent};
-use renkou_domain::rules::{self, Command};
-use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel};
+use renkou_domain::event::{EventKind, Field, FieldChange, PlannedEvent};
+use renkou_domain::rules::{self, Command, MergeFacts};
+use renkou_domain::{IdNumber, LifeStatus, Person, PersonId, RegionCode, RegionLevel};
 use serde::Serialize;
 
 use crate::counters::{self, CounterDelta, ReplayEvent};
@@ -34,6 +34,7 @@ pub struct Recorded {
     pub events: usize,
 }
 
+/// Records a command in a transaction of its own.
 pub(crate) async fn record<T: Tx>(
     mut tx: T,
     command: &Command,
@@ -41,10 +42,34 @@ pub(crate) async fn record<T: Tx>(
     today: NaiveDate,
     scope: Option<&Scope>,
 ) -> StoreResult<Recorded> {
+    let recorded = record_in_tx(&mut tx, command, meta, today, scope).await?;
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// Records a command inside the caller's transaction (which commits it,
+/// together with whatever else it changes, e.g. the task it resolves).
+pub(crate) async fn record_in_tx<T: Tx>(
+    tx: &mut T,
+    command: &Command,
+    meta: &EventMeta,
+    today: NaiveDate,
+    scope: Option<&Scope>,
+) -> StoreResult<Recorded> {
     for code in command.regions() {
-        current_region(&mut tx, &code, true).await?;
+        current_region(tx, &code, true).await?;
     }
-    let mut persons = load_persons(&mut tx, &command.involved()).await?;
+    let mut persons = load_persons(tx, &command.involved()).await?;
+    let merge = match command {
+        Command::Unmerge { merged, .. } => {
+            let facts = merge_facts(tx, *merged).await?;
+            if let Some(f) = &facts {
+                persons.extend(load_persons(tx, &[f.survivor]).await?);
+            }
+            facts
+        }
+        _ => None,
+    };
     if let Some(scope) = scope {
         // Outside the scope a person is unknown, exactly as if absent.
         persons.retain(|_, p| scope.contains(&p.residence));
@@ -57,9 +82,9 @@ pub(crate) async fn record<T: Tx>(
     if let Command::Death { person, .. } = command
         && let Some(spouse) = persons.get(person).and_then(|p| p.spouse_id)
     {
-        persons.extend(load_persons(&mut tx, &[spouse]).await?);
+        persons.extend(load_persons(tx, &[spouse]).await?);
     }
-    let planned = rules::plan(command, &persons, today)?;
+    let planned = rules::plan(command, &persons, merge.as_ref(), today)?;
     let now = Utc::now();
     let mut events = Vec::with_capacity(planned.len());
     let mut counts = CounterDelta::default();
@@ -72,7 +97,7 @@ pub(crate) async fn record<T: Tx>(
                     .newcomer()
                     .ok_or_else(|| StoreError::Invalid("event without a person".into()))?;
                 if let Some(n) = newcomer.id_number {
-                    ensure_id_number_free(&mut tx, &n, None).await?;
+                    ensure_id_number_free(tx, &n, None).await?;
                 }
                 let id = tx.allocate_ids(Table::Persons, 1).await?[0];
                 let person =
@@ -86,8 +111,14 @@ pub(crate) async fn record<T: Tx>(
                     .get(&id)
                     .ok_or(rules::RuleViolation::UnknownPerson(id))?;
                 let next = rules::apply_all(current, &event.changes)?;
-                if let Some(n) = next.id_number.filter(|n| Some(*n) != current.id_number) {
-                    ensure_id_number_free(&mut tx, &n, Some(id)).await?;
+                // A number taken over, or held again by an unmerged record.
+                let takes_number =
+                    !current.status.holds_id_number() && next.status.holds_id_number();
+                if let Some(n) = next
+                    .id_number
+                    .filter(|n| Some(*n) != current.id_number || takes_number)
+                {
+                    ensure_id_number_free(tx, &n, Some(id)).await?;
                 }
                 let history = tx.events_of_person(id.0).await?;
                 let recorded = ReplayEvent::from_rows(&history)?;
@@ -117,8 +148,14 @@ pub(crate) async fn record<T: Tx>(
         events.push(event_row(&next, event, meta, now));
     }
     tx.insert_events(&events).await?;
-    counters::write(&mut tx, &counts).await?;
-    tx.commit().await?;
+    counters::write(tx, &counts).await?;
+    match command {
+        Command::Merge {
+            survivor, merged, ..
+        } => tx.insert_merge(merged.0, survivor.0, now).await?,
+        Command::Unmerge { merged, .. } => tx.delete_merge(merged.0).await?,
+        _ => {}
+    }
     Ok(Recorded {
         person_id: main.unwrap_or(PersonId(0)),
         events: events.len(),
@@ -144,6 +181,36 @@ pub(crate) fn event_row(
         changes: e.changes,
         note: e.note,
     }
+}
+
+/// The merge that made `merged` a merged record: its survivor, what the
+/// survivor took from it, and its status before. `None` if it is not merged.
+async fn merge_facts<T: Tx>(tx: &mut T, merged: PersonId) -> StoreResult<Option<MergeFacts>> {
+    let Some(survivor) = tx.merge_survivor(merged.0).await? else {
+        return Ok(None);
+    };
+    // The changes of the latest merge event on `rows` that names `other`.
+    let last_merge = |rows: Vec<crate::rows::EventRow>, other: i64| {
+        rows.into_iter()
+            .rfind(|e| {
+                EventKind::parse(&e.kind) == Some(EventKind::Merge) && e.related_id == Some(other)
+            })
+            .map(|e| e.changes.0)
+            .unwrap_or_default()
+    };
+    let on_survivor = last_merge(tx.events_of_person(survivor).await?, merged.0);
+    let on_merged = last_merge(tx.events_of_person(merged.0).await?, survivor);
+    let status_before = on_merged
+        .iter()
+        .find(|c| c.field == Field::Status)
+        .and_then(|c| c.from.as_deref())
+        .and_then(LifeStatus::parse)
+        .unwrap_or(LifeStatus::Active);
+    Ok(Some(MergeFacts {
+        survivor: PersonId(survivor),
+        on_survivor,
+        status_before,
+    }))
 }
 
 async fn load_persons<T: Tx>(
@@ -189,10 +256,10 @@ async fn ensure_id_number_free<T: Tx>(
     owner: Option<PersonId>,
 ) -> StoreResult<()> {
     let holders = tx.persons_by_id_numbers(&[n.to_string()]).await?;
-    match holders
-        .into_iter()
-        .find(|(_, id, status)| status != "dead" && Some(PersonId(*id)) != owner)
-    {
+    match holders.into_iter().find(|(_, id, status)| {
+        LifeStatus::parse(status).is_some_and(LifeStatus::holds_id_number)
+            && Some(PersonId(*id)) != owner
+    }) {
         Some((_, holder, _)) => Err(StoreError::DuplicateIdNumber {
             id_number: n.to_string(),
             holder,

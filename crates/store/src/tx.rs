@@ -122,6 +122,25 @@ pub(crate) trait Tx {
     async fn insert_events(&mut self, rows: &[NewEventRow]) -> StoreResult<()>;
     /// Adds to the statistics counters.
     async fn add_counts(&mut self, delta: &crate::counters::CounterDelta) -> StoreResult<()>;
+    /// The record `merged` was merged into, while the merge stands.
+    async fn merge_survivor(&mut self, merged: i64) -> StoreResult<Option<i64>>;
+    /// Notes a merge.
+    async fn insert_merge(
+        &mut self,
+        merged: i64,
+        survivor: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Forgets an undone merge.
+    async fn delete_merge(&mut self, merged: i64) -> StoreResult<()>;
+    /// Marks an open task resolved; false when it was not open.
+    async fn resolve_task(
+        &mut self,
+        id: i64,
+        resolution: &str,
+        reason: &str,
+        by: &str,
+    ) -> StoreResult<bool>;
     /// Commits.
     async fn commit(self) -> StoreResult<()>;
 }
@@ -198,8 +217,8 @@ macro_rules! shared_statements {
                 let json = serde_json::to_string(chunk).unwrap_or_default();
                 // Two statements so that each uses its partial index.
                 for sql in [
-                    concat!("SELECT id_number, id, status FROM persons WHERE status <> 'dead' AND id_number IN (", $in_text, ")"),
-                    concat!("SELECT id_number, id, status FROM persons WHERE status = 'dead' AND id_number IN (", $in_text, ")"),
+                    concat!("SELECT id_number, id, status FROM persons WHERE status NOT IN ('dead', 'merged') AND id_number IN (", $in_text, ")"),
+                    concat!("SELECT id_number, id, status FROM persons WHERE status IN ('dead', 'merged') AND id_number IN (", $in_text, ")"),
                 ] {
                     out.extend(
                         sqlx::query_as::<_, (String, i64, String)>(sql)
@@ -447,6 +466,46 @@ macro_rules! shared_statements {
                 .execute(&mut *self.0)
                 .await?;
             Ok(())
+        }
+
+        async fn merge_survivor(&mut self, merged: i64) -> StoreResult<Option<i64>> {
+            Ok(sqlx::query_scalar("SELECT survivor_id FROM person_merges WHERE merged_id = $1")
+                .bind(merged)
+                .fetch_optional(&mut *self.0)
+                .await?)
+        }
+
+        async fn insert_merge(&mut self, merged: i64, survivor: i64, now: DateTime<Utc>) -> StoreResult<()> {
+            sqlx::query("INSERT INTO person_merges (merged_id, survivor_id, merged_at) VALUES ($1, $2, $3)")
+                .bind(merged)
+                .bind(survivor)
+                .bind(now)
+                .execute(&mut *self.0)
+                .await?;
+            Ok(())
+        }
+
+        async fn delete_merge(&mut self, merged: i64) -> StoreResult<()> {
+            sqlx::query("DELETE FROM person_merges WHERE merged_id = $1")
+                .bind(merged)
+                .execute(&mut *self.0)
+                .await?;
+            Ok(())
+        }
+
+        async fn resolve_task(&mut self, id: i64, resolution: &str, reason: &str, by: &str) -> StoreResult<bool> {
+            let done = sqlx::query(
+                "UPDATE verification_tasks SET status = 'resolved', resolution = $2, reason = $3, \
+                 resolved_by = $4, resolved_at = CURRENT_TIMESTAMP WHERE id = $1 AND status = 'open'",
+            )
+            .bind(id)
+            .bind(resolution)
+            .bind(reason)
+            .bind(by)
+            .execute(&mut *self.0)
+            .await?
+            .rows_affected();
+            Ok(done == 1)
         }
 
         async fn commit(self) -> StoreResult<()> {

@@ -5,8 +5,13 @@ use renkou_domain::verification::{Resolution, TaskKind};
 use renkou_domain::{PersonId, RegionCode, RegionLevel};
 use serde::Serialize;
 
+use renkou_domain::rules::Command;
+
 use crate::error::{StoreError, StoreResult};
-use crate::{Store, on_pool};
+use crate::record::{self, EventMeta, Recorded};
+use crate::scope::Scope;
+use crate::tx::Tx;
+use crate::{Store, on_pool, with_tx};
 
 /// A finding to raise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +27,8 @@ pub struct NewTask {
     pub field: Option<String>,
     pub registry_value: Option<String>,
     pub source_value: Option<String>,
+    /// The source's record as read (JSON), to enter a missing person from.
+    pub source_record: Option<String>,
 }
 
 /// A stored task.
@@ -41,7 +48,12 @@ pub struct Task {
     pub resolution: Option<String>,
     pub reason: Option<String>,
     pub resolved_by: Option<String>,
+    pub source_record: Option<String>,
 }
+
+/// The columns of [`Task`].
+const TASK_COLUMNS: &str = "id, source, kind, region_code, person_id, record_id, field, \
+     registry_value, source_value, status, resolution, reason, resolved_by, source_record";
 
 /// What raising a list of findings did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -65,37 +77,39 @@ impl Store {
     /// Raises the findings of a reconciliation with `source`, in one
     /// transaction; a finding already on record is left as it is.
     pub async fn raise_tasks(&self, source: &str, tasks: &[NewTask]) -> StoreResult<Raised> {
-        const INSERT: &str = "INSERT INTO verification_tasks \
-             (source, kind, region_code, person_id, record_id, field, registry_value, source_value) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (source, kind, person_id, record_id, field) DO NOTHING";
+        // 9 parameters a row: well inside both engines' limits.
+        const ROWS_PER_STATEMENT: usize = 500;
         if source.trim().is_empty() {
             return Err(StoreError::Invalid("a source needs a name".into()));
         }
-        let mut raised = Raised::default();
+        let mut inserted = 0u64;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            for t in tasks {
-                let done = sqlx::query(INSERT)
-                    .bind(source)
-                    .bind(t.kind.as_str())
-                    .bind(t.region.as_str())
-                    .bind(t.person.map_or(0, |p| p.0))
-                    .bind(t.record_id.as_deref().unwrap_or(""))
-                    .bind(t.field.as_deref().unwrap_or(""))
-                    .bind(t.registry_value.as_deref())
-                    .bind(t.source_value.as_deref())
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() == 1 {
-                    raised.raised += 1;
-                } else {
-                    raised.known += 1;
-                }
+            for chunk in tasks.chunks(ROWS_PER_STATEMENT) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO verification_tasks (source, kind, region_code, person_id, \
+                     record_id, field, registry_value, source_value, source_record) ",
+                );
+                insert.push_values(chunk, |mut row, t| {
+                    row.push_bind(source)
+                        .push_bind(t.kind.as_str())
+                        .push_bind(t.region.as_str())
+                        .push_bind(t.person.map_or(0, |p| p.0))
+                        .push_bind(t.record_id.as_deref().unwrap_or(""))
+                        .push_bind(t.field.as_deref().unwrap_or(""))
+                        .push_bind(t.registry_value.as_deref())
+                        .push_bind(t.source_value.as_deref())
+                        .push_bind(t.source_record.as_deref());
+                });
+                insert.push(" ON CONFLICT (source, kind, person_id, record_id, field) DO NOTHING");
+                inserted += insert.build().execute(&mut *tx).await?.rows_affected();
             }
             tx.commit().await?;
         });
-        Ok(raised)
+        Ok(Raised {
+            raised: inserted,
+            known: tasks.len() as u64 - inserted,
+        })
     }
 
     /// The tasks of the villages inside `region`, open ones only unless
@@ -107,12 +121,11 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<Task>> {
         let (low, high) = region.descendant_range();
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, Task>(
-            "SELECT id, source, kind, region_code, person_id, record_id, field, registry_value, \
-             source_value, status, resolution, reason, resolved_by FROM verification_tasks \
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM verification_tasks \
              WHERE region_code >= $1 AND region_code < $2 AND ($3 OR status = 'open') \
-             ORDER BY region_code, kind, id LIMIT $4",
-        )
+             ORDER BY region_code, kind, id LIMIT $4"
+        )))
         .bind(&low)
         .bind(&high)
         .bind(all)
@@ -124,37 +137,46 @@ impl Store {
 
     /// One task.
     pub async fn task(&self, id: i64) -> StoreResult<Option<Task>> {
-        let row = on_pool!(self, pool => sqlx::query_as::<_, Task>(
-            "SELECT id, source, kind, region_code, person_id, record_id, field, registry_value, \
-             source_value, status, resolution, reason, resolved_by FROM verification_tasks WHERE id = $1",
-        )
+        let row = on_pool!(self, pool => sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_COLUMNS} FROM verification_tasks WHERE id = $1"
+        )))
         .bind(id)
         .fetch_optional(pool)
         .await?);
         Ok(row)
     }
 
-    /// Marks an open task resolved; false when it was not open (someone
-    /// else resolved it first).
+    /// Settles an open task: records the event the resolution calls for
+    /// (none to keep the registry's value) and marks the task resolved, in
+    /// one transaction, so that neither stands without the other. Fails
+    /// with [`StoreError::AlreadyResolved`] when someone settled it first.
     pub async fn resolve_task(
         &self,
         id: i64,
         resolution: Resolution,
         reason: &str,
-        by: &str,
-    ) -> StoreResult<bool> {
-        let done = on_pool!(self, pool => sqlx::query(
-            "UPDATE verification_tasks SET status = 'resolved', resolution = $2, reason = $3, \
-             resolved_by = $4, resolved_at = CURRENT_TIMESTAMP WHERE id = $1 AND status = 'open'",
-        )
-        .bind(id)
-        .bind(resolution.as_str())
-        .bind(reason)
-        .bind(by)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(done == 1)
+        meta: &EventMeta,
+        command: Option<&Command>,
+        scope: &Scope,
+    ) -> StoreResult<Option<Recorded>> {
+        let today = renkou_domain::date::today_in_china();
+        with_tx!(self, tx => {
+            let mut tx = tx;
+            let recorded = match command {
+                Some(command) => {
+                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope)).await?)
+                }
+                None => None,
+            };
+            if !tx
+                .resolve_task(id, resolution.as_str(), reason, &meta.recorder)
+                .await?
+            {
+                return Err(StoreError::AlreadyResolved(id));
+            }
+            tx.commit().await?;
+            Ok(recorded)
+        })
     }
 
     /// Open and resolved tasks per area at `level` inside `region`, per kind:

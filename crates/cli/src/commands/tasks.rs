@@ -80,12 +80,16 @@ pub async fn run(url: &str, command: TasksCommand) -> anyhow::Result<ExitCode> {
                 .map(|(k, n)| format!("{} {n}", k.label()))
                 .collect();
             println!(
-                "{}: {} records against {} persons of {region}: {} matched; {}; tasks raised {}, already on record {} \
+                "{}: {} records against {} persons of {region}: {} matched ({} kept from the last run unchanged; \
+                 compared {} records with {} persons); {}; tasks raised {}, already on record {} \
                  ({} fields not understood{listed}; {:.1} s)",
                 file.display(),
                 outcome.source,
                 outcome.registry,
                 outcome.matched,
+                outcome.kept,
+                outcome.compared_source,
+                outcome.compared_registry,
                 findings.join(", "),
                 outcome.tasks.raised,
                 outcome.tasks.known,

@@ -11,10 +11,12 @@ pub mod forms;
 pub mod home;
 pub mod household;
 pub mod layout;
+pub mod merge;
 pub mod password;
 pub mod person;
 pub mod reports;
 pub mod search;
+pub mod task_resolution;
 pub mod tasks;
 pub mod view;
 
@@ -54,7 +56,9 @@ pub fn routes() -> Router<AppState> {
         .route("/quality/{check}", get(reports::failing_list))
         .route("/tasks", get(tasks::tasks_page))
         .route("/tasks.xlsx", get(tasks::tasks_xlsx))
-        .route("/tasks/{id}/resolve", post(tasks::resolve))
+        .route("/tasks/{id}/resolve", post(task_resolution::resolve))
+        .route("/tasks/{id}/merge", get(merge::merge_form))
+        .route("/persons/{id}/unmerge", post(merge::unmerge))
         .route(
             "/tasks/upload",
             get(tasks::upload_form)

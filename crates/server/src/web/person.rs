@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use maud::html;
-use renkou_domain::{LifeStatus, Person, PersonId, Sex};
+use renkou_domain::{EventKind, LifeStatus, Person, PersonId, Sex};
 use renkou_store::{Scope, StoredEvent};
 
 use crate::routes::persons::{audit_reads, shown_phone};
@@ -31,7 +31,9 @@ pub async fn person_page(
         "person page",
     )
     .await?;
-    let events = state.store.events_of(person.id).await?;
+    let events = state.store.history_with_merged(person.id).await?;
+    let merged_into = state.store.merged_into(person.id).await?;
+    let merged_records = state.store.merged_records(person.id).await?;
     let residence = state.store.region_name(&person.residence).await?;
     let full = session.sees_full_numbers();
     let writable = Scope::writable(&session.account).contains(&person.residence);
@@ -46,6 +48,22 @@ pub async fn person_page(
         &session,
         html! {
             h1 { (p.name.as_str()) " " span.muted { (p.status.chinese()) } }
+            @if let Some(survivor) = merged_into {
+                p.notice { "本记录是重复记录，已合并至 " a href={ "/persons/" (survivor) } { "记录 " (survivor) } "。" }
+                @if writable {
+                    form.entry method="post" action={ "/persons/" (p.id) "/unmerge" } {
+                        (csrf_field(&session))
+                        label for="reason" { "撤销合并的原因" }
+                        input #reason name="reason" required;
+                        button type="submit" { "撤销合并" }
+                    }
+                }
+            }
+            @if !merged_records.is_empty() {
+                p { "已并入本记录的重复记录："
+                    @for m in &merged_records { a href={ "/persons/" (m) } { "记录 " (m) } " " }
+                }
+            }
             table {
                 tr { th { "公民身份号码" } td { (id_shown(p, full)) } th { "性别" } td { (p.sex.name()) } }
                 tr { th { "出生日期" } td { (p.birth_date) } th { "民族" } td { (p.ethnicity.map(|e| e.name()).unwrap_or("")) } }
@@ -69,7 +87,7 @@ pub async fn person_page(
                     button.primary type="submit" { "保存电话" }
                 }
             }
-            @if writable {
+            @if writable && p.status != LifeStatus::Merged {
                 h2 { "登记事件" }
                 p.actions {
                     @for (kind, label) in actions(p) {
@@ -78,7 +96,7 @@ pub async fn person_page(
                 }
             }
             h2 { "事件记录" }
-            (timeline(&events))
+            (timeline(&events, p.id))
         },
     ))
 }
@@ -102,7 +120,7 @@ fn actions(p: &Person) -> Vec<(&'static str, &'static str)> {
             out.push(("registration_change", "户籍变更"));
         }
         LifeStatus::MovedOut => out.push(("move_back", "迁回本省")),
-        LifeStatus::Dead => {}
+        LifeStatus::Dead | LifeStatus::Merged => {}
     }
     out.push(("correction", "更正信息"));
     out
@@ -112,8 +130,9 @@ fn relative(id: Option<PersonId>) -> maud::Markup {
     html! { @if let Some(id) = id { a href={ "/persons/" (id) } { "查看" } } }
 }
 
-/// The events, newest first, with what each changed.
-fn timeline(events: &[StoredEvent]) -> maud::Markup {
+/// The events, newest first, with what each changed; those of a record
+/// merged into this one name it.
+fn timeline(events: &[StoredEvent], own: PersonId) -> maud::Markup {
     html! {
         table {
             thead { tr { th { "日期" } th { "事件" } th { "变更内容" } th { "登记人" } th { "登记时间" } } }
@@ -121,7 +140,13 @@ fn timeline(events: &[StoredEvent]) -> maud::Markup {
                 @for e in events.iter().rev() {
                     tr {
                         td { (e.effective_date) }
-                        td { (e.kind.chinese()) }
+                        td {
+                            (e.kind.chinese())
+                            @if let Some(other) = e.related_id.filter(|_| matches!(e.kind, EventKind::Merge | EventKind::Unmerge)) {
+                                " " a href={ "/persons/" (other) } { "记录 " (other) }
+                            }
+                            @if e.person_id != own { br; span.muted { "（原记录 " (e.person_id) "）" } }
+                        }
                         td {
                             @for c in &e.changes {
                                 (c.field.chinese()) "："

@@ -7,25 +7,22 @@ use std::collections::BTreeMap;
 
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::html;
+use renkou_domain::RegionCode;
 use renkou_domain::account::mask_number;
-use renkou_domain::event::Field;
-use renkou_domain::rules::Command;
-use renkou_domain::verification::{Resolution, TaskKind, resolutions};
-use renkou_domain::{PersonId, RegionCode, parse_date};
+use renkou_domain::verification::TaskKind;
 use renkou_store::{Scope, Task, next_level};
 use serde::Deserialize;
 
-use crate::routes::events::record;
 use crate::routes::reports::region_asked;
 use crate::session::Session;
 use crate::web::auth::{WebSession, check_csrf, csrf_token};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
+use crate::web::task_resolution::{allowed, duplicate_pair};
 use crate::{ApiError, AppState};
 
 /// Tasks listed at most (a village has far fewer).
@@ -141,12 +138,6 @@ pub async fn tasks_page(
     let full = session.sees_full_numbers();
     let can_resolve = Scope::writable(&session.account).contains(&region);
     let csrf = csrf_token(&session);
-    let allowed = |t: &Task| {
-        t.kind
-            .parse::<TaskKind>()
-            .map(|k| resolutions(k, &t.field, t.source_value.is_some()))
-            .unwrap_or_default()
-    };
     Ok(page(
         "核查任务",
         &session,
@@ -202,6 +193,9 @@ pub async fn tasks_page(
                                         input name="reason" required placeholder="核查说明";
                                         button type="submit" { "核查完毕" }
                                     }
+                                    @if duplicate_pair(t).is_some() {
+                                        a href={ "/tasks/" (t.id) "/merge" } { "对照合并…" }
+                                    }
                                 }
                             }
                         }
@@ -247,96 +241,6 @@ pub async fn tasks_xlsx(
         body,
     )
         .into_response())
-}
-
-/// `POST /tasks/{id}/resolve` (form: `resolution`, `reason`): settles a task
-/// of the caller's writable regions. Correcting a field and recording a death
-/// are events of the register like any other entry; keeping the registry's
-/// value changes nothing in it. Either way the task keeps who resolved it,
-/// how and why, and the resolution is audited.
-pub async fn resolve(
-    State(state): State<AppState>,
-    WebSession(session): WebSession,
-    Path(id): Path<i64>,
-    Form(values): Form<HashMap<String, String>>,
-) -> Result<Response, WebError> {
-    if let Err(refused) = check_csrf(&session, values.get("csrf").map(String::as_str)) {
-        return Ok(refused.into_response());
-    }
-    let task = state
-        .store
-        .task(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let region = RegionCode::parse(&task.region_code).map_err(|_| ApiError::not_found())?;
-    if !Scope::of(&session.account).contains(&region) {
-        return Err(ApiError::not_found().into());
-    }
-    if !Scope::writable(&session.account).contains(&region) {
-        return Err(ApiError::forbidden("您的角色只能查询，不能核查").into());
-    }
-    let reason = values.get("reason").map(|r| r.trim()).unwrap_or_default();
-    if reason.is_empty() {
-        return Err(ApiError::invalid("reason", "请填写核查说明").into());
-    }
-    let kind = task
-        .kind
-        .parse::<TaskKind>()
-        .map_err(|_| ApiError::not_found())?;
-    let resolution = values
-        .get("resolution")
-        .and_then(|r| Resolution::parse(r))
-        .filter(|r| resolutions(kind, &task.field, task.source_value.is_some()).contains(r))
-        .ok_or_else(|| ApiError::invalid("resolution", "该任务不能这样处理"))?;
-    let person = PersonId(task.person_id);
-    let today = renkou_domain::date::today_in_china();
-    let command = match resolution {
-        Resolution::KeepRegistry => None,
-        Resolution::Correct => {
-            let field = Field::parse(&task.field)
-                .ok_or_else(|| ApiError::invalid("resolution", "该项目不能更正"))?;
-            Some(Command::Correction {
-                person,
-                field,
-                value: task.source_value.clone(),
-                date: today,
-                reason: format!("核查 {} {}：{reason}", task.source, task.record_id),
-            })
-        }
-        Resolution::RecordDeath => Some(Command::Death {
-            person,
-            date: task
-                .source_value
-                .as_deref()
-                .and_then(|d| parse_date(d).ok())
-                .unwrap_or(today),
-        }),
-    };
-    if let Some(command) = command {
-        record(
-            &state,
-            &session,
-            &command,
-            &format!("verification:{}", task.source),
-        )
-        .await?;
-    }
-    if !state
-        .store
-        .resolve_task(id, resolution, reason, &session.account.username)
-        .await?
-    {
-        return Err(ApiError::conflict("already_resolved", "该任务已由他人核查完毕").into());
-    }
-    state
-        .audit
-        .write(vec![session.audit_entry(
-            "resolve_task",
-            (task.person_id != 0).then_some(task.person_id),
-            format!("task {id} {}: {reason}", resolution.as_str()),
-        )])
-        .await?;
-    Ok(Redirect::to(&format!("/tasks?region={}", task.region_code)).into_response())
 }
 
 /// Largest source file accepted by upload (a county's register is tens of MB).
@@ -445,7 +349,9 @@ pub async fn upload(
         html! {
             h1 { "比对结果 " span.muted { (source) " · " (file_name) } }
             p {
-                "来源 " (outcome.source) " 条，库中 " (outcome.registry) " 人，匹配 " (outcome.matched) " 人。"
+                "来源 " (outcome.source) " 条，库中 " (outcome.registry) " 人，匹配 " (outcome.matched) " 人"
+                @if outcome.kept > 0 { "（其中 " (outcome.kept) " 人与上次比对相同，未重新比对）" }
+                "。"
                 "新生成核查任务 " (outcome.tasks.raised) " 条，已有任务 " (outcome.tasks.known) " 条未重复生成。"
             }
             table.report {

@@ -161,3 +161,27 @@ pub async fn fetch(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, 
         .to_vec();
     (status, kind, bytes)
 }
+
+/// A form POST, as a browser sends it.
+pub fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Request::post(uri)
+        .header(axum::http::header::COOKIE, cookie)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// The CSRF token of a page the session fetched.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}

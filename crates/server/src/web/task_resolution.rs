@@ -1,0 +1,216 @@
+//! Settling a verification task: the collector says how, and why. Every
+//! resolution but "the registry is right" is an event of the register,
+//! recorded in the same transaction that marks the task resolved.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use renkou_domain::event::Field;
+use renkou_domain::rules::{Command, NewPerson, TAKEN_FROM_ANOTHER_RECORD};
+use renkou_domain::verification::{Resolution, TaskKind, resolutions};
+use renkou_domain::{Ethnicity, IdNumber, PersonId, PersonName, RegionCode, Sex, parse_date};
+use renkou_store::{EventMeta, Scope, Task};
+
+use crate::session::Session;
+use crate::web::auth::{WebSession, check_csrf};
+use crate::web::error::WebError;
+use crate::{ApiError, AppState};
+
+/// The task, if the caller may settle it: 404 outside their regions (as
+/// for nobody), 403 where they only read.
+pub async fn writable_task(state: &AppState, session: &Session, id: i64) -> Result<Task, ApiError> {
+    let task = state
+        .store
+        .task(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let region = RegionCode::parse(&task.region_code).map_err(|_| ApiError::not_found())?;
+    if !Scope::of(&session.account).contains(&region) {
+        return Err(ApiError::not_found());
+    }
+    if !Scope::writable(&session.account).contains(&region) {
+        return Err(ApiError::forbidden("您的角色只能查询，不能核查"));
+    }
+    Ok(task)
+}
+
+/// The resolutions a stored task allows.
+pub fn allowed(task: &Task) -> Vec<Resolution> {
+    task.kind
+        .parse::<TaskKind>()
+        .map(|k| {
+            resolutions(
+                k,
+                &task.field,
+                task.source_value.is_some(),
+                task.person_id != 0,
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The two registry records of a duplicate task.
+pub fn duplicate_pair(task: &Task) -> Option<(PersonId, PersonId)> {
+    let other = task.registry_value.as_deref()?.trim().parse().ok()?;
+    (task.person_id != 0).then_some((PersonId(task.person_id), PersonId(other)))
+}
+
+/// `POST /tasks/{id}/resolve` (form: `resolution`, `reason`; for a merge
+/// also `survivor` and `pick_<field>` = the record whose value to keep):
+/// settles a task of the caller's writable regions.
+pub async fn resolve(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    if let Err(refused) = check_csrf(&session, values.get("csrf").map(String::as_str)) {
+        return Ok(refused.into_response());
+    }
+    let task = writable_task(&state, &session, id).await?;
+    let reason = values.get("reason").map(|r| r.trim()).unwrap_or_default();
+    if reason.is_empty() {
+        return Err(ApiError::invalid("reason", "请填写核查说明").into());
+    }
+    let resolution = values
+        .get("resolution")
+        .and_then(|r| Resolution::parse(r))
+        .filter(|r| allowed(&task).contains(r))
+        .ok_or_else(|| ApiError::invalid("resolution", "该任务不能这样处理"))?;
+    let today = renkou_domain::date::today_in_china();
+    let note = format!("核查 {} {}：{reason}", task.source, task.record_id);
+    let command = command_for(&task, resolution, &values, today, note)?;
+    let meta = EventMeta {
+        recorder: session.account.username.clone(),
+        source: format!("verification:{}", task.source),
+    };
+    let recorded = state
+        .store
+        .resolve_task(
+            id,
+            resolution,
+            reason,
+            &meta,
+            command.as_ref(),
+            &Scope::writable(&session.account),
+        )
+        .await?;
+    let mut audit = vec![session.audit_entry(
+        "resolve_task",
+        (task.person_id != 0).then_some(task.person_id),
+        format!("task {id} {}: {reason}", resolution.as_str()),
+    )];
+    if let Some(r) = recorded {
+        audit.push(session.audit_entry(
+            "record_event",
+            Some(r.person_id.0),
+            resolution.as_str().to_string(),
+        ));
+    }
+    state.audit.write(audit).await?;
+    Ok(Redirect::to(&format!("/tasks?region={}", task.region_code)).into_response())
+}
+
+/// The event a resolution calls for; `None` to keep the registry as it is.
+fn command_for(
+    task: &Task,
+    resolution: Resolution,
+    values: &HashMap<String, String>,
+    today: NaiveDate,
+    note: String,
+) -> Result<Option<Command>, ApiError> {
+    let person = PersonId(task.person_id);
+    Ok(match resolution {
+        Resolution::KeepRegistry => None,
+        Resolution::Correct => {
+            let field = Field::parse(&task.field)
+                .ok_or_else(|| ApiError::invalid("resolution", "该项目不能更正"))?;
+            Some(Command::Correction {
+                person,
+                field,
+                value: task.source_value.clone(),
+                date: today,
+                reason: note,
+            })
+        }
+        Resolution::RecordDeath => Some(Command::Death {
+            person,
+            date: task
+                .source_value
+                .as_deref()
+                .and_then(|d| parse_date(d).ok())
+                .unwrap_or(today),
+        }),
+        Resolution::Register => Some(Command::Registration {
+            newcomer: newcomer_of(task)?,
+            date: today,
+        }),
+        Resolution::Merge => {
+            let (a, b) = duplicate_pair(task)
+                .ok_or_else(|| ApiError::invalid("resolution", "该任务不是库中重复记录"))?;
+            let survivor = match values.get("survivor").map(|s| s.trim()) {
+                None | Some("") => a,
+                Some(s) => [a, b]
+                    .into_iter()
+                    .find(|p| p.to_string() == s)
+                    .ok_or_else(|| ApiError::invalid("survivor", "请选择保留的记录"))?,
+            };
+            let merged = if survivor == a { b } else { a };
+            // A field whose picked value is the merged record's is taken over.
+            let take = TAKEN_FROM_ANOTHER_RECORD
+                .into_iter()
+                .filter(|f| {
+                    values
+                        .get(&format!("pick_{}", f.as_str()))
+                        .map(|v| v.trim())
+                        == Some(merged.to_string().as_str())
+                })
+                .collect();
+            Some(Command::Merge {
+                survivor,
+                merged,
+                take,
+                date: today,
+                reason: note,
+            })
+        }
+    })
+}
+
+/// The person a source record describes, to enter in the registry. Name,
+/// sex, birth date and village are needed; a number that fails its check is
+/// left out (the collector corrects it on the person's page once verified).
+fn newcomer_of(task: &Task) -> Result<NewPerson, ApiError> {
+    let record: HashMap<String, String> = task
+        .source_record
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    let text = |key: &str| record.get(key).map(String::as_str).unwrap_or("");
+    let lacking = || {
+        ApiError::invalid(
+            "resolution",
+            "来源记录缺少姓名、性别、出生日期或现住地，不能直接补录，请在登记页面录入",
+        )
+    };
+    let residence = RegionCode::parse(text("region_code"))
+        .or_else(|_| RegionCode::parse(&task.region_code))
+        .map_err(|_| lacking())?;
+    Ok(NewPerson {
+        id_number: IdNumber::parse(text("id_number")).ok(),
+        name: PersonName::parse(text("name")).map_err(|_| lacking())?,
+        sex: Sex::parse(text("sex")).map_err(|_| lacking())?,
+        birth_date: parse_date(text("birth_date")).map_err(|_| lacking())?,
+        ethnicity: Ethnicity::parse(text("ethnicity")).ok(),
+        residence,
+        hukou_region: None,
+        hukou_type: None,
+        household_id: None,
+        relation: None,
+        marital_status: None,
+        education: None,
+    })
+}

@@ -1,0 +1,43 @@
+-- A duplicate merged into another record keeps its row, with status
+-- 'merged': it no longer holds its identity number, and the survivor may
+-- take that number over.
+DROP INDEX persons_living_id_number;
+DROP INDEX persons_dead_id_number;
+CREATE UNIQUE INDEX persons_living_id_number ON persons (id_number) WHERE status NOT IN ('dead', 'merged');
+CREATE INDEX persons_dead_id_number ON persons (id_number) WHERE status IN ('dead', 'merged');
+
+-- Which record each merged one was folded into, while the merge stands
+-- (an unmerge deletes the row; both events stay in the history).
+CREATE TABLE person_merges (
+    merged_id   BIGINT PRIMARY KEY,
+    survivor_id BIGINT NOT NULL,
+    merged_at   TEXT NOT NULL
+);
+CREATE INDEX person_merges_survivor ON person_merges (survivor_id);
+
+-- The source's record a task is about, as the linkage engine read it (JSON),
+-- so that a person missing from the registry can be entered from it.
+ALTER TABLE verification_tasks ADD COLUMN source_record TEXT;
+
+-- What the last reconciliation of a source with a region settled, so that a
+-- newer extract compares only what changed: each source record's
+-- fingerprint and the registry person it matched (0 = nobody), with that
+-- person's fingerprint as compared.
+CREATE TABLE reconciled_records (
+    source             TEXT NOT NULL,
+    scope              TEXT NOT NULL,
+    record_id          TEXT NOT NULL,
+    fingerprint        BIGINT NOT NULL,
+    person_id          BIGINT NOT NULL,
+    person_fingerprint BIGINT NOT NULL,
+    PRIMARY KEY (source, scope, record_id)
+);
+
+-- The weights learned by the first full reconciliation of a source with a
+-- region, reused when a newer extract compares only its changes.
+CREATE TABLE reconciliation_models (
+    source TEXT NOT NULL,
+    scope  TEXT NOT NULL,
+    model  TEXT NOT NULL,
+    PRIMARY KEY (source, scope)
+);

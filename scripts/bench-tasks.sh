@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Figures of reconciliation against the registry (issue 5, part 4), on the
+# 1M demo province in SQLite:
+#   1. a police-like extract (scripts/police_extract.py), reconciled in full:
+#      `renkou tasks raise` time, peak memory, tasks raised
+#   2. the same source's newer extract (1.3% changed): the incremental run
+#   3. that newer extract under another source name: the full run it saves
+# Usage: scripts/bench-tasks.sh [PEOPLE]   (default 1,000,000). Output in bench-out/tasks/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEOPLE="${1:-1000000}"
+OUT=bench-out/tasks
+mkdir -p "$OUT"
+exec > >(tee "$OUT/bench-tasks.log") 2>&1
+echo "renkou bench-tasks, $(date -u +%FT%TZ), $(nproc) cores, population $PEOPLE"
+cargo build --release -q -p renkou-cli
+R=target/release/renkou
+DB="sqlite://$OUT/registry-$PEOPLE.db"
+if [ ! -f "$OUT/registry-$PEOPLE.db" ]; then
+    "$R" --db "$DB" demo --people "$PEOPLE"
+fi
+"$R" --db "$DB" export > "$OUT/registry.csv"
+python3 scripts/police_extract.py "$OUT/registry.csv" "$OUT/police-1.csv" --seed 1
+python3 scripts/police_extract.py "$OUT/police-1.csv" "$OUT/police-2.csv" --seed 2 --newer
+RUN="police-$(date +%s)"
+echo "== 1. first extract, full reconciliation (source $RUN)"
+/usr/bin/time -f "full: %e s wall, %M KB peak" \
+    "$R" --db "$DB" tasks raise "$OUT/police-1.csv" --source "$RUN" --region 510000000000
+echo "== 2. newer extract of the same source: incremental"
+/usr/bin/time -f "incremental: %e s wall, %M KB peak" \
+    "$R" --db "$DB" tasks raise "$OUT/police-2.csv" --source "$RUN" --region 510000000000
+echo "== 3. the newer extract as a new source: the full run it saves"
+/usr/bin/time -f "full, newer extract: %e s wall, %M KB peak" \
+    "$R" --db "$DB" tasks raise "$OUT/police-2.csv" --source "$RUN-full" --region 510000000000
