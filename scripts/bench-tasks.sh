@@ -5,6 +5,9 @@
 #      `renkou tasks raise` time, peak memory, tasks raised
 #   2. the same source's newer extract (1.3% changed): the incremental run
 #   3. that newer extract under another source name: the full run it saves
+#   4. under a third name, the first extract, then the newer one with --full:
+#      the tasks a full comparison raises beside those of step 1, to check
+#      the incremental run raised the same
 # Usage: scripts/bench-tasks.sh [PEOPLE]   (default 1,000,000). Output in bench-out/tasks/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,3 +35,11 @@ echo "== 2. newer extract of the same source: incremental"
 echo "== 3. the newer extract as a new source: the full run it saves"
 /usr/bin/time -f "full, newer extract: %e s wall, %M KB peak" \
     "$R" --db "$DB" tasks raise "$OUT/police-2.csv" --source "$RUN-full" --region 510000000000
+echo "== 4. first extract again (source $RUN-check), then the newer one compared in full"
+"$R" --db "$DB" tasks raise "$OUT/police-1.csv" --source "$RUN-check" --region 510000000000 >/dev/null
+/usr/bin/time -f "full, newer extract, same source: %e s wall, %M KB peak" \
+    "$R" --db "$DB" tasks raise "$OUT/police-2.csv" --source "$RUN-check" --region 510000000000 --full
+echo "== 5. open tasks by kind: incremental ($RUN) vs full ($RUN-check)"
+sqlite3 "$OUT/registry-$PEOPLE.db" "SELECT source, kind, COUNT(*) FROM verification_tasks \
+    WHERE source IN ('$RUN', '$RUN-check') GROUP BY 1, 2 ORDER BY 2, 1" 2>/dev/null \
+    || echo "(sqlite3 not installed: counts skipped)"

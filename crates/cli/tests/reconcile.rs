@@ -211,10 +211,16 @@ async fn every_finding_of_a_police_extract_becomes_one_task_for_its_village() {
         // name + status conflicts: the renamed person, the dead one's status.
         assert!(summary.contains("信息不一致 2"), "{summary}");
 
+        // The same extract again, through `renkou import --reconcile`.
         let again = with_db(
             &db.url,
             &[
-                "tasks", "raise", path, "--source", "police", "--region", "510104",
+                "import",
+                path,
+                "--source",
+                "police",
+                "--reconcile",
+                "510104",
             ],
         );
         let again = text(&again);

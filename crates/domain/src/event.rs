@@ -41,11 +41,14 @@ pub enum EventKind {
     Merge,
     /// A merge was undone (on both records).
     Unmerge,
+    /// A finding of a reconciliation was checked and the record found right
+    /// (it changes nothing; it says who checked what, and when).
+    Verification,
 }
 
 impl EventKind {
     /// Every kind, in the order forms list them.
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Birth,
         EventKind::Registration,
         EventKind::Death,
@@ -59,6 +62,7 @@ impl EventKind {
         EventKind::Rezoning,
         EventKind::Merge,
         EventKind::Unmerge,
+        EventKind::Verification,
     ];
 
     /// The snake_case name stored in the database.
@@ -77,6 +81,7 @@ impl EventKind {
             EventKind::Rezoning => "rezoning",
             EventKind::Merge => "merge",
             EventKind::Unmerge => "unmerge",
+            EventKind::Verification => "verification",
         }
     }
 
@@ -96,6 +101,7 @@ impl EventKind {
             EventKind::Rezoning => "区划调整",
             EventKind::Merge => "重复记录合并",
             EventKind::Unmerge => "撤销合并",
+            EventKind::Verification => "核查确认",
         }
     }
 

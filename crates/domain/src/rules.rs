@@ -176,6 +176,13 @@ pub enum Command {
         date: NaiveDate,
         reason: String,
     },
+    /// A finding about the person was checked and the record is right: an
+    /// event that changes nothing, so the history says who checked what.
+    Verification {
+        person: PersonId,
+        date: NaiveDate,
+        note: String,
+    },
 }
 
 impl Command {
@@ -188,7 +195,8 @@ impl Command {
             | Command::MoveOut { person, .. }
             | Command::MoveBack { person, .. }
             | Command::RegistrationChange { person, .. }
-            | Command::Correction { person, .. } => vec![*person],
+            | Command::Correction { person, .. }
+            | Command::Verification { person, .. } => vec![*person],
             Command::Marriage { a, b, .. } | Command::Divorce { a, b, .. } => vec![*a, *b],
             Command::MoveIn { .. } | Command::Registration { .. } => vec![],
             Command::Merge {
@@ -452,6 +460,13 @@ pub fn plan(
             date,
             reason,
         } => plan_merge(get(survivor)?, get(merged)?, take, *date, reason, today),
+        Command::Verification { person, date, note } => {
+            let p = get(person)?;
+            not_future(*date, today)?;
+            let mut e = event(Some(p.id), EventKind::Verification, *date, Vec::new());
+            e.note = Some(note.clone());
+            Ok(vec![e])
+        }
         Command::Unmerge {
             merged,
             date,

@@ -83,7 +83,8 @@ impl FromStr for TaskKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
-    /// The registry is right: nothing changes in it.
+    /// The registry is right: nothing changes in it (a verification event
+    /// on the person says who checked it, and why).
     KeepRegistry,
     /// The source is right about the field: the registry is corrected (an event).
     Correct,

@@ -118,13 +118,19 @@ fn compared(mut pairs: Vec<u64>, left: &[Profile], right: &[Profile]) -> Vec<Can
         .collect()
 }
 
-/// Every pair of a left and a right record that shares a key, once, with
-/// its pattern. Also returns the number of blocks skipped as too big.
+/// Which pairs of record indexes to compare (an incremental run compares
+/// only pairs with a changed record); `None` for all.
+pub type PairFilter<'a> = Option<&'a (dyn Fn(u32, u32) -> bool + Sync)>;
+
+/// Every pair of a left and a right record that shares a key and passes
+/// `keep`, once, with its pattern. Also returns the number of blocks
+/// skipped as too big.
 pub fn cross_pairs(
     left: &[Record],
     right: &[Record],
     lp: &[Profile],
     rp: &[Profile],
+    keep: PairFilter<'_>,
 ) -> (Vec<Candidate>, usize) {
     let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = 0;
@@ -154,16 +160,22 @@ pub fn cross_pairs(
             let (l, r) = (&l, &r);
             ls.clone().flat_map(move |x| {
                 rs.clone()
-                    .map(move |y| pack(index_of(l[x]), index_of(r[y])))
+                    .map(move |y| (index_of(l[x]), index_of(r[y])))
+                    .filter(move |&(a, b)| keep.is_none_or(|k| k(a, b)))
+                    .map(|(a, b)| pack(a, b))
             })
         }));
     }
     (compared(pairs, lp, rp), skipped)
 }
 
-/// Every pair of records of one source that shares a key, once (the lower
-/// index first), with its pattern.
-pub fn inner_pairs(records: &[Record], profiles: &[Profile]) -> (Vec<Candidate>, usize) {
+/// Every pair of records of one source that shares a key and passes `keep`,
+/// once (the lower index first), with its pattern.
+pub fn inner_pairs(
+    records: &[Record],
+    profiles: &[Profile],
+    keep: PairFilter<'_>,
+) -> (Vec<Candidate>, usize) {
     let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = 0;
     for rule in 0..RULES.len() {
@@ -185,10 +197,13 @@ pub fn inner_pairs(records: &[Record], profiles: &[Profile]) -> (Vec<Candidate>,
             let v = &v;
             let end = range.end;
             range.clone().flat_map(move |x| {
-                (x + 1..end).map(move |y| {
-                    let (a, b) = (index_of(v[x]), index_of(v[y]));
-                    pack(a.min(b), a.max(b))
-                })
+                (x + 1..end)
+                    .map(move |y| {
+                        let (a, b) = (index_of(v[x]), index_of(v[y]));
+                        (a.min(b), a.max(b))
+                    })
+                    .filter(move |&(a, b)| keep.is_none_or(|k| k(a, b)))
+                    .map(|(a, b)| pack(a, b))
             })
         }));
     }

@@ -114,7 +114,6 @@ pub fn reconcile_with(
 ) -> Linkage {
     progress(Stage::Blocking);
     let (lp, rp) = rayon::join(|| compare::profiles(left), || compare::profiles(right));
-    let (mut pairs, skipped) = blocking::cross_pairs(left, right, &lp, &rp);
     let mut kept_left = vec![false; left.len()];
     let mut kept_right = vec![false; right.len()];
     if let Some(e) = earlier {
@@ -122,12 +121,21 @@ pub fn reconcile_with(
             kept_left[a as usize] = true;
             kept_right[b as usize] = true;
         }
-        // A kept record is taken: only pairs of two free records, one changed.
-        pairs.retain(|&(a, b, _)| {
-            let (a, b) = (a as usize, b as usize);
-            !kept_left[a] && !kept_right[b] && (e.changed_left[a] || e.changed_right[b])
-        });
     }
+    // A kept record is taken: only pairs of two free records, one changed.
+    let free_and_changed = |a: u32, b: u32| {
+        let (a, b) = (a as usize, b as usize);
+        earlier.is_none_or(|e| {
+            !kept_left[a] && !kept_right[b] && (e.changed_left[a] || e.changed_right[b])
+        })
+    };
+    let (pairs, skipped) = blocking::cross_pairs(
+        left,
+        right,
+        &lp,
+        &rp,
+        earlier.map(|_| &free_and_changed as &(dyn Fn(u32, u32) -> bool + Sync)),
+    );
 
     progress(Stage::Training);
     let hist = model::histogram(pairs.iter().map(|c| c.2));
@@ -262,10 +270,12 @@ fn duplicates(
     names: &NameFrequency,
     changed: Option<&[bool]>,
 ) -> (Vec<Link>, usize) {
-    let (mut pairs, _) = blocking::inner_pairs(records, profiles);
-    if let Some(changed) = changed {
-        pairs.retain(|&(a, b, _)| changed[a as usize] || changed[b as usize]);
-    }
+    let touches_changed = |a: u32, b: u32| changed.is_none_or(|c| c[a as usize] || c[b as usize]);
+    let (pairs, _) = blocking::inner_pairs(
+        records,
+        profiles,
+        changed.map(|_| &touches_changed as &(dyn Fn(u32, u32) -> bool + Sync)),
+    );
     let hist = model::histogram(pairs.iter().map(|c| c.2));
     let model = cross.refit(&hist);
     let mut found: Vec<Link> = pairs

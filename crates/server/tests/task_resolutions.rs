@@ -26,13 +26,7 @@ const POLICE: &str = "record_id,id_number,name,sex,birth_date,region_code,ethnic
                       P3,510104201906010013,钱新,1,2019-06-01,510104018001,01\n";
 
 async fn reconcile_police(db: &TestDb) {
-    let reader = renkou_exchange::RegisterReader::new(POLICE.as_bytes(), "police.csv").unwrap();
-    let (records, _) = renkou_store::source_records(reader).unwrap();
-    let county = RegionCode::parse("510104000000").unwrap();
-    db.store
-        .reconcile_source("police", &county, records)
-        .await
-        .unwrap();
+    db.reconcile_csv("police", "510104000000", POLICE).await;
 }
 
 async fn task_of(db: &TestDb, village: &str, kind: &str) -> Task {
@@ -48,6 +42,20 @@ async fn task_of(db: &TestDb, village: &str, kind: &str) -> Task {
 async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String) {
     let (status, _, body) = fetch(app, uri, cookie).await;
     (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Settles a task from the task page's form, the way a collector does.
+async fn resolve(
+    app: &axum::Router,
+    task: &Task,
+    cookie: &str,
+    page_seen: &str,
+    fields: &[(&str, &str)],
+) -> StatusCode {
+    let csrf = csrf_of(page_seen);
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    post(app, &format!("/tasks/{}/resolve", task.id), cookie, &all).await
 }
 
 async fn post(app: &axum::Router, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> StatusCode {
@@ -74,12 +82,12 @@ async fn a_collector_registers_the_newcomer_the_police_know_and_the_registry_lac
     let cun018 = user_session(db, &app, "cun018", Role::VillageCollector, "510104018001").await;
     let (_, body) = page(&app, "/tasks", &cun018).await;
     assert!(body.contains("补录入库"), "{body}");
-    let status = post(
+    let status = resolve(
         &app,
-        &format!("/tasks/{}/resolve", task.id),
+        &task,
         &cun018,
+        &body,
         &[
-            ("csrf", &csrf_of(&body)),
             ("resolution", "register"),
             ("reason", "入户核实，2023 年随父母迁来"),
         ],
@@ -139,15 +147,12 @@ async fn a_resolution_whose_event_is_refused_leaves_the_task_open(db: &TestDb) {
         .unwrap();
     let cun018 = user_session(db, &app, "cun018", Role::VillageCollector, "510104018001").await;
     let (_, body) = page(&app, "/tasks", &cun018).await;
-    let status = post(
+    let status = resolve(
         &app,
-        &format!("/tasks/{}/resolve", task.id),
+        &task,
         &cun018,
-        &[
-            ("csrf", &csrf_of(&body)),
-            ("resolution", "register"),
-            ("reason", "补录"),
-        ],
+        &body,
+        &[("resolution", "register"), ("reason", "补录")],
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "the number is registered");
@@ -187,12 +192,12 @@ async fn two_records_of_one_person_are_merged_and_the_merge_can_be_undone(db: &T
     let county = RegionCode::parse("510104000000").unwrap();
     let today = renkou_domain::date::today_in_china();
     let before = db.store.summary(&county, today).await.unwrap();
-    let status = post(
+    let status = resolve(
         &app,
-        &format!("/tasks/{}/resolve", task.id),
+        &task,
         &cun017,
+        &body,
         &[
-            ("csrf", &csrf_of(&body)),
             ("resolution", "merge"),
             ("survivor", &keep.to_string()),
             ("pick_id_number", &fold.to_string()),

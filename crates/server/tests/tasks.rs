@@ -25,13 +25,7 @@ const POLICE: &str = "record_id,id_number,name,sex,birth_date,region_code\n\
 
 /// Reconciles the police extract with county 510104.
 async fn reconcile_police(db: &TestDb) -> renkou_store::SourceReconciliation {
-    let reader = renkou_exchange::RegisterReader::new(POLICE.as_bytes(), "police.csv").unwrap();
-    let (records, _) = renkou_store::source_records(reader).unwrap();
-    let county = RegionCode::parse("510104000000").unwrap();
-    db.store
-        .reconcile_source("police", &county, records)
-        .await
-        .unwrap()
+    db.reconcile_csv("police", "510104000000", POLICE).await
 }
 
 async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String) {
@@ -272,6 +266,17 @@ async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
     assert_eq!(settled.status, "resolved");
     assert_eq!(settled.resolved_by.as_deref(), Some("cun018"));
     assert_eq!(settled.reason.as_deref(), Some("本人在村，派出所漏报"));
+    let history = db
+        .store
+        .events_of(PersonId(missing.person_id))
+        .await
+        .unwrap();
+    let checked = history
+        .iter()
+        .find(|e| e.kind == renkou_domain::EventKind::Verification)
+        .expect("keeping the registry's record is an event of the person's history");
+    assert!(checked.changes.is_empty(), "that changes nothing");
+    assert_eq!(checked.recorder, "cun018");
 }
 
 on_both_engines!(a_collector_settles_a_task_and_a_correction_is_an_event);

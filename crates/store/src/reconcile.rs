@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use renkou_link::Model;
 
-use crate::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::reconcile_state::Settled;
 use crate::verification::{NewTask, Raised};
+use crate::{Store, on_pool};
 
 /// What reconciling a source with the registry found and raised.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -111,22 +111,28 @@ impl Store {
         region: &RegionCode,
         source: Vec<Record>,
     ) -> StoreResult<SourceReconciliation> {
+        let started = std::time::Instant::now();
+        let seconds = || started.elapsed().as_secs_f64();
         let scope = region.as_str().to_string();
         let (before, known_model) = self.reconciled(name, &scope).await?;
-        let mut registry = Vec::new();
-        self.export(Some(region), |r| {
-            registry.push(registry_record(&r));
-            Ok(())
-        })
-        .await?;
+        tracing::info!(
+            seconds = seconds(),
+            records = before.len(),
+            "last run's matches read"
+        );
+        let registry = self.linkage_records(region).await?;
+        tracing::info!(
+            seconds = seconds(),
+            persons = registry.len(),
+            "registry read"
+        );
         let fallback = *region;
         let run = tokio::task::spawn_blocking(move || {
-            let run = link_changes(&registry, &source, &before, known_model.as_ref(), &fallback);
-            (run, before)
+            link_changes(&registry, &source, &before, known_model.as_ref(), &fallback)
         })
         .await
         .map_err(|e| StoreError::Invalid(format!("reconciliation stopped: {e}")))?;
-        let (run, before) = run;
+        tracing::info!(seconds = seconds(), "linked");
         let mut findings: Vec<(TaskKind, usize)> = TaskKind::ALL.iter().map(|k| (*k, 0)).collect();
         for t in &run.tasks {
             if let Some(f) = findings.iter_mut().find(|(k, _)| *k == t.kind) {
@@ -134,8 +140,10 @@ impl Store {
             }
         }
         let raised = self.raise_tasks(name, &run.tasks).await?;
-        self.keep_reconciled(name, &scope, &before, &run.settled, run.learned.as_ref())
+        tracing::info!(seconds = seconds(), tasks = run.tasks.len(), "tasks raised");
+        self.keep_reconciled(name, &scope, run.settled, run.learned.as_ref())
             .await?;
+        tracing::info!(seconds = seconds(), "matches kept for the next run");
         Ok(SourceReconciliation {
             registry: run.registry,
             source: run.source,
@@ -242,6 +250,71 @@ fn link_changes(
         tasks,
         settled,
         learned: earlier.is_none().then(|| linkage.model.clone()),
+    }
+}
+
+/// The columns of a person linkage reads, as stored.
+#[derive(sqlx::FromRow)]
+struct LinkageRow {
+    id: i64,
+    id_number: Option<String>,
+    name: String,
+    sex: String,
+    birth_date: chrono::NaiveDate,
+    ethnicity: Option<String>,
+    residence: String,
+    status: String,
+    death_date: Option<chrono::NaiveDate>,
+}
+
+impl LinkageRow {
+    fn record(&self) -> Record {
+        let birth = self.birth_date.to_string();
+        let death = self.death_date.map(|d| d.to_string()).unwrap_or_default();
+        let id = self.id.to_string();
+        let raw = RawFields {
+            record_id: &id,
+            id_number: self.id_number.as_deref().unwrap_or(""),
+            name: &self.name,
+            sex: &self.sex,
+            birth_date: &birth,
+            ethnicity: self.ethnicity.as_deref().unwrap_or(""),
+            region_code: &self.residence,
+            status: &self.status,
+            death_date: &death,
+        };
+        Record::normalize(0, &raw).0
+    }
+}
+
+impl Store {
+    /// The persons living in `region` (merged records left out) as the
+    /// linkage engine reads them: only the columns it compares, streamed,
+    /// and normalised a chunk at a time on every core (the pinyin is the
+    /// slow part), so memory holds one chunk of rows beside the records.
+    pub async fn linkage_records(&self, region: &RegionCode) -> StoreResult<Vec<Record>> {
+        use futures::TryStreamExt;
+        const CHUNK: usize = 20_000;
+        let (low, high) = region.descendant_range();
+        let mut records: Vec<Record> = Vec::new();
+        let mut rows: Vec<LinkageRow> = Vec::with_capacity(CHUNK);
+        on_pool!(self, pool => {
+            let mut stream = sqlx::query_as::<_, LinkageRow>(
+                "SELECT id, id_number, name, sex, birth_date, ethnicity, residence, status, death_date \
+                 FROM persons WHERE residence >= $1 AND residence < $2 AND status <> 'merged' ORDER BY id",
+            )
+            .bind(&low)
+            .bind(&high)
+            .fetch(pool);
+            while let Some(row) = stream.try_next().await? {
+                rows.push(row);
+                if rows.len() == CHUNK {
+                    records.par_extend(rows.par_drain(..).map(|r| r.record()));
+                }
+            }
+        });
+        records.par_extend(rows.par_drain(..).map(|r| r.record()));
+        Ok(records)
     }
 }
 

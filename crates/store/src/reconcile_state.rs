@@ -2,12 +2,19 @@
 //! source record's fingerprint and the registry person it matched, and the
 //! weights learned. A newer extract of the same source is then compared
 //! only where something changed.
+//!
+//! The records are kept packed in one value per source and region, not a
+//! row each: a county's or a province's million records are read and
+//! written in one statement (a row each took seconds both ways), and
+//! nothing ever queries them one by one.
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
 
+use renkou_domain::RegionCode;
 use renkou_link::Model;
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::{Store, on_pool};
 
 /// One source record as the last run left it.
@@ -21,8 +28,63 @@ pub(crate) struct Settled {
     pub person_fingerprint: i64,
 }
 
-/// Rows a statement writes at most (4 parameters each, plus 2).
-const ROWS_PER_STATEMENT: usize = 1000;
+/// Packs the records: for each, the id's length (u32) and bytes, then the
+/// three numbers; all little-endian, deflated.
+fn pack(records: &HashMap<String, Settled>) -> StoreResult<Vec<u8>> {
+    let mut raw = Vec::with_capacity(records.len() * 40);
+    for (id, s) in records {
+        raw.extend_from_slice(&(id.len() as u32).to_le_bytes());
+        raw.extend_from_slice(id.as_bytes());
+        for n in [s.fingerprint, s.person, s.person_fingerprint] {
+            raw.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    let mut out = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    out.write_all(&raw).map_err(corrupt)?;
+    out.finish().map_err(corrupt)
+}
+
+/// Reads what [`pack`] wrote.
+fn unpack(packed: &[u8]) -> StoreResult<HashMap<String, Settled>> {
+    let mut raw = Vec::new();
+    flate2::read::DeflateDecoder::new(packed)
+        .read_to_end(&mut raw)
+        .map_err(corrupt)?;
+    let mut out = HashMap::new();
+    let mut at = 0usize;
+    let mut take = |n: usize| -> StoreResult<&[u8]> {
+        let part = raw
+            .get(at..at + n)
+            .ok_or_else(|| corrupt("record list cut short"))?;
+        at += n;
+        Ok(part)
+    };
+    let number = |b: &[u8]| i64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+    loop {
+        let Ok(len) = take(4) else { break };
+        let len = u32::from_le_bytes(len.try_into().unwrap_or([0; 4])) as usize;
+        let id = String::from_utf8(take(len)?.to_vec()).map_err(corrupt)?;
+        let fingerprint = number(take(8)?);
+        let person = number(take(8)?);
+        let person_fingerprint = number(take(8)?);
+        out.insert(
+            id,
+            Settled {
+                fingerprint,
+                person,
+                person_fingerprint,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        what: "reconciliation state".into(),
+        reason: e.to_string(),
+    }
+}
 
 impl Store {
     /// The records of `source` the last reconciliation with `scope` settled,
@@ -32,101 +94,104 @@ impl Store {
         source: &str,
         scope: &str,
     ) -> StoreResult<(HashMap<String, Settled>, Option<Model>)> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64, i64, i64)>(
-            "SELECT record_id, fingerprint, person_id, person_fingerprint \
-             FROM reconciled_records WHERE source = $1 AND scope = $2",
-        )
-        .bind(source)
-        .bind(scope)
-        .fetch_all(pool)
-        .await?);
-        let model = on_pool!(self, pool => sqlx::query_scalar::<_, String>(
-            "SELECT model FROM reconciliation_models WHERE source = $1 AND scope = $2",
+        let row = on_pool!(self, pool => sqlx::query_as::<_, (String, Vec<u8>)>(
+            "SELECT model, records FROM reconciliation_state WHERE source = $1 AND scope = $2",
         )
         .bind(source)
         .bind(scope)
         .fetch_optional(pool)
         .await?);
-        let settled = rows
-            .into_iter()
-            .map(|(id, fingerprint, person, person_fingerprint)| {
-                (
-                    id,
-                    Settled {
-                        fingerprint,
-                        person,
-                        person_fingerprint,
-                    },
-                )
-            })
-            .collect();
-        Ok((settled, model.as_deref().and_then(Model::from_json)))
+        match row {
+            None => Ok((HashMap::new(), None)),
+            Some((model, records)) => {
+                let records = tokio::task::spawn_blocking(move || unpack(&records))
+                    .await
+                    .map_err(corrupt)??;
+                Ok((records, Model::from_json(&model)))
+            }
+        }
     }
 
-    /// Writes what this run settled, as the difference from `before`: rows
-    /// that changed, rows of records gone from the extract; and the model
-    /// of a full run (an incremental run keeps the full run's).
+    /// Forgets what the reconciliations of `source` with `scope` settled:
+    /// the next one compares everything and learns its weights again.
+    pub async fn forget_reconciliation(&self, source: &str, scope: &RegionCode) -> StoreResult<()> {
+        on_pool!(self, pool => sqlx::query(
+            "DELETE FROM reconciliation_state WHERE source = $1 AND scope = $2",
+        )
+        .bind(source)
+        .bind(scope.as_str())
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Keeps what this run settled, with the model of a full run (an
+    /// incremental run keeps the full run's), replacing the last run's.
     pub(crate) async fn keep_reconciled(
         &self,
         source: &str,
         scope: &str,
-        before: &HashMap<String, Settled>,
-        now: &HashMap<String, Settled>,
+        now: HashMap<String, Settled>,
         model: Option<&Model>,
     ) -> StoreResult<()> {
-        let changed: Vec<(&String, &Settled)> = now
-            .iter()
-            .filter(|(id, s)| before.get(*id) != Some(s))
-            .collect();
-        let gone: Vec<&String> = before.keys().filter(|id| !now.contains_key(*id)).collect();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for chunk in changed.chunks(ROWS_PER_STATEMENT) {
-                let mut upsert = sqlx::QueryBuilder::new(
-                    "INSERT INTO reconciled_records \
-                     (source, scope, record_id, fingerprint, person_id, person_fingerprint) ",
-                );
-                upsert.push_values(chunk, |mut row, (id, s)| {
-                    row.push_bind(source)
-                        .push_bind(scope)
-                        .push_bind(id.as_str())
-                        .push_bind(s.fingerprint)
-                        .push_bind(s.person)
-                        .push_bind(s.person_fingerprint);
-                });
-                upsert.push(
-                    " ON CONFLICT (source, scope, record_id) DO UPDATE SET \
-                     fingerprint = excluded.fingerprint, person_id = excluded.person_id, \
-                     person_fingerprint = excluded.person_fingerprint",
-                );
-                upsert.build().execute(&mut *tx).await?;
-            }
-            for chunk in gone.chunks(ROWS_PER_STATEMENT) {
-                let mut delete = sqlx::QueryBuilder::new(
-                    "DELETE FROM reconciled_records WHERE source = ",
-                );
-                delete.push_bind(source).push(" AND scope = ").push_bind(scope);
-                delete.push(" AND record_id IN (");
-                let mut ids = delete.separated(", ");
-                for id in chunk {
-                    ids.push_bind(id.as_str());
-                }
-                delete.push(")");
-                delete.build().execute(&mut *tx).await?;
-            }
-            if let Some(model) = model {
-                sqlx::query(
-                    "INSERT INTO reconciliation_models (source, scope, model) VALUES ($1, $2, $3) \
-                     ON CONFLICT (source, scope) DO UPDATE SET model = excluded.model",
-                )
-                .bind(source)
-                .bind(scope)
-                .bind(model.to_json())
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        });
+        let records = tokio::task::spawn_blocking(move || pack(&now))
+            .await
+            .map_err(corrupt)??;
+        match model {
+            Some(model) => on_pool!(self, pool => sqlx::query(
+                "INSERT INTO reconciliation_state (source, scope, model, records) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (source, scope) DO UPDATE SET \
+                 model = excluded.model, records = excluded.records",
+            )
+            .bind(source)
+            .bind(scope)
+            .bind(model.to_json())
+            .bind(records)
+            .execute(pool)
+            .await?
+            .rows_affected()),
+            None => on_pool!(self, pool => sqlx::query(
+                "UPDATE reconciliation_state SET records = $3 WHERE source = $1 AND scope = $2",
+            )
+            .bind(source)
+            .bind(scope)
+            .bind(records)
+            .execute(pool)
+            .await?
+            .rows_affected()),
+        };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_records_read_back_as_written() {
+        let mut records = HashMap::new();
+        for (i, id) in ["P1", "", "记录-3", "x".repeat(300).as_str()]
+            .iter()
+            .enumerate()
+        {
+            let n = i as i64;
+            records.insert(
+                id.to_string(),
+                Settled {
+                    fingerprint: -n * 7,
+                    person: n,
+                    person_fingerprint: i64::MAX - n,
+                },
+            );
+        }
+        let packed = pack(&records).unwrap();
+        assert_eq!(unpack(&packed).unwrap(), records);
+        assert_ne!(
+            unpack(&packed[..packed.len() / 2]).ok(),
+            Some(records),
+            "a value cut short does not read as the whole"
+        );
     }
 }

@@ -104,6 +104,25 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Reconciles a source register's CSV text with the persons of `region`.
+    pub async fn reconcile_csv(
+        &self,
+        source: &str,
+        region: &str,
+        csv: &str,
+    ) -> crate::SourceReconciliation {
+        let reader = renkou_exchange::RegisterReader::new(csv.as_bytes(), "source.csv")
+            .expect("a register CSV");
+        let (records, _) = crate::source_records(reader).expect("readable records");
+        let region = crate::RegionCode::parse(region).expect("a region code");
+        self.store
+            .reconcile_source(source, &region, records)
+            .await
+            .expect("reconciled")
+    }
+}
+
 /// Declares one test per engine for each async fn `name(&Store)` listed.
 #[macro_export]
 macro_rules! on_both_engines {

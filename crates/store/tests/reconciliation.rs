@@ -3,10 +3,10 @@
 //! found before is not raised again.
 
 use chrono::NaiveDate;
+use renkou_domain::PersonId;
 use renkou_domain::event::Field;
 use renkou_domain::rules::Command;
 use renkou_domain::verification::TaskKind;
-use renkou_domain::{PersonId, RegionCode};
 use renkou_store::testing::TestDb;
 use renkou_store::{EventMeta, ImportInput, SourceReconciliation, on_both_engines};
 
@@ -22,13 +22,7 @@ const ZHAO: &str = "P3,510104199202020029,赵丽,2,1992-02-02,510104018001\n";
 
 async fn reconcile(db: &TestDb, rows: &[&str]) -> SourceReconciliation {
     let csv = format!("{HEADER}{}", rows.concat());
-    let reader = renkou_exchange::RegisterReader::new(csv.as_bytes(), "police.csv").unwrap();
-    let (records, _) = renkou_store::source_records(reader).unwrap();
-    let county = RegionCode::parse("510104000000").unwrap();
-    db.store
-        .reconcile_source("police", &county, records)
-        .await
-        .unwrap()
+    db.reconcile_csv("police", "510104000000", &csv).await
 }
 
 fn found(outcome: &SourceReconciliation, kind: TaskKind) -> usize {

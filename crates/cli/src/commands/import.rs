@@ -19,9 +19,18 @@ pub struct Args {
     /// Who runs the import (recorded with every change).
     #[arg(long, env = "USER", default_value = "renkou")]
     pub recorder: String,
+    /// Do not take the file into the registry: reconcile it with the persons
+    /// of this region and raise a verification task per finding (as
+    /// `renkou tasks raise`).
+    #[arg(long, value_name = "REGION")]
+    pub reconcile: Option<String>,
 }
 
 pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(region) = &args.reconcile {
+        let store = super::open(url).await?;
+        return super::tasks::raise(&store, &args.file, &args.source, region, false).await;
+    }
     let started = Instant::now();
     let name = args.file.display().to_string();
     let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {name}"))?;

@@ -25,6 +25,10 @@ pub enum TasksCommand {
         /// The region the extract covers (a county, usually).
         #[arg(long)]
         region: String,
+        /// Compare everything again, forgetting what the last extract of
+        /// this source settled (and learn the weights afresh).
+        #[arg(long)]
+        full: bool,
     },
     /// The tasks of the villages inside a region (open ones unless --all).
     List {
@@ -50,54 +54,8 @@ pub async fn run(url: &str, command: TasksCommand) -> anyhow::Result<ExitCode> {
             file,
             source,
             region,
-        } => {
-            let started = Instant::now();
-            let region = RegionCode::parse(&region)
-                .with_context(|| format!("{region:?} is not a region code"))?;
-            let (records, problems) = super::reconcile::read(&file)?;
-            // Fields not understood, beside the file: FILE.problems.csv.
-            let problems_file = format!("{}.problems.csv", file.display());
-            let problems_path = std::path::Path::new(&problems_file);
-            if problems.is_empty() {
-                let _ = std::fs::remove_file(problems_path);
-            } else {
-                let dir = problems_path.parent().unwrap_or(std::path::Path::new("."));
-                let name = problems_path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("problems.csv");
-                super::reconcile::write_problems(dir, name, &file, &problems)?;
-            }
-            let outcome = store.reconcile_source(&source, &region, records).await?;
-            let listed = if problems.is_empty() {
-                String::new()
-            } else {
-                format!(", listed in {problems_file}")
-            };
-            let findings: Vec<String> = outcome
-                .findings
-                .iter()
-                .map(|(k, n)| format!("{} {n}", k.label()))
-                .collect();
-            println!(
-                "{}: {} records against {} persons of {region}: {} matched ({} kept from the last run unchanged; \
-                 compared {} records with {} persons); {}; tasks raised {}, already on record {} \
-                 ({} fields not understood{listed}; {:.1} s)",
-                file.display(),
-                outcome.source,
-                outcome.registry,
-                outcome.matched,
-                outcome.kept,
-                outcome.compared_source,
-                outcome.compared_registry,
-                findings.join(", "),
-                outcome.tasks.raised,
-                outcome.tasks.known,
-                problems.len(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+            full,
+        } => raise(&store, &file, &source, &region, full).await,
         TasksCommand::List { region, all, limit } => {
             let region = RegionCode::parse(&region)
                 .with_context(|| format!("{region:?} is not a region code"))?;
@@ -136,4 +94,64 @@ pub async fn run(url: &str, command: TasksCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reconciles a source register's file with the persons of `region` and
+/// raises a verification task per finding; `renkou import --reconcile` too.
+pub async fn raise(
+    store: &renkou_store::Store,
+    file: &std::path::Path,
+    source: &str,
+    region: &str,
+    full: bool,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let region =
+        RegionCode::parse(region).with_context(|| format!("{region:?} is not a region code"))?;
+    if full {
+        store.forget_reconciliation(source, &region).await?;
+    }
+    let (records, problems) = super::reconcile::read(file)?;
+    // Fields not understood, beside the file: FILE.problems.csv.
+    let problems_file = format!("{}.problems.csv", file.display());
+    let problems_path = std::path::Path::new(&problems_file);
+    if problems.is_empty() {
+        let _ = std::fs::remove_file(problems_path);
+    } else {
+        let dir = problems_path.parent().unwrap_or(std::path::Path::new("."));
+        let name = problems_path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("problems.csv");
+        super::reconcile::write_problems(dir, name, file, &problems)?;
+    }
+    let outcome = store.reconcile_source(source, &region, records).await?;
+    let listed = if problems.is_empty() {
+        String::new()
+    } else {
+        format!(", listed in {problems_file}")
+    };
+    let findings: Vec<String> = outcome
+        .findings
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.label()))
+        .collect();
+    println!(
+        "{}: {} records against {} persons of {region}: {} matched ({} kept from the last run unchanged; \
+         compared {} records with {} persons); {}; tasks raised {}, already on record {} \
+         ({} fields not understood{listed}; {:.1} s)",
+        file.display(),
+        outcome.source,
+        outcome.registry,
+        outcome.matched,
+        outcome.kept,
+        outcome.compared_source,
+        outcome.compared_registry,
+        findings.join(", "),
+        outcome.tasks.raised,
+        outcome.tasks.known,
+        problems.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }

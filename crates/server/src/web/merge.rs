@@ -18,7 +18,7 @@ use crate::routes::persons::audit_reads;
 use crate::web::auth::{WebSession, check_csrf, csrf_field};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
-use crate::web::task_resolution::{duplicate_pair, writable_task};
+use crate::web::task_resolution::{duplicate_pair, reason_given, writable_task};
 use crate::web::view::{id_shown, value_label};
 use crate::{ApiError, AppState};
 
@@ -102,10 +102,7 @@ pub async fn unmerge(
     if let Err(refused) = check_csrf(&session, values.get("csrf").map(String::as_str)) {
         return Ok(refused.into_response());
     }
-    let reason = values.get("reason").map(|r| r.trim()).unwrap_or_default();
-    if reason.is_empty() {
-        return Err(ApiError::invalid("reason", "请填写撤销合并的原因").into());
-    }
+    let reason = reason_given(&values, "请填写撤销合并的原因")?;
     let command = Command::Unmerge {
         merged: PersonId(id),
         date: renkou_domain::date::today_in_china(),

@@ -37,6 +37,18 @@ pub async fn writable_task(state: &AppState, session: &Session, id: i64) -> Resu
     Ok(task)
 }
 
+/// The form's `reason`, trimmed; a 400 saying `missing` when it is empty
+/// (every change made from a finding says why).
+pub fn reason_given<'a>(
+    values: &'a HashMap<String, String>,
+    missing: &str,
+) -> Result<&'a str, ApiError> {
+    match values.get("reason").map(|r| r.trim()) {
+        Some(reason) if !reason.is_empty() => Ok(reason),
+        _ => Err(ApiError::invalid("reason", missing.to_string())),
+    }
+}
+
 /// The resolutions a stored task allows.
 pub fn allowed(task: &Task) -> Vec<Resolution> {
     task.kind
@@ -71,10 +83,7 @@ pub async fn resolve(
         return Ok(refused.into_response());
     }
     let task = writable_task(&state, &session, id).await?;
-    let reason = values.get("reason").map(|r| r.trim()).unwrap_or_default();
-    if reason.is_empty() {
-        return Err(ApiError::invalid("reason", "请填写核查说明").into());
-    }
+    let reason = reason_given(&values, "请填写核查说明")?;
     let resolution = values
         .get("resolution")
         .and_then(|r| Resolution::parse(r))
@@ -124,7 +133,13 @@ fn command_for(
 ) -> Result<Option<Command>, ApiError> {
     let person = PersonId(task.person_id);
     Ok(match resolution {
-        Resolution::KeepRegistry => None,
+        // The person's history says the finding was checked; a source
+        // record alone (no person) keeps it on the task and the audit log.
+        Resolution::KeepRegistry => (task.person_id != 0).then(|| Command::Verification {
+            person,
+            date: today,
+            note,
+        }),
         Resolution::Correct => {
             let field = Field::parse(&task.field)
                 .ok_or_else(|| ApiError::invalid("resolution", "该项目不能更正"))?;

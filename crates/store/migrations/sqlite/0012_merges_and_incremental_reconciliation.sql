@@ -20,24 +20,15 @@ CREATE INDEX person_merges_survivor ON person_merges (survivor_id);
 ALTER TABLE verification_tasks ADD COLUMN source_record TEXT;
 
 -- What the last reconciliation of a source with a region settled, so that a
--- newer extract compares only what changed: each source record's
--- fingerprint and the registry person it matched (0 = nobody), with that
--- person's fingerprint as compared.
-CREATE TABLE reconciled_records (
-    source             TEXT NOT NULL,
-    scope              TEXT NOT NULL,
-    record_id          TEXT NOT NULL,
-    fingerprint        BIGINT NOT NULL,
-    person_id          BIGINT NOT NULL,
-    person_fingerprint BIGINT NOT NULL,
-    PRIMARY KEY (source, scope, record_id)
-);
-
--- The weights learned by the first full reconciliation of a source with a
--- region, reused when a newer extract compares only its changes.
-CREATE TABLE reconciliation_models (
-    source TEXT NOT NULL,
-    scope  TEXT NOT NULL,
-    model  TEXT NOT NULL,
+-- newer extract compares only what changed: the weights the first run
+-- learned (JSON), and for each source record its fingerprint, the registry
+-- person it matched (0 = nobody) and that person's fingerprint, packed in
+-- one value (see store/src/reconcile_state.rs): read and written whole, in
+-- one statement, a million records at a time.
+CREATE TABLE reconciliation_state (
+    source  TEXT NOT NULL,
+    scope   TEXT NOT NULL,
+    model   TEXT NOT NULL,
+    records BLOB NOT NULL,
     PRIMARY KEY (source, scope)
 );
