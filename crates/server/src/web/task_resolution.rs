@@ -135,7 +135,7 @@ fn command_for(
     Ok(match resolution {
         // The person's history says the finding was checked; a source
         // record alone (no person) keeps it on the task and the audit log.
-        Resolution::KeepRegistry => (task.person_id != 0).then(|| Command::Verification {
+        Resolution::KeepRegistry => (task.person_id != 0).then_some(Command::Verification {
             person,
             date: today,
             note,
