@@ -50,7 +50,7 @@ pub use history::person_as_of;
 pub use households::Household;
 pub use import::{ImportInput, ImportReport};
 pub use population::{LoadedCounts, Population};
-pub use reconcile::{Problem, SourceReconciliation, registry_record, source_records};
+pub use reconcile::{Problem, SourceReconciliation, source_records};
 pub use record::{EventMeta, Recorded};
 pub use recount::{CounterDifference, VerifyReport};
 pub use regions::{

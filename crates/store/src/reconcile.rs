@@ -4,7 +4,6 @@
 
 use renkou_domain::verification::TaskKind;
 use renkou_domain::{PersonId, RegionCode};
-use renkou_exchange::RegisterRecord;
 use renkou_link::{Earlier, Linkage, RawFields, Record};
 use serde::Serialize;
 
@@ -13,10 +12,10 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use renkou_link::Model;
 
+use crate::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::reconcile_state::Settled;
 use crate::verification::{NewTask, Raised};
-use crate::{Store, on_pool};
 
 /// What reconciling a source with the registry found and raised.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -72,24 +71,6 @@ pub fn source_records<R: std::io::Read>(
         records.push(record);
     }
     Ok((records, problems))
-}
-
-/// A registry person as the linkage engine reads a register row.
-pub fn registry_record(r: &RegisterRecord) -> Record {
-    let birth = r.birth_date.to_string();
-    let death = r.death_date.map(|d| d.to_string()).unwrap_or_default();
-    let raw = RawFields {
-        record_id: &r.record_id,
-        id_number: r.id_number.as_ref().map_or("", |i| i.as_str()),
-        name: r.name.as_str(),
-        sex: r.sex.code(),
-        birth_date: &birth,
-        ethnicity: r.ethnicity.as_ref().map_or("", |e| e.code()),
-        region_code: r.region_code.as_str(),
-        status: r.status.as_str(),
-        death_date: &death,
-    };
-    Record::normalize(0, &raw).0
 }
 
 impl Store {
@@ -253,38 +234,28 @@ fn link_changes(
     }
 }
 
-/// The columns of a person linkage reads, as stored.
-#[derive(sqlx::FromRow)]
-struct LinkageRow {
-    id: i64,
-    id_number: Option<String>,
-    name: String,
-    sex: String,
-    birth_date: chrono::NaiveDate,
-    ethnicity: Option<String>,
-    residence: String,
-    status: String,
-    death_date: Option<chrono::NaiveDate>,
-}
+/// The columns of a person linkage reads, as stored (as text).
+const LINKAGE_COLUMNS: &str = "SELECT id, id_number, name, sex, birth_date, ethnicity, residence, \
+     status, death_date FROM persons WHERE residence >= $1 AND residence < $2 AND status <> 'merged'";
 
-impl LinkageRow {
-    fn record(&self) -> Record {
-        let birth = self.birth_date.to_string();
-        let death = self.death_date.map(|d| d.to_string()).unwrap_or_default();
-        let id = self.id.to_string();
-        let raw = RawFields {
-            record_id: &id,
-            id_number: self.id_number.as_deref().unwrap_or(""),
-            name: &self.name,
-            sex: &self.sex,
-            birth_date: &birth,
-            ethnicity: self.ethnicity.as_deref().unwrap_or(""),
-            region_code: &self.residence,
-            status: &self.status,
-            death_date: &death,
-        };
-        Record::normalize(0, &raw).0
-    }
+/// One person's row as [`LINKAGE_COLUMNS`] reads it.
+type LinkageRow = [Option<String>; 9];
+
+fn linkage_record(row: &LinkageRow) -> Record {
+    let text = |i: usize| row[i].as_deref().unwrap_or("");
+    // PostgreSQL's dates come as text too (cast in the query).
+    let raw = RawFields {
+        record_id: text(0),
+        id_number: text(1),
+        name: text(2),
+        sex: text(3),
+        birth_date: text(4),
+        ethnicity: text(5),
+        region_code: text(6),
+        status: text(7),
+        death_date: text(8),
+    };
+    Record::normalize(0, &raw).0
 }
 
 impl Store {
@@ -298,22 +269,52 @@ impl Store {
         let (low, high) = region.descendant_range();
         let mut records: Vec<Record> = Vec::new();
         let mut rows: Vec<LinkageRow> = Vec::with_capacity(CHUNK);
-        on_pool!(self, pool => {
-            let mut stream = sqlx::query_as::<_, LinkageRow>(
-                "SELECT id, id_number, name, sex, birth_date, ethnicity, residence, status, death_date \
-                 FROM persons WHERE residence >= $1 AND residence < $2 AND status <> 'merged' ORDER BY id",
-            )
-            .bind(&low)
-            .bind(&high)
-            .fetch(pool);
-            while let Some(row) = stream.try_next().await? {
-                rows.push(row);
-                if rows.len() == CHUNK {
-                    records.par_extend(rows.par_drain(..).map(|r| r.record()));
+        let mut take = |row: LinkageRow, records: &mut Vec<Record>| {
+            rows.push(row);
+            if rows.len() == CHUNK {
+                records.par_extend(rows.par_drain(..).map(|r| linkage_record(&r)));
+            }
+        };
+        match self {
+            Store::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                crate::sqlite_bulk::for_each_row::<9>(
+                    &mut conn,
+                    LINKAGE_COLUMNS,
+                    &[&low, &high],
+                    |row| take(row.map(|c| c.map(str::to_string)), &mut records),
+                )
+                .await?;
+            }
+            Store::Postgres(pool) => {
+                let sql = LINKAGE_COLUMNS
+                    .replacen("id, ", "id::text, ", 1)
+                    .replace("birth_date,", "birth_date::text,")
+                    .replace("death_date FROM", "death_date::text FROM");
+                let mut stream = sqlx::query_as::<
+                    _,
+                    (
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                    ),
+                >(sqlx::AssertSqlSafe(sql))
+                .bind(&low)
+                .bind(&high)
+                .fetch(pool);
+                while let Some((a, b, c, d, e, f, g, h, i)) = stream.try_next().await? {
+                    take([a, b, c, d, e, f, g, h, i], &mut records);
                 }
             }
-        });
-        records.par_extend(rows.par_drain(..).map(|r| r.record()));
+        }
+        drop(take);
+        records.par_extend(rows.par_drain(..).map(|r| linkage_record(&r)));
         Ok(records)
     }
 }

@@ -134,20 +134,22 @@ unsafe fn check(db: *mut ffi::sqlite3, rc: c_int) -> StoreResult<()> {
     Err(StoreError::Sqlite(message))
 }
 
-/// Runs a query whose rows are (text, text, integer) with text parameters
-/// and returns every row. A report reads tens of thousands of counter rows;
-/// stepped here they cost microseconds, where each row through sqlx's worker
-/// thread cost about one (most of a report's time).
-pub(crate) async fn select_text_text_int(
+/// Steps a query with text parameters and hands each row's first `N`
+/// columns to `row` as text (NULL as `None`), borrowed until the next row.
+/// Rows through sqlx's worker thread cost about a microsecond each, most of
+/// the time of a report's tens of thousands of counters or of reading a
+/// province's million persons; stepped here they cost far less.
+pub(crate) async fn for_each_row<const N: usize>(
     conn: &mut SqliteConnection,
     sql: &str,
     params: &[&str],
-) -> StoreResult<Vec<(String, String, i64)>> {
+    mut row: impl FnMut([Option<&str>; N]),
+) -> StoreResult<()> {
     let mut locked = conn.lock_handle().await?;
     let db = locked.as_raw_handle().as_ptr();
     // SAFETY: db is the live connection handle, locked for us by sqlx for the
     // whole function; every bound text outlives the steps (`params` is
-    // borrowed for the call).
+    // borrowed for the call); a column's text is read before the next step.
     unsafe {
         let statement = prepare(db, sql)?;
         for (i, p) in params.iter().enumerate() {
@@ -160,23 +162,19 @@ pub(crate) async fn select_text_text_int(
             );
             check(db, rc)?;
         }
-        let column = |i: c_int| -> String {
+        let column = |i: c_int| -> Option<&str> {
             let p = ffi::sqlite3_column_text(statement.0, i);
-            let n = ffi::sqlite3_column_bytes(statement.0, i);
-            if p.is_null() || n <= 0 {
-                return String::new();
+            if p.is_null() {
+                return None;
             }
-            let bytes = std::slice::from_raw_parts(p, n as usize);
-            String::from_utf8_lossy(bytes).into_owned()
+            let n = ffi::sqlite3_column_bytes(statement.0, i);
+            let bytes = std::slice::from_raw_parts(p, n.max(0) as usize);
+            // Renkou writes only UTF-8; anything else reads as empty.
+            Some(std::str::from_utf8(bytes).unwrap_or(""))
         };
-        let mut out = Vec::new();
         loop {
             match ffi::sqlite3_step(statement.0) {
-                ffi::SQLITE_ROW => out.push((
-                    column(0),
-                    column(1),
-                    ffi::sqlite3_column_int64(statement.0, 2),
-                )),
+                ffi::SQLITE_ROW => row(std::array::from_fn(|i| column(i as c_int))),
                 ffi::SQLITE_DONE => break,
                 rc => {
                     check(db, rc)?;
@@ -184,6 +182,25 @@ pub(crate) async fn select_text_text_int(
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
+}
+
+/// Runs a query whose rows are (text, text, integer) with text parameters
+/// and returns every row (see [`for_each_row`]).
+pub(crate) async fn select_text_text_int(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    params: &[&str],
+) -> StoreResult<Vec<(String, String, i64)>> {
+    let mut out = Vec::new();
+    for_each_row::<3>(conn, sql, params, |[a, b, n]| {
+        out.push((
+            a.unwrap_or_default().to_string(),
+            b.unwrap_or_default().to_string(),
+            n.and_then(|n| n.parse().ok()).unwrap_or(0),
+        ))
+    })
+    .await?;
+    Ok(out)
 }
