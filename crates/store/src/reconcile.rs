@@ -313,7 +313,6 @@ impl Store {
                 }
             }
         }
-        drop(take);
         records.par_extend(rows.par_drain(..).map(|r| linkage_record(&r)));
         Ok(records)
     }
