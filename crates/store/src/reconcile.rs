@@ -2,15 +2,13 @@
 //! records are linked to the persons of a region, and every finding becomes
 //! a verification task for its village.
 
-use renkou_domain::verification::TaskKind;
-use renkou_domain::{PersonId, RegionCode};
-use renkou_link::{Earlier, Linkage, RawFields, Record};
-use serde::Serialize;
-
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use renkou_link::Model;
+use renkou_domain::verification::TaskKind;
+use renkou_domain::{PersonId, RegionCode};
+use renkou_link::{Earlier, Linkage, Model, RawFields, Record};
+use serde::Serialize;
 
 use crate::Store;
 use crate::error::{StoreError, StoreResult};
@@ -82,8 +80,9 @@ impl Store {
     /// A newer extract of a source already reconciled with this region is
     /// compared incrementally: a record unchanged since, whose registry
     /// person is unchanged too, stays matched without being compared again;
-    /// only the rest (new and changed records on either side, and those
-    /// nobody matched) is linked, with the weights the first run learned.
+    /// only pairs with one of the rest (new and changed records on either
+    /// side, and those nobody matched) are scored, with the weights the
+    /// first run learned.
     /// Tasks are raised before the run is remembered, so a run that stops
     /// half-way is simply done again in full.
     pub async fn reconcile_source(
