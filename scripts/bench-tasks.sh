@@ -9,6 +9,8 @@
 #      the tasks a full comparison raises beside those of step 1, to check
 #      the incremental run raised the same
 # Usage: scripts/bench-tasks.sh [PEOPLE]   (default 1,000,000). Output in bench-out/tasks/.
+# BENCH_PG=1 runs it on PostgreSQL instead (a database renkou_bench_tasks on
+# 127.0.0.1:5432, made once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE="${1:-1000000}"
@@ -18,10 +20,22 @@ exec > >(tee "$OUT/bench-tasks.log") 2>&1
 echo "renkou bench-tasks, $(date -u +%FT%TZ), $(nproc) cores, population $PEOPLE"
 cargo build --release -q -p renkou-cli
 R=target/release/renkou
-DB="sqlite://$OUT/registry-$PEOPLE.db"
-if [ ! -f "$OUT/registry-$PEOPLE.db" ]; then
-    "$R" --db "$DB" demo --people "$PEOPLE"
+if [ -n "${BENCH_PG:-}" ]; then
+    PG=postgres://postgres@127.0.0.1:5432
+    DB="$PG/renkou_bench_tasks_$PEOPLE"
+    if ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'renkou_bench_tasks_$PEOPLE'" | grep -q 1; then
+        psql "$PG/postgres" -c "CREATE DATABASE renkou_bench_tasks_$PEOPLE" >/dev/null
+        "$R" --db "$DB" demo --people "$PEOPLE"
+    fi
+    count() { psql "$DB" -tAF'|' -c "$1"; }
+else
+    DB="sqlite://$OUT/registry-$PEOPLE.db"
+    if [ ! -f "$OUT/registry-$PEOPLE.db" ]; then
+        "$R" --db "$DB" demo --people "$PEOPLE"
+    fi
+    count() { sqlite3 "$OUT/registry-$PEOPLE.db" "$1"; }
 fi
+echo "database: $DB"
 "$R" --db "$DB" export > "$OUT/registry.csv"
 python3 scripts/police_extract.py "$OUT/registry.csv" "$OUT/police-1.csv" --seed 1
 python3 scripts/police_extract.py "$OUT/police-1.csv" "$OUT/police-2.csv" --seed 2 --newer
@@ -40,6 +54,6 @@ echo "== 4. first extract again (source $RUN-check), then the newer one compared
 /usr/bin/time -f "full, newer extract, same source: %e s wall, %M KB peak" \
     "$R" --db "$DB" tasks raise "$OUT/police-2.csv" --source "$RUN-check" --region 510000000000 --full
 echo "== 5. open tasks by kind: incremental ($RUN) vs full ($RUN-check)"
-sqlite3 "$OUT/registry-$PEOPLE.db" "SELECT source, kind, COUNT(*) FROM verification_tasks \
+count "SELECT source, kind, COUNT(*) FROM verification_tasks \
     WHERE source IN ('$RUN', '$RUN-check') GROUP BY 1, 2 ORDER BY 2, 1" 2>/dev/null \
-    || echo "(sqlite3 not installed: counts skipped)"
+    || echo "(no sqlite3 / psql client: counts skipped)"
