@@ -65,6 +65,25 @@ pub struct NewPerson {
 }
 
 impl NewPerson {
+    /// A newcomer known by what every register has: name, sex, birth date
+    /// and village; the rest empty until entered.
+    pub fn new(name: PersonName, sex: Sex, birth_date: NaiveDate, residence: RegionCode) -> Self {
+        NewPerson {
+            id_number: None,
+            name,
+            sex,
+            birth_date,
+            ethnicity: None,
+            residence,
+            hukou_region: None,
+            hukou_type: None,
+            household_id: None,
+            relation: None,
+            marital_status: None,
+            education: None,
+        }
+    }
+
     /// The person row this newcomer starts as (id assigned by the store).
     pub fn into_person(self, id: PersonId) -> Person {
         Person {

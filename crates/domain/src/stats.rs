@@ -268,26 +268,13 @@ mod tests {
     use crate::person::PersonId;
 
     fn person(village: &str, sex: Sex, born: &str) -> Person {
-        Person {
-            id: PersonId(1),
-            id_number: None,
-            name: PersonName::parse("张三").unwrap(),
+        crate::rules::NewPerson::new(
+            PersonName::parse("张三").unwrap(),
             sex,
-            birth_date: born.parse().unwrap(),
-            ethnicity: None,
-            residence: RegionCode::parse(village).unwrap(),
-            hukou_region: None,
-            hukou_type: None,
-            household_id: None,
-            relation: None,
-            marital_status: None,
-            education: None,
-            status: LifeStatus::Active,
-            death_date: None,
-            mother_id: None,
-            father_id: None,
-            spouse_id: None,
-        }
+            born.parse().unwrap(),
+            RegionCode::parse(village).unwrap(),
+        )
+        .into_person(PersonId(1))
     }
 
     #[test]

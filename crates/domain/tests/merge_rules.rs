@@ -15,17 +15,12 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 fn person(id: i64, number: Option<&str>, name: &str) -> Person {
     NewPerson {
         id_number: number.map(|n| IdNumber::parse(n).unwrap()),
-        name: PersonName::parse(name).unwrap(),
-        sex: Sex::parse("1").unwrap(),
-        birth_date: day(1985, 3, 12),
-        ethnicity: None,
-        residence: RegionCode::parse("510104017001").unwrap(),
-        hukou_region: None,
-        hukou_type: None,
-        household_id: None,
-        relation: None,
-        marital_status: None,
-        education: None,
+        ..NewPerson::new(
+            PersonName::parse(name).unwrap(),
+            Sex::parse("1").unwrap(),
+            day(1985, 3, 12),
+            RegionCode::parse("510104017001").unwrap(),
+        )
     }
     .into_person(PersonId(id))
 }

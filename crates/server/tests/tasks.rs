@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{csrf_of, form, get, setup, user_session};
+use common::{csrf_of, form, setup, user_session};
 use http_body_util::BodyExt;
 use renkou_domain::{PersonId, RegionCode, Role};
 use renkou_store::on_both_engines;
@@ -76,19 +76,8 @@ async fn a_village_sees_the_findings_it_must_verify_and_no_other_villages(db: &T
     assert_eq!(status, StatusCode::FORBIDDEN, "nor exported");
 
     // The village's list as a workbook, to take along.
-    let response = app
-        .clone()
-        .oneshot(get("/tasks.xlsx", &other))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+    let (status, _, body) = common::fetch(&app, "/tasks.xlsx", &other).await;
+    assert_eq!(status, StatusCode::OK);
     let strings = common::xlsx_part(&body, "xl/sharedStrings.xml");
     assert!(
         strings.contains("钱新")

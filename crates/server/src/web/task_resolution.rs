@@ -216,16 +216,12 @@ fn newcomer_of(task: &Task) -> Result<NewPerson, ApiError> {
         .map_err(|_| lacking())?;
     Ok(NewPerson {
         id_number: IdNumber::parse(text("id_number")).ok(),
-        name: PersonName::parse(text("name")).map_err(|_| lacking())?,
-        sex: Sex::parse(text("sex")).map_err(|_| lacking())?,
-        birth_date: parse_date(text("birth_date")).map_err(|_| lacking())?,
         ethnicity: Ethnicity::parse(text("ethnicity")).ok(),
-        residence,
-        hukou_region: None,
-        hukou_type: None,
-        household_id: None,
-        relation: None,
-        marital_status: None,
-        education: None,
+        ..NewPerson::new(
+            PersonName::parse(text("name")).map_err(|_| lacking())?,
+            Sex::parse(text("sex")).map_err(|_| lacking())?,
+            parse_date(text("birth_date")).map_err(|_| lacking())?,
+            residence,
+        )
     })
 }
