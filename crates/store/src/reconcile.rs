@@ -165,16 +165,17 @@ fn link_changes(
     let fingerprint = |r: &Record| r.fingerprint() as i64;
     let registry_fp: Vec<i64> = registry.par_iter().map(fingerprint).collect();
     let source_fp: Vec<i64> = source.par_iter().map(fingerprint).collect();
-    let by_person: HashMap<i64, usize> = registry
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.record_id.parse().ok().map(|id| (id, i)))
-        .collect();
     let mut settled: HashMap<String, Settled> = HashMap::with_capacity(source.len());
     let mut changed_registry = vec![true; registry.len()];
     let mut changed_source = vec![true; source.len()];
     let mut kept: Vec<(u32, u32)> = Vec::new();
-    if known.is_some() {
+    // Only a source reconciled before has pairs to keep.
+    if known.is_some() && !before.is_empty() {
+        let by_person: HashMap<i64, usize> = registry
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.record_id.parse().ok().map(|id| (id, i)))
+            .collect();
         for (j, r) in source.iter().enumerate() {
             let Some(s) = before.get(&r.record_id) else {
                 continue;
