@@ -34,7 +34,7 @@ pub async fn prepare(db: &str, sessions: usize, out: &Path) -> anyhow::Result<()
     let mut sample: Vec<(IdNumber, String, RegionCode)> = Vec::with_capacity(wanted);
     let mut seen = 0usize;
     store
-        .export(None, |r| {
+        .export(None, None, |r| {
             if r.status != renkou_domain::LifeStatus::Active {
                 return Ok(());
             }

@@ -184,7 +184,7 @@ async fn lookup(db: &str, samples: usize) -> anyhow::Result<()> {
     // Sample numbers from the register itself, in random order.
     let mut numbers: Vec<IdNumber> = Vec::new();
     store
-        .export(None, |r| {
+        .export(None, None, |r| {
             if let Some(n) = r.id_number {
                 numbers.push(n);
             }

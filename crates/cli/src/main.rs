@@ -15,8 +15,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(name = "renkou", version, about, long_about = None)]
 struct Cli {
     /// Database URL: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
-    #[arg(long, global = true, env = "RENKOU_DB", default_value = DEFAULT_DATABASE_URL)]
-    db: String,
+    /// (default: the configuration's `database.url`, else sqlite://renkou.db)
+    #[arg(long, global = true, env = "RENKOU_DB")]
+    db: Option<String>,
+
+    /// Configuration file (TOML; see docs/configuration.md).
+    #[arg(long, global = true, env = "RENKOU_CONFIG")]
+    config: Option<std::path::PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -78,24 +83,36 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let settings = match commands::load_settings(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let db = cli
+        .db
+        .clone()
+        .or_else(|| settings.database.url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
     let result = match cli.command {
-        Command::Init(args) => commands::init::run(&cli.db, args).await,
-        Command::Demo(args) => commands::demo::run(&cli.db, args).await,
-        Command::Import(args) => commands::import::run(&cli.db, args).await,
-        Command::Export(args) => commands::export::run(&cli.db, args).await,
+        Command::Init(args) => commands::init::run(&db, args).await,
+        Command::Demo(args) => commands::demo::run(&db, args).await,
+        Command::Import(args) => commands::import::run(&db, args).await,
+        Command::Export(args) => commands::export::run(&db, args).await,
         Command::Id(cmd) => commands::id::run(cmd),
         Command::Reconcile(args) => commands::reconcile::run(args),
-        Command::Tasks(cmd) => commands::tasks::run(&cli.db, cmd).await,
+        Command::Tasks(cmd) => commands::tasks::run(&db, cmd).await,
         Command::ReconcileData(args) => commands::reconcile::generate(args),
         Command::ReconcileScore(args) => commands::reconcile::score(args),
-        Command::Person(cmd) => commands::person::run(&cli.db, cmd).await,
-        Command::Regions(cmd) => commands::regions::run(&cli.db, cmd).await,
-        Command::User(cmd) => commands::user::run(&cli.db, cmd).await,
-        Command::Token(cmd) => commands::token::run(&cli.db, cmd).await,
-        Command::Report(args) => commands::report::run(&cli.db, args).await,
-        Command::Stats(cmd) => commands::stats::run(&cli.db, cmd).await,
-        Command::Serve(args) => commands::serve::run(&cli.db, args).await,
-        Command::Audit(cmd) => commands::audit::run(&cli.db, cmd).await,
+        Command::Person(cmd) => commands::person::run(&db, cmd).await,
+        Command::Regions(cmd) => commands::regions::run(&db, cmd).await,
+        Command::User(cmd) => commands::user::run(&db, cmd).await,
+        Command::Token(cmd) => commands::token::run(&db, cmd).await,
+        Command::Report(args) => commands::report::run(&db, args).await,
+        Command::Stats(cmd) => commands::stats::run(&db, cmd).await,
+        Command::Serve(args) => commands::serve::run(&db, args).await,
+        Command::Audit(cmd) => commands::audit::run(&db, cmd).await,
     };
     match result {
         Ok(code) => code,

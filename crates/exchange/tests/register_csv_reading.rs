@@ -7,9 +7,9 @@ use renkou_exchange::{FileError, RegisterReader, RegisterRecord, RegisterWriter,
 
 fn read(text: &str) -> Vec<Row> {
     RegisterReader::new(text.as_bytes(), "test.csv")
-        .unwrap()
+        .expect("a register CSV")
         .collect::<Result<Vec<_>, _>>()
-        .unwrap()
+        .expect("readable rows")
 }
 
 fn record(row: &Row) -> &RegisterRecord {

@@ -128,6 +128,12 @@ impl From<StoreError> for ApiError {
                 format!("区划 {code} 不在您的管辖范围内"),
                 Some("residence"),
             ),
+            StoreError::IdempotencyKeyReused => refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "该幂等键已用于另一项不同的登记，请换一个键".into(),
+                Some("Idempotency-Key"),
+            ),
             StoreError::AlreadyResolved(_) => {
                 ApiError::conflict("already_resolved", "该任务已由他人核查完毕")
             }

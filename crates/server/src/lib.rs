@@ -6,22 +6,28 @@ mod audit_sink;
 mod error;
 mod json;
 mod routes;
+mod security_headers;
 mod session;
+pub mod settings;
 mod web;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
-use renkou_store::Store;
+use renkou_store::{AuditKey, Store};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub use audit_sink::AuditSink;
+pub use audit_sink::{AuditSink, CheckpointPlan};
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use session::token_hash;
+pub use settings::Settings;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -30,18 +36,37 @@ pub struct AppState {
     pub store: Store,
     /// Where audit entries are written (in batches).
     pub audit: AuditSink,
+    /// The configuration it was started with.
+    pub settings: Arc<Settings>,
 }
 
 impl AppState {
-    /// The state for a store; starts its audit writer (needs a Tokio runtime).
+    /// The state for a store with the default settings and a fresh audit key
+    /// (tests); starts its audit writer (needs a Tokio runtime).
     pub fn new(store: Store) -> AppState {
-        let audit = AuditSink::start(store.clone());
-        AppState { store, audit }
+        AppState::with(store, Settings::default(), AuditKey::generate(), None)
+    }
+
+    /// The state for a store with its settings and audit key.
+    pub fn with(
+        store: Store,
+        settings: Settings,
+        key: AuditKey,
+        checkpoints: Option<CheckpointPlan>,
+    ) -> AppState {
+        let audit = AuditSink::start(store.clone(), key, checkpoints);
+        AppState {
+            store,
+            audit,
+            settings: Arc::new(settings),
+        }
     }
 }
 
 /// All routes.
 pub fn router(state: AppState) -> Router {
+    let json_limit = state.settings.server.max_json_kib * 1024;
+    let hsts = state.settings.server.hsts;
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
@@ -56,7 +81,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/households/{id}", get(routes::households::detail))
         .route("/api/v1/events", post(routes::events::register))
         .route("/api/v1/reports/{name}", get(routes::reports::report))
-        .merge(web::routes())
+        .layer(DefaultBodyLimit::max(json_limit))
+        .merge(web::routes(&state.settings))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security_headers::add(req, next, hsts)
+        }))
         .layer(CompressionLayer::new())
         // One structured log line per request (method, path, status, latency)
         // at `info`; `RENKOU_LOG=info renkou serve` shows them.
@@ -68,14 +97,50 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(store: Store, listen: SocketAddr) -> std::io::Result<()> {
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight
+/// (for at most the configured grace) before returning.
+pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
-    let app = router(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let grace = Duration::from_secs(state.settings.server.shutdown_grace_seconds);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing requests in flight");
+        let _ = stopping.send(true);
+    });
+    let mut stopped = stopped;
+    tokio::select! {
+        done = server => done,
+        _ = async {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!("requests still running after the grace period: stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what systemd and load balancers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
 }

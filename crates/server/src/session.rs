@@ -21,8 +21,6 @@ use crate::{ApiError, ApiJson, AppState};
 
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "renkou_session";
-/// How long a session lasts (a working day).
-pub const SESSION_HOURS: i64 = 8;
 
 /// `POST /api/v1/session` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -76,11 +74,28 @@ pub async fn start_session(
         message: "用户名或密码错误".into(),
         field: None,
     };
-    let name = Username::parse(username).map_err(|_| refused())?;
-    let Some(account) = state.store.user(&name).await? else {
-        return Err(refused());
+    // Attempts are counted by name and by address before the password is
+    // checked, and a name nobody has costs the same Argon2 check as a real
+    // one: neither the answer, its timing nor a lock tells which names exist.
+    let typed = username.trim().to_lowercase();
+    let name_key = format!("name:{typed}");
+    let address_key = address.as_ref().map(|a| format!("addr:{a}"));
+    let limits = &state.settings.login;
+    let mut keys = vec![(name_key.clone(), limits.max_failed_per_name)];
+    keys.extend(
+        address_key
+            .clone()
+            .map(|k| (k, limits.max_failed_per_address)),
+    );
+    let audit = |action: &str| AuditEntry {
+        actor: typed.chars().take(64).collect(),
+        action: action.into(),
+        person_id: None,
+        detail: String::new(),
+        address: address.clone(),
     };
-    if account.locked_until.is_some_and(|until| until > Utc::now()) {
+    if !state.store.reserve_login_attempt(&keys).await? {
+        state.audit.write(vec![audit("login_locked")]).await?;
         return Err(ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             error: "locked",
@@ -88,39 +103,49 @@ pub async fn start_session(
             field: None,
         });
     }
+    let account = match Username::parse(username) {
+        Ok(name) => state.store.user(&name).await?,
+        Err(_) => None,
+    };
+    let hash = match &account {
+        Some(a) => a.password_hash.clone(),
+        None => dummy_hash().await,
+    };
     // Argon2 is deliberately slow: keep it off the async workers.
-    let hash = account.password_hash.clone();
     let good = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    let audit = |action: &str| AuditEntry {
-        actor: account.username.clone(),
-        action: action.into(),
-        person_id: None,
-        detail: String::new(),
-        address: address.clone(),
+    let account = match account {
+        Some(account) if good && account.status == "active" => account,
+        _ => {
+            state.audit.write(vec![audit("login_failed")]).await?;
+            return Err(refused());
+        }
     };
-    if !good || account.status != "active" {
-        state.store.record_failed_login(account.id).await?;
-        state.audit.write(vec![audit("login_failed")]).await?;
-        return Err(refused());
-    }
-    state.store.record_good_login(account.id).await?;
+    state
+        .store
+        .release_login_attempt(&name_key, address_key.as_deref())
+        .await?;
     state.audit.write(vec![audit("login")]).await?;
     let mut token = [0u8; 32];
     rand::rng().fill_bytes(&mut token);
-    let token = hex(&token);
+    let token = hex::encode(token);
     state
         .store
         .create_session(
             account.id,
             &token_hash(&token),
-            Utc::now() + Duration::hours(SESSION_HOURS),
+            Utc::now() + Duration::hours(state.settings.server.session_hours),
         )
         .await?;
+    let secure = if state.settings.server.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        SESSION_HOURS * 3600
+        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        state.settings.server.session_hours * 3600
     );
     let cookie = HeaderValue::from_str(&cookie).map_err(|_| refused())?;
     Ok((account, cookie))
@@ -174,14 +199,25 @@ pub async fn set_new_password(
             format!("新密码至少 {MIN_PASSWORD_CHARS} 位，且须同时包含字母和数字"),
         )
     })?;
+    let name_key = format!("name:{}", session.account.username.to_lowercase());
+    if !state
+        .store
+        .reserve_login_attempt(&[(name_key.clone(), state.settings.login.max_failed_per_name)])
+        .await?
+    {
+        return Err(ApiError::invalid(
+            "current_password",
+            "密码错误次数过多，请稍后再试",
+        ));
+    }
     let hash = session.account.password_hash.clone();
     let good = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
         .await
         .unwrap_or(false);
     if !good {
-        state.store.record_failed_login(session.account.id).await?;
         return Err(ApiError::invalid("current_password", "当前密码不正确"));
     }
+    state.store.release_login_attempt(&name_key, None).await?;
     let hash = tokio::task::spawn_blocking(move || hash_password(&new))
         .await
         .ok()
@@ -366,10 +402,23 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The SHA-256 of a session or API token, as stored (never the token itself).
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// An Argon2 hash of no one's password, checked for names without an account
+/// so that they take as long as real ones.
+async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async {
+            tokio::task::spawn_blocking(|| {
+                hash_password("renkou-no-such-account-0").unwrap_or_default()
+            })
+            .await
+            .unwrap_or_default()
+        })
+        .await
+        .clone()
 }

@@ -52,17 +52,42 @@ fn page(uri: &str, cookie: &str) -> Request<Body> {
         .unwrap()
 }
 
-/// Logs `wang` in through the form; returns the cookie and the CSRF token.
-async fn log_in(app: &axum::Router) -> (String, String) {
-    let answer = send(
+/// Posts the login form as a browser would: with the token of the login
+/// page it was shown, and that page's cookie.
+async fn post_login(app: &axum::Router, password: &str) -> Answer {
+    let shown = send(app, page("/login", "")).await;
+    let cookie = shown.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = shown
+        .text
+        .split("name=\"login_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    send(
         app,
         form(
             "/login",
-            "",
-            &[("username", "wang"), ("password", "renkou2026pw")],
+            &cookie,
+            &[
+                ("username", "wang"),
+                ("password", password),
+                ("login_token", &token),
+            ],
         ),
     )
-    .await;
+    .await
+}
+
+/// Logs `wang` in through the form; returns the cookie and the CSRF token.
+async fn log_in(app: &axum::Router) -> (String, String) {
+    let answer = post_login(app, "renkou2026pw").await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(answer.location(), "/");
     let cookie = answer.headers[header::SET_COOKIE]
@@ -100,13 +125,30 @@ async fn a_user_logs_in_with_the_form_and_sees_their_township(db: &TestDb) {
         home.text.contains("<b>2</b>"),
         "two people live in the township"
     );
-    let wrong = send(
-        &app,
-        form("/login", "", &[("username", "wang"), ("password", "nope")]),
-    )
-    .await;
+    let wrong = post_login(&app, "nope").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.text.contains("用户名或密码错误"));
+}
+
+async fn a_login_form_posted_from_another_site_is_refused(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    // No login page was shown to this browser: no token, no cookie.
+    let forged = send(
+        &app,
+        form(
+            "/login",
+            "",
+            &[("username", "wang"), ("password", "renkou2026pw")],
+        ),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(
+        forged
+            .headers
+            .get(header::SET_COOKIE)
+            .is_none_or(|c| !c.to_str().unwrap().starts_with("renkou_session="))
+    );
 }
 
 async fn without_a_session_a_page_sends_the_browser_to_login(db: &TestDb) {
@@ -259,6 +301,7 @@ async fn the_home_page_lists_people_without_an_identity_number_as_work_to_do(db:
 on_both_engines!(
     the_home_page_lists_people_without_an_identity_number_as_work_to_do,
     a_user_logs_in_with_the_form_and_sees_their_township,
+    a_login_form_posted_from_another_site_is_refused,
     without_a_session_a_page_sends_the_browser_to_login,
     a_birth_entered_in_the_form_appears_on_the_childs_page,
     a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded,

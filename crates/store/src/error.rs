@@ -26,6 +26,13 @@ pub enum StoreError {
     /// A verification task was settled already (by someone else, first).
     #[error("task {0} is already resolved")]
     AlreadyResolved(i64),
+    /// An idempotency key was sent again with a different request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    /// Two requests with one idempotency key were recorded at once; the
+    /// second is rolled back and answered with the first's answer.
+    #[error("a request with the same idempotency key is being recorded")]
+    IdempotencyRace,
     /// The input cannot be used as a whole (e.g. a re-zoning file that collides).
     #[error("{0}")]
     Invalid(String),

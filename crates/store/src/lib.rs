@@ -42,7 +42,10 @@ use renkou_exchange::RegisterRecord;
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::Account;
-pub use audit::{AuditEntry, AuditFilter, AuditRecord};
+pub use audit::{
+    AuditEntry, AuditFilter, AuditHead, AuditKey, AuditRecord, AuditVerification, Checkpoint,
+    append_checkpoint, read_checkpoints,
+};
 pub use change_lists::{CHANGE_LIST_LIMIT, Progress};
 pub use counters::set_counters_enabled;
 pub use error::{StoreError, StoreResult};
@@ -51,7 +54,7 @@ pub use households::Household;
 pub use import::{ImportInput, ImportReport};
 pub use population::{LoadedCounts, Population};
 pub use reconcile::{Problem, SourceReconciliation, source_records};
-pub use record::{EventMeta, Recorded};
+pub use record::{EventMeta, IdempotencyKey, Recorded, WriteContext};
 pub use recount::{CounterDifference, VerifyReport};
 pub use regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
@@ -59,7 +62,7 @@ pub use regions::{
 pub use reports::{ReportRequest, next_level};
 pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use scope::Scope;
-pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS};
+pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
 pub use summary::Summary;
 pub use tokens::ApiToken;
 pub use verification::{NewTask, Raised, Task, TaskCount};
@@ -121,10 +124,16 @@ impl Store {
     /// Connects to `sqlite://FILE` (created if missing) or `postgres://…`,
     /// and brings the schema up to date.
     pub async fn open(url: &str) -> StoreResult<Store> {
+        Store::open_with(url, None).await
+    }
+
+    /// Like [`Store::open`], with the pool's size (default: 4 on SQLite,
+    /// whose one writer gains nothing from more, 16 on PostgreSQL).
+    pub async fn open_with(url: &str, max_connections: Option<u32>) -> StoreResult<Store> {
         let store = if url.starts_with("sqlite:") {
-            Store::Sqlite(sqlite::connect(url).await?)
+            Store::Sqlite(sqlite::connect(url, max_connections.unwrap_or(4)).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Store::Postgres(postgres::connect(url).await?)
+            Store::Postgres(postgres::connect(url, max_connections.unwrap_or(16)).await?)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
@@ -219,19 +228,29 @@ impl Store {
         meta: &EventMeta,
         today: NaiveDate,
     ) -> StoreResult<Recorded> {
-        with_tx!(self, tx => record::record(tx, command, meta, today, None).await)
+        with_tx!(self, tx => record::record(tx, command, meta, today, None, &WriteContext::default()).await)
     }
 
     /// Records a command on behalf of a caller who may change only the
     /// persons and regions of `scope`; anyone outside it is unknown.
+    /// Its audit entry is written in the same transaction, and a write sent
+    /// again with the same idempotency key answers the first answer.
     pub async fn record_in(
         &self,
         command: &Command,
         meta: &EventMeta,
         scope: &Scope,
+        context: &WriteContext,
     ) -> StoreResult<Recorded> {
         let today = renkou_domain::date::today_in_china();
-        with_tx!(self, tx => record::record(tx, command, meta, today, Some(scope)).await)
+        let first = with_tx!(self, tx => record::record(tx, command, meta, today, Some(scope), context).await);
+        match first {
+            // The concurrent request with the key has committed: read its answer.
+            Err(StoreError::IdempotencyRace) => {
+                with_tx!(self, tx => record::record(tx, command, meta, today, Some(scope), context).await)
+            }
+            other => other,
+        }
     }
 
     /// A person by internal id.
@@ -338,9 +357,12 @@ impl Store {
     /// Calls `write` with every person living in `region` (all when `None`; merged
     /// records are part of their survivor and left out), in
     /// register CSV form, in id order; memory stays bounded by the page size.
+    /// With `audit`, every page of persons is audited (an entry per person,
+    /// like `audit` but for that person) before it is handed to `write`.
     pub async fn export(
         &self,
         region: Option<&RegionCode>,
+        audit: Option<(&AuditEntry, &AuditKey)>,
         mut write: impl FnMut(RegisterRecord) -> StoreResult<()>,
     ) -> StoreResult<u64> {
         const PAGE: i64 = 10_000;
@@ -365,6 +387,16 @@ impl Store {
             .await?);
             let Some(last) = page.last() else { break };
             after = last.person.id;
+            if let Some((entry, key)) = audit {
+                let entries: Vec<AuditEntry> = page
+                    .iter()
+                    .map(|row| AuditEntry {
+                        person_id: Some(row.person.id),
+                        ..entry.clone()
+                    })
+                    .collect();
+                self.audit(&entries, key).await?;
+            }
             for row in page {
                 let household_no = row.household_no.clone();
                 let person = Person::try_from(row.person)?;

@@ -22,9 +22,9 @@ const SMALL_WRITE: usize = 64;
 const COPY_BUFFER: usize = 1 << 20;
 
 /// Connects a pool to a `postgres:` URL.
-pub(crate) async fn connect(url: &str) -> StoreResult<PgPool> {
+pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<PgPool> {
     Ok(PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(30))
         .connect(url)
         .await?)
@@ -32,8 +32,13 @@ pub(crate) async fn connect(url: &str) -> StoreResult<PgPool> {
 
 /// Runs the PostgreSQL migrations.
 pub(crate) async fn migrate(pool: &PgPool) -> StoreResult<()> {
-    sqlx::migrate!("./migrations/postgres").run(pool).await?;
+    migrator().run(pool).await?;
     Ok(())
+}
+
+/// The PostgreSQL migrations, compiled in.
+pub(crate) fn migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("./migrations/postgres")
 }
 
 /// A write transaction.

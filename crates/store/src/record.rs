@@ -7,8 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use renkou_domain::event::{EventKind, Field, FieldChange, PlannedEvent};
 use renkou_domain::rules::{self, Command, MergeFacts};
 use renkou_domain::{IdNumber, LifeStatus, Person, PersonId, RegionCode, RegionLevel};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditEntry;
 use crate::counters::{self, CounterDelta, ReplayEvent};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{NewEventRow, PersonRow};
@@ -25,7 +26,7 @@ pub struct EventMeta {
 }
 
 /// What a recorded command did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recorded {
     /// The person the command was about (the newborn for a birth).
@@ -34,17 +35,81 @@ pub struct Recorded {
     pub events: usize,
 }
 
-/// Records a command in a transaction of its own.
+/// What a write carries besides its command: the audit entry of the change
+/// (written in the change's own transaction; its person is the one recorded)
+/// and the caller's idempotency key.
+#[derive(Debug, Clone, Default)]
+pub struct WriteContext {
+    /// The entry saying who changed what; `person_id` is filled in.
+    pub audit: Option<AuditEntry>,
+    /// The key a retry of the same write repeats.
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// A client's key for one write (the `Idempotency-Key` header, or a form's
+/// hidden key), per caller, with a hash of what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// Whose key it is (keys of different callers never meet).
+    pub actor: String,
+    /// The key as sent.
+    pub key: String,
+    /// A hash of the request, so that a key reused for another request is refused.
+    pub request_hash: String,
+}
+
+/// Records a command in a transaction of its own, with its audit entry and
+/// the answer kept for its idempotency key. A key seen before answers the
+/// first answer and records nothing.
 pub(crate) async fn record<T: Tx>(
     mut tx: T,
     command: &Command,
     meta: &EventMeta,
     today: NaiveDate,
     scope: Option<&Scope>,
+    context: &WriteContext,
 ) -> StoreResult<Recorded> {
+    if let Some(key) = &context.idempotency
+        && let Some(answer) = earlier_answer(&mut tx, key).await?
+    {
+        return Ok(answer);
+    }
     let recorded = record_in_tx(&mut tx, command, meta, today, scope).await?;
+    if let Some(entry) = &context.audit {
+        let mut entry = entry.clone();
+        entry.person_id = Some(recorded.person_id.0);
+        tx.insert_audit_pending(&[entry]).await?;
+    }
+    if let Some(key) = &context.idempotency {
+        let answer =
+            serde_json::to_string(&recorded).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if !tx
+            .keep_idempotent_answer(&key.actor, &key.key, &key.request_hash, &answer)
+            .await?
+        {
+            // The same key is being recorded by a concurrent request: this
+            // one is rolled back, and the caller reads the first answer.
+            return Err(StoreError::IdempotencyRace);
+        }
+    }
     tx.commit().await?;
     Ok(recorded)
+}
+
+/// The answer kept for a key, if the key was used before.
+async fn earlier_answer<T: Tx>(tx: &mut T, key: &IdempotencyKey) -> StoreResult<Option<Recorded>> {
+    let Some((hash, answer)) = tx.idempotent_answer(&key.actor, &key.key).await? else {
+        return Ok(None);
+    };
+    if hash != key.request_hash {
+        return Err(StoreError::IdempotencyKeyReused);
+    }
+    serde_json::from_str(&answer)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt {
+            what: "idempotency answer".into(),
+            reason: e.to_string(),
+        })
 }
 
 /// Records a command inside the caller's transaction (which commits it,
@@ -77,6 +142,23 @@ pub(crate) async fn record_in_tx<T: Tx>(
             && !scope.contains(&newcomer.residence)
         {
             return Err(StoreError::OutsideScope(newcomer.residence.to_string()));
+        }
+    }
+    // A household a command names is checked like a person: it must exist
+    // and, for a scoped writer, lie in the writer's regions.
+    let households = command.households();
+    if !households.is_empty() {
+        let found = tx.household_regions(&households).await?;
+        for id in households {
+            let visible = found.iter().any(|(h, region)| {
+                *h == id
+                    && scope.is_none_or(|s| {
+                        RegionCode::parse(region).is_ok_and(|code| s.contains(&code))
+                    })
+            });
+            if !visible {
+                return Err(StoreError::NotFound(format!("household {id}")));
+            }
         }
     }
     if let Command::Death { person, .. } = command
@@ -236,15 +318,17 @@ pub(crate) async fn current_region<T: Tx>(
         reason,
     };
     let Some(row) = tx.regions(&[code.to_string()]).await?.pop() else {
-        return Err(err("not in the region table".into()));
+        return Err(err("区划代码表中没有该代码".into()));
     };
     if let (Some(to), Some(by)) = (row.valid_to, &row.replaced_by) {
-        return Err(err(format!("retired on {to}, replaced by {by}")));
+        return Err(err(format!("已于 {to} 撤销，由 {by} 代替")));
     }
     if village && code.level() != RegionLevel::Village && row.level != "village" {
+        let level = RegionLevel::parse(&row.level)
+            .map_or_else(|| row.level.clone(), |l| l.chinese().to_string());
         return Err(err(format!(
-            "{} is a {}; a village or community is needed",
-            row.name, row.level
+            "{}是{level}级区划，这里需要村（居）委会",
+            row.name
         )));
     }
     Ok(())

@@ -15,8 +15,11 @@ struct SessionRow {
     region_code: Option<String>,
 }
 
-/// Failed logins in a row before an account is locked.
+/// Failed logins in a row before a user name is locked (whether or not an
+/// account has that name, so that locking says nothing about existence).
 pub const MAX_FAILED_LOGINS: i64 = 5;
+/// Failed logins from one network address before it is locked.
+pub const MAX_FAILED_LOGINS_PER_ADDRESS: i64 = 50;
 /// How long a locked account stays locked.
 pub const LOCK_MINUTES: i64 = 15;
 
@@ -74,6 +77,17 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every session of a user (after an administrator sets a password).
+    pub async fn end_sessions_of(&self, name: &renkou_domain::Username) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)")
+                .bind(name.as_str())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Ends every session of a user except one (after a password change).
     pub async fn end_other_sessions(&self, user_id: i64, keep_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
@@ -86,30 +100,52 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a failed login; the account locks after [`MAX_FAILED_LOGINS`] in a row.
-    pub async fn record_failed_login(&self, user_id: i64) -> StoreResult<()> {
-        let lock_until = Utc::now() + Duration::minutes(LOCK_MINUTES);
-        on_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE users SET failed_logins = failed_logins + 1, \
-                 locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END WHERE id = $1",
+    /// Reserves one login attempt for each throttle key (`name:…`,
+    /// `addr:…`) *before* the password is checked, atomically, so that
+    /// parallel requests cannot all slip in before the lock: the attempt may
+    /// go ahead only if no key is past its limit. A key that reaches its
+    /// limit locks for [`LOCK_MINUTES`]; a lock that has run out starts over.
+    pub async fn reserve_login_attempt(&self, keys: &[(String, i64)]) -> StoreResult<bool> {
+        let now = Utc::now();
+        let lock_until = now + Duration::minutes(LOCK_MINUTES);
+        let mut allowed = true;
+        for (key, limit) in keys {
+            let attempts: i64 = on_pool!(self, pool => sqlx::query_scalar(
+                "INSERT INTO login_throttle (key, attempts, locked_until) VALUES ($1, 1, CASE WHEN $3 <= 1 THEN $4 ELSE NULL END) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 attempts = CASE WHEN login_throttle.locked_until IS NOT NULL AND login_throttle.locked_until <= $2 \
+                                 THEN 1 ELSE login_throttle.attempts + 1 END, \
+                 locked_until = CASE WHEN login_throttle.locked_until IS NOT NULL AND login_throttle.locked_until <= $2 THEN NULL \
+                                     WHEN login_throttle.attempts + 1 >= $3 THEN COALESCE(login_throttle.locked_until, $4) \
+                                     ELSE login_throttle.locked_until END \
+                 RETURNING attempts",
             )
-            .bind(user_id)
-            .bind(MAX_FAILED_LOGINS)
+            .bind(key)
+            .bind(now)
+            .bind(limit)
             .bind(lock_until)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+            .fetch_one(pool)
+            .await?);
+            allowed &= attempts <= *limit;
+        }
+        Ok(allowed)
     }
 
-    /// Clears the failure count after a good login.
-    pub async fn record_good_login(&self, user_id: i64) -> StoreResult<()> {
+    /// Gives back a reserved attempt that turned out good: the name's count
+    /// starts over, the address's loses the one reserved.
+    pub async fn release_login_attempt(
+        &self,
+        name_key: &str,
+        address_key: Option<&str>,
+    ) -> StoreResult<()> {
         on_pool!(self, pool => {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await?;
+            sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(name_key).execute(pool).await?;
+            if let Some(address_key) = address_key {
+                sqlx::query("UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0 AND locked_until IS NULL")
+                    .bind(address_key)
+                    .execute(pool)
+                    .await?;
+            }
         });
         Ok(())
     }

@@ -18,7 +18,7 @@ use crate::tx::{Table, Tx, shared_statements};
 const REBUILD_INDEXES_FROM: usize = 50_000;
 
 /// Opens (creating if needed) the database file behind a `sqlite:` URL.
-pub(crate) async fn connect(url: &str) -> StoreResult<SqlitePool> {
+pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -27,7 +27,7 @@ pub(crate) async fn connect(url: &str) -> StoreResult<SqlitePool> {
         .pragma("cache_size", "-262144")
         .pragma("temp_store", "memory");
     Ok(SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(max_connections)
         .connect_with(options)
         .await?)
 }

@@ -1,7 +1,10 @@
-//! Test support: a fresh database per test, on SQLite always and on
-//! PostgreSQL when `RENKOU_TEST_PG` names a server (e.g.
-//! `postgres://postgres@127.0.0.1:5432/postgres`). Each test gets a database
-//! of its own, so tests run in parallel.
+//! Test support: a fresh database per test, on SQLite and on PostgreSQL
+//! (`RENKOU_TEST_PG` names the server, e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`; a PostgreSQL test fails
+//! when it is unset, and is skipped only when it says `skip`). Each test gets
+//! a database of its own, so tests run in parallel; PostgreSQL databases are
+//! copies of a template migrated once (per migration set), not migrated per
+//! test.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -53,9 +56,17 @@ impl TestDb {
         }
     }
 
-    /// A new PostgreSQL database, or `None` when `RENKOU_TEST_PG` is unset.
+    /// A new PostgreSQL database, or `None` when `RENKOU_TEST_PG=skip`.
+    /// Panics when it is unset: a suite must not pass by skipping half of it.
     pub async fn postgres() -> Option<TestDb> {
-        let admin = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
+        let admin = match std::env::var(PG_ENV) {
+            Ok(v) if v == "skip" => return None,
+            Ok(v) if !v.is_empty() => v,
+            _ => panic!(
+                "{PG_ENV} is not set: set it to a PostgreSQL server URL \
+                 (scripts/test.sh does), or to `skip` to leave PostgreSQL out"
+            ),
+        };
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -67,21 +78,20 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             nanos
         );
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let template = template_database(&admin, base).await;
         let mut conn = PgConnection::connect(&admin)
             .await
             .expect("connect to RENKOU_TEST_PG");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE {template}"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
         conn.close().await.ok();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
         let url = format!("{base}/{name}");
         let store = Store::open(&url).await.expect("open PostgreSQL");
-        store
-            .load_regions(test_regions())
-            .await
-            .expect("load regions");
         Some(TestDb {
             store,
             url,
@@ -123,6 +133,64 @@ impl TestDb {
     }
 }
 
+/// The template every PostgreSQL test database is copied from: migrated,
+/// with the test regions loaded. Its name carries a hash of the migrations
+/// and regions, so a changed migration gets a new template; it is built once,
+/// under an advisory lock, by whichever test process comes first.
+async fn template_database(admin: &str, base: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for m in crate::postgres::migrator().iter() {
+        hash.update(m.version.to_le_bytes());
+        hash.update(&*m.checksum);
+    }
+    hash.update(test_regions().len().to_le_bytes());
+    let name = format!("renkou_template_{}", &hex::encode(hash.finalize())[..16]);
+    let mut conn = PgConnection::connect(admin)
+        .await
+        .expect("connect to RENKOU_TEST_PG");
+    sqlx::query("SELECT pg_advisory_lock(73110)")
+        .execute(&mut conn)
+        .await
+        .expect("template lock");
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut conn)
+        .await
+        .expect("look up the template");
+    if exists.is_none() {
+        let building = format!("{name}_building");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {building} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
+            .execute(&mut conn)
+            .await
+            .expect("create the template");
+        let store = Store::open(&format!("{base}/{building}"))
+            .await
+            .expect("open the template");
+        store
+            .load_regions(test_regions())
+            .await
+            .expect("load regions");
+        store.close().await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {building} RENAME TO {name}"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("name the template");
+    }
+    let _ = sqlx::query("SELECT pg_advisory_unlock(73110)")
+        .execute(&mut conn)
+        .await;
+    conn.close().await.ok();
+    name
+}
+
 /// Declares one test per engine for each async fn `name(&Store)` listed.
 #[macro_export]
 macro_rules! on_both_engines {
@@ -139,7 +207,7 @@ macro_rules! on_both_engines {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     let Some(db) = $crate::testing::TestDb::postgres().await else {
-                        eprintln!("RENKOU_TEST_PG is not set: PostgreSQL half skipped");
+                        eprintln!("RENKOU_TEST_PG=skip: PostgreSQL half skipped");
                         return;
                     };
                     super::$name(&db).await;

@@ -141,6 +141,27 @@ pub(crate) trait Tx {
         reason: &str,
         by: &str,
     ) -> StoreResult<bool>;
+    /// Writes audit entries that commit (or vanish) with this transaction;
+    /// the audit writer chains them later.
+    async fn insert_audit_pending(&mut self, entries: &[crate::AuditEntry]) -> StoreResult<()>;
+    /// The stored answer to an earlier write with this caller's key:
+    /// (hash of that request, the answer as JSON).
+    async fn idempotent_answer(
+        &mut self,
+        actor: &str,
+        key: &str,
+    ) -> StoreResult<Option<(String, String)>>;
+    /// Keeps the answer to a write made with a key; false when another
+    /// transaction stored one for the key first.
+    async fn keep_idempotent_answer(
+        &mut self,
+        actor: &str,
+        key: &str,
+        request_hash: &str,
+        answer: &str,
+    ) -> StoreResult<bool>;
+    /// The households with these ids: (id, region code).
+    async fn household_regions(&mut self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
     /// Commits.
     async fn commit(self) -> StoreResult<()>;
 }
@@ -506,6 +527,67 @@ macro_rules! shared_statements {
             .await?
             .rows_affected();
             Ok(done == 1)
+        }
+
+        async fn insert_audit_pending(&mut self, entries: &[$crate::AuditEntry]) -> StoreResult<()> {
+            // Microseconds: what both engines store exactly, so the chain can be recomputed.
+            let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+            for chunk in entries.chunks(1000) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO audit_pending (at, actor, action, person_id, detail, address) ",
+                );
+                insert.push_values(chunk, |mut row, e| {
+                    row.push_bind(at)
+                        .push_bind(e.actor.clone())
+                        .push_bind(e.action.clone())
+                        .push_bind(e.person_id)
+                        .push_bind(e.detail.clone())
+                        .push_bind(e.address.clone());
+                });
+                insert.build().execute(&mut *self.0).await?;
+            }
+            Ok(())
+        }
+
+        async fn idempotent_answer(&mut self, actor: &str, key: &str) -> StoreResult<Option<(String, String)>> {
+            Ok(sqlx::query_as::<_, (String, String)>(
+                "SELECT request_hash, response FROM idempotency_keys WHERE actor = $1 AND key = $2",
+            )
+            .bind(actor)
+            .bind(key)
+            .fetch_optional(&mut *self.0)
+            .await?)
+        }
+
+        async fn keep_idempotent_answer(&mut self, actor: &str, key: &str, request_hash: &str, answer: &str) -> StoreResult<bool> {
+            let kept = sqlx::query(
+                "INSERT INTO idempotency_keys (actor, key, request_hash, response, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (actor, key) DO NOTHING",
+            )
+            .bind(actor)
+            .bind(key)
+            .bind(request_hash)
+            .bind(answer)
+            .bind(chrono::Utc::now())
+            .execute(&mut *self.0)
+            .await?
+            .rows_affected();
+            Ok(kept == 1)
+        }
+
+        async fn household_regions(&mut self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+            let mut out = Vec::new();
+            for chunk in ids.chunks($crate::tx::LOOKUP_CHUNK) {
+                out.extend(
+                    sqlx::query_as::<_, (i64, String)>(concat!(
+                        "SELECT id, region_code FROM households WHERE id IN (", $in_int, ")"
+                    ))
+                    .bind(serde_json::to_string(chunk).unwrap_or_default())
+                    .fetch_all(&mut *self.0)
+                    .await?,
+                );
+            }
+            Ok(out)
         }
 
         async fn commit(self) -> StoreResult<()> {

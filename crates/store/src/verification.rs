@@ -150,6 +150,9 @@ impl Store {
     /// (none to keep the registry's value) and marks the task resolved, in
     /// one transaction, so that neither stands without the other. Fails
     /// with [`StoreError::AlreadyResolved`] when someone settled it first.
+    // The task, the resolution, the event and its audit entries all belong
+    // to one transaction: one call.
+    #[allow(clippy::too_many_arguments)]
     pub async fn resolve_task(
         &self,
         id: i64,
@@ -158,6 +161,7 @@ impl Store {
         meta: &EventMeta,
         command: Option<&Command>,
         scope: &Scope,
+        audit: &[crate::AuditEntry],
     ) -> StoreResult<Option<Recorded>> {
         let today = renkou_domain::date::today_in_china();
         with_tx!(self, tx => {
@@ -174,6 +178,16 @@ impl Store {
             {
                 return Err(StoreError::AlreadyResolved(id));
             }
+            // The entries of the change commit with it; one without a person
+            // is about the person the event was recorded for.
+            let audit: Vec<crate::AuditEntry> = audit
+                .iter()
+                .map(|e| crate::AuditEntry {
+                    person_id: e.person_id.or(recorded.as_ref().map(|r| r.person_id.0)),
+                    ..e.clone()
+                })
+                .collect();
+            tx.insert_audit_pending(&audit).await?;
             tx.commit().await?;
             Ok(recorded)
         })

@@ -125,7 +125,7 @@ async fn an_export_imports_into_a_fresh_database_unchanged(db: &TestDb) {
     let mut writer = RegisterWriter::new(Vec::new()).unwrap();
     let written = db
         .store
-        .export(None, |r| {
+        .export(None, None, |r| {
             writer
                 .write(&r)
                 .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
@@ -141,7 +141,7 @@ async fn an_export_imports_into_a_fresh_database_unchanged(db: &TestDb) {
     let mut again = RegisterWriter::new(Vec::new()).unwrap();
     fresh
         .store
-        .export(None, |r| {
+        .export(None, None, |r| {
             again
                 .write(&r)
                 .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))

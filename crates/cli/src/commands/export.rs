@@ -28,8 +28,21 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     let mut writer = RegisterWriter::new(std::io::BufWriter::with_capacity(1 << 20, stdout))?;
     // A reader that stops early (`| head`) closes the pipe: stop quietly.
     let mut closed = false;
+    let detail = format!(
+        "export {}",
+        region.map_or_else(|| "all".to_string(), |r| r.to_string())
+    );
+    let entry = renkou_store::AuditEntry {
+        actor: super::cli_actor(),
+        action: "export_person".into(),
+        person_id: None,
+        detail,
+        address: None,
+    };
+    let key = super::audit_key(url)?;
+    // Every person exported is audited before their record is written out.
     let result = store
-        .export(region.as_ref(), |record| {
+        .export(region.as_ref(), Some((&entry, &key)), |record| {
             writer.write(&record).map_err(|e| {
                 closed = matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe);
                 StoreError::Invalid(format!("writing stdout: {e}"))

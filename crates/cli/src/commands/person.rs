@@ -33,6 +33,7 @@ pub async fn run(url: &str, command: PersonCommand) -> anyhow::Result<ExitCode> 
     let Some(person) = store.person_by_id_number(&number).await? else {
         bail!("no person with identity number {number}");
     };
+    super::audit_reads(&store, url, "read_person", [person.id.0], "person show").await?;
     let events = store.events_of(person.id).await?;
     let shown = match as_of {
         None => person.clone(),

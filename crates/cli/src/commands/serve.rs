@@ -11,9 +11,10 @@ use renkou_domain::{Grant, RegionCode, Role, Username};
 /// Arguments of `renkou serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "RENKOU_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    /// Address to listen on (default: the configuration's `server.listen`,
+    /// else 127.0.0.1:8080).
+    #[arg(long, env = "RENKOU_LISTEN")]
+    pub listen: Option<SocketAddr>,
     /// First create a demo province (if the database has nobody) and a demo
     /// administrator (if it has no accounts), printing how to log in.
     #[arg(long)]
@@ -57,8 +58,20 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
             .await?;
         println!("demo administrator: user admin, password {password}");
     }
-    println!("serving {url} on http://{}", args.listen);
-    renkou_server::serve(store, args.listen)
+    let settings = super::settings().clone();
+    let listen = args
+        .listen
+        .or(settings.server.listen)
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let key = super::audit_key(url)?;
+    let checkpoints =
+        (settings.audit.checkpoint_seconds > 0).then(|| renkou_server::CheckpointPlan {
+            file: settings.audit_checkpoint_file(url),
+            every: std::time::Duration::from_secs(settings.audit.checkpoint_seconds),
+        });
+    let state = renkou_server::AppState::with(store, settings, key, checkpoints);
+    println!("serving {url} on http://{listen}");
+    renkou_server::serve(state, listen)
         .await
         .context("serving")?;
     Ok(ExitCode::SUCCESS)

@@ -59,7 +59,10 @@ pub async fn run(url: &str, command: TasksCommand) -> anyhow::Result<ExitCode> {
         TasksCommand::List { region, all, limit } => {
             let region = RegionCode::parse(&region)
                 .with_context(|| format!("{region:?} is not a region code"))?;
-            for t in store.tasks_in(&region, all, limit).await? {
+            let tasks = store.tasks_in(&region, all, limit).await?;
+            let persons = tasks.iter().map(|t| t.person_id).filter(|p| *p != 0);
+            super::audit_reads(&store, url, "read_person", persons, "tasks list").await?;
+            for t in tasks {
                 let kind = t
                     .kind
                     .parse::<TaskKind>()

@@ -127,7 +127,8 @@ pub async fn run(url: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             let hash = hash_password(&password)
                 .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
             store.set_password(&name, &hash).await?;
-            println!("password of {name} changed");
+            store.end_sessions_of(&name).await?;
+            println!("password of {name} changed; the account's sessions ended");
         }
     }
     Ok(ExitCode::SUCCESS)

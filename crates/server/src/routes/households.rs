@@ -1,7 +1,7 @@
 //! Household detail.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use renkou_store::Scope;
 use serde::Serialize;
 
@@ -33,7 +33,7 @@ pub struct HouseholdView {
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<i64>,
+    crate::json::ApiPath(id): crate::json::ApiPath<i64>,
 ) -> Result<Json<HouseholdView>, ApiError> {
     let household = state
         .store

@@ -215,7 +215,7 @@ pub struct Detail {
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    crate::json::ApiPath(id): crate::json::ApiPath<i64>,
 ) -> Result<Json<Detail>, ApiError> {
     let scope = Scope::of(&session.account);
     let person = state

@@ -1,6 +1,6 @@
 //! Setting a person's contact phone number.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use renkou_domain::{PersonId, PhoneNumber};
 use renkou_store::Scope;
@@ -30,7 +30,7 @@ pub struct PhoneChange {
 pub async fn set_phone(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<i64>,
+    crate::json::ApiPath(id): crate::json::ApiPath<i64>,
     ApiJson(change): ApiJson<PhoneChange>,
 ) -> Result<StatusCode, ApiError> {
     record_phone(&state, &session, PersonId(id), change.phone.as_ref()).await?;

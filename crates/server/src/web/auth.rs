@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for WebSession {
 /// stored, and unknowable to another site (the session cookie is HttpOnly).
 pub fn csrf_token(session: &Session) -> String {
     let digest = Sha256::digest(format!("csrf:{}", session.token_hash).as_bytes());
-    crate::session::hex(&digest[..16])
+    hex::encode(&digest[..16])
 }
 
 /// A form post refused for its CSRF token.
@@ -63,12 +63,94 @@ pub fn check_csrf(session: &Session, token: Option<&str>) -> Result<(), CsrfRefu
     }
 }
 
+/// A form post from a logged-in user whose CSRF token is the session's:
+/// the session and the form's fields. Without a session the browser goes to
+/// the login page; with a wrong token the post is refused before any handler
+/// runs.
+pub struct CsrfForm<T>(pub Session, pub T);
+
+/// Only the token, read before the form itself.
+#[derive(Deserialize)]
+struct TokenOnly {
+    csrf: Option<String>,
+}
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let WebSession(session) = WebSession::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let token: TokenOnly =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| CsrfRefused.into_response())?;
+        check_csrf(&session, token.csrf.as_deref()).map_err(IntoResponse::into_response)?;
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+            (
+                StatusCode::BAD_REQUEST,
+                Html("<p>表单内容有误，请返回后重新填写。</p>".to_string()),
+            )
+                .into_response()
+        })?;
+        Ok(CsrfForm(session, form))
+    }
+}
+
+/// The hidden key of a form that records an event: a form posted twice
+/// (a double click, a retry after a dropped connection) records once.
+pub fn idempotency_field() -> Markup {
+    let key = hex::encode(rand::random::<[u8; 16]>());
+    html! { input type="hidden" name="idempotency_key" value=(key); }
+}
+
 /// The hidden field that carries the token.
 pub fn csrf_field(session: &Session) -> Markup {
     html! { input type="hidden" name="csrf" value=(csrf_token(session)); }
 }
 
-fn login_page(error: Option<&str>, username: &str) -> Html<String> {
+/// The cookie that carries the login form's token: before a session exists,
+/// a token in a cookie and the same token in the form (double submit), so
+/// another site cannot log a browser in under its own account.
+const LOGIN_COOKIE: &str = "renkou_login";
+
+fn login_cookie(token: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("renkou_login=; Path=/login; Max-Age=0"))
+}
+
+fn login_cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOGIN_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The login page with a fresh form token, set in its cookie too.
+fn login_response(status: StatusCode, error: Option<&str>, username: &str) -> Response {
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    let mut response = (status, login_page(error, username, &token)).into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, login_cookie(&token));
+    response
+}
+
+fn login_page(error: Option<&str>, username: &str, token: &str) -> Html<String> {
     bare(
         "登录",
         html! {
@@ -76,6 +158,7 @@ fn login_page(error: Option<&str>, username: &str) -> Html<String> {
                 h1 { "人口信息平台 · 登录" }
                 @if let Some(error) = error { p.notice role="alert" { (error) } }
                 form.entry method="post" action="/login" {
+                    input type="hidden" name="login_token" value=(token);
                     label for="username" { "用户名" }
                     input #username name="username" value=(username) autocomplete="username" required autofocus;
                     label for="password" { "密码" }
@@ -88,8 +171,8 @@ fn login_page(error: Option<&str>, username: &str) -> Html<String> {
 }
 
 /// `GET /login`.
-pub async fn login_form() -> Html<String> {
-    login_page(None, "")
+pub async fn login_form() -> Response {
+    login_response(StatusCode::OK, None, "")
 }
 
 /// The login form's fields.
@@ -97,40 +180,44 @@ pub async fn login_form() -> Html<String> {
 pub struct LoginForm {
     username: String,
     password: String,
+    login_token: Option<String>,
 }
 
 /// `POST /login`: on success to the home page with the session cookie.
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let cookie = login_cookie_value(&headers);
+    if cookie.is_none() || cookie != form.login_token {
+        return login_response(
+            StatusCode::FORBIDDEN,
+            Some("登录页面已过期，请重新输入用户名和密码"),
+            &form.username,
+        );
+    }
     match start_session(&state, &form.username, form.password, address).await {
         Ok((_, cookie)) => {
             let mut response = Redirect::to("/").into_response();
             response.headers_mut().insert(SET_COOKIE, cookie);
             response
         }
-        Err(err) => (err.status, login_page(Some(&err.message), &form.username)).into_response(),
+        Err(err) => login_response(err.status, Some(&err.message), &form.username),
     }
 }
 
 /// The logout form's fields.
 #[derive(Debug, Deserialize)]
-pub struct LogoutForm {
-    csrf: Option<String>,
-}
+pub struct LogoutForm {}
 
 /// `POST /logout`.
 pub async fn logout(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
     headers: HeaderMap,
-    Form(form): Form<LogoutForm>,
+    CsrfForm(_, _): CsrfForm<LogoutForm>,
 ) -> Response {
-    if let Err(refused) = check_csrf(&session, form.csrf.as_deref()) {
-        return refused.into_response();
-    }
     if let Err(err) = end_session(&state, &headers).await {
         return err.into_response();
     }

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,7 +18,7 @@ use renkou_store::Scope;
 
 use crate::routes::events::record;
 use crate::session::Session;
-use crate::web::auth::{WebSession, check_csrf, csrf_field};
+use crate::web::auth::{CsrfForm, WebSession, csrf_field, idempotency_field};
 use crate::web::error::WebError;
 use crate::web::layout::page;
 use crate::{ApiError, AppState};
@@ -191,6 +190,7 @@ fn render(
             @for m in &general { p.notice role="alert" { (m) } }
             form.entry method="post" action=(action) novalidate {
                 (csrf_field(session))
+                (idempotency_field())
                 @for f in &fields {
                     (input(f, values.get(f.name).map(String::as_str).unwrap_or(""),
                         errors.iter().filter(|(n, _)| *n == Some(f.name)).map(|(_, m)| m.as_str()).collect()))
@@ -498,9 +498,8 @@ pub async fn person_form(
 /// `POST /persons/{id}/events/{kind}`.
 pub async fn person_submit(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
     Path((id, kind)): Path<(i64, String)>,
-    Form(values): Form<HashMap<String, String>>,
+    CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let person = load(&state, &session, id).await?;
     submit(&state, &session, Some(&person), &kind, values).await
@@ -521,8 +520,7 @@ pub async fn newcomer_form(WebSession(session): WebSession) -> Response {
 /// `POST /events/move_in`.
 pub async fn newcomer_submit(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
-    Form(values): Form<HashMap<String, String>>,
+    CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     submit(&state, &session, None, "move_in", values).await
 }
@@ -534,9 +532,6 @@ async fn submit(
     kind: &str,
     values: HashMap<String, String>,
 ) -> Result<Response, WebError> {
-    if let Err(refused) = check_csrf(session, values.get("csrf").map(String::as_str)) {
-        return Ok(refused.into_response());
-    }
     let refused = |errors: Errors| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -548,7 +543,8 @@ async fn submit(
         Ok(command) => command,
         Err(errors) => return Ok(refused(errors)),
     };
-    match record(state, session, &command, "web").await {
+    let key = values.get("idempotency_key").map(String::as_str);
+    match record(state, session, &command, "web", key).await {
         Ok(recorded) => {
             let shown = if kind == "birth" || kind == "move_in" {
                 recorded.person_id

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -15,7 +14,7 @@ use renkou_store::Scope;
 
 use crate::routes::events::record;
 use crate::routes::persons::audit_reads;
-use crate::web::auth::{WebSession, check_csrf, csrf_field};
+use crate::web::auth::{CsrfForm, WebSession, csrf_field, idempotency_field};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::task_resolution::{duplicate_pair, reason_given, writable_task};
@@ -56,6 +55,7 @@ pub async fn merge_form(
             p { "两条记录是同一人时合并为一条：保留的记录编号不变，另一条记录标为“已合并”，两条记录的事件都保留在保留记录的事件记录中；合并可以撤销。" }
             form.entry method="post" action={ "/tasks/" (task.id) "/resolve" } {
                 (csrf_field(&session))
+                (idempotency_field())
                 input type="hidden" name="resolution" value=(Resolution::Merge.as_str());
                 table {
                     thead { tr { th { "项目" } @for p in &pair { th { "记录 " a href={ "/persons/" (p.id) } { (p.id) } } } } }
@@ -95,19 +95,16 @@ pub async fn merge_form(
 /// person again, and the survivor gives back the values it took from it.
 pub async fn unmerge(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
     Path(id): Path<i64>,
-    Form(values): Form<HashMap<String, String>>,
+    CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    if let Err(refused) = check_csrf(&session, values.get("csrf").map(String::as_str)) {
-        return Ok(refused.into_response());
-    }
     let reason = reason_given(&values, "请填写撤销合并的原因")?;
     let command = Command::Unmerge {
         merged: PersonId(id),
         date: renkou_domain::date::today_in_china(),
         reason: reason.to_string(),
     };
-    record(&state, &session, &command, "web").await?;
+    let key = values.get("idempotency_key").map(String::as_str);
+    record(&state, &session, &command, "web", key).await?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }

@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 /// The pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes(settings: &crate::Settings) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -61,9 +61,9 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}/unmerge", post(merge::unmerge))
         .route(
             "/tasks/upload",
-            get(tasks::upload_form)
-                .post(tasks::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(tasks::UPLOAD_LIMIT)),
+            get(tasks::upload_form).post(tasks::upload).layer(
+                axum::extract::DefaultBodyLimit::max(settings.server.max_upload_mib * 1024 * 1024),
+            ),
         )
         .route("/charts/pyramid.svg", get(charts::pyramid))
         .route("/charts/births-deaths.svg", get(charts::births_deaths))

@@ -1,6 +1,5 @@
 //! Changing one's own password in the browser.
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -9,7 +8,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::session::{Session, set_new_password};
-use crate::web::auth::{WebSession, check_csrf, csrf_field};
+use crate::web::auth::{CsrfForm, WebSession, csrf_field};
 use crate::web::layout::page;
 
 fn password_page(session: &Session, message: Option<(&str, &str)>) -> axum::response::Html<String> {
@@ -41,7 +40,6 @@ pub async fn password_form(WebSession(session): WebSession) -> axum::response::H
 /// The password form's fields.
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
-    csrf: Option<String>,
     current_password: String,
     new_password: String,
 }
@@ -49,12 +47,8 @@ pub struct PasswordForm {
 /// `POST /password`.
 pub async fn password_submit(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
-    Form(form): Form<PasswordForm>,
+    CsrfForm(session, form): CsrfForm<PasswordForm>,
 ) -> Response {
-    if let Err(refused) = check_csrf(&session, form.csrf.as_deref()) {
-        return refused.into_response();
-    }
     match set_new_password(&state, &session, form.current_password, form.new_password).await {
         Ok(()) => password_page(
             &session,

@@ -7,7 +7,7 @@ use renkou_store::{Scope, StoredEvent};
 
 use crate::routes::persons::{audit_reads, shown_phone};
 use crate::routes::phones::record_phone;
-use crate::web::auth::{WebSession, check_csrf, csrf_field};
+use crate::web::auth::{CsrfForm, WebSession, csrf_field};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::view::{id_shown, value_label};
@@ -175,7 +175,6 @@ fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
 /// The phone form's fields.
 #[derive(Debug, serde::Deserialize)]
 pub struct PhoneForm {
-    csrf: Option<String>,
     phone: String,
 }
 
@@ -183,14 +182,10 @@ pub struct PhoneForm {
 /// back to the person's page; a bad number is an error page in Chinese.
 pub async fn phone_submit(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<PhoneForm>,
+    CsrfForm(session, form): CsrfForm<PhoneForm>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if let Err(refused) = check_csrf(&session, form.csrf.as_deref()) {
-        return refused.into_response();
-    }
     let phone = match form.phone.trim() {
         "" => None,
         text => match renkou_domain::PhoneNumber::parse(text) {

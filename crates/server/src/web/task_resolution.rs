@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -15,7 +14,7 @@ use renkou_domain::{Ethnicity, IdNumber, PersonId, PersonName, RegionCode, Sex, 
 use renkou_store::{EventMeta, Scope, Task};
 
 use crate::session::Session;
-use crate::web::auth::{WebSession, check_csrf};
+use crate::web::auth::CsrfForm;
 use crate::web::error::WebError;
 use crate::{ApiError, AppState};
 
@@ -75,13 +74,9 @@ pub fn duplicate_pair(task: &Task) -> Option<(PersonId, PersonId)> {
 /// settles a task of the caller's writable regions.
 pub async fn resolve(
     State(state): State<AppState>,
-    WebSession(session): WebSession,
     Path(id): Path<i64>,
-    Form(values): Form<HashMap<String, String>>,
+    CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    if let Err(refused) = check_csrf(&session, values.get("csrf").map(String::as_str)) {
-        return Ok(refused.into_response());
-    }
     let task = writable_task(&state, &session, id).await?;
     let reason = reason_given(&values, "请填写核查说明")?;
     let resolution = values
@@ -96,7 +91,17 @@ pub async fn resolve(
         recorder: session.account.username.clone(),
         source: format!("verification:{}", task.source),
     };
-    let recorded = state
+    let mut audit = vec![session.audit_entry(
+        "resolve_task",
+        (task.person_id != 0).then_some(task.person_id),
+        format!("task {id} {}: {reason}", resolution.as_str()),
+    )];
+    if command.is_some() {
+        // Its person is the one the event is recorded for (a newcomer's id
+        // is known only then): the store fills it in.
+        audit.push(session.audit_entry("record_event", None, resolution.as_str()));
+    }
+    let resolved = state
         .store
         .resolve_task(
             id,
@@ -105,21 +110,11 @@ pub async fn resolve(
             &meta,
             command.as_ref(),
             &Scope::writable(&session.account),
+            &audit,
         )
-        .await?;
-    let mut audit = vec![session.audit_entry(
-        "resolve_task",
-        (task.person_id != 0).then_some(task.person_id),
-        format!("task {id} {}: {reason}", resolution.as_str()),
-    )];
-    if let Some(r) = recorded {
-        audit.push(session.audit_entry(
-            "record_event",
-            Some(r.person_id.0),
-            resolution.as_str().to_string(),
-        ));
-    }
-    state.audit.write(audit).await?;
+        .await;
+    state.audit.nudge();
+    resolved?;
     Ok(Redirect::to(&format!("/tasks?region={}", task.region_code)).into_response())
 }
 

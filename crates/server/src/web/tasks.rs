@@ -243,9 +243,6 @@ pub async fn tasks_xlsx(
         .into_response())
 }
 
-/// Largest source file accepted by upload (a county's register is tens of MB).
-pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
-
 /// `GET /tasks/upload`: the form to reconcile a source register with the
 /// registry of a region of the caller's.
 pub async fn upload_form(

@@ -35,7 +35,26 @@ pub async fn setup(db: &TestDb, people: &str) -> axum::Router {
         )
         .await
         .unwrap();
-    router(AppState::new(db.store.clone()))
+    router(AppState::with(
+        db.store.clone(),
+        renkou_server::Settings::default(),
+        test_key(),
+        None,
+    ))
+}
+
+/// The audit key the test servers chain with.
+pub fn test_key() -> renkou_store::AuditKey {
+    renkou_store::AuditKey::from_bytes([7; 32])
+}
+
+/// Whether the audit chain verifies with the test key, and how many entries
+/// it holds once the pending ones are chained.
+pub async fn audit_intact(db: &TestDb) -> u64 {
+    db.store.chain_pending_audit(&test_key()).await.unwrap();
+    let found = db.store.verify_audit(&test_key(), &[]).await.unwrap();
+    assert_eq!(found.broken, None);
+    found.entries
 }
 
 pub async fn call(

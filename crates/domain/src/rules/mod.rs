@@ -17,6 +17,13 @@ use crate::name::PersonName;
 use crate::person::{LifeStatus, Person, PersonId};
 use crate::region::RegionCode;
 
+mod correction;
+mod merge;
+mod violation;
+
+use merge::{plan_merge, plan_unmerge};
+pub use violation::RuleViolation;
+
 /// Youngest and oldest age at which a woman is recorded as giving birth.
 pub const MOTHER_AGE: std::ops::RangeInclusive<i32> = 12..=60;
 /// Legal marriage age for men (婚姻法: 22).
@@ -214,8 +221,15 @@ impl Command {
             | Command::MoveOut { person, .. }
             | Command::MoveBack { person, .. }
             | Command::RegistrationChange { person, .. }
-            | Command::Correction { person, .. }
             | Command::Verification { person, .. } => vec![*person],
+            Command::Correction {
+                person,
+                field,
+                value,
+                ..
+            } => std::iter::once(*person)
+                .chain(correction::named_person(*field, value.as_deref()))
+                .collect(),
             Command::Marriage { a, b, .. } | Command::Divorce { a, b, .. } => vec![*a, *b],
             Command::MoveIn { .. } | Command::Registration { .. } => vec![],
             Command::Merge {
@@ -234,6 +248,27 @@ impl Command {
                 Some(newcomer)
             }
             _ => None,
+        }
+    }
+
+    /// The households a command names (a newcomer's, a corrected one), which
+    /// the store checks exist within the writer's scope like the persons.
+    pub fn households(&self) -> Vec<i64> {
+        match self {
+            Command::Correction {
+                field: Field::Household,
+                value,
+                ..
+            } => value
+                .as_deref()
+                .and_then(|v| v.trim().parse().ok())
+                .into_iter()
+                .collect(),
+            _ => self
+                .newcomer()
+                .and_then(|n| n.household_id)
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -259,123 +294,6 @@ impl Command {
                 .into_iter()
                 .collect(),
             _ => vec![],
-        }
-    }
-}
-
-/// Why a command cannot be recorded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RuleViolation {
-    #[error("person {0} is not in the register")]
-    UnknownPerson(PersonId),
-    #[error("person {person} died on {death_date}: no event after death")]
-    AfterDeath {
-        person: PersonId,
-        death_date: NaiveDate,
-    },
-    #[error("person {person} has moved out of the province")]
-    MovedOut { person: PersonId },
-    #[error("date {date} is before person {person} was born ({birth_date})")]
-    BeforeBirth {
-        person: PersonId,
-        date: NaiveDate,
-        birth_date: NaiveDate,
-    },
-    #[error("date {0} is in the future")]
-    FutureDate(NaiveDate),
-    #[error("mother {mother} would be {age} at the birth; a mother must be 12 to 60")]
-    MotherAge { mother: PersonId, age: i32 },
-    #[error("person {0} is recorded as male and cannot be a mother")]
-    MotherNotFemale(PersonId),
-    #[error("person {0} is recorded as female and cannot be a father")]
-    FatherNotMale(PersonId),
-    #[error("person {person} is {age}, under the legal marriage age of {minimum}")]
-    UnderMarriageAge {
-        person: PersonId,
-        age: i32,
-        minimum: i32,
-    },
-    #[error("person {0} is already married")]
-    AlreadyMarried(PersonId),
-    #[error("a marriage needs a man and a woman")]
-    SameSex,
-    #[error("persons {a} and {b} are not married to each other")]
-    NotSpouses { a: PersonId, b: PersonId },
-    #[error("a person cannot marry or divorce themselves")]
-    SamePerson,
-    #[error("the record already says so: nothing to change")]
-    NoChange,
-    #[error(
-        "person {person}'s {field:?} was changed by an event of {later}, after {date}: correct that event first"
-    )]
-    ConflictsWithLaterEvent {
-        person: PersonId,
-        field: Field,
-        date: NaiveDate,
-        later: NaiveDate,
-    },
-    #[error("person {0}'s record was merged into another: record on that one")]
-    Merged(PersonId),
-    #[error("person {0}'s record is not merged into another")]
-    NotMerged(PersonId),
-    #[error("{0}")]
-    InvalidValue(String),
-}
-
-impl RuleViolation {
-    /// The refusal as shown to staff, in Chinese.
-    pub fn chinese(&self) -> String {
-        match self {
-            RuleViolation::UnknownPerson(p) => format!("人员 {p} 不在登记范围内"),
-            RuleViolation::AfterDeath { person, death_date } => {
-                format!("人员 {person} 已于 {death_date} 死亡，不能再登记其后的事件")
-            }
-            RuleViolation::MovedOut { person } => format!("人员 {person} 已迁出本省"),
-            RuleViolation::BeforeBirth {
-                date, birth_date, ..
-            } => format!("日期 {date} 早于出生日期 {birth_date}"),
-            RuleViolation::FutureDate(d) => format!("日期 {d} 晚于今天"),
-            RuleViolation::MotherAge { age, .. } => {
-                format!("母亲生育时年龄为 {age} 岁，应在 12 至 60 岁之间")
-            }
-            RuleViolation::MotherNotFemale(p) => format!("人员 {p} 登记为男性，不能作为母亲"),
-            RuleViolation::FatherNotMale(p) => format!("人员 {p} 登记为女性，不能作为父亲"),
-            RuleViolation::UnderMarriageAge {
-                person,
-                age,
-                minimum,
-            } => format!("人员 {person} 现年 {age} 岁，未达法定婚龄 {minimum} 岁"),
-            RuleViolation::AlreadyMarried(p) => format!("人员 {p} 已婚"),
-            RuleViolation::SameSex => "结婚双方应为一男一女".into(),
-            RuleViolation::NotSpouses { a, b } => format!("人员 {a} 与 {b} 不是配偶"),
-            RuleViolation::SamePerson => "双方不能是同一人".into(),
-            RuleViolation::NoChange => "记录已是该值，无需更改".into(),
-            RuleViolation::ConflictsWithLaterEvent {
-                person,
-                field,
-                date,
-                later,
-            } => format!(
-                "人员 {person} 的{}已在 {later} 有变更，晚于本次的 {date}；请先更正那次变更",
-                field.chinese()
-            ),
-            RuleViolation::Merged(p) => {
-                format!("人员 {p} 的记录已合并至其他记录，请在合并后的记录上登记")
-            }
-            RuleViolation::NotMerged(p) => format!("人员 {p} 的记录没有被合并"),
-            RuleViolation::InvalidValue(v) => format!("填写的值有误：{v}"),
-        }
-    }
-
-    /// The request field the refusal is about, where one is.
-    pub fn field(&self) -> Option<&'static str> {
-        match self {
-            RuleViolation::FutureDate(_)
-            | RuleViolation::BeforeBirth { .. }
-            | RuleViolation::ConflictsWithLaterEvent { .. } => Some("date"),
-            RuleViolation::MotherAge { .. } | RuleViolation::MotherNotFemale(_) => Some("mother"),
-            RuleViolation::FatherNotMale(_) => Some("father"),
-            _ => None,
         }
     }
 }
@@ -491,6 +409,8 @@ pub fn plan(
             date,
             reason,
         } => {
+            // Unknown (or outside the scope) before anything is said about merges.
+            get(merged)?;
             let facts = merge.ok_or(RuleViolation::NotMerged(*merged))?;
             plan_unmerge(
                 get(&facts.survivor)?,
@@ -615,6 +535,7 @@ pub fn plan(
         }
         Command::MoveWithin { person, to, date } => {
             let p = living(get(person)?, *date, today)?;
+            correction::same_province(&p.residence, to)?;
             Ok(vec![changing(
                 p,
                 EventKind::MoveWithin,
@@ -645,6 +566,7 @@ pub fn plan(
                 )));
             }
             dated(p, *date, today)?;
+            correction::same_province(&p.residence, to)?;
             Ok(vec![changing(
                 p,
                 EventKind::MoveIn,
@@ -686,98 +608,14 @@ pub fn plan(
             // A correction fixes what the record says; it is allowed after death.
             let p = get(person)?;
             not_future(*date, today)?;
+            let named =
+                correction::named_person(*field, value.as_deref()).and_then(|id| persons.get(&id));
+            correction::check_correction(p, *field, value.as_deref(), named, today)?;
             let mut e = changing(p, EventKind::Correction, *date, [(*field, value.clone())])?;
             e.note = Some(reason.clone());
             Ok(vec![e])
         }
     }
-}
-
-/// Folds `merged` into `survivor`: the merged record's status becomes
-/// merged (it stops counting), and the survivor takes the values of `take`.
-/// Both get a merge event naming the other, so that both histories stay.
-fn plan_merge(
-    survivor: &Person,
-    merged: &Person,
-    take: &[Field],
-    date: NaiveDate,
-    reason: &str,
-    today: NaiveDate,
-) -> Result<Vec<PlannedEvent>, RuleViolation> {
-    if survivor.id == merged.id {
-        return Err(RuleViolation::SamePerson);
-    }
-    not_future(date, today)?;
-    if let Some(f) = take.iter().find(|f| !TAKEN_FROM_ANOTHER_RECORD.contains(f)) {
-        return Err(RuleViolation::InvalidValue(format!(
-            "{} cannot be taken from the merged record",
-            f.as_str()
-        )));
-    }
-    // A spouse points at one record; it must be the one that stays.
-    if merged.spouse_id.is_some() && merged.spouse_id != survivor.spouse_id {
-        return Err(RuleViolation::InvalidValue(format!(
-            "person {} has a spouse recorded: keep that record and merge the other into it",
-            merged.id
-        )));
-    }
-    let mut folded = changing(
-        merged,
-        EventKind::Merge,
-        date,
-        [(Field::Status, Some(LifeStatus::Merged.as_str().into()))],
-    )?;
-    folded.related_id = Some(survivor.id);
-    folded.note = Some(reason.to_string());
-    let taken: Vec<FieldChange> = take
-        .iter()
-        .filter_map(|f| survivor.change_to(*f, f.get(merged)))
-        .collect();
-    apply_all(survivor, &taken)?;
-    let mut kept = event(Some(survivor.id), EventKind::Merge, date, taken);
-    kept.related_id = Some(merged.id);
-    kept.note = Some(reason.to_string());
-    // The merged record first: an identity number it gives up is free
-    // before the survivor takes it.
-    Ok(vec![folded, kept])
-}
-
-/// Undoes a merge: the survivor gives back the values it took, except where
-/// an event since has changed them again (that later value stays), and the
-/// merged record gets its status back. Events recorded on the survivor since
-/// the merge stay on it.
-fn plan_unmerge(
-    survivor: &Person,
-    merged: &Person,
-    facts: &MergeFacts,
-    date: NaiveDate,
-    reason: &str,
-    today: NaiveDate,
-) -> Result<Vec<PlannedEvent>, RuleViolation> {
-    if merged.status != LifeStatus::Merged {
-        return Err(RuleViolation::NotMerged(merged.id));
-    }
-    not_future(date, today)?;
-    let given_back: Vec<FieldChange> = facts
-        .on_survivor
-        .iter()
-        .filter(|c| c.field.get(survivor) == c.to)
-        .filter_map(|c| survivor.change_to(c.field, c.from.clone()))
-        .collect();
-    apply_all(survivor, &given_back)?;
-    let mut back = event(Some(survivor.id), EventKind::Unmerge, date, given_back);
-    back.related_id = Some(merged.id);
-    back.note = Some(reason.to_string());
-    let mut restored = changing(
-        merged,
-        EventKind::Unmerge,
-        date,
-        [(Field::Status, Some(facts.status_before.as_str().into()))],
-    )?;
-    restored.related_id = Some(survivor.id);
-    restored.note = Some(reason.to_string());
-    // The survivor first: a number it gives back is free for the restored record.
-    Ok(vec![back, restored])
 }
 
 /// Applies a planned event's changes to a copy of the person, validating every value.

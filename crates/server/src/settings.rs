@@ -1,0 +1,214 @@
+//! The server's configuration: defaults, then a TOML file (`--config FILE` or
+//! `RENKOU_CONFIG`), then environment variables `RENKOU_<SECTION>__<KEY>`
+//! (e.g. `RENKOU_DATABASE__MAX_CONNECTIONS=32`,
+//! `RENKOU_SERVER__SECURE_COOKIES=true`). Every value has a default that
+//! suits the demo on a laptop; `docs/configuration.md` lists them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the server reads at start. (Top-level keys not listed are
+/// ignored: `RENKOU_DB`, `RENKOU_LOG` and the like share the prefix.)
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The database.
+    pub database: DatabaseSettings,
+    /// HTTP.
+    pub server: ServerSettings,
+    /// The audit log's key and checkpoints.
+    pub audit: AuditSettings,
+    /// Login throttling.
+    pub login: LoginSettings,
+    /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
+    #[serde(skip)]
+    pub fault: Option<Fault>,
+}
+
+/// A fault the crash tests inject into a running server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Abort the process after a change commits, before it is answered
+    /// (`RENKOU_TEST_FAULT=abort_after_commit`): the client sees the
+    /// connection drop and retries.
+    AbortAfterCommit,
+}
+
+impl Fault {
+    fn from_env() -> Option<Fault> {
+        match std::env::var("RENKOU_TEST_FAULT").ok()?.as_str() {
+            "abort_after_commit" => Some(Fault::AbortAfterCommit),
+            _ => None,
+        }
+    }
+
+    /// Called right after a change committed.
+    pub fn after_commit(&self) {
+        match self {
+            Fault::AbortAfterCommit => {
+                tracing::warn!("RENKOU_TEST_FAULT: aborting after commit");
+                std::process::abort();
+            }
+        }
+    }
+}
+
+/// The database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://FILE` or `postgres://…` (the `--db` flag and `RENKOU_DB` win).
+    pub url: Option<String>,
+    /// Connections per server process.
+    pub max_connections: u32,
+}
+
+/// HTTP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Where to listen (the `--listen` flag wins).
+    pub listen: Option<SocketAddr>,
+    /// How long a login lasts, in hours.
+    pub session_hours: i64,
+    /// Mark the session cookie `Secure` (behind TLS).
+    pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security` (behind TLS).
+    pub hsts: bool,
+    /// Largest JSON body, in KiB.
+    pub max_json_kib: usize,
+    /// Largest upload (a register CSV), in MiB.
+    pub max_upload_mib: usize,
+    /// Seconds to finish requests in flight after SIGTERM or Ctrl-C.
+    pub shutdown_grace_seconds: u64,
+}
+
+/// The audit log's key and checkpoints.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// The key file (created on first start). Default: beside a SQLite file,
+    /// else `<database name>.audit-key` in the working folder.
+    pub key_file: Option<PathBuf>,
+    /// The checkpoint file (JSON lines). Default: beside the key file.
+    pub checkpoint_file: Option<PathBuf>,
+    /// Seconds between checkpoints of the chain's head (0: none).
+    pub checkpoint_seconds: u64,
+}
+
+/// Login throttling.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginSettings {
+    /// Failed logins of one user name before it locks.
+    pub max_failed_per_name: i64,
+    /// Failed logins from one address before it locks.
+    pub max_failed_per_address: i64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: None,
+            max_connections: 16,
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            listen: None,
+            session_hours: 8,
+            secure_cookies: false,
+            hsts: false,
+            max_json_kib: 1024,
+            max_upload_mib: 256,
+            shutdown_grace_seconds: 30,
+        }
+    }
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            key_file: None,
+            checkpoint_file: None,
+            checkpoint_seconds: 60,
+        }
+    }
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        LoginSettings {
+            max_failed_per_name: renkou_store::MAX_FAILED_LOGINS,
+            max_failed_per_address: renkou_store::MAX_FAILED_LOGINS_PER_ADDRESS,
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Defaults, then the file (if given), then `RENKOU_<SECTION>__<KEY>`.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        let mut builder = config::Config::builder();
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
+        }
+        builder
+            .add_source(
+                config::Environment::with_prefix("RENKOU")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()
+            .and_then(|c| c.try_deserialize::<Settings>())
+            .map(|mut s| {
+                s.fault = Fault::from_env();
+                s
+            })
+            .map_err(|e| SettingsError(e.to_string()))
+    }
+
+    /// The audit key file for a database URL.
+    pub fn audit_key_file(&self, url: &str) -> PathBuf {
+        self.audit
+            .key_file
+            .clone()
+            .unwrap_or_else(|| default_beside(url, "audit-key"))
+    }
+
+    /// The audit checkpoint file for a database URL.
+    pub fn audit_checkpoint_file(&self, url: &str) -> PathBuf {
+        self.audit.checkpoint_file.clone().unwrap_or_else(|| {
+            let key = self.audit_key_file(url);
+            key.with_extension("audit-checkpoints")
+        })
+    }
+}
+
+/// `FILE.db.<what>` beside a SQLite file, else `<database name>.<what>` here.
+fn default_beside(url: &str, what: &str) -> PathBuf {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or(path);
+        return PathBuf::from(format!("{path}.{what}"));
+    }
+    let name = url
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split('?').next())
+        .filter(|n| !n.is_empty() && !n.contains('@') && !n.contains(':'))
+        .unwrap_or("renkou");
+    PathBuf::from(format!("{name}.{what}"))
+}
