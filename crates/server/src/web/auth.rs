@@ -128,18 +128,6 @@ fn login_cookie(token: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("renkou_login=; Path=/login; Max-Age=0"))
 }
 
-fn login_cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LOGIN_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
-}
-
 /// The login page with a fresh form token, set in its cookie too.
 fn login_response(status: StatusCode, error: Option<&str>, username: &str) -> Response {
     let token = hex::encode(rand::random::<[u8; 16]>());
@@ -190,7 +178,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let cookie = login_cookie_value(&headers);
+    let cookie = crate::session::cookie_value(&headers, LOGIN_COOKIE);
     if cookie.is_none() || cookie != form.login_token {
         return login_response(
             StatusCode::FORBIDDEN,
