@@ -52,17 +52,24 @@ fn page(uri: &str, cookie: &str) -> Request<Body> {
         .unwrap()
 }
 
+impl Answer {
+    /// The `name=value` part of the cookie the answer sets.
+    fn cookie(&self) -> String {
+        self.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+}
+
 /// Posts the login form as a browser would: with the token of the login
 /// page it was shown, and that page's cookie.
 async fn post_login(app: &axum::Router, password: &str) -> Answer {
     let shown = send(app, page("/login", "")).await;
-    let cookie = shown.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = shown.cookie();
     let token = shown
         .text
         .split("name=\"login_token\" value=\"")
@@ -90,13 +97,7 @@ async fn log_in(app: &axum::Router) -> (String, String) {
     let answer = post_login(app, "renkou2026pw").await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(answer.location(), "/");
-    let cookie = answer.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = answer.cookie();
     let home = send(app, page("/", &cookie)).await;
     let csrf = home
         .text
