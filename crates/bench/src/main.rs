@@ -1,6 +1,7 @@
 //! `renkou-bench`: tools for the figures in the README. `scripts/bench-core.sh`
 //! runs them beside the raw engines.
 
+mod events;
 mod load;
 mod stats;
 
@@ -61,6 +62,15 @@ enum Command {
         #[arg(long, default_value_t = 4000)]
         events: usize,
     },
+    /// Events per second with the audit entry inside the event's transaction
+    /// against after its commit, in alternating blocks of the same run.
+    Events {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        /// Births to register (half each way).
+        #[arg(long, default_value_t = 8000)]
+        events: usize,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -75,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Register { people, seed, out } => register(people, seed, out),
         Command::Lookup { db, samples } => lookup(&db, samples).await,
+        Command::Events { db, events } => events::run(&db, events).await,
         Command::Stats {
             db,
             samples,

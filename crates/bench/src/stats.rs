@@ -204,7 +204,7 @@ pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn newborn(rng: &mut ChaCha8Rng, birth: NaiveDate, residence: RegionCode) -> NewPerson {
+pub(crate) fn newborn(rng: &mut ChaCha8Rng, birth: NaiveDate, residence: RegionCode) -> NewPerson {
     let names = ["张小雨", "李子涵", "王梓萱", "刘宇轩", "陈思远", "杨欣怡"];
     NewPerson {
         id_number: None,

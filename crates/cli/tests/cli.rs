@@ -117,6 +117,28 @@ async fn import_lists_every_bad_row_in_the_errors_file_and_a_second_run_changes_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_formula_in_a_bad_row_reaches_the_errors_file_escaped_so_excel_does_not_run_it() {
+    let db = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("police.csv");
+    write(
+        &file,
+        &format!(
+            "{HEADER}p1,510104198503120010,=1+2,1,1985-03-12,01,510104017001,@SUM(A:A),02,active,\n"
+        ),
+    );
+    let out = renkou(
+        &db.url,
+        &["import", file.to_str().unwrap(), "--source", "police"],
+    );
+    assert!(stdout(&out).contains("rejected 1"), "{}", stdout(&out));
+    let errors = std::fs::read_to_string(dir.path().join("police.errors.csv")).unwrap();
+    assert!(errors.contains("\n2,name,'=1+2,"), "{errors}");
+    assert!(!errors.contains(",=1+2"), "{errors}");
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_that_is_not_utf8_is_refused_and_nothing_is_imported() {
     each_engine(async |db: &TestDb| {
         let dir = tempfile::tempdir().unwrap();
@@ -184,50 +206,55 @@ async fn an_import_killed_half_way_leaves_the_database_as_it_was_and_can_be_run_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn person_show_prints_the_record_as_of_an_earlier_day() {
-    let db = TestDb::sqlite().await;
-    let dir = tempfile::tempdir().unwrap();
-    let first = dir.path().join("a.csv");
-    write(
-        &first,
-        &format!("{HEADER}p1,510104198503120010,李明,1,1985-03-12,01,510104017001,H1,02,active,\n"),
-    );
-    renkou(
-        &db.url,
-        &["import", first.to_str().unwrap(), "--source", "police"],
-    );
-    let moved = dir.path().join("b.csv");
-    write(
-        &moved,
-        &format!("{HEADER}p1,510104198503120010,李明,1,1985-03-12,01,510107001004,H1,02,active,\n"),
-    );
-    renkou(
-        &db.url,
-        &["import", moved.to_str().unwrap(), "--source", "police"],
-    );
-    let now = stdout(&renkou(&db.url, &["person", "show", "510104198503120010"]));
-    assert!(
-        now.contains("现住地 510107001004 洗面桥社区居委会"),
-        "{now}"
-    );
-    assert!(now.contains("省内迁移"), "{now}");
-    let before = stdout(&renkou(
-        &db.url,
-        &[
-            "person",
-            "show",
-            "510104198503120010",
-            "--as-of",
-            "2000-01-01",
-        ],
-    ));
-    assert!(
-        before.contains("现住地 510104017001 水井坊社区居委会"),
-        "{before}"
-    );
-    let missing = renkou(&db.url, &["person", "show", "110105194910010189"]);
-    assert!(!missing.status.success());
-    assert!(stderr(&missing).contains("no person with identity number 110105194910010189"));
-    db.finish().await;
+    each_engine(async |db: &TestDb| {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("a.csv");
+        write(
+            &first,
+            &format!(
+                "{HEADER}p1,510104198503120010,李明,1,1985-03-12,01,510104017001,H1,02,active,\n"
+            ),
+        );
+        renkou(
+            &db.url,
+            &["import", first.to_str().unwrap(), "--source", "police"],
+        );
+        let moved = dir.path().join("b.csv");
+        write(
+            &moved,
+            &format!(
+                "{HEADER}p1,510104198503120010,李明,1,1985-03-12,01,510107001004,H1,02,active,\n"
+            ),
+        );
+        renkou(
+            &db.url,
+            &["import", moved.to_str().unwrap(), "--source", "police"],
+        );
+        let now = stdout(&renkou(&db.url, &["person", "show", "510104198503120010"]));
+        assert!(
+            now.contains("现住地 510107001004 洗面桥社区居委会"),
+            "{now}"
+        );
+        assert!(now.contains("省内迁移"), "{now}");
+        let before = stdout(&renkou(
+            &db.url,
+            &[
+                "person",
+                "show",
+                "510104198503120010",
+                "--as-of",
+                "2000-01-01",
+            ],
+        ));
+        assert!(
+            before.contains("现住地 510104017001 水井坊社区居委会"),
+            "{before}"
+        );
+        let missing = renkou(&db.url, &["person", "show", "110105194910010189"]);
+        assert!(!missing.status.success());
+        assert!(stderr(&missing).contains("no person with identity number 110105194910010189"));
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,87 +299,89 @@ async fn a_demo_province_exports_and_imports_into_another_database() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rezoning_file_is_applied_in_one_command() {
-    let db = TestDb::sqlite().await;
-    let dir = tempfile::tempdir().unwrap();
-    let people = dir.path().join("p.csv");
-    write(
-        &people,
-        &format!("{HEADER}p1,510104198503120010,李明,1,1985-03-12,01,510104017001,H1,02,active,\n"),
-    );
-    renkou(
-        &db.url,
-        &["import", people.to_str().unwrap(), "--source", "police"],
-    );
-    let file = dir.path().join("rezoning.csv");
-    write(
-        &file,
-        "old_code,new_code,effective_date,new_name\n510104017000,510104099000,2026-01-01,锦官新街道\n",
-    );
-    let out = renkou(&db.url, &["regions", "apply", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("persons moved"), "{}", stdout(&out));
-    let shown = stdout(&renkou(&db.url, &["person", "show", "510104198503120010"]));
-    assert!(shown.contains("现住地 510104099001"), "{shown}");
-    assert!(shown.contains("区划调整"), "{shown}");
-    let again = renkou(&db.url, &["regions", "apply", file.to_str().unwrap()]);
-    assert!(!again.status.success(), "the old code is retired now");
-    db.finish().await;
+    each_engine(async |db: &TestDb| {
+        let dir = tempfile::tempdir().unwrap();
+        let people = dir.path().join("p.csv");
+        write(
+            &people,
+            &format!("{HEADER}p1,510104198503120010,李明,1,1985-03-12,01,510104017001,H1,02,active,\n"),
+        );
+        renkou(
+            &db.url,
+            &["import", people.to_str().unwrap(), "--source", "police"],
+        );
+        let file = dir.path().join("rezoning.csv");
+        write(
+            &file,
+            "old_code,new_code,effective_date,new_name\n510104017000,510104099000,2026-01-01,锦官新街道\n",
+        );
+        let out = renkou(&db.url, &["regions", "apply", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("persons moved"), "{}", stdout(&out));
+        let shown = stdout(&renkou(&db.url, &["person", "show", "510104198503120010"]));
+        assert!(shown.contains("现住地 510104099001"), "{shown}");
+        assert!(shown.contains("区划调整"), "{shown}");
+        let again = renkou(&db.url, &["regions", "apply", file.to_str().unwrap()]);
+        assert!(!again.status.success(), "the old code is retired now");
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_manages_accounts_from_the_command_line() {
-    let db = TestDb::sqlite().await;
-    let add = renkou(
-        &db.url,
-        &[
-            "user",
-            "add",
-            "wang",
-            "--password",
-            "renkou2026pw",
-            "--role",
-            "township_operator",
-            "--region",
-            "510104017000",
-        ],
-    );
-    assert!(add.status.success(), "{}", stderr(&add));
-    let wrong_level = renkou(
-        &db.url,
-        &[
-            "user",
-            "grant",
-            "wang",
-            "--role",
-            "county_manager",
-            "--region",
-            "510104017000",
-        ],
-    );
-    assert!(!wrong_level.status.success());
-    assert!(
-        stderr(&wrong_level).contains("county_manager is granted for a county"),
-        "{}",
-        stderr(&wrong_level)
-    );
-    let weak = renkou(&db.url, &["user", "passwd", "wang", "--password", "123"]);
-    assert!(!weak.status.success(), "a weak password is refused");
-    renkou(
-        &db.url,
-        &[
-            "user",
-            "grant",
-            "wang",
-            "--role",
-            "county_manager",
-            "--region",
-            "510107",
-        ],
-    );
-    let list = stdout(&renkou(&db.url, &["user", "list"]));
-    assert_eq!(
-        list,
-        "wang\t-\tactive\tcounty_manager@510107000000 township_operator@510104017000\n"
-    );
-    db.finish().await;
+    each_engine(async |db: &TestDb| {
+        let add = renkou(
+            &db.url,
+            &[
+                "user",
+                "add",
+                "wang",
+                "--password",
+                "renkou2026pw",
+                "--role",
+                "township_operator",
+                "--region",
+                "510104017000",
+            ],
+        );
+        assert!(add.status.success(), "{}", stderr(&add));
+        let wrong_level = renkou(
+            &db.url,
+            &[
+                "user",
+                "grant",
+                "wang",
+                "--role",
+                "county_manager",
+                "--region",
+                "510104017000",
+            ],
+        );
+        assert!(!wrong_level.status.success());
+        assert!(
+            stderr(&wrong_level).contains("county_manager is granted for a county"),
+            "{}",
+            stderr(&wrong_level)
+        );
+        let weak = renkou(&db.url, &["user", "passwd", "wang", "--password", "123"]);
+        assert!(!weak.status.success(), "a weak password is refused");
+        renkou(
+            &db.url,
+            &[
+                "user",
+                "grant",
+                "wang",
+                "--role",
+                "county_manager",
+                "--region",
+                "510107",
+            ],
+        );
+        let list = stdout(&renkou(&db.url, &["user", "list"]));
+        assert_eq!(
+            list,
+            "wang\t-\tactive\tcounty_manager@510107000000 township_operator@510104017000\n"
+        );
+    })
+    .await;
 }

@@ -51,8 +51,8 @@ string_schema!(
 );
 string_schema!(
     RegionCode,
-    "统计用区划代码: 12 digits (province 2, city 2, county 2, township 3, village 3)",
-    Some("^[0-9]{12}$")
+    "统计用区划代码: 12 digits (province 2, city 2, county 2, township 3, village 3); the province is never 00",
+    Some("^(0[1-9]|[1-9][0-9])[0-9]{10}$")
 );
 string_schema!(PersonName, "姓名, trimmed and width-folded", None);
 string_schema!(

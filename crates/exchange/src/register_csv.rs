@@ -15,6 +15,13 @@ use renkou_domain::{
     parse_date,
 };
 
+/// The longest field a register file may hold, in bytes; a longer one is a
+/// broken file (e.g. a stray quote that swallowed the rows after it).
+pub const MAX_FIELD_BYTES: usize = 4096;
+
+/// The most line breaks a quoted field may hold (an address may wrap).
+const MAX_FIELD_LINE_BREAKS: usize = 4;
+
 /// The columns of the format, in the order this system writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -100,6 +107,25 @@ pub enum FileError {
         line: u64,
         reason: String,
     },
+    /// A field longer than any register value: a stray quote swallowed the
+    /// rows after it, or the file is not a register.
+    #[error(
+        "{file}, line {line}: a field of {bytes} bytes (at most {MAX_FIELD_BYTES}); a stray quote?"
+    )]
+    FieldTooLong {
+        file: String,
+        line: u64,
+        bytes: usize,
+    },
+    /// A quoted field runs over many lines or to the end of the file.
+    #[error(
+        "{file}, line {line}: a quoted field runs over {lines} lines or to the end of the file; a stray quote?"
+    )]
+    UnterminatedQuote {
+        file: String,
+        line: u64,
+        lines: usize,
+    },
     /// Reading failed.
     #[error("{file}: {source}")]
     Io {
@@ -167,11 +193,31 @@ pub enum Row {
 /// Reads a register CSV row by row.
 pub struct RegisterReader<R: Read> {
     file: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LastByte<R>>,
     layout: Layout,
     /// Line on which each record id was first seen.
     seen_ids: rustc_hash::FxHashMap<String, u64>,
     record: csv::StringRecord,
+    /// The line of the last record read, if its last field holds a line
+    /// break: at the end of the file it tells an unterminated quote.
+    open_quote: Option<u64>,
+}
+
+/// A reader that remembers the last byte other than a line break, so that a
+/// file ending inside a quoted field is told from one ending after it.
+struct LastByte<R> {
+    inner: R,
+    last: Option<u8>,
+}
+
+impl<R: Read> Read for LastByte<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(b) = buf[..n].iter().rev().find(|b| !matches!(b, b'\n' | b'\r')) {
+            self.last = Some(*b);
+        }
+        Ok(n)
+    }
 }
 
 /// What the header says about where each column is; all a row needs to be parsed.
@@ -187,7 +233,12 @@ const BATCH: usize = 16_384;
 impl<R: Read> RegisterReader<R> {
     /// Opens a reader and checks the header row; `file` names the file in errors.
     pub fn new(input: R, file: &str) -> Result<Self, FileError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(LastByte {
+                inner: input,
+                last: None,
+            });
         let header_record = reader.headers().map_err(|e| csv_error(file, e))?.clone();
         let headers: Vec<String> = header_record
             .iter()
@@ -236,6 +287,7 @@ impl<R: Read> RegisterReader<R> {
             },
             seen_ids: rustc_hash::FxHashMap::default(),
             record: csv::StringRecord::new(),
+            open_quote: None,
         })
     }
 
@@ -322,6 +374,17 @@ impl<R: Read> RegisterReader<R> {
                 .read_record(record)
                 .map_err(|e| csv_error(&self.file, e))?;
             if !more {
+                // A multi-line field in the last record, and the file's last
+                // byte is not the closing quote: the quote was never closed.
+                if let Some(line) = self.open_quote
+                    && self.reader.get_ref().last != Some(b'"')
+                {
+                    return Err(FileError::UnterminatedQuote {
+                        file: self.file.clone(),
+                        line,
+                        lines: 0,
+                    });
+                }
                 return Ok(None);
             }
             // A line of only commas or spaces is padding, not a record.
@@ -329,6 +392,7 @@ impl<R: Read> RegisterReader<R> {
                 continue;
             }
             let line = record.position().map_or(0, |p| p.line());
+            self.check_structure(record, line)?;
             let id = self.layout.field(record, Column::RecordId).trim();
             let duplicate_of = if id.is_empty() {
                 None
@@ -346,12 +410,46 @@ impl<R: Read> RegisterReader<R> {
     }
 }
 
+impl<R: Read> RegisterReader<R> {
+    /// Refuses a record that only a broken file makes: a field too long for
+    /// any register value, or a quoted field over many lines or to the end
+    /// of the file (an unterminated quote), so one stray quote cannot turn
+    /// the rest of a file into one record.
+    fn check_structure(&mut self, record: &csv::StringRecord, line: u64) -> Result<(), FileError> {
+        self.open_quote = None;
+        let last = record.len().saturating_sub(1);
+        for (i, field) in record.iter().enumerate() {
+            if field.len() > MAX_FIELD_BYTES {
+                return Err(FileError::FieldTooLong {
+                    file: self.file.clone(),
+                    line,
+                    bytes: field.len(),
+                });
+            }
+            let breaks = field.matches('\n').count();
+            if breaks > MAX_FIELD_LINE_BREAKS {
+                return Err(FileError::UnterminatedQuote {
+                    file: self.file.clone(),
+                    line,
+                    lines: breaks,
+                });
+            }
+            // A quote never closed swallows the rest: its field is the last.
+            if breaks > 0 && i == last {
+                self.open_quote = Some(line);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Layout {
+    /// The column's value, without the `'` an escaped formula-like cell carries.
     fn field<'r>(&self, record: &'r csv::StringRecord, column: Column) -> &'r str {
         self.index
             .get(&column)
             .and_then(|&i| record.get(i))
-            .unwrap_or("")
+            .map_or("", crate::cells::csv_value)
     }
 
     fn parse_row(&self, record: &csv::StringRecord, line: u64, duplicate_of: Option<u64>) -> Row {
@@ -568,13 +666,13 @@ fn csv_error(file: &str, e: csv::Error) -> FileError {
 
 /// Writes a register CSV with the canonical header.
 pub struct RegisterWriter<W: Write> {
-    writer: csv::Writer<W>,
+    writer: crate::cells::SafeCsvWriter<W>,
 }
 
 impl<W: Write> RegisterWriter<W> {
     /// Starts a file and writes the header row.
     pub fn new(output: W) -> csv::Result<Self> {
-        let mut writer = csv::Writer::from_writer(output);
+        let mut writer = crate::cells::SafeCsvWriter::new(output);
         writer.write_record(Column::ALL.map(Column::header))?;
         Ok(RegisterWriter { writer })
     }
@@ -600,6 +698,6 @@ impl<W: Write> RegisterWriter<W> {
 
     /// Flushes and returns the output.
     pub fn finish(self) -> std::io::Result<W> {
-        self.writer.into_inner().map_err(|e| e.into_error())
+        self.writer.into_inner()
     }
 }

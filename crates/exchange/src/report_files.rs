@@ -5,6 +5,8 @@
 use renkou_domain::report::{Cell, Report, ReportRow};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use crate::cells::{SafeCsvWriter, xlsx_cell};
+
 /// The heading row: code, name, then every column's key.
 fn keys(report: &Report) -> Vec<&str> {
     let mut out = vec!["region_code", "region_name"];
@@ -19,7 +21,7 @@ fn rows(report: &Report) -> impl Iterator<Item = &ReportRow> {
 
 /// The report as CSV text; the last row is the region as a whole ("合计").
 pub fn report_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = SafeCsvWriter::new(Vec::new());
     w.write_record(keys(report))?;
     for (i, row) in rows(report).enumerate() {
         let name = if i == report.rows.len() {
@@ -35,7 +37,7 @@ pub fn report_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
         }));
         w.write_record(record)?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    Ok(w.into_inner()?)
 }
 
 /// The report as an XLSX workbook: a title line, Chinese headings frozen
@@ -107,7 +109,7 @@ pub fn list_xlsx(
     sheet.set_freeze_panes(2, 0)?;
     for (i, row) in rows.iter().enumerate() {
         for (col, value) in row.iter().enumerate() {
-            sheet.write_string((i + 2) as u32, col as u16, value)?;
+            sheet.write_string((i + 2) as u32, col as u16, xlsx_cell(value))?;
         }
     }
     book.save_to_buffer()

@@ -133,7 +133,7 @@ proptest! {
     fn written_records_read_back_unchanged(
         record_id in "[a-z0-9,\" ]{1,12}",
         name in "[王李张刘陈][芳明华伟]{1,2}",
-        household in proptest::option::of("[0-9A-Z\",]{1,10}"),
+        household in proptest::option::of("[0-9A-Z\",=+@'-]{1,10}"),
         days in 0i64..30_000,
     ) {
         prop_assume!(!record_id.trim().is_empty() && household.as_deref().is_none_or(|h| !h.trim().is_empty()));
@@ -150,6 +150,59 @@ proptest! {
         back.line = original.line;
         prop_assert_eq!(back, original);
     }
+}
+
+#[test]
+fn a_formula_is_written_escaped_so_a_spreadsheet_does_not_run_it() {
+    let rows = read(
+        "record_id,name,sex,birth_date,region_code,household_no\nr1,王芳,2,1990-01-01,510104001001,=SUM(A:A)\n",
+    );
+    let mut writer = RegisterWriter::new(Vec::new()).unwrap();
+    writer.write(record(&rows[0])).unwrap();
+    let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+    assert!(written.contains(",'=SUM(A:A),"), "{written}");
+    assert_eq!(
+        record(&read(&written)[0]).household_no.as_deref(),
+        Some("=SUM(A:A)"),
+        "and reads back as it was"
+    );
+}
+
+#[test]
+fn a_stray_quote_or_an_oversized_field_refuses_the_file() {
+    let header = "record_id,name,sex,birth_date,region_code\n";
+    let mut rest = String::new();
+    for i in 0..10 {
+        rest.push_str(&format!("r{i},王芳,2,1990-01-01,510104001001\n"));
+    }
+    let stray = format!("{header}r0,\"王芳,2,1990-01-01,510104001001\n{rest}");
+    let unclosed = format!("{header}r0,王芳,2,1990-01-01,\"510104001001\nr1,李,1,1990-01-01,5101");
+    let oversized = format!(
+        "{header}r0,{},2,1990-01-01,510104001001\n",
+        "王".repeat(2000)
+    );
+    let quoted_newline = format!("{header}r0,\"王\n芳\",2,1990-01-01,510104001001\n");
+    let open = |text: &str| {
+        RegisterReader::new(text.as_bytes(), "f.csv")
+            .unwrap()
+            .read_all()
+    };
+    assert!(matches!(
+        open(&stray),
+        Err(FileError::UnterminatedQuote { line: 2, .. })
+    ));
+    assert!(matches!(
+        open(&unclosed),
+        Err(FileError::UnterminatedQuote { line: 2, .. })
+    ));
+    assert!(matches!(
+        open(&oversized),
+        Err(FileError::FieldTooLong { line: 2, .. })
+    ));
+    assert!(
+        open(&quoted_newline).is_ok(),
+        "a closed quote may hold a line break"
+    );
 }
 
 #[test]

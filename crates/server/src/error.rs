@@ -24,6 +24,16 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// 413: the request body is larger than allowed.
+    pub fn too_large(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            error: "too_large",
+            message: message.into(),
+            field: None,
+        }
+    }
+
     /// 400 with the field named.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {

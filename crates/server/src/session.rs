@@ -307,6 +307,12 @@ impl Session {
         }
     }
 
+    /// Whether the caller may read (and search by) the field: a user always,
+    /// a token only a field it lists.
+    pub fn may_read(&self, field: Field) -> bool {
+        self.fields.as_ref().is_none_or(|f| f.contains(&field))
+    }
+
     /// Whether this caller is another department's system.
     pub fn is_token(&self) -> bool {
         self.fields.is_some()

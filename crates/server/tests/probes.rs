@@ -303,7 +303,60 @@ async fn every_answer_carries_the_security_headers(db: &TestDb) {
     }
 }
 
+async fn a_possible_duplicate_is_listed_only_when_both_copies_are_in_the_readers_regions(
+    db: &TestDb,
+) {
+    // The same 王芳 in both townships: to wang's township neither is a
+    // duplicate (the other copy is not hers to know of); to the county both are.
+    let people = format!("{PEOPLE}g,,王芳,2,1992-02-02,510104017001,H1,20\n");
+    let app = setup(db, &people).await;
+    let cookie = session(&app).await;
+    let (status, _, page) = common::fetch(
+        &app,
+        "/quality/possible_duplicate?region=510104017000",
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8_lossy(&page);
+    assert!(!page.contains("1992-02-02"), "{page}");
+    let county = user_session(db, &app, "zhao", Role::CountyManager, "510104000000").await;
+    let (_, _, page) = common::fetch(
+        &app,
+        "/quality/possible_duplicate?region=510104000000",
+        &county,
+    )
+    .await;
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(page.matches("1992-02-02").count(), 2, "{page}");
+}
+
+async fn an_event_form_that_shows_a_person_is_audited_as_a_read(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let cookie = session(&app).await;
+    let own = person_id(&app, &cookie, "510104199505050049").await;
+    let (status, _, _) =
+        common::fetch(&app, &format!("/persons/{own}/events/marriage"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = db
+        .store
+        .audit_entries(&renkou_store::AuditFilter {
+            person_id: Some(own),
+            actor: Some("wang".into()),
+        })
+        .await
+        .unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "read_person" && e.detail.contains("event form")),
+        "{entries:?}"
+    );
+}
+
 on_both_engines!(
+    a_possible_duplicate_is_listed_only_when_both_copies_are_in_the_readers_regions,
+    an_event_form_that_shows_a_person_is_audited_as_a_read,
     a_correction_cannot_name_another_townships_person_as_spouse_or_mother,
     another_townships_household_is_not_found_for_a_newborn_or_a_correction,
     a_correction_cannot_change_status_and_a_move_stays_in_the_province,

@@ -52,17 +52,17 @@ async fn a_token_reads_only_its_region_and_its_fields(db: &TestDb) {
     issue(db, &[Field::Name, Field::Sex, Field::BirthDate]).await;
     let (status, _, body) = call(
         &app,
-        bearer("GET", "/api/v1/persons?id_number=510104198503120010", None),
+        bearer("GET", "/api/v1/persons?name=%E6%9D%8E%E6%98%8E", None),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::OK, "{body}");
     let person = body["items"][0].as_object().unwrap();
     let mut keys: Vec<&str> = person.keys().map(String::as_str).collect();
     keys.sort();
     assert_eq!(keys, ["birth_date", "id", "name", "sex"]);
     let (_, _, other) = call(
         &app,
-        bearer("GET", "/api/v1/persons?id_number=510107199001010026", None),
+        bearer("GET", "/api/v1/persons?name=%E7%8E%8B%E8%8A%B3", None),
     )
     .await;
     assert_eq!(
@@ -74,14 +74,67 @@ async fn a_token_reads_only_its_region_and_its_fields(db: &TestDb) {
     let (_, _, detail) = call(&app, bearer("GET", &format!("/api/v1/persons/{id}"), None)).await;
     assert!(detail["person"].get("id_number").is_none());
     assert!(detail["person"].get("residence").is_none());
+    // Its events: only the changes to its fields, nothing of where or whom.
+    for event in detail["events"].as_array().unwrap() {
+        assert_eq!(event["region_code"], "", "{event}");
+        assert!(event["related_id"].is_null(), "{event}");
+        for change in event["changes"].as_array().unwrap() {
+            let field = change["field"].as_str().unwrap();
+            assert!(["name", "sex", "birth_date"].contains(&field), "{event}");
+        }
+    }
+}
+
+async fn a_token_searches_only_by_its_fields_and_reads_no_households(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    issue(db, &[Field::Name, Field::Sex, Field::BirthDate]).await;
+    let (status, _, _) = call(
+        &app,
+        bearer("GET", "/api/v1/persons?id_number=510104198503120010", None),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "no id_number field, no search by it"
+    );
+    let (status, _, _) = call(
+        &app,
+        bearer("GET", "/api/v1/persons?region=510104017001", None),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "no residence field, no list of a village"
+    );
+    let household = db
+        .store
+        .person_by_id_number(&renkou_domain::IdNumber::parse("510104198503120010").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .household_id
+        .unwrap();
+    let (status, _, _) = call(
+        &app,
+        bearer("GET", &format!("/api/v1/households/{household}"), None),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "no household field, no household"
+    );
 }
 
 async fn a_token_cannot_register_events_search_names_it_lacks_or_open_pages(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     issue(db, &[Field::Sex]).await;
+    // Its own region it may list: its one person there.
     let (_, _, found) = call(
         &app,
-        bearer("GET", "/api/v1/persons?id_number=510104198503120010", None),
+        bearer("GET", "/api/v1/persons?region=510104000000", None),
     )
     .await;
     let id = found["items"][0]["id"].as_i64().unwrap();
@@ -104,7 +157,7 @@ async fn a_token_cannot_register_events_search_names_it_lacks_or_open_pages(db: 
 
 async fn a_revoked_token_is_refused_and_reads_are_audited_under_its_name(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
-    issue(db, &[Field::Name]).await;
+    issue(db, &[Field::Name, Field::IdNumber]).await;
     let (status, _, _) = call(
         &app,
         bearer("GET", "/api/v1/persons?id_number=510104198503120010", None),
@@ -132,6 +185,7 @@ async fn a_revoked_token_is_refused_and_reads_are_audited_under_its_name(db: &Te
 
 on_both_engines!(
     a_token_reads_only_its_region_and_its_fields,
+    a_token_searches_only_by_its_fields_and_reads_no_households,
     a_token_cannot_register_events_search_names_it_lacks_or_open_pages,
     a_revoked_token_is_refused_and_reads_are_audited_under_its_name,
 );

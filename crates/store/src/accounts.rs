@@ -35,6 +35,7 @@ pub(crate) struct AccountRow {
 impl Store {
     /// Creates an account with its first grants; the region of each grant
     /// must be in the region table.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_user(
         &self,
         username: &Username,
@@ -82,6 +83,7 @@ impl Store {
     }
 
     /// An account with its grants.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user(&self, username: &Username) -> StoreResult<Option<Account>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, AccountRow>(
             "SELECT id, username, display_name, password_hash, status, failed_logins, locked_until \
@@ -97,6 +99,7 @@ impl Store {
     }
 
     /// Every account, by name.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users(&self) -> StoreResult<Vec<Account>> {
         let rows = on_pool!(self, pool => sqlx::query_as::<_, AccountRow>(
             "SELECT id, username, display_name, password_hash, status, failed_logins, locked_until \
@@ -112,6 +115,7 @@ impl Store {
     }
 
     /// Adds a grant (doing nothing if the user holds it already).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn grant(
         &self,
         username: &Username,
@@ -137,6 +141,7 @@ impl Store {
     }
 
     /// Removes a grant; false when the user did not hold it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke(&self, username: &Username, grant: Grant) -> StoreResult<bool> {
         let account = self.existing_user(username).await?;
         let done = on_pool!(self, pool => sqlx::query(
@@ -152,6 +157,7 @@ impl Store {
     }
 
     /// Replaces a user's password hash and lifts any lock.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_password(&self, username: &Username, password_hash: &str) -> StoreResult<()> {
         let account = self.existing_user(username).await?;
         on_pool!(self, pool => {

@@ -191,6 +191,7 @@ pub struct AuditVerification {
 impl Store {
     /// Appends entries to the chain in one transaction, after chaining the
     /// entries pending from committed changes.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit(&self, entries: &[AuditEntry], key: &AuditKey) -> StoreResult<()> {
         // Microseconds: what both engines store exactly, so the hash can be recomputed.
         let now = Utc::now().trunc_subsecs(6);
@@ -262,11 +263,13 @@ impl Store {
 
     /// Chains whatever committed changes left pending (at start-up, before a
     /// verification).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn chain_pending_audit(&self, key: &AuditKey) -> StoreResult<()> {
         self.audit(&[], key).await
     }
 
     /// The chain's current end.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit_head(&self) -> StoreResult<AuditHead> {
         let (entries, last_id, hash) = on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<i64>, Option<String>)>(
             "SELECT CAST(COUNT(*) AS BIGINT), MAX(id), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) FROM audit_log",
@@ -282,6 +285,7 @@ impl Store {
 
     /// Walks the whole chain with the key and checks it against the
     /// checkpoints written outside the database.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn verify_audit(
         &self,
         key: &AuditKey,
@@ -375,6 +379,7 @@ impl Store {
     }
 
     /// Entries about a person or by a user, oldest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, AuditRecord>(
             "SELECT id, at, actor, action, person_id, detail, address, prev_hash, hash, keyed FROM audit_log \

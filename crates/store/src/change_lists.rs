@@ -27,13 +27,13 @@ pub struct Progress {
     pub changed: i64,
 }
 
-const EVENT_COLUMNS: &str = "SELECT id, person_id, kind, effective_date, recorded_at, recorder, source, \
-     region_code, related_id, changes, note FROM events ";
+const EVENT_COLUMNS: &str = concat!("SELECT ", crate::rows::event_columns!(), " FROM events ");
 
 impl Store {
     /// The events of `period` in `region` (where the person lived after the
     /// event, and the moves and recodings out of it), oldest first within each
     /// kind, with the persons they changed as they are now.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn change_list(
         &self,
         region: &RegionCode,
@@ -103,6 +103,7 @@ impl Store {
 
     /// Events entered per township per day in `period`, from the counters
     /// (the day is when they were entered, China time).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn entry_progress(
         &self,
         region: &RegionCode,

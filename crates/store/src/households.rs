@@ -28,6 +28,7 @@ type HouseholdFields = (i64, String, String, Option<String>, String, Option<i64>
 
 impl Store {
     /// A household inside the scope, with its members who live inside it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn household_in(&self, id: i64, scope: &Scope) -> StoreResult<Option<Household>> {
         let row: Option<HouseholdFields> = on_pool!(self, pool => sqlx::query_as(
             "SELECT id, household_no, region_code, address, kind, head_id FROM households WHERE id = $1",

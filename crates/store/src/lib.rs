@@ -123,12 +123,14 @@ pub struct Counts {
 impl Store {
     /// Connects to `sqlite://FILE` (created if missing) or `postgres://…`,
     /// and brings the schema up to date.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open(url: &str) -> StoreResult<Store> {
         Store::open_with(url, None).await
     }
 
     /// Like [`Store::open`], with the pool's size (default: 4 on SQLite,
     /// whose one writer gains nothing from more, 16 on PostgreSQL).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_with(url: &str, max_connections: Option<u32>) -> StoreResult<Store> {
         let store = if url.starts_with("sqlite:") {
             Store::Sqlite(sqlite::connect(url, max_connections.unwrap_or(4)).await?)
@@ -143,6 +145,7 @@ impl Store {
     }
 
     /// Applies pending migrations (idempotent).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
             Store::Sqlite(pool) => sqlite::migrate(pool).await,
@@ -159,11 +162,13 @@ impl Store {
     }
 
     /// Closes every connection.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
 
     /// Inserts or updates region rows; returns how many were given.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn load_regions(&self, rows: &[RegionRow]) -> StoreResult<usize> {
         with_tx!(self, tx => {
             let mut tx = tx;
@@ -174,16 +179,20 @@ impl Store {
     }
 
     /// One region by code, retired or not.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn region(&self, code: &RegionCode) -> StoreResult<Option<RegionRow>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(
-            "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions WHERE code = $1",
-        )
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(concat!(
+            "SELECT ", crate::rows::region_columns!(), " FROM regions WHERE code = $1"
+        ))
         .bind(code.as_str())
         .fetch_optional(pool)
-        .await?))
+        .await?),
+        )
     }
 
     /// A region's name, or its code when the table does not know it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn region_name(&self, code: &RegionCode) -> StoreResult<String> {
         Ok(self
             .region(code)
@@ -192,36 +201,43 @@ impl Store {
     }
 
     /// The current (not retired) regions one level below a region.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn region_children(&self, parent: &RegionCode) -> StoreResult<Vec<RegionRow>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(
-            "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions \
-             WHERE parent = $1 AND valid_to IS NULL ORDER BY code",
-        )
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(concat!(
+            "SELECT ", crate::rows::region_columns!(), " FROM regions WHERE parent = $1 AND valid_to IS NULL ORDER BY code"
+        ))
         .bind(parent.as_str())
         .fetch_all(pool)
-        .await?))
+        .await?),
+        )
     }
 
     /// The current (not retired) villages and communities inside a region.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn villages(&self, within: &RegionCode) -> StoreResult<Vec<RegionRow>> {
         let (low, high) = within.descendant_range();
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(
-            "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions \
-             WHERE code >= $1 AND code < $2 AND level = 'village' AND valid_to IS NULL ORDER BY code",
-        )
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(concat!(
+            "SELECT ", crate::rows::region_columns!(), " FROM regions \
+             WHERE code >= $1 AND code < $2 AND level = 'village' AND valid_to IS NULL ORDER BY code"
+        ))
         .bind(low)
         .bind(high)
         .fetch_all(pool)
-        .await?))
+        .await?),
+        )
     }
 
     /// Records what a command says happened, after checking the register's rules.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record(&self, command: &Command, meta: &EventMeta) -> StoreResult<Recorded> {
         self.record_at(command, meta, renkou_domain::date::today_in_china())
             .await
     }
 
     /// Like [`Store::record`] with "today" given (for tests and back-dated entry).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_at(
         &self,
         command: &Command,
@@ -235,6 +251,7 @@ impl Store {
     /// persons and regions of `scope`; anyone outside it is unknown.
     /// Its audit entry is written in the same transaction, and a write sent
     /// again with the same idempotency key answers the first answer.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_in(
         &self,
         command: &Command,
@@ -254,6 +271,7 @@ impl Store {
     }
 
     /// A person by internal id.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn person(&self, id: PersonId) -> StoreResult<Option<Person>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
             concat!("SELECT ", person_columns!(), " FROM persons WHERE id = $1"),
@@ -266,6 +284,7 @@ impl Store {
 
     /// The living person with this identity number, else the most recently
     /// registered dead (or merged) one.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn person_by_id_number(&self, number: &IdNumber) -> StoreResult<Option<Person>> {
         let living = on_pool!(self, pool => sqlx::query_as::<_, PersonRow>(
             concat!("SELECT ", person_columns!(), " FROM persons WHERE id_number = $1 AND status NOT IN ('dead', 'merged')"),
@@ -286,11 +305,11 @@ impl Store {
     }
 
     /// Every event of a person, oldest recorded first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn events_of(&self, id: PersonId) -> StoreResult<Vec<StoredEvent>> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, rows::EventRow>(
-            "SELECT id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
-             related_id, changes, note FROM events WHERE person_id = $1 ORDER BY id",
-        )
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, rows::EventRow>(concat!(
+            "SELECT ", crate::rows::event_columns!(), " FROM events WHERE person_id = $1 ORDER BY id"
+        ))
         .bind(id.0)
         .fetch_all(pool)
         .await?);
@@ -299,6 +318,7 @@ impl Store {
 
     /// Which person a source's record was matched to, and the columns beyond
     /// the register format it carried (kept as written).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn source_record(
         &self,
         source: &str,
@@ -315,6 +335,7 @@ impl Store {
     }
 
     /// Imports a parsed register file (see [`ImportInput`]).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import(&self, input: ImportInput) -> StoreResult<ImportReport> {
         let report = with_tx!(self, tx => import::import(tx, input).await)?;
         self.tidy_after_bulk().await?;
@@ -324,6 +345,7 @@ impl Store {
     /// Applies a re-zoning: retires the old codes (and every region inside
     /// them), creates the new ones and moves people and households, each
     /// person with an event.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn apply_rezoning(
         &self,
         changes: &[Rezoning],
@@ -335,6 +357,7 @@ impl Store {
     }
 
     /// Loads a whole population (ids are assigned by the store).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn load_population(&self, population: Population) -> StoreResult<LoadedCounts> {
         let counts = with_tx!(self, tx => population::load(tx, population).await)?;
         self.tidy_after_bulk().await?;
@@ -359,6 +382,7 @@ impl Store {
     /// register CSV form, in id order; memory stays bounded by the page size.
     /// With `audit`, every page of persons is audited (an entry per person,
     /// like `audit` but for that person) before it is handed to `write`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn export(
         &self,
         region: Option<&RegionCode>,
@@ -371,14 +395,7 @@ impl Store {
         let mut after = 0i64;
         let mut written = 0;
         loop {
-            let page = on_pool!(self, pool => sqlx::query_as::<_, ExportRow>(
-                "SELECT p.id, p.id_number, p.name, p.sex, p.birth_date, p.ethnicity, p.residence, p.hukou_region, \
-                 p.hukou_type, p.household_id, p.relation, p.marital_status, p.education, p.status, p.death_date, \
-                 p.mother_id, p.father_id, p.spouse_id, h.household_no \
-                 FROM persons p LEFT JOIN households h ON h.id = p.household_id \
-                 WHERE p.id > $1 AND p.residence >= $2 AND p.residence < $3 AND p.status <> 'merged' \
-                 ORDER BY p.id LIMIT $4",
-            )
+            let page = on_pool!(self, pool => sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(EXPORT_PAGE.as_str()))
             .bind(after)
             .bind(&low)
             .bind(&high)
@@ -423,6 +440,7 @@ impl Store {
     }
 
     /// Row counts of the main tables.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn counts(&self) -> StoreResult<Counts> {
         let (regions, households, persons, living, events, pending) = on_pool!(self, pool => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(
             "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM households), \
@@ -441,6 +459,16 @@ impl Store {
         })
     }
 }
+
+/// A page of persons with their household numbers, for the export.
+static EXPORT_PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {}, h.household_no FROM persons p LEFT JOIN households h ON h.id = p.household_id \
+         WHERE p.id > $1 AND p.residence >= $2 AND p.residence < $3 AND p.status <> 'merged' \
+         ORDER BY p.id LIMIT $4",
+        crate::rows::person_columns_of("p")
+    )
+});
 
 /// A person row with its household number, as export reads it.
 #[derive(sqlx::FromRow)]

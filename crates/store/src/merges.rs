@@ -13,6 +13,7 @@ const MAX_CHAIN: usize = 16;
 
 impl Store {
     /// The record `id` was merged into, while that merge stands.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn merged_into(&self, id: PersonId) -> StoreResult<Option<PersonId>> {
         let row = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT survivor_id FROM person_merges WHERE merged_id = $1",
@@ -25,6 +26,7 @@ impl Store {
 
     /// The records merged into `id`, directly or through a record merged
     /// into it, nearest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn merged_records(&self, id: PersonId) -> StoreResult<Vec<PersonId>> {
         let mut found: Vec<PersonId> = Vec::new();
         let mut frontier = vec![id.0];
@@ -50,6 +52,7 @@ impl Store {
 
     /// A person's history together with the histories of the records merged
     /// into them, in the order recorded.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn history_with_merged(&self, id: PersonId) -> StoreResult<Vec<StoredEvent>> {
         let mut events = self.events_of(id).await?;
         for merged in self.merged_records(id).await? {

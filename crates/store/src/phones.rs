@@ -9,6 +9,7 @@ use crate::{Store, on_pool};
 
 impl Store {
     /// A person's phone number, if one is recorded.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn phone_of(&self, person: PersonId) -> StoreResult<Option<PhoneNumber>> {
         let text: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
             "SELECT phone FROM person_phones WHERE person_id = $1",
@@ -27,6 +28,7 @@ impl Store {
 
     /// Records (or with `None` removes) the phone number of a person living
     /// inside the scope; anyone else is not found.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_phone_in(
         &self,
         person: PersonId,

@@ -8,7 +8,7 @@ use sqlx::{PgPool, Postgres};
 
 use crate::counters::CounterDelta;
 use crate::error::StoreResult;
-use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
+use crate::rows::{ColumnValue, HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
 use crate::tx::{Table, Tx, shared_statements};
 
 /// Loads of at least this many rows into an empty table build its indexes afterwards.
@@ -218,25 +218,14 @@ impl Tx for PgTx {
                 ", updated_at) "
             ));
             q.push_values(rows, |mut b, r| {
-                b.push_bind(r.id)
-                    .push_bind(&r.id_number)
-                    .push_bind(&r.name)
-                    .push_bind(&r.sex)
-                    .push_bind(r.birth_date)
-                    .push_bind(&r.ethnicity)
-                    .push_bind(&r.residence)
-                    .push_bind(&r.hukou_region)
-                    .push_bind(&r.hukou_type)
-                    .push_bind(r.household_id)
-                    .push_bind(&r.relation)
-                    .push_bind(&r.marital_status)
-                    .push_bind(&r.education)
-                    .push_bind(&r.status)
-                    .push_bind(r.death_date)
-                    .push_bind(r.mother_id)
-                    .push_bind(r.father_id)
-                    .push_bind(r.spouse_id)
-                    .push_bind(now);
+                for v in r.values() {
+                    match v {
+                        ColumnValue::Int(n) => b.push_bind(n),
+                        ColumnValue::Text(t) => b.push_bind(t.map(str::to_string)),
+                        ColumnValue::Date(d) => b.push_bind(d),
+                    };
+                }
+                b.push_bind(now);
             });
             q.build().execute(&mut *self.0).await?;
             return Ok(());
@@ -251,25 +240,14 @@ impl Tx for PgTx {
             ),
             rows,
             |l, r| {
-                l.int(Some(r.id))
-                    .text(r.id_number.as_deref())
-                    .text(Some(&r.name))
-                    .text(Some(&r.sex))
-                    .date(Some(r.birth_date))
-                    .text(r.ethnicity.as_deref())
-                    .text(Some(&r.residence))
-                    .text(r.hukou_region.as_deref())
-                    .text(r.hukou_type.as_deref())
-                    .int(r.household_id)
-                    .text(r.relation.as_deref())
-                    .text(r.marital_status.as_deref())
-                    .text(r.education.as_deref())
-                    .text(Some(&r.status))
-                    .date(r.death_date)
-                    .int(r.mother_id)
-                    .int(r.father_id)
-                    .int(r.spouse_id)
-                    .text(Some(&now));
+                for v in r.values() {
+                    match v {
+                        ColumnValue::Int(n) => l.int(n),
+                        ColumnValue::Text(t) => l.text(t),
+                        ColumnValue::Date(d) => l.date(d),
+                    };
+                }
+                l.text(Some(&now));
             },
         )
         .await

@@ -21,8 +21,11 @@ fn column(field: Field) -> &'static str {
     }
 }
 
-/// The SQL condition on `p` (a living person) that the check finds.
-pub(crate) fn condition(check: Check) -> String {
+/// The SQL condition on `p` (a living person) that the check finds. The
+/// other record a comparing check looks at is only one living in the range
+/// `[low, high)` (placeholders of the query), so that a list never tells of
+/// a record outside the reader's regions.
+pub(crate) fn condition(check: Check, low: &str, high: &str) -> String {
     match check {
         Check::Missing(field) => format!("p.{} IS NULL", column(field)),
         // Stored numbers are the 18-character form.
@@ -39,8 +42,10 @@ pub(crate) fn condition(check: Check) -> String {
              FROM persons h WHERE h.household_id = p.household_id AND h.relation = '02' \
              AND h.status = 'active')"
             .into(),
-        Check::PossibleDuplicate => "EXISTS (SELECT 1 FROM persons q WHERE q.name = p.name \
-             AND q.birth_date = p.birth_date AND q.sex = p.sex AND q.status = 'active' AND q.id <> p.id)"
-            .into(),
+        Check::PossibleDuplicate => format!(
+            "EXISTS (SELECT 1 FROM persons q WHERE q.name = p.name \
+             AND q.birth_date = p.birth_date AND q.sex = p.sex AND q.status = 'active' AND q.id <> p.id \
+             AND q.residence >= {low} AND q.residence < {high})"
+        ),
     }
 }

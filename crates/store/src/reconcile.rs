@@ -34,6 +34,10 @@ pub struct SourceReconciliation {
     pub findings: Vec<(TaskKind, usize)>,
     /// Tasks raised, and findings already on record.
     pub tasks: Raised,
+    /// Source records whose village lies outside the region compared: their
+    /// line, id and region code. They raise nothing (the region is not the
+    /// uploader's to verify) and are reported instead.
+    pub outside: Vec<(u64, String, String)>,
 }
 
 /// A field not understood: its line, the record's id and what is wrong.
@@ -85,6 +89,7 @@ impl Store {
     /// first run learned.
     /// Tasks are raised before the run is remembered, so a run that stops
     /// half-way is simply done again in full.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reconcile_source(
         &self,
         name: &str,
@@ -94,6 +99,7 @@ impl Store {
         let started = std::time::Instant::now();
         let seconds = || started.elapsed().as_secs_f64();
         let scope = region.as_str().to_string();
+        let (source, outside) = split_outside(source, region);
         let (before, known_model) = self.reconciled(name, &scope).await?;
         tracing::info!(
             seconds = seconds(),
@@ -133,8 +139,35 @@ impl Store {
             compared_source: run.compared_source,
             findings,
             tasks: raised,
+            outside,
         })
     }
+}
+
+/// Separates the records whose region is outside `region`; a record without
+/// a readable region stays (its tasks go to `region` itself).
+fn split_outside(
+    source: Vec<Record>,
+    region: &RegionCode,
+) -> (Vec<Record>, Vec<(u64, String, String)>) {
+    let prefix = region.prefix();
+    let mut outside = Vec::new();
+    let inside = source
+        .into_iter()
+        .filter_map(|r| match r.region {
+            Some(code) => {
+                let code = format!("{code:012}");
+                if code.starts_with(prefix) {
+                    Some(r)
+                } else {
+                    outside.push((r.line, r.record_id, code));
+                    None
+                }
+            }
+            None => Some(r),
+        })
+        .collect();
+    (inside, outside)
 }
 
 /// What linking the changes found.
@@ -263,6 +296,7 @@ impl Store {
     /// linkage engine reads them: only the columns it compares, streamed,
     /// and normalised a chunk at a time on every core (the pinyin is the
     /// slow part), so memory holds one chunk of rows beside the records.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn linkage_records(&self, region: &RegionCode) -> StoreResult<Vec<Record>> {
         use futures::TryStreamExt;
         const CHUNK: usize = 20_000;

@@ -114,6 +114,7 @@ impl Store {
 
     /// Forgets what the reconciliations of `source` with `scope` settled:
     /// the next one compares everything and learns its weights again.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn forget_reconciliation(&self, source: &str, scope: &RegionCode) -> StoreResult<()> {
         on_pool!(self, pool => sqlx::query(
             "DELETE FROM reconciliation_state WHERE source = $1 AND scope = $2",

@@ -59,6 +59,7 @@ pub struct VerifyReport {
 impl Store {
     /// Recounts every indicator from persons, households and events and
     /// compares the counters inside `within` (all when `None`) with it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn verify_counters(&self, within: Option<&RegionCode>) -> StoreResult<VerifyReport> {
         let (recount, persons, events) = self.recount().await?;
         let (low, high) =
@@ -153,6 +154,7 @@ impl Store {
     }
 
     /// Replaces every counter with a recount.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rebuild_counters(&self) -> StoreResult<()> {
         let (recount, _, _) = self.recount().await?;
         macro_rules! rebuild {
@@ -218,11 +220,10 @@ impl Store {
             };
             let (first, last) = (first.id, last.id);
             after = last;
-            let events = on_pool!(self, pool => sqlx::query_as::<_, EventRow>(
-                "SELECT id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
-                 related_id, changes, note FROM events WHERE person_id >= $1 AND person_id <= $2 \
-                 ORDER BY person_id, id",
-            ).bind(first).bind(last).fetch_all(pool).await?);
+            let events = on_pool!(self, pool => sqlx::query_as::<_, EventRow>(concat!(
+                "SELECT ", crate::rows::event_columns!(), " FROM events WHERE person_id >= $1 AND person_id <= $2 \
+                 ORDER BY person_id, id"
+            )).bind(first).bind(last).fetch_all(pool).await?);
             persons_read += persons.len() as u64;
             events_read += events.len() as u64;
             let mut by_person: HashMap<i64, Vec<ReplayEvent<'_>>> = HashMap::new();

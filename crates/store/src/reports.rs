@@ -108,6 +108,7 @@ impl Scope {
 
 impl Store {
     /// Computes a standard report from the counters.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn report(&self, request: &ReportRequest) -> StoreResult<Report> {
         let region_row = self
             .region(&request.region)
@@ -349,6 +350,7 @@ impl Store {
     }
 
     /// The pyramid of a region as a whole, for the chart.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn population_pyramid(
         &self,
         region: &RegionCode,
@@ -411,7 +413,7 @@ impl Store {
             let sql = format!(
                 "SELECT substr(p.residence, 1, $1), CAST(COUNT(*) AS BIGINT) FROM persons p \
                  WHERE p.residence >= $2 AND p.residence < $3 AND p.status = 'active' AND {} GROUP BY 1",
-                quality::condition(*check)
+                quality::condition(*check, "$2", "$3")
             );
             let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(scope.prefix)
@@ -448,6 +450,7 @@ impl Store {
     }
 
     /// Births and deaths of a region in each month of a year (by the day they happened).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn births_and_deaths_by_month(
         &self,
         region: &RegionCode,

@@ -21,6 +21,81 @@ macro_rules! person_columns {
 }
 pub(crate) use person_columns;
 
+/// The region columns in the order [`RegionRow`] lists them.
+macro_rules! region_columns {
+    () => {
+        "code, name, level, parent, valid_from, valid_to, replaced_by"
+    };
+}
+pub(crate) use region_columns;
+
+/// The event columns in the order [`EventRow`] lists them.
+macro_rules! event_columns {
+    () => {
+        "id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
+         related_id, changes, note"
+    };
+}
+pub(crate) use event_columns;
+
+/// One column's value of a [`PersonRow`], as every writer binds it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ColumnValue<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+    Date(Option<NaiveDate>),
+}
+
+/// The person columns, `prefix.`-qualified (for a query that joins).
+pub(crate) fn person_columns_of(prefix: &str) -> String {
+    person_columns!()
+        .split(", ")
+        .map(|c| format!("{prefix}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `col = $2, …, updated_at = $19` for every person column but `id` ($1).
+pub(crate) fn person_assignments() -> String {
+    let columns: Vec<&str> = person_columns!().split(", ").collect();
+    let mut set: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    set.push(format!("updated_at = ${}", columns.len() + 1));
+    set.join(", ")
+}
+
+impl PersonRow {
+    /// Every column's value in [`person_columns!`] order: the one list the
+    /// inserts, the update and the COPY writer bind from.
+    pub(crate) fn values(&self) -> [ColumnValue<'_>; 18] {
+        use ColumnValue::{Date, Int, Text};
+        [
+            Int(Some(self.id)),
+            Text(self.id_number.as_deref()),
+            Text(Some(&self.name)),
+            Text(Some(&self.sex)),
+            Date(Some(self.birth_date)),
+            Text(self.ethnicity.as_deref()),
+            Text(Some(&self.residence)),
+            Text(self.hukou_region.as_deref()),
+            Text(self.hukou_type.as_deref()),
+            Int(self.household_id),
+            Text(self.relation.as_deref()),
+            Text(self.marital_status.as_deref()),
+            Text(self.education.as_deref()),
+            Text(Some(&self.status)),
+            Date(self.death_date),
+            Int(self.mother_id),
+            Int(self.father_id),
+            Int(self.spouse_id),
+        ]
+    }
+}
+
 /// One row of `persons`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PersonRow {

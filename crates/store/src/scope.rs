@@ -92,6 +92,7 @@ enum Only<'a> {
 impl Store {
     /// A page of the persons living in the part of `region` inside the scope,
     /// in id order after `after`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn persons_in_region(
         &self,
         region: &RegionCode,
@@ -105,6 +106,7 @@ impl Store {
 
     /// A page of the living persons of the part of `region` inside the scope
     /// who have no identity number yet: work for the village collector.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn persons_missing_id_number(
         &self,
         region: &RegionCode,
@@ -118,6 +120,7 @@ impl Store {
 
     /// A page of the living persons of the part of `region` inside the scope
     /// who fail a data-quality check: the list behind a quality report's count.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn persons_failing(
         &self,
         region: &RegionCode,
@@ -132,6 +135,7 @@ impl Store {
 
     /// A page of the persons with exactly this name living in the part of
     /// `region` (or of the whole scope) inside the scope.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn persons_named(
         &self,
         name: &str,
@@ -169,7 +173,7 @@ impl Store {
                         " FROM persons p WHERE p.residence >= $1 AND p.residence < $2 AND p.id > $3 \
                          AND p.status = 'active' AND {} ORDER BY p.id LIMIT $4"
                     ),
-                    crate::quality::condition(check)
+                    crate::quality::condition(check, "$1", "$2")
                 ),
             };
             let rows = on_pool!(self, pool => {
@@ -192,6 +196,7 @@ impl Store {
 
     /// The person with this identity number if they live inside the scope;
     /// `None` otherwise, so that a caller cannot tell "elsewhere" from "nowhere".
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn person_by_id_number_in(
         &self,
         number: &IdNumber,
@@ -204,6 +209,7 @@ impl Store {
     }
 
     /// The person with this id if they live inside the scope.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn person_in(&self, id: PersonId, scope: &Scope) -> StoreResult<Option<Person>> {
         Ok(self
             .person(id)

@@ -25,6 +25,7 @@ pub const LOCK_MINUTES: i64 = 15;
 
 impl Store {
     /// Starts a session for a user; `token_hash` identifies it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_session(
         &self,
         user_id: i64,
@@ -45,6 +46,7 @@ impl Store {
 
     /// The account behind a live session, if any: one query, as every
     /// request asks it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Account>> {
         let rows: Vec<SessionRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.password_hash, u.status, u.failed_logins, \
@@ -70,6 +72,7 @@ impl Store {
     }
 
     /// Ends a session.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
@@ -78,6 +81,7 @@ impl Store {
     }
 
     /// Ends every session of a user (after an administrator sets a password).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn end_sessions_of(&self, name: &renkou_domain::Username) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)")
@@ -89,6 +93,7 @@ impl Store {
     }
 
     /// Ends every session of a user except one (after a password change).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn end_other_sessions(&self, user_id: i64, keep_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
@@ -105,6 +110,7 @@ impl Store {
     /// parallel requests cannot all slip in before the lock: the attempt may
     /// go ahead only if no key is past its limit. A key that reaches its
     /// limit locks for [`LOCK_MINUTES`]; a lock that has run out starts over.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reserve_login_attempt(&self, keys: &[(String, i64)]) -> StoreResult<bool> {
         let now = Utc::now();
         let lock_until = now + Duration::minutes(LOCK_MINUTES);
@@ -133,6 +139,7 @@ impl Store {
 
     /// Gives back a reserved attempt that turned out good: the name's count
     /// starts over, the address's loses the one reserved.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn release_login_attempt(
         &self,
         name_key: &str,

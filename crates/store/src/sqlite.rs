@@ -10,7 +10,7 @@ use sqlx::{Sqlite, SqlitePool};
 
 use crate::counters::CounterDelta;
 use crate::error::StoreResult;
-use crate::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
+use crate::rows::{ColumnValue, HouseholdRow, NewEventRow, PersonRow, RegionRow, SourceLink};
 use crate::sqlite_bulk::{self as bulk, Value};
 use crate::tx::{Table, Tx, shared_statements};
 
@@ -122,27 +122,16 @@ impl Tx for SqliteTx {
                 ),
                 rows,
                 |r| {
-                    [
-                        Value::Int(r.id),
-                        r.id_number.as_deref().into(),
-                        Value::Text(&r.name),
-                        Value::Text(&r.sex),
-                        Some(r.birth_date).into(),
-                        r.ethnicity.as_deref().into(),
-                        Value::Text(&r.residence),
-                        r.hukou_region.as_deref().into(),
-                        r.hukou_type.as_deref().into(),
-                        r.household_id.into(),
-                        r.relation.as_deref().into(),
-                        r.marital_status.as_deref().into(),
-                        r.education.as_deref().into(),
-                        Value::Text(&r.status),
-                        r.death_date.into(),
-                        r.mother_id.into(),
-                        r.father_id.into(),
-                        r.spouse_id.into(),
-                        Value::Owned(now.clone()),
-                    ]
+                    let columns = r.values().map(|v| match v {
+                        ColumnValue::Int(n) => n.into(),
+                        ColumnValue::Text(t) => t.into(),
+                        ColumnValue::Date(d) => d.into(),
+                    });
+                    // The 18 columns, then `updated_at`.
+                    let mut columns = columns.into_iter();
+                    std::array::from_fn::<_, 19, _>(|_| {
+                        columns.next().unwrap_or_else(|| Value::Owned(now.clone()))
+                    })
                 },
             )
             .await

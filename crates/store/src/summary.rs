@@ -25,6 +25,7 @@ pub struct Summary {
 
 impl Store {
     /// Headline counts of a region, as of `today`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn summary(&self, region: &RegionCode, today: NaiveDate) -> StoreResult<Summary> {
         let (low, high) = region.descendant_range();
         let level = crate::reports::stored_level(region.level());

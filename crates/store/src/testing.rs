@@ -217,3 +217,34 @@ macro_rules! on_both_engines {
         )*
     };
 }
+
+impl Store {
+    /// Every `(table, column)` of the database's own tables (not the
+    /// migration bookkeeping), for comparing the two engines' schemas.
+    pub async fn table_columns(
+        &self,
+    ) -> crate::StoreResult<std::collections::BTreeSet<(String, String)>> {
+        let rows: Vec<(String, String)> = match self {
+            Store::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_as(
+                    // A partition is storage of its table, not a table of its own.
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
+                     AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = table_name \
+                     AND c.relispartition)",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().collect())
+    }
+}

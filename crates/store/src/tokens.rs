@@ -64,6 +64,7 @@ fn token_of(row: TokenRow) -> StoreResult<ApiToken> {
 
 impl Store {
     /// Issues a token; `token_hash` is the SHA-256 of the secret handed out.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_api_token(
         &self,
         name: &str,
@@ -92,6 +93,7 @@ impl Store {
     }
 
     /// The live (unexpired, unrevoked) token with this hash.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn live_api_token(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2"
@@ -105,6 +107,7 @@ impl Store {
     }
 
     /// Every token, by name.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_tokens(&self) -> StoreResult<Vec<ApiToken>> {
         let sql = format!("SELECT {COLUMNS} FROM api_tokens ORDER BY name");
         let rows: Vec<TokenRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -114,6 +117,7 @@ impl Store {
     }
 
     /// Revokes a token by name; `false` when there is no live one.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_api_token(&self, name: &str) -> StoreResult<bool> {
         let done = on_pool!(self, pool => sqlx::query(
             "UPDATE api_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",

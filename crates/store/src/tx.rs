@@ -177,8 +177,7 @@ macro_rules! shared_statements {
             for chunk in codes.chunks($crate::tx::LOOKUP_CHUNK) {
                 out.extend(
                     sqlx::query_as::<_, RegionRow>(concat!(
-                        "SELECT code, name, level, parent, valid_from, valid_to, replaced_by \
-                         FROM regions WHERE code IN (", $in_text, ")"
+                        "SELECT ", $crate::rows::region_columns!(), " FROM regions WHERE code IN (", $in_text, ")"
                     ))
                     .bind(serde_json::to_string(chunk).unwrap_or_default())
                     .fetch_all(&mut *self.0)
@@ -189,10 +188,10 @@ macro_rules! shared_statements {
         }
 
         async fn regions_in_range(&mut self, low: &str, high: &str) -> StoreResult<Vec<RegionRow>> {
-            Ok(sqlx::query_as::<_, RegionRow>(
-                "SELECT code, name, level, parent, valid_from, valid_to, replaced_by FROM regions \
-                 WHERE code >= $1 AND code < $2 AND valid_to IS NULL ORDER BY code",
-            )
+            Ok(sqlx::query_as::<_, RegionRow>(concat!(
+                "SELECT ", $crate::rows::region_columns!(), " FROM regions \
+                 WHERE code >= $1 AND code < $2 AND valid_to IS NULL ORDER BY code"
+            ))
             .bind(low)
             .bind(high)
             .fetch_all(&mut *self.0)
@@ -203,7 +202,7 @@ macro_rules! shared_statements {
             for chunk in rows.chunks(2000) {
                 let json = serde_json::to_string(chunk).unwrap_or_default();
                 sqlx::query(concat!(
-                    "INSERT INTO regions (code, name, level, parent, valid_from, valid_to, replaced_by) ",
+                    "INSERT INTO regions (", $crate::rows::region_columns!(), ") ",
                     $regions_from_json,
                     " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
                      parent = excluded.parent, valid_from = excluded.valid_from, \
@@ -302,33 +301,18 @@ macro_rules! shared_statements {
         }
 
         async fn update_person(&mut self, r: &PersonRow, now: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
-            sqlx::query(
-                "UPDATE persons SET id_number = $2, name = $3, sex = $4, birth_date = $5, ethnicity = $6, \
-                 residence = $7, hukou_region = $8, hukou_type = $9, household_id = $10, relation = $11, \
-                 marital_status = $12, education = $13, status = $14, death_date = $15, mother_id = $16, \
-                 father_id = $17, spouse_id = $18, updated_at = $19 WHERE id = $1",
-            )
-            .bind(r.id)
-            .bind(&r.id_number)
-            .bind(&r.name)
-            .bind(&r.sex)
-            .bind(r.birth_date)
-            .bind(&r.ethnicity)
-            .bind(&r.residence)
-            .bind(&r.hukou_region)
-            .bind(&r.hukou_type)
-            .bind(r.household_id)
-            .bind(&r.relation)
-            .bind(&r.marital_status)
-            .bind(&r.education)
-            .bind(&r.status)
-            .bind(r.death_date)
-            .bind(r.mother_id)
-            .bind(r.father_id)
-            .bind(r.spouse_id)
-            .bind(now)
-            .execute(&mut *self.0)
-            .await?;
+            static UPDATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                format!("UPDATE persons SET {} WHERE id = $1", $crate::rows::person_assignments())
+            });
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(UPDATE.as_str()));
+            for v in r.values() {
+                query = match v {
+                    $crate::rows::ColumnValue::Int(n) => query.bind(n),
+                    $crate::rows::ColumnValue::Text(t) => query.bind(t),
+                    $crate::rows::ColumnValue::Date(d) => query.bind(d),
+                };
+            }
+            query.bind(now).execute(&mut *self.0).await?;
             Ok(())
         }
 
@@ -442,10 +426,9 @@ macro_rules! shared_statements {
         }
 
         async fn events_of_person(&mut self, id: i64) -> StoreResult<Vec<$crate::rows::EventRow>> {
-            Ok(sqlx::query_as::<_, $crate::rows::EventRow>(
-                "SELECT id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
-                 related_id, changes, note FROM events WHERE person_id = $1 ORDER BY id",
-            )
+            Ok(sqlx::query_as::<_, $crate::rows::EventRow>(concat!(
+                "SELECT ", $crate::rows::event_columns!(), " FROM events WHERE person_id = $1 ORDER BY id"
+            ))
             .bind(id)
             .fetch_all(&mut *self.0)
             .await?)

@@ -76,6 +76,7 @@ pub struct TaskCount {
 impl Store {
     /// Raises the findings of a reconciliation with `source`, in one
     /// transaction; a finding already on record is left as it is.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn raise_tasks(&self, source: &str, tasks: &[NewTask]) -> StoreResult<Raised> {
         // 9 parameters a row: well inside both engines' limits.
         const ROWS_PER_STATEMENT: usize = 500;
@@ -114,6 +115,7 @@ impl Store {
 
     /// The tasks of the villages inside `region`, open ones only unless
     /// `all`, village by village, at most `limit`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn tasks_in(
         &self,
         region: &RegionCode,
@@ -136,6 +138,7 @@ impl Store {
     }
 
     /// One task.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn task(&self, id: i64) -> StoreResult<Option<Task>> {
         let row = on_pool!(self, pool => sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM verification_tasks WHERE id = $1"
@@ -153,6 +156,7 @@ impl Store {
     // The task, the resolution, the event and its audit entries all belong
     // to one transaction: one call.
     #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn resolve_task(
         &self,
         id: i64,
@@ -195,6 +199,7 @@ impl Store {
 
     /// Open and resolved tasks per area at `level` inside `region`, per kind:
     /// the progress of verification.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn task_counts(
         &self,
         region: &RegionCode,

@@ -45,8 +45,7 @@ fn village(i: usize) -> RegionCode {
     RegionCode::parse(VILLAGES[i]).unwrap()
 }
 
-async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let db = TestDb::sqlite().await;
+async fn run(db: TestDb, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let meta = EventMeta {
         recorder: "prop".into(),
         source: "prop".into(),
@@ -181,6 +180,22 @@ proptest! {
     #[test]
     fn any_sequence_of_events_can_be_replayed_to_any_earlier_day(ops in prop::collection::vec(op(), 1..25)) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(run(ops))?;
+        runtime.block_on(async { run(TestDb::sqlite().await, ops).await })?;
+    }
+}
+
+proptest! {
+    // Fewer cases on PostgreSQL: each one is a database of its own.
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn on_postgres_too_any_sequence_of_events_can_be_replayed(ops in prop::collection::vec(op(), 1..25)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            match TestDb::postgres().await {
+                Some(db) => run(db, ops).await,
+                None => Ok(()),
+            }
+        })?;
     }
 }

@@ -94,8 +94,9 @@ pub fn errors_file(file: &Path) -> PathBuf {
 }
 
 fn write_errors(path: &Path, rows: &[RejectedRow]) -> anyhow::Result<()> {
-    let mut out =
-        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = renkou_exchange::SafeCsvWriter::new(std::io::BufWriter::new(file));
     out.write_record(["line", "column", "value", "reason", "record_id"])?;
     for row in rows {
         for e in &row.errors {

@@ -163,7 +163,7 @@ where
 {
     let path = dir.join(file);
     let f = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
+    let mut w = renkou_exchange::SafeCsvWriter::new(BufWriter::with_capacity(1 << 20, f));
     w.write_record(header)?;
     for row in rows {
         w.write_record(row)?;

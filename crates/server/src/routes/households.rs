@@ -29,12 +29,17 @@ pub struct HouseholdView {
     responses(
         (status = 200, description = "The household and the members the caller may see", body = HouseholdView),
         (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "An API token without the household field", body = ApiError),
         (status = 404, description = "No such household inside the caller's regions", body = ApiError)))]
 pub async fn detail(
     State(state): State<AppState>,
     session: Session,
     crate::json::ApiPath(id): crate::json::ApiPath<i64>,
 ) -> Result<Json<HouseholdView>, ApiError> {
+    // A household's number, address and head are the household field.
+    if !session.may_read(renkou_domain::Field::Household) {
+        return Err(ApiError::forbidden("该接口令牌无权查看户信息"));
+    }
     let household = state
         .store
         .household_in(id, &Scope::of(&session.account))

@@ -82,6 +82,33 @@ fn field_of_key(key: &str) -> Option<Field> {
     }
 }
 
+/// The events as a token may see them: only the changes to its fields, an
+/// event that changed none of them not at all, the region only with the
+/// residence field and the related person only with a relation field.
+fn events_for_token(
+    events: Vec<renkou_store::StoredEvent>,
+    fields: &[Field],
+) -> Vec<renkou_store::StoredEvent> {
+    let relations = [Field::Mother, Field::Father, Field::Spouse];
+    events
+        .into_iter()
+        .filter_map(|mut event| {
+            event.changes.retain(|c| fields.contains(&c.field));
+            if event.changes.is_empty() {
+                return None;
+            }
+            if !fields.contains(&Field::Residence) {
+                event.region_code.clear();
+            }
+            if !relations.iter().any(|f| fields.contains(f)) {
+                event.related_id = None;
+            }
+            event.note = None;
+            Some(event)
+        })
+        .collect()
+}
+
 /// Writes every read down in the audit log, then gives the persons as the
 /// caller may see them. Nothing is shown that was not audited first.
 pub(crate) async fn audited(
@@ -121,7 +148,8 @@ pub(crate) async fn audit_reads(
     responses(
         (status = 200, description = "A page of persons inside the caller's regions", body = Page),
         (status = 400, description = "A bad parameter (field named)", body = ApiError),
-        (status = 401, description = "Not logged in", body = ApiError)))]
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "An API token searching by a field it may not read", body = ApiError)))]
 pub async fn search(
     State(state): State<AppState>,
     session: Session,
@@ -129,6 +157,10 @@ pub async fn search(
 ) -> Result<Json<Page>, ApiError> {
     let scope = Scope::of(&session.account);
     if let Some(text) = query.id_number {
+        // A token searches only by what it may read.
+        if !session.may_read(Field::IdNumber) {
+            return Err(ApiError::forbidden("该接口令牌无权按公民身份号码查询"));
+        }
         let number = IdNumber::parse(&text)
             .map_err(|e| ApiError::invalid("id_number", format!("公民身份号码有误：{e}")))?;
         let found = state.store.person_by_id_number_in(&number, &scope).await?;
@@ -156,13 +188,15 @@ pub async fn search(
             .map_err(|_| ApiError::invalid("after", "翻页参数有误"))?,
     };
     let (found, detail) = match (query.name.as_deref(), region) {
-        (Some(_), _)
-            if session
-                .fields
-                .as_ref()
-                .is_some_and(|f| !f.contains(&Field::Name)) =>
-        {
+        (Some(_), _) if !session.may_read(Field::Name) => {
             return Err(ApiError::forbidden("该接口令牌无权按姓名查询"));
+        }
+        // Which village a person lives in is the residence field.
+        (_, Some(region))
+            if !session.may_read(Field::Residence)
+                && !session.account.grants.iter().any(|g| g.region == region) =>
+        {
+            return Err(ApiError::forbidden("该接口令牌无权按区划查询居住地"));
         }
         (Some(name), region) => {
             let name = PersonName::parse(name)
@@ -225,10 +259,7 @@ pub async fn detail(
         .ok_or_else(ApiError::not_found)?;
     let mut events = state.store.events_of(person.id).await?;
     if let Some(fields) = &session.fields {
-        // A token sees only the changes to the fields it may read.
-        for event in &mut events {
-            event.changes.retain(|c| fields.contains(&c.field));
-        }
+        events = events_for_token(events, fields);
     }
     let person = audited(&state, &session, vec![person], "person detail")
         .await?

@@ -13,8 +13,9 @@ use crate::{ApiError, ApiJson, AppState};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhoneChange {
-    /// The new number (`null` removes it); spaces, dashes and `+86` are fine.
-    #[schema(value_type = Option<String>, example = "138 1234 5678")]
+    /// The new number: mobile (11 digits) or fixed line with area code; spaces, dashes and
+    /// `+86` are accepted too. `null` removes the number.
+    #[schema(value_type = Option<String>, pattern = "^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$", example = "13812345678")]
     phone: Option<PhoneNumber>,
 }
 

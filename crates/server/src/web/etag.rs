@@ -1,7 +1,7 @@
 //! `ETag` on every page: a browser that already has the page gets a 304
 //! with no body, which matters on a slow township link.
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, HttpBody, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -21,16 +21,21 @@ pub async fn etag(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if response.status() != StatusCode::OK || !is_html {
+    // Only a complete page of known, bounded size is hashed: anything else
+    // passes through as it is rather than failing.
+    let hashable = response
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n <= MAX_PAGE as u64);
+    if response.status() != StatusCode::OK || !is_html || !hashable {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_PAGE).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let digest = Sha256::digest(&bytes);
-    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let tag = format!("\"{tag}\"");
+    let tag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..12]));
     // Pages hold personal data: only the user's own browser may keep them,
     // and it must ask again each time (cheaply, thanks to the tag).
     parts.headers.insert(

@@ -476,12 +476,27 @@ fn form_field(kind: &str, err: &ApiError, person: Option<&Person>) -> Option<&'s
     }
 }
 
-async fn load(state: &AppState, session: &Session, id: i64) -> Result<Person, WebError> {
-    state
+/// The person an event form is for, audited as read: the form shows them.
+async fn load(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    kind: &str,
+) -> Result<Person, WebError> {
+    let person = state
         .store
         .person_in(PersonId(id), &Scope::writable(&session.account))
         .await?
-        .ok_or(WebError(ApiError::not_found()))
+        .ok_or(WebError(ApiError::not_found()))?;
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "read_person",
+            Some(person.id.0),
+            format!("event form {kind}"),
+        )])
+        .await?;
+    Ok(person)
 }
 
 /// `GET /persons/{id}/events/{kind}`.
@@ -490,7 +505,7 @@ pub async fn person_form(
     WebSession(session): WebSession,
     Path((id, kind)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    let person = load(&state, &session, id).await?;
+    let person = load(&state, &session, id, &kind).await?;
     let values = defaults(&kind, Some(&person));
     Ok(render(&session, Some(&person), &kind, &values, &Vec::new()).into_response())
 }
@@ -501,7 +516,7 @@ pub async fn person_submit(
     Path((id, kind)): Path<(i64, String)>,
     CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let person = load(&state, &session, id).await?;
+    let person = load(&state, &session, id, &kind).await?;
     submit(&state, &session, Some(&person), &kind, values).await
 }
 

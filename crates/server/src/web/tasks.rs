@@ -67,12 +67,24 @@ async fn open_tasks(
     Ok(tasks)
 }
 
+/// The characters of a value a list shows; the rest is cut, marked `…`
+/// (a source value can be as long as a broken file made it).
+const SHOWN_CHARS: usize = 200;
+
+/// The value cut to [`SHOWN_CHARS`].
+fn shortened(value: &str) -> String {
+    match value.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
+    }
+}
+
 /// A task as the list shows it. Identity numbers inside a value (a
 /// conflicting number, or the number in "name birth number" of a one-sided
 /// finding) are masked unless the role sees them in full.
 fn task_row(t: &Task, full: bool) -> Vec<String> {
     let shown = |value: &Option<String>| -> String {
-        let v = value.clone().unwrap_or_default();
+        let v = shortened(value.as_deref().unwrap_or_default());
         if full {
             return v;
         }
@@ -100,7 +112,7 @@ fn task_row(t: &Task, full: bool) -> Vec<String> {
         } else {
             String::new()
         },
-        format!("{} {}", t.source, t.record_id).trim().to_string(),
+        shortened(format!("{} {}", t.source, t.record_id).trim()),
         t.field.clone(),
         shown(&t.registry_value),
         shown(&t.source_value),
@@ -291,21 +303,24 @@ pub async fn upload(
 ) -> PageResult {
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::invalid("file", format!("上传内容有误：{e}")))?
-    {
+    // A body past the upload limit is a 413, as everywhere; other broken
+    // bodies a 400.
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large("文件过大，请分批上传")
+        } else {
+            tracing::info!(error = %e, "upload body refused");
+            ApiError::invalid("file", "上传内容无法读取，请重新选择文件上传")
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("upload.csv").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| ApiError::invalid("file", format!("文件读取失败：{e}")))?;
+            let bytes = field.bytes().await.map_err(unreadable)?;
             file = Some((file_name, bytes.to_vec()));
         } else {
-            let text = field.text().await.unwrap_or_default();
+            let text = field.text().await.map_err(unreadable)?;
             fields.insert(name, text);
         }
     }
@@ -325,6 +340,10 @@ pub async fn upload(
         .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
     let (records, problems) = renkou_store::source_records(reader)
         .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
+    // A header and nothing else would report everyone in the region missing.
+    if records.is_empty() {
+        return Err(ApiError::invalid("file", "文件中没有人员记录，未比对").into());
+    }
     let outcome = state
         .store
         .reconcile_source(source, &region, records)
@@ -340,6 +359,7 @@ pub async fn upload(
             ),
         )])
         .await?;
+    let outside = &outcome.outside;
     Ok(page(
         "比对结果",
         &session,
@@ -350,6 +370,18 @@ pub async fn upload(
                 @if outcome.kept > 0 { "（其中 " (outcome.kept) " 人与上次比对相同，未重新比对）" }
                 "。"
                 "新生成核查任务 " (outcome.tasks.raised) " 条，已有任务 " (outcome.tasks.known) " 条未重复生成。"
+            }
+            @if !outside.is_empty() {
+                h2 { "不在比对范围内的记录（" (outside.len()) "）" }
+                p.notice { "以下记录的区划不在 " (region.as_str()) " 内，未比对，也未生成核查任务。" }
+                table {
+                    thead { tr { th { "行" } th { "记录号" } th { "区划代码" } } }
+                    tbody {
+                        @for (line, id, code) in outside.iter().take(200) {
+                            tr { td { (line) } td { (id) } td { (code) } }
+                        }
+                    }
+                }
             }
             table.report {
                 thead { tr { th { "类别" } th { "件数" } } }

@@ -17,6 +17,15 @@ use tower::ServiceExt;
 /// A database holding `people` (a register CSV) and `wang`, an operator
 /// for township 510104017000 (password `renkou2026pw`).
 pub async fn setup(db: &TestDb, people: &str) -> axum::Router {
+    setup_with(db, people, renkou_server::Settings::default()).await
+}
+
+/// [`setup`] with other settings (e.g. a smaller upload limit).
+pub async fn setup_with(
+    db: &TestDb,
+    people: &str,
+    settings: renkou_server::Settings,
+) -> axum::Router {
     let input = ImportInput::read(people.as_bytes(), "people.csv", "police", "test").unwrap();
     db.store.import(input).await.unwrap();
     let grant = Grant::new(
@@ -35,12 +44,7 @@ pub async fn setup(db: &TestDb, people: &str) -> axum::Router {
         )
         .await
         .unwrap();
-    router(AppState::with(
-        db.store.clone(),
-        renkou_server::Settings::default(),
-        test_key(),
-        None,
-    ))
+    router(AppState::with(db.store.clone(), settings, test_key(), None))
 }
 
 /// The audit key the test servers chain with.
