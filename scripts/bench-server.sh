@@ -6,7 +6,10 @@
 #      between answers; then the mix with no think time (capacity). Throughput
 #      and p50/p90/p99 latency per kind.
 #   2. bytes per page view, compressed, for the five most used pages
+#   3. event registration, events/s, with the audit entry inside the event's
+#      transaction against after its commit (the way before), same run
 # Usage: scripts/bench-server.sh [PEOPLE] [SECONDS]   (defaults 1000000, 30)
+# KEEP_DB=1 reuses the demo databases of an earlier run (same PEOPLE).
 # Output in bench-out/server.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +61,8 @@ run_engine() { # $1 = engine name, $2 = database URL
     echo " $path"
   done < <(page_samples "$lists")
   kill "$server"; wait "$server" 2>/dev/null || true
+  echo "== events per second, audit entry in the transaction vs after the commit ($engine)"
+  "$B" events --db "$db" --events 8000
 }
 
 page_samples() { # the five most used pages, with one session
@@ -73,13 +78,17 @@ page_samples() { # the five most used pages, with one session
 }
 
 echo "== SQLite"
-rm -f "$OUT"/load.db*
-demo_db "sqlite://$OUT/load.db"
+if [ "${KEEP_DB:-}" != 1 ] || [ ! -f "$OUT/load.db" ]; then
+  rm -f "$OUT"/load.db*
+  demo_db "sqlite://$OUT/load.db"
+fi
 run_engine sqlite "sqlite://$OUT/load.db"
 
 echo "== PostgreSQL"
-psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS renkou_load WITH (FORCE)" -c "CREATE DATABASE renkou_load" >/dev/null
-demo_db "$PG/renkou_load"
+if [ "${KEEP_DB:-}" != 1 ] || ! psql -q "$PG/renkou_load" -c "SELECT 1" >/dev/null 2>&1; then
+  psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS renkou_load WITH (FORCE)" -c "CREATE DATABASE renkou_load" >/dev/null
+  demo_db "$PG/renkou_load"
+fi
 # A production database has its statistics; a freshly bulk-loaded one would
 # otherwise be analysed by autovacuum in the middle of the first run.
 psql -q "$PG/renkou_load" -c "VACUUM ANALYZE" >/dev/null

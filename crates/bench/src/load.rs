@@ -86,13 +86,10 @@ pub async fn prepare(db: &str, sessions: usize, out: &Path) -> anyhow::Result<()
         // Sessions go round-robin over the townships.
         let mine = sessions / townships.len() + usize::from(i < sessions % townships.len());
         for _ in 0..mine {
-            let token: String = (0..32)
-                .map(|_| format!("{:02x}", rng.random::<u8>()))
-                .collect();
-            let hashed: String = Sha256::digest(token.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            // Random, not seeded: a second run on the same database adds
+            // sessions beside the first run's.
+            let token = hex::encode(rand::random::<[u8; 32]>());
+            let hashed = hex::encode(Sha256::digest(token.as_bytes()));
             store.create_session(user_id, &hashed, expires).await?;
             sessions_of.push((*township, token));
         }

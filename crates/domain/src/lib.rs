@@ -6,6 +6,7 @@ pub mod account;
 pub mod codes;
 pub mod date;
 pub mod event;
+pub mod field;
 pub mod id_number;
 pub mod name;
 #[cfg(feature = "openapi")]

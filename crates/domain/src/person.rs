@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
-use crate::event::{Field, FieldChange, FieldValueError};
 use crate::id_number::IdNumber;
 use crate::name::PersonName;
 use crate::region::RegionCode;
@@ -125,25 +124,5 @@ impl Person {
     /// A migrant lives outside the region of their household registration.
     pub fn is_migrant(&self) -> bool {
         self.hukou_region.is_some_and(|h| h != self.residence)
-    }
-
-    /// Sets a field to the change's new value.
-    pub fn apply(&mut self, change: &FieldChange) -> Result<(), FieldValueError> {
-        change.field.set(self, change.to.as_deref())
-    }
-
-    /// Sets a field back to the change's old value.
-    pub fn revert(&mut self, change: &FieldChange) -> Result<(), FieldValueError> {
-        change.field.set(self, change.from.as_deref())
-    }
-
-    /// The change that sets `field` to `value`, or `None` when it already has it.
-    pub fn change_to(&self, field: Field, value: Option<String>) -> Option<FieldChange> {
-        let from = field.get(self);
-        (from != value).then_some(FieldChange {
-            field,
-            from,
-            to: value,
-        })
     }
 }

@@ -488,7 +488,7 @@ async fn no_stored_value_can_break_the_task_list_or_its_workbook(db: &TestDb) {
     let long = "长".repeat(40_000);
     let file =
         "record_id,id_number,name,sex,birth_date,region_code\nP1,,王,1,1980-01-01,510104017001\n";
-    let reader = renkou_exchange::RegisterReader::new(file.as_bytes(), "old.csv").unwrap();
+    let reader = renkou_formats::RegisterReader::new(file.as_bytes(), "old.csv").unwrap();
     let (mut records, _) = renkou_store::source_records(reader).unwrap();
     records[0].name = long;
     let village = RegionCode::parse("510104017001").unwrap();

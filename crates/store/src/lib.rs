@@ -2,72 +2,52 @@
 //! file: a county, a laptop, the demo); PostgreSQL is the production engine.
 //! Both give the same answers; the conformance tests run every case on both.
 //!
-//! Writes go through [`tx::Tx`], one trait implemented on each engine's open
+//! Writes go through [`database::tx::Tx`], one trait implemented on each engine's open
 //! transaction; the use cases (`record`, `import`, `apply_rezoning`, …) are
 //! written once against it. The engine is chosen at run time from the URL.
 
-mod accounts;
-mod audit;
-mod change_lists;
-mod counters;
+mod access;
+mod database;
 mod error;
-mod history;
-mod households;
-mod import;
-mod merges;
-mod phones;
-mod population;
-mod postgres;
-mod quality;
-mod reconcile;
-mod reconcile_state;
-mod record;
-mod recount;
-mod regions;
-mod reports;
-mod rows;
-mod scope;
-mod sessions;
-mod sqlite;
-mod sqlite_bulk;
-mod summary;
-mod tokens;
-mod tx;
+mod registry;
+mod statistics;
 mod verification;
 
 use chrono::NaiveDate;
 use renkou_domain::rules::Command;
 use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
-use renkou_exchange::RegisterRecord;
+use renkou_formats::RegisterRecord;
 use sqlx::{PgPool, SqlitePool};
 
-pub use accounts::Account;
-pub use audit::{
+pub use access::accounts::Account;
+pub use access::audit::{
     AuditEntry, AuditFilter, AuditHead, AuditKey, AuditRecord, AuditVerification, Checkpoint,
     append_checkpoint, read_checkpoints,
 };
-pub use change_lists::{CHANGE_LIST_LIMIT, Progress};
-pub use counters::set_counters_enabled;
+pub use access::scope::Scope;
+pub use access::sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
+pub use access::tokens::ApiToken;
+pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use error::{StoreError, StoreResult};
-pub use history::person_as_of;
-pub use households::Household;
-pub use import::{ImportInput, ImportReport};
-pub use population::{LoadedCounts, Population};
-pub use reconcile::{Problem, SourceReconciliation, source_records};
-pub use record::{EventMeta, IdempotencyKey, Recorded, WriteContext};
-pub use recount::{CounterDifference, VerifyReport};
-pub use regions::{
+pub use registry::history::person_as_of;
+pub use registry::households::Household;
+pub use registry::import::{ImportInput, ImportReport};
+pub use registry::population::{LoadedCounts, Population};
+pub use registry::record::{EventMeta, IdempotencyKey, Recorded, WriteContext};
+pub use registry::regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
-pub use reports::{ReportRequest, next_level};
-pub use rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
-pub use scope::Scope;
-pub use sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
-pub use summary::Summary;
-pub use tokens::ApiToken;
-pub use verification::{NewTask, Raised, Task, TaskCount};
+pub use statistics::change_lists::{CHANGE_LIST_LIMIT, Progress};
+pub use statistics::counters::set_counters_enabled;
+pub use statistics::recount::{CounterDifference, VerifyReport};
+pub use statistics::reports::{ReportRequest, next_level};
+pub use statistics::summary::Summary;
+pub use verification::reconcile::{Problem, SourceReconciliation, source_records};
+pub use verification::tasks::{NewTask, Raised, Task, TaskCount};
 
-use crate::rows::person_columns;
+use crate::database::rows::{self, person_columns};
+use crate::database::{postgres, sqlite, tx};
+use crate::registry::{import, population, record, regions};
 
 /// The database URL used when none is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://renkou.db";
@@ -77,11 +57,11 @@ macro_rules! with_tx {
     ($store:expr, $tx:ident => $body:expr) => {
         match $store {
             $crate::Store::Sqlite(pool) => {
-                let $tx = $crate::sqlite::SqliteTx::begin(pool).await?;
+                let $tx = $crate::database::sqlite::SqliteTx::begin(pool).await?;
                 $body
             }
             $crate::Store::Postgres(pool) => {
-                let $tx = $crate::postgres::PgTx::begin(pool).await?;
+                let $tx = $crate::database::postgres::PgTx::begin(pool).await?;
                 $body
             }
         }
@@ -183,7 +163,7 @@ impl Store {
     pub async fn region(&self, code: &RegionCode) -> StoreResult<Option<RegionRow>> {
         Ok(
             on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(concat!(
-            "SELECT ", crate::rows::region_columns!(), " FROM regions WHERE code = $1"
+            "SELECT ", crate::database::rows::region_columns!(), " FROM regions WHERE code = $1"
         ))
         .bind(code.as_str())
         .fetch_optional(pool)
@@ -205,7 +185,7 @@ impl Store {
     pub async fn region_children(&self, parent: &RegionCode) -> StoreResult<Vec<RegionRow>> {
         Ok(
             on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(concat!(
-            "SELECT ", crate::rows::region_columns!(), " FROM regions WHERE parent = $1 AND valid_to IS NULL ORDER BY code"
+            "SELECT ", crate::database::rows::region_columns!(), " FROM regions WHERE parent = $1 AND valid_to IS NULL ORDER BY code"
         ))
         .bind(parent.as_str())
         .fetch_all(pool)
@@ -219,7 +199,7 @@ impl Store {
         let (low, high) = within.descendant_range();
         Ok(
             on_pool!(self, pool => sqlx::query_as::<_, RegionRow>(concat!(
-            "SELECT ", crate::rows::region_columns!(), " FROM regions \
+            "SELECT ", crate::database::rows::region_columns!(), " FROM regions \
              WHERE code >= $1 AND code < $2 AND level = 'village' AND valid_to IS NULL ORDER BY code"
         ))
         .bind(low)
@@ -308,7 +288,7 @@ impl Store {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn events_of(&self, id: PersonId) -> StoreResult<Vec<StoredEvent>> {
         let rows = on_pool!(self, pool => sqlx::query_as::<_, rows::EventRow>(concat!(
-            "SELECT ", crate::rows::event_columns!(), " FROM events WHERE person_id = $1 ORDER BY id"
+            "SELECT ", crate::database::rows::event_columns!(), " FROM events WHERE person_id = $1 ORDER BY id"
         ))
         .bind(id.0)
         .fetch_all(pool)
@@ -466,7 +446,7 @@ static EXPORT_PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         "SELECT {}, h.household_no FROM persons p LEFT JOIN households h ON h.id = p.household_id \
          WHERE p.id > $1 AND p.residence >= $2 AND p.residence < $3 AND p.status <> 'merged' \
          ORDER BY p.id LIMIT $4",
-        crate::rows::person_columns_of("p")
+        crate::database::rows::person_columns_of("p")
     )
 });
 

@@ -122,7 +122,7 @@ impl TestDb {
         region: &str,
         csv: &str,
     ) -> crate::SourceReconciliation {
-        let reader = renkou_exchange::RegisterReader::new(csv.as_bytes(), "source.csv")
+        let reader = renkou_formats::RegisterReader::new(csv.as_bytes(), "source.csv")
             .expect("a register CSV");
         let (records, _) = crate::source_records(reader).expect("readable records");
         let region = crate::RegionCode::parse(region).expect("a region code");
@@ -140,7 +140,7 @@ impl TestDb {
 async fn template_database(admin: &str, base: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
-    for m in crate::postgres::migrator().iter() {
+    for m in crate::database::postgres::migrator().iter() {
         hash.update(m.version.to_le_bytes());
         hash.update(&*m.checksum);
     }

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use renkou_domain::event::EventKind;
 use renkou_domain::{IdNumber, LifeStatus, RegionCode};
-use renkou_exchange::RegisterWriter;
+use renkou_formats::RegisterWriter;
 use renkou_store::testing::TestDb;
 use renkou_store::{
     Counts, EventMeta, ImportInput, ImportReport, Rezoning, Store, on_both_engines, person_as_of,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use renkou_domain::RegionCode;
-use renkou_exchange::RegisterWriter;
+use renkou_formats::RegisterWriter;
 use renkou_store::StoreError;
 
 /// Arguments of `renkou export`.

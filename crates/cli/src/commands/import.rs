@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use renkou_exchange::RejectedRow;
+use renkou_formats::RejectedRow;
 use renkou_store::ImportInput;
 
 /// Arguments of `renkou import`.
@@ -96,7 +96,7 @@ pub fn errors_file(file: &Path) -> PathBuf {
 fn write_errors(path: &Path, rows: &[RejectedRow]) -> anyhow::Result<()> {
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut out = renkou_exchange::SafeCsvWriter::new(std::io::BufWriter::new(file));
+    let mut out = renkou_formats::SafeCsvWriter::new(std::io::BufWriter::new(file));
     out.write_record(["line", "column", "value", "reason", "record_id"])?;
     for row in rows {
         for e in &row.errors {

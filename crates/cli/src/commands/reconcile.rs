@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use renkou_domain::date::today_in_china;
-use renkou_exchange::register_csv::RegisterReader;
+use renkou_formats::register_csv::RegisterReader;
 use renkou_link::evaluate::{Score, unordered};
 use renkou_link::{Linkage, Record, Stage};
 use renkou_store::Problem;
@@ -163,7 +163,7 @@ where
 {
     let path = dir.join(file);
     let f = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = renkou_exchange::SafeCsvWriter::new(BufWriter::with_capacity(1 << 20, f));
+    let mut w = renkou_formats::SafeCsvWriter::new(BufWriter::with_capacity(1 << 20, f));
     w.write_record(header)?;
     for row in rows {
         w.write_record(row)?;

@@ -72,13 +72,13 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
         .await?;
     let bytes = match args.format {
         Format::Table => table(&report).into_bytes(),
-        Format::Csv => renkou_exchange::report_csv(&report)?,
+        Format::Csv => renkou_formats::report_csv(&report)?,
         Format::Json => {
             let mut v = serde_json::to_vec_pretty(&report)?;
             v.push(b'\n');
             v
         }
-        Format::Xlsx => renkou_exchange::report_xlsx(&report)?,
+        Format::Xlsx => renkou_formats::report_xlsx(&report)?,
     };
     match args.out {
         Some(path) => std::fs::write(&path, bytes)

@@ -129,7 +129,7 @@ pub fn export(report: &Report, format: Option<&str>) -> Result<Response, ApiErro
     Ok(match format.unwrap_or("json") {
         "json" => axum::Json(report).into_response(),
         "csv" => {
-            let body = renkou_exchange::report_csv(report).map_err(|e| failed(&e))?;
+            let body = renkou_formats::report_csv(report).map_err(|e| failed(&e))?;
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -140,7 +140,7 @@ pub fn export(report: &Report, format: Option<&str>) -> Result<Response, ApiErro
                 .into_response()
         }
         "xlsx" => {
-            let body = renkou_exchange::report_xlsx(report).map_err(|e| failed(&e))?;
+            let body = renkou_formats::report_xlsx(report).map_err(|e| failed(&e))?;
             (
                 [
                     (

@@ -149,3 +149,11 @@ pub async fn progress(
         },
     ))
 }
+
+/// The monthly change report and the entry progress.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/change-report", get(change_report))
+        .route("/progress", get(progress))
+}

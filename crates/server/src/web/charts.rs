@@ -131,3 +131,11 @@ pub async fn births_deaths(
         .await?;
     Ok(svg(monthly_svg(&months)))
 }
+
+/// The charts the report pages draw.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/charts/pyramid.svg", get(pyramid))
+        .route("/charts/births-deaths.svg", get(births_deaths))
+}

@@ -577,3 +577,14 @@ async fn submit(
         Err(err) => Err(WebError(err)),
     }
 }
+
+/// The event forms.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/persons/{id}/events/{kind}",
+            get(person_form).post(person_submit),
+        )
+        .route("/events/move_in", get(newcomer_form).post(newcomer_submit))
+}

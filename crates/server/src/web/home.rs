@@ -53,3 +53,9 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         },
     ))
 }
+
+/// The home page.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/", get(home))
+}

@@ -44,3 +44,9 @@ pub async fn household_page(
         },
     ))
 }
+
+/// A household's page.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/households/{id}", get(household_page))
+}

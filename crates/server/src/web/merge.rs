@@ -108,3 +108,11 @@ pub async fn unmerge(
     record(&state, &session, &command, "web", key).await?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }
+
+/// Merging a duplicate pair and undoing a merge.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/tasks/{id}/merge", get(merge_form))
+        .route("/persons/{id}/unmerge", post(unmerge))
+}

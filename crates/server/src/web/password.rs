@@ -65,3 +65,9 @@ pub async fn password_submit(
         }
     }
 }
+
+/// Changing one's password.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/password", get(password_form).post(password_submit))
+}

@@ -204,3 +204,11 @@ pub async fn phone_submit(
         Err(err) => WebError(err).into_response(),
     }
 }
+
+/// A person's page and phone.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/persons/{id}", get(person_page))
+        .route("/persons/{id}/phone", post(phone_submit))
+}

@@ -269,3 +269,12 @@ pub async fn failing_list(
         },
     ))
 }
+
+/// The report catalogue, each report, and the lists behind quality counts.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/reports", get(index))
+        .route("/reports/{name}", get(report_page))
+        .route("/quality/{check}", get(failing_list))
+}

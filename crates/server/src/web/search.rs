@@ -192,3 +192,11 @@ pub async fn region_list(
 fn urlencoding(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+/// Search and region lists.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/search", get(search))
+        .route("/regions/{code}", get(region_list))
+}

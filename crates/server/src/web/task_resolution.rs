@@ -220,3 +220,9 @@ fn newcomer_of(task: &Task) -> Result<NewPerson, ApiError> {
         )
     })
 }
+
+/// Settling a verification task.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::post;
+    axum::Router::new().route("/tasks/{id}/resolve", post(resolve))
+}

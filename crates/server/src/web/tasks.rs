@@ -230,7 +230,7 @@ pub async fn tasks_xlsx(
     let name = state.store.region_name(&region).await?;
     let full = session.sees_full_numbers();
     let rows: Vec<Vec<String>> = tasks.iter().map(|t| task_row(t, full)).collect();
-    let body = renkou_exchange::list_xlsx(
+    let body = renkou_formats::list_xlsx(
         &format!("{name} 核查任务（{}）", region.as_str()),
         &HEADINGS,
         &rows,
@@ -336,7 +336,7 @@ pub async fn upload(
         return Err(ApiError::forbidden("您的角色只能查询，不能发起比对").into());
     }
     let (file_name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择 CSV 文件"))?;
-    let reader = renkou_exchange::RegisterReader::new(std::io::Cursor::new(bytes), &file_name)
+    let reader = renkou_formats::RegisterReader::new(std::io::Cursor::new(bytes), &file_name)
         .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
     let (records, problems) = renkou_store::source_records(reader)
         .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
@@ -401,4 +401,20 @@ pub async fn upload(
             p.actions { a href={ "/tasks?region=" (region.as_str()) } { "查看核查任务" } }
         },
     ))
+}
+
+/// The verification tasks: progress and list, workbook, upload (with its own
+/// body limit: a register extract is larger than any form).
+pub fn routes(settings: &crate::Settings) -> axum::Router<AppState> {
+    use axum::routing::get;
+    let upload_limit = settings.server.max_upload_mib * 1024 * 1024;
+    axum::Router::new()
+        .route("/tasks", get(tasks_page))
+        .route("/tasks.xlsx", get(tasks_xlsx))
+        .route(
+            "/tasks/upload",
+            get(upload_form)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
 }

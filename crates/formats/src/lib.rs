@@ -1,0 +1,13 @@
+//! File formats. The register CSV (`formats/register-csv.md`) is how person
+//! records travel between registers: a police extract, a family-planning
+//! extract, an export of this system. Statistical reports leave as CSV or XLSX.
+
+pub mod cells;
+pub mod register_csv;
+pub mod report_files;
+
+pub use cells::{SafeCsvWriter, csv_value, xlsx_cell};
+pub use register_csv::{
+    Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
+};
+pub use report_files::{list_xlsx, report_csv, report_xlsx};

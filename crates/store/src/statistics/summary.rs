@@ -1,0 +1,66 @@
+//! Headline counts for a user's home page, from the statistics counters:
+//! a few rows per region whatever its size.
+
+use chrono::{Datelike, NaiveDate};
+use renkou_domain::RegionCode;
+use serde::Serialize;
+
+use crate::error::StoreResult;
+use crate::{Store, on_pool};
+
+/// What a region looks like today.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Persons living here now.
+    pub living: i64,
+    /// Households registered here.
+    pub households: i64,
+    /// Births this year (by date of birth).
+    pub births_this_year: i64,
+    /// Deaths this year (by date of death).
+    pub deaths_this_year: i64,
+    /// Living persons without an identity number: work to do.
+    pub missing_id_numbers: i64,
+}
+
+impl Store {
+    /// Headline counts of a region, as of `today`.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn summary(&self, region: &RegionCode, today: NaiveDate) -> StoreResult<Summary> {
+        let (low, high) = region.descendant_range();
+        let level = crate::statistics::reports::stored_level(region.level());
+        let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+        // One round trip; each count an index range of its own (the stock's
+        // key starts with the region, so each indicator is an index condition).
+        let (living, households, missing, births, deaths): (i64, i64, i64, i64, i64) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = $1 \
+                AND region_code >= $2 AND region_code < $3 AND indicator = 'living'), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = $1 \
+                AND region_code >= $2 AND region_code < $3 AND indicator = 'households'), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = 'village' \
+                AND region_code >= $2 AND region_code < $3 AND indicator = 'quality' \
+                AND key = 'missing_id_number'), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE region_code >= $2 \
+                AND region_code < $3 AND effective_date >= $4 AND effective_date <= $5 \
+                AND indicator = 'pop' AND kind = 'birth' AND sign = 1), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE region_code >= $2 \
+                AND region_code < $3 AND effective_date >= $4 AND effective_date <= $5 \
+                AND indicator = 'pop' AND kind = 'death' AND sign = -1)",
+        )
+        .bind(level)
+        .bind(&low)
+        .bind(&high)
+        .bind(year_start)
+        .bind(today)
+        .fetch_one(pool)
+        .await?);
+        Ok(Summary {
+            living,
+            households,
+            births_this_year: births,
+            deaths_this_year: deaths,
+            missing_id_numbers: missing,
+        })
+    }
+}
