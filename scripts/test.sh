@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, and every test on SQLite and PostgreSQL,
-# including the browser tests in headless Chromium. Starts the local PostgreSQL
+# including the browser tests in headless Chromium, then schemathesis against
+# the OpenAPI document. Starts the local PostgreSQL
 # if it is down and installs Chromium if it is missing, and fails if either
 # cannot be had, so no half of the suite goes silently missing.
 set -euo pipefail
@@ -14,3 +15,5 @@ scripts/browser-up.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The API probed from its OpenAPI document, a bounded number of examples.
+scripts/schemathesis.sh 30

@@ -43,6 +43,8 @@ pub struct LoginAnswer {
         (status = 200, description = "Logged in; the `renkou_session` cookie is set", body = LoginAnswer),
         (status = 400, description = "Malformed body", body = ApiError),
         (status = 401, description = "Wrong name or password", body = ApiError),
+        (status = 413, description = "The body is too large", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
         (status = 429, description = "Locked after repeated failures", body = ApiError)))]
 pub async fn login(
     State(state): State<AppState>,
@@ -166,7 +168,10 @@ pub struct PasswordChange {
     responses(
         (status = 204, description = "Changed; other sessions ended"),
         (status = 400, description = "Wrong current password or weak new one (field named)", body = ApiError),
-        (status = 401, description = "Not logged in", body = ApiError)))]
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "An API token has no password", body = ApiError),
+        (status = 413, description = "The body is too large", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError)))]
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,

@@ -27,7 +27,9 @@ pub struct PhoneChange {
         (status = 204, description = "Recorded"),
         (status = 400, description = "Not a phone number (field named)", body = ApiError),
         (status = 401, description = "Not logged in", body = ApiError),
-        (status = 404, description = "No such person among those the caller enters records for", body = ApiError)))]
+        (status = 404, description = "No such person among those the caller enters records for", body = ApiError),
+        (status = 413, description = "The body is too large", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError)))]
 pub async fn set_phone(
     State(state): State<AppState>,
     session: Session,
