@@ -22,6 +22,9 @@ use crate::region::{RegionCode, RegionLevel};
 pub enum Indicator {
     /// Living residents, keyed `sex|birth_year`.
     Population,
+    /// Living residents, one key: the total a home page shows, without
+    /// summing every `sex|birth_year` of a region.
+    Living,
     /// Living residents by household-registration (hukou) region, keyed by that
     /// region's code (the county's code in county roll-ups).
     Registration,
@@ -43,6 +46,7 @@ impl Indicator {
     pub fn as_str(self) -> &'static str {
         match self {
             Indicator::Population => "pop",
+            Indicator::Living => "living",
             Indicator::Registration => "hukou",
             Indicator::Women => "women",
             Indicator::Members => "members",
@@ -123,6 +127,7 @@ pub fn stock_of(p: &Person) -> Vec<CounterKey> {
             Indicator::Population,
             population_key(p.sex, year),
         ),
+        CounterKey::new(p.residence, Indicator::Living, String::new()),
         // Without a recorded hukou region a person counts as registered where
         // they live: a register lists people at their registration.
         CounterKey::new(
@@ -278,7 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn a_living_woman_counts_in_population_registration_and_women() {
+    fn a_living_woman_counts_in_population_living_registration_and_women() {
         let mut p = person("510104001001", Sex::Female, "1990-05-01");
         p.marital_status = Some(MaritalStatus::first_marriage());
         let keys: Vec<(Indicator, String)> = stock_of(&p)
@@ -290,6 +295,7 @@ mod tests {
             keys,
             vec![
                 (Indicator::Population, "2|1990".to_string()),
+                (Indicator::Living, String::new()),
                 (Indicator::Registration, "510104001001".to_string()),
                 (Indicator::Women, "1990|21".to_string()),
             ]

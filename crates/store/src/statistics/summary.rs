@@ -30,38 +30,29 @@ impl Store {
         let (low, high) = region.descendant_range();
         let level = crate::statistics::reports::stored_level(region.level());
         let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-        let (living, households): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
+        // One round trip; each count an index range of its own (the stock's
+        // key starts with the region, so each indicator is an index condition).
+        let (living, households, missing, births, deaths): (i64, i64, i64, i64, i64) = on_pool!(self, pool => sqlx::query_as(
             "SELECT \
-               CAST(COALESCE(SUM(CASE WHEN indicator = 'pop' THEN n END), 0) AS BIGINT), \
-               CAST(COALESCE(SUM(CASE WHEN indicator = 'households' THEN n END), 0) AS BIGINT) \
-             FROM stat_stock WHERE level = $1 AND indicator IN ('pop', 'households') \
-             AND region_code >= $2 AND region_code < $3",
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = $1 \
+                AND region_code >= $2 AND region_code < $3 AND indicator = 'living'), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = $1 \
+                AND region_code >= $2 AND region_code < $3 AND indicator = 'households'), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = 'village' \
+                AND region_code >= $2 AND region_code < $3 AND indicator = 'quality' \
+                AND key = 'missing_id_number'), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE region_code >= $2 \
+                AND region_code < $3 AND effective_date >= $4 AND effective_date <= $5 \
+                AND indicator = 'pop' AND kind = 'birth' AND sign = 1), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE region_code >= $2 \
+                AND region_code < $3 AND effective_date >= $4 AND effective_date <= $5 \
+                AND indicator = 'pop' AND kind = 'death' AND sign = -1)",
         )
         .bind(level)
         .bind(&low)
         .bind(&high)
-        .fetch_one(pool)
-        .await?);
-        // Quality counts are kept per village.
-        let missing: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = 'village' \
-             AND indicator = 'quality' AND region_code >= $1 AND region_code < $2 AND key = 'missing_id_number'",
-        )
-        .bind(&low)
-        .bind(&high)
-        .fetch_one(pool)
-        .await?);
-        let (births, deaths): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT \
-               CAST(COALESCE(SUM(CASE WHEN kind = 'birth' AND sign = 1 THEN n END), 0) AS BIGINT), \
-               CAST(COALESCE(SUM(CASE WHEN kind = 'death' AND sign = -1 THEN n END), 0) AS BIGINT) \
-             FROM stat_flows WHERE indicator = 'pop' AND effective_date >= $1 AND effective_date <= $2 \
-             AND region_code >= $3 AND region_code < $4",
-        )
         .bind(year_start)
         .bind(today)
-        .bind(&low)
-        .bind(&high)
         .fetch_one(pool)
         .await?);
         Ok(Summary {
