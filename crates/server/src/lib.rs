@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+
 use renkou_store::{AuditKey, Store};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -68,19 +68,7 @@ pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.server.max_json_kib * 1024;
     let hsts = state.settings.server.hsts;
     Router::new()
-        .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz))
-        .route("/api/v1/openapi.json", get(routes::openapi::document))
-        .route("/api/v1/session", post(session::login))
-        .route("/api/v1/session", delete(session::logout))
-        .route("/api/v1/session/password", put(session::change_password))
-        .route("/api/v1/regions", get(routes::regions::children))
-        .route("/api/v1/persons", get(routes::persons::search))
-        .route("/api/v1/persons/{id}", get(routes::persons::detail))
-        .route("/api/v1/persons/{id}/phone", put(routes::phones::set_phone))
-        .route("/api/v1/households/{id}", get(routes::households::detail))
-        .route("/api/v1/events", post(routes::events::register))
-        .route("/api/v1/reports/{name}", get(routes::reports::report))
+        .merge(routes::api())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(web::routes(&state.settings))
         .layer(axum::middleware::from_fn(move |req, next| {

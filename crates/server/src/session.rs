@@ -438,3 +438,11 @@ async fn dummy_hash() -> String {
         .await
         .clone()
 }
+
+/// Logging in and out through the API, and changing one's password.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{post, put};
+    axum::Router::new()
+        .route("/api/v1/session", post(login).delete(logout))
+        .route("/api/v1/session/password", put(change_password))
+}

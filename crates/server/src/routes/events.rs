@@ -99,3 +99,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
             .ok_or_else(|| ApiError::invalid("Idempotency-Key", "幂等键应为 1 至 200 个可见字符"))
     }
 }
+
+/// Registering events.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::post;
+    axum::Router::new().route("/api/v1/events", post(register))
+}

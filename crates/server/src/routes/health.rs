@@ -21,3 +21,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str)
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
 }
+
+/// Liveness and readiness.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}

@@ -62,3 +62,9 @@ pub async fn detail(
         members,
     }))
 }
+
+/// Household detail.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/api/v1/households/{id}", get(detail))
+}

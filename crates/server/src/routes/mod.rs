@@ -1,4 +1,4 @@
-//! The API's handlers, one file per resource.
+//! The API's handlers, one file per resource, each with its `routes()`.
 
 pub mod events;
 pub mod health;
@@ -8,3 +8,17 @@ pub mod persons;
 pub mod phones;
 pub mod regions;
 pub mod reports;
+
+/// The JSON API: every resource's routes.
+pub fn api() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .merge(health::routes())
+        .merge(openapi::routes())
+        .merge(crate::session::routes())
+        .merge(regions::routes())
+        .merge(persons::routes())
+        .merge(phones::routes())
+        .merge(households::routes())
+        .merge(events::routes())
+        .merge(reports::routes())
+}

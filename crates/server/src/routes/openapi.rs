@@ -67,3 +67,9 @@ impl Modify for SessionCookie {
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
+
+/// The OpenAPI document.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/api/v1/openapi.json", get(document))
+}

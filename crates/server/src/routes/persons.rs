@@ -279,3 +279,11 @@ pub async fn detail(
         events,
     }))
 }
+
+/// Person search and detail.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/api/v1/persons", get(search))
+        .route("/api/v1/persons/{id}", get(detail))
+}

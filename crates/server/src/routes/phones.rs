@@ -62,3 +62,9 @@ pub async fn record_phone(
         )])
         .await
 }
+
+/// A person's contact phone.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::put;
+    axum::Router::new().route("/api/v1/persons/{id}/phone", put(set_phone))
+}

@@ -55,3 +55,9 @@ pub async fn children(
     };
     Ok(Json(Regions { items }))
 }
+
+/// The region tree.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/api/v1/regions", get(children))
+}

@@ -162,3 +162,9 @@ pub fn export(report: &Report, format: Option<&str>) -> Result<Response, ApiErro
         }
     })
 }
+
+/// The standard reports.
+pub fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/api/v1/reports/{name}", get(report))
+}
