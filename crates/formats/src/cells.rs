@@ -48,12 +48,24 @@ pub fn csv_value(cell: &str) -> &str {
     }
 }
 
-/// The cell as an XLSX file holds it: cut to Excel's limit, marked `…`.
-pub fn xlsx_cell(value: &str) -> Cow<'_, str> {
-    match value.char_indices().nth(XLSX_CELL_CHARS - 1) {
-        Some((end, _)) => Cow::Owned(format!("{}…", &value[..end])),
+/// The value in at most `chars` characters: a longer one is cut and ends
+/// in `…` (for a cell, or a list that shows only the start of a value).
+pub fn shortened(value: &str, chars: usize) -> Cow<'_, str> {
+    match value.char_indices().nth(chars) {
+        Some(_) => {
+            let end = value
+                .char_indices()
+                .nth(chars.saturating_sub(1))
+                .map_or(value.len(), |(i, _)| i);
+            Cow::Owned(format!("{}…", &value[..end]))
+        }
         None => Cow::Borrowed(value),
     }
+}
+
+/// The cell as an XLSX file holds it: cut to Excel's limit, marked `…`.
+pub fn xlsx_cell(value: &str) -> Cow<'_, str> {
+    shortened(value, XLSX_CELL_CHARS)
 }
 
 /// A CSV writer whose every cell goes through [`csv_cell`]; the one way this

@@ -6,7 +6,7 @@ pub mod cells;
 pub mod register_csv;
 pub mod report_files;
 
-pub use cells::{SafeCsvWriter, csv_value, xlsx_cell};
+pub use cells::{SafeCsvWriter, csv_value, shortened, xlsx_cell};
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };

@@ -24,11 +24,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// 413: the request body is larger than allowed.
+    /// 413: the request body (JSON or an upload) is larger than allowed.
     pub fn too_large(message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
-            error: "too_large",
+            error: "invalid_body",
             message: message.into(),
             field: None,
         }

@@ -43,7 +43,7 @@ where
                 .await
                 .map_err(|rejection: BytesRejection| {
                     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        body_error(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大".into(), None)
+                        ApiError::too_large("请求内容过大")
                     } else {
                         body_error(StatusCode::BAD_REQUEST, "无法读取请求内容".into(), None)
                     }

@@ -476,18 +476,26 @@ fn form_field(kind: &str, err: &ApiError, person: Option<&Person>) -> Option<&'s
     }
 }
 
-/// The person an event form is for, audited as read: the form shows them.
-async fn load(
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    kind: &str,
-) -> Result<Person, WebError> {
-    let person = state
+/// The person an event form is for, among those the caller enters records for.
+async fn load(state: &AppState, session: &Session, id: i64) -> Result<Person, WebError> {
+    state
         .store
         .person_in(PersonId(id), &Scope::writable(&session.account))
         .await?
-        .ok_or(WebError(ApiError::not_found()))?;
+        .ok_or(WebError(ApiError::not_found()))
+}
+
+/// Writes down that a form showed the person (a successful submission is
+/// audited as the event it records instead).
+async fn audit_form_read(
+    state: &AppState,
+    session: &Session,
+    person: Option<&Person>,
+    kind: &str,
+) -> Result<(), ApiError> {
+    let Some(person) = person else {
+        return Ok(());
+    };
     state
         .audit
         .write(vec![session.audit_entry(
@@ -495,8 +503,7 @@ async fn load(
             Some(person.id.0),
             format!("event form {kind}"),
         )])
-        .await?;
-    Ok(person)
+        .await
 }
 
 /// `GET /persons/{id}/events/{kind}`.
@@ -505,7 +512,8 @@ pub async fn person_form(
     WebSession(session): WebSession,
     Path((id, kind)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    let person = load(&state, &session, id, &kind).await?;
+    let person = load(&state, &session, id).await?;
+    audit_form_read(&state, &session, Some(&person), &kind).await?;
     let values = defaults(&kind, Some(&person));
     Ok(render(&session, Some(&person), &kind, &values, &Vec::new()).into_response())
 }
@@ -516,7 +524,7 @@ pub async fn person_submit(
     Path((id, kind)): Path<(i64, String)>,
     CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let person = load(&state, &session, id, &kind).await?;
+    let person = load(&state, &session, id).await?;
     submit(&state, &session, Some(&person), &kind, values).await
 }
 
@@ -556,7 +564,10 @@ async fn submit(
     };
     let command = match command_of(state, session, kind, person, &values).await {
         Ok(command) => command,
-        Err(errors) => return Ok(refused(errors)),
+        Err(errors) => {
+            audit_form_read(state, session, person, kind).await?;
+            return Ok(refused(errors));
+        }
     };
     let key = values.get("idempotency_key").map(String::as_str);
     match record(state, session, &command, "web", key).await {
@@ -572,6 +583,7 @@ async fn submit(
             if err.status.is_client_error() && err.status != StatusCode::FORBIDDEN
                 || err.error == "outside_scope" =>
         {
+            audit_form_read(state, session, person, kind).await?;
             Ok(refused(vec![(form_field(kind, &err, person), err.message)]))
         }
         Err(err) => Err(WebError(err)),

@@ -73,10 +73,7 @@ const SHOWN_CHARS: usize = 200;
 
 /// The value cut to [`SHOWN_CHARS`].
 fn shortened(value: &str) -> String {
-    match value.char_indices().nth(SHOWN_CHARS) {
-        Some((end, _)) => format!("{}…", &value[..end]),
-        None => value.to_string(),
-    }
+    renkou_formats::shortened(value, SHOWN_CHARS).into_owned()
 }
 
 /// A task as the list shows it. Identity numbers inside a value (a
