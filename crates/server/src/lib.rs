@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::api())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(web::routes(&state.settings))
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(move |req, next| {
             security_headers::add(req, next, hsts)
         }))
@@ -83,6 +84,21 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// An address that names nothing: the error envelope under `/api/`, a
+/// Chinese page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let missing = ApiError {
+        message: "未找到该页面或记录".into(),
+        ..ApiError::not_found()
+    };
+    if uri.path().starts_with("/api/") {
+        missing.into_response()
+    } else {
+        web::error::WebError(missing).into_response()
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight

@@ -188,6 +188,55 @@ async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
     assert!(child.text.contains("出生"), "the timeline shows the birth");
 }
 
+async fn a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, csrf) = log_in(&app).await;
+    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
+    let mother = first_person_link(&found.text);
+    let answer = send(
+        &app,
+        form(
+            &format!("{mother}/events/birth"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("name", "李小红"),
+                ("sex", "2"),
+                ("birth_date", "2026-02-30"),
+                ("ethnicity", "01"),
+                ("residence", "510104017001"),
+                ("other_parent", "510104199202020029"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text.contains("value=\"李小红\""), "{}", answer.text);
+    assert!(answer.text.contains("id=\"birth_date-error\""));
+    // 赵丽 lives in another township: not found, as if she were not there.
+    assert!(answer.text.contains("id=\"other_parent-error\""));
+    assert!(answer.text.contains("在您的管辖范围内未找到此人"));
+    let mother_page = send(&app, page(&mother, &cookie)).await;
+    assert!(!mother_page.text.contains("李小红"), "no child recorded");
+}
+
+async fn an_address_that_names_nothing_answers_in_chinese(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, _) = log_in(&app).await;
+    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
+    let person = first_person_link(&found.text);
+    let answer = send(&app, page(&format!("{person}/events/adoption"), &cookie)).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(answer.text.contains("未找到该页面"), "{}", answer.text);
+    let answer = send(&app, page("/api/v1/nothing", &cookie)).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(
+        answer.text.contains("\"error\":\"not_found\""),
+        "{}",
+        answer.text
+    );
+}
+
 async fn a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, csrf) = log_in(&app).await;
@@ -306,6 +355,8 @@ on_both_engines!(
     without_a_session_a_page_sends_the_browser_to_login,
     a_birth_entered_in_the_form_appears_on_the_childs_page,
     a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded,
+    a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field,
+    an_address_that_names_nothing_answers_in_chinese,
     a_form_post_without_the_csrf_token_is_refused,
     another_townships_person_page_is_not_found,
     a_repeat_visit_gets_304_and_the_stylesheet_is_cached_for_a_year,

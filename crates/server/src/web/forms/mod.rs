@@ -1,0 +1,286 @@
+//! Forms to register each event, with the reason for a refusal in Chinese
+//! next to the field it concerns. Posts carry the session's CSRF token and
+//! answer with a redirect to the person's page (so a reload posts nothing).
+//!
+//! Each event kind is one typed form ([`EventForm`]), in the file of its
+//! family: `newcomers` (birth, move in), `family` (death, marriage,
+//! divorce), `moves` (within, out, back), `records` (registration change,
+//! correction). This file serves them all.
+
+mod family;
+mod fields;
+mod moves;
+mod newcomers;
+mod records;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use renkou_domain::rules::Command;
+use renkou_domain::{IdNumber, Person, PersonId};
+use renkou_store::Scope;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::routes::events::record;
+use crate::session::Session;
+use crate::web::auth::{CsrfForm, WebSession, csrf_field, idempotency_field};
+use crate::web::error::WebError;
+use crate::web::layout::page;
+use crate::{ApiError, AppState};
+use fields::{Check, Errors, FormField, input};
+
+/// A form that records one kind of event.
+trait EventForm: DeserializeOwned + Serialize + Default + Send + Sync + 'static {
+    /// The kind in the form's address (`/persons/{id}/events/{KIND}`).
+    const KIND: &'static str;
+    /// The form's heading.
+    const TITLE: &'static str;
+    /// The fields, in the order shown.
+    fn fields() -> Vec<FormField>;
+    /// The values shown when the form opens.
+    fn opened(_person: Option<&Person>) -> Self {
+        Self::default()
+    }
+    /// Reads the form into a command, naming every field that is wrong.
+    fn command(
+        &self,
+        context: &FormContext<'_>,
+    ) -> impl Future<Output = Result<Command, Errors>> + Send;
+    /// Which form field a refusal of the register (naming its own field) is
+    /// about; `None`: the form as a whole.
+    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
+        match field {
+            "date" => Some("date"),
+            "id_number" => Some("id_number"),
+            _ => None,
+        }
+    }
+}
+
+/// What a form's command is read against.
+struct FormContext<'a> {
+    state: &'a AppState,
+    /// The regions the user enters records for.
+    scope: Scope,
+    /// The person whose page the form is on.
+    person: Option<&'a Person>,
+}
+
+impl FormContext<'_> {
+    /// The person the form is for (0 for a newcomer's form, which names none).
+    fn me(&self) -> PersonId {
+        self.person.map(|p| p.id).unwrap_or(PersonId(0))
+    }
+
+    /// The person holding a number, among those the user enters records for.
+    async fn person_numbered(
+        &self,
+        check: &mut Check,
+        field: &'static str,
+        number: Option<IdNumber>,
+    ) -> Option<Person> {
+        let number = number?;
+        match self
+            .state
+            .store
+            .person_by_id_number_in(&number, &self.scope)
+            .await
+        {
+            Ok(Some(p)) => Some(p),
+            _ => {
+                check.refuse(Some(field), "在您的管辖范围内未找到此人");
+                None
+            }
+        }
+    }
+}
+
+/// A posted form with the hidden key that makes a second post record nothing.
+#[derive(Deserialize)]
+struct Posted<F> {
+    #[serde(flatten)]
+    form: F,
+    idempotency_key: Option<String>,
+}
+
+fn render<F: EventForm>(
+    session: &Session,
+    person: Option<&Person>,
+    form: &F,
+    errors: &Errors,
+) -> axum::response::Html<String> {
+    let fields = F::fields();
+    let values = match serde_json::to_value(form) {
+        Ok(serde_json::Value::Object(values)) => values,
+        _ => serde_json::Map::new(),
+    };
+    let value = |name: &str| values.get(name).and_then(|v| v.as_str()).unwrap_or("");
+    let action = match person {
+        Some(p) => format!("/persons/{}/events/{}", p.id, F::KIND),
+        None => format!("/events/{}", F::KIND),
+    };
+    let general: Vec<&String> = errors
+        .iter()
+        .filter(|(f, _)| f.is_none_or(|f| !fields.iter().any(|x| x.name == f)))
+        .map(|(_, m)| m)
+        .collect();
+    page(
+        F::TITLE,
+        session,
+        html! {
+            h1 { (F::TITLE) @if let Some(p) = person { "：" a href={ "/persons/" (p.id) } { (p.name.as_str()) } } }
+            @for m in &general { p.notice role="alert" { (m) } }
+            form.entry method="post" action=(action) novalidate {
+                (csrf_field(session))
+                (idempotency_field())
+                @for f in &fields {
+                    (input(f, value(f.name),
+                        errors.iter().filter(|(n, _)| *n == Some(f.name)).map(|(_, m)| m.as_str()).collect()))
+                }
+                button.primary type="submit" { "提交" }
+            }
+        },
+    )
+}
+
+/// The person an event form is for, among those the caller enters records for.
+async fn load(state: &AppState, session: &Session, id: i64) -> Result<Person, WebError> {
+    state
+        .store
+        .person_in(PersonId(id), &Scope::writable(&session.account))
+        .await?
+        .ok_or(WebError(ApiError::not_found()))
+}
+
+/// Writes down that a form showed the person (a successful submission is
+/// audited as the event it records instead).
+async fn audit_form_read(
+    state: &AppState,
+    session: &Session,
+    person: Option<&Person>,
+    kind: &str,
+) -> Result<(), ApiError> {
+    let Some(person) = person else {
+        return Ok(());
+    };
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "read_person",
+            Some(person.id.0),
+            format!("event form {kind}"),
+        )])
+        .await
+}
+
+/// `GET /persons/{id}/events/{kind}`.
+async fn person_form<F: EventForm>(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let person = load(&state, &session, id).await?;
+    audit_form_read(&state, &session, Some(&person), F::KIND).await?;
+    let form = F::opened(Some(&person));
+    Ok(render(&session, Some(&person), &form, &Vec::new()).into_response())
+}
+
+/// `POST /persons/{id}/events/{kind}`.
+async fn person_submit<F: EventForm>(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(session, posted): CsrfForm<Posted<F>>,
+) -> Result<Response, WebError> {
+    let person = load(&state, &session, id).await?;
+    submit(&state, &session, Some(&person), posted).await
+}
+
+/// `GET /events/move_in`: a newcomer, on no one's page.
+async fn newcomer_form(WebSession(session): WebSession) -> Response {
+    let form = newcomers::MoveIn::opened(None);
+    render(&session, None, &form, &Vec::new()).into_response()
+}
+
+/// `POST /events/move_in`.
+async fn newcomer_submit(
+    State(state): State<AppState>,
+    CsrfForm(session, posted): CsrfForm<Posted<newcomers::MoveIn>>,
+) -> Result<Response, WebError> {
+    submit(&state, &session, None, posted).await
+}
+
+async fn submit<F: EventForm>(
+    state: &AppState,
+    session: &Session,
+    person: Option<&Person>,
+    posted: Posted<F>,
+) -> Result<Response, WebError> {
+    let Posted {
+        form,
+        idempotency_key,
+    } = posted;
+    let refused = |errors: Errors| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(session, person, &form, &errors),
+        )
+            .into_response()
+    };
+    let context = FormContext {
+        state,
+        scope: Scope::writable(&session.account),
+        person,
+    };
+    let command = match form.command(&context).await {
+        Ok(command) => command,
+        Err(errors) => {
+            audit_form_read(state, session, person, F::KIND).await?;
+            return Ok(refused(errors));
+        }
+    };
+    match record(state, session, &command, "web", idempotency_key.as_deref()).await {
+        Ok(recorded) => {
+            let shown = match command {
+                Command::Birth { .. } | Command::MoveIn { .. } => recorded.person_id,
+                _ => person.map(|p| p.id).unwrap_or(recorded.person_id),
+            };
+            Ok(Redirect::to(&format!("/persons/{shown}")).into_response())
+        }
+        Err(err)
+            if err.status.is_client_error() && err.status != StatusCode::FORBIDDEN
+                || err.error == "outside_scope" =>
+        {
+            audit_form_read(state, session, person, F::KIND).await?;
+            let field = err.field.as_deref().and_then(|f| F::field_of(f, person));
+            Ok(refused(vec![(field, err.message)]))
+        }
+        Err(err) => Err(WebError(err)),
+    }
+}
+
+/// A form's two addresses on a person's page.
+fn on_person_page<F: EventForm>(router: axum::Router<AppState>) -> axum::Router<AppState> {
+    use axum::routing::get;
+    router.route(
+        &format!("/persons/{{id}}/events/{}", F::KIND),
+        get(person_form::<F>).post(person_submit::<F>),
+    )
+}
+
+/// The event forms.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    let router =
+        axum::Router::new().route("/events/move_in", get(newcomer_form).post(newcomer_submit));
+    let router = on_person_page::<newcomers::Birth>(router);
+    let router = on_person_page::<newcomers::MoveIn>(router);
+    let router = on_person_page::<family::Death>(router);
+    let router = on_person_page::<family::Marriage>(router);
+    let router = on_person_page::<family::Divorce>(router);
+    let router = on_person_page::<moves::MoveWithin>(router);
+    let router = on_person_page::<moves::MoveOut>(router);
+    let router = on_person_page::<moves::MoveBack>(router);
+    let router = on_person_page::<records::RegistrationChange>(router);
+    on_person_page::<records::Correction>(router)
+}

@@ -1,0 +1,129 @@
+//! The forms of a move: within the province, out of it, back into it.
+
+use renkou_domain::RegionCode;
+use renkou_domain::rules::Command;
+use renkou_domain::{Person, PersonId};
+use serde::{Deserialize, Serialize};
+
+use super::fields::{Check, Errors, FormField, Input, event_date, given, optional, required};
+use super::{EventForm, FormContext};
+
+/// The village moved to, and when.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Destination {
+    to: String,
+    date: String,
+}
+
+impl Destination {
+    fn fields() -> Vec<FormField> {
+        vec![
+            required("to", "迁入地区划代码（村/社区）", Input::Text),
+            event_date(),
+        ]
+    }
+
+    /// The command `make` builds from the village and date, when both read.
+    fn command(
+        &self,
+        context: &FormContext<'_>,
+        make: impl FnOnce(PersonId, RegionCode, chrono::NaiveDate) -> Command,
+    ) -> Result<Command, Errors> {
+        let mut check = Check::default();
+        let to = check.parsed("to", "区划代码", &self.to, RegionCode::parse);
+        let date = check.date("date", &self.date);
+        let command = to.zip(date).map(|(to, date)| make(context.me(), to, date));
+        check.finish(command)
+    }
+
+    fn field_of(field: &str) -> Option<&'static str> {
+        match field {
+            "date" => Some("date"),
+            "residence" => Some("to"),
+            _ => None,
+        }
+    }
+}
+
+/// 省内迁移登记.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct MoveWithin(Destination);
+
+impl EventForm for MoveWithin {
+    const KIND: &'static str = "move_within";
+    const TITLE: &'static str = "省内迁移登记";
+
+    fn fields() -> Vec<FormField> {
+        Destination::fields()
+    }
+
+    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
+        self.0
+            .command(context, |person, to, date| Command::MoveWithin {
+                person,
+                to,
+                date,
+            })
+    }
+
+    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
+        Destination::field_of(field)
+    }
+}
+
+/// 迁回本省登记: a person who moved out comes back.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct MoveBack(Destination);
+
+impl EventForm for MoveBack {
+    const KIND: &'static str = "move_back";
+    const TITLE: &'static str = "迁回本省登记";
+
+    fn fields() -> Vec<FormField> {
+        Destination::fields()
+    }
+
+    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
+        self.0
+            .command(context, |person, to, date| Command::MoveBack {
+                person,
+                to,
+                date,
+            })
+    }
+
+    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
+        Destination::field_of(field)
+    }
+}
+
+/// 迁出本省登记: where to, if known.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MoveOut {
+    date: String,
+    destination: String,
+}
+
+impl EventForm for MoveOut {
+    const KIND: &'static str = "move_out";
+    const TITLE: &'static str = "迁出本省登记";
+
+    fn fields() -> Vec<FormField> {
+        vec![event_date(), optional("destination", "迁往地", Input::Text)]
+    }
+
+    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
+        let mut check = Check::default();
+        let date = check.date("date", &self.date);
+        let command = date.map(|date| Command::MoveOut {
+            person: context.me(),
+            date,
+            destination: given(&self.destination),
+        });
+        check.finish(command)
+    }
+}
