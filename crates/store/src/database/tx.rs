@@ -183,6 +183,25 @@ pub(crate) trait Tx {
     async fn commit(self) -> StoreResult<()>;
 }
 
+/// Runs a look-up whose `$1` is a JSON array of values, at most
+/// `LOOKUP_CHUNK` values a statement, and collects the rows of every chunk.
+macro_rules! fetch_in_chunks {
+    ($conn:expr, $row:ty, $sql:expr, $values:expr $(, $bind:expr)*) => {{
+        let mut out = Vec::new();
+        for chunk in $values.chunks($crate::database::tx::LOOKUP_CHUNK) {
+            out.extend(
+                sqlx::query_as::<_, $row>($sql)
+                    .bind(serde_json::to_string(chunk).unwrap_or_default())
+                    $(.bind($bind))*
+                    .fetch_all(&mut *$conn)
+                    .await?,
+            );
+        }
+        out
+    }};
+}
+pub(crate) use fetch_in_chunks;
+
 /// The statements both engines share. `$in_text` / `$in_int` turn the JSON
 /// array bound as `$1` into a list of text / integer values; `$lock` is the
 /// row-lock clause (empty where the engine locks the whole database);
@@ -190,18 +209,9 @@ pub(crate) trait Tx {
 macro_rules! shared_statements {
     ($in_text:literal, $in_int:literal, $lock:literal, $regions_from_json:literal) => {
         async fn regions(&mut self, codes: &[String]) -> StoreResult<Vec<RegionRow>> {
-            let mut out = Vec::new();
-            for chunk in codes.chunks($crate::database::tx::LOOKUP_CHUNK) {
-                out.extend(
-                    sqlx::query_as::<_, RegionRow>(concat!(
-                        "SELECT ", $crate::database::rows::region_columns!(), " FROM regions WHERE code IN (", $in_text, ")"
-                    ))
-                    .bind(serde_json::to_string(chunk).unwrap_or_default())
-                    .fetch_all(&mut *self.0)
-                    .await?,
-                );
-            }
-            Ok(out)
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, RegionRow, concat!(
+                "SELECT ", $crate::database::rows::region_columns!(), " FROM regions WHERE code IN (", $in_text, ")"
+            ), codes))
         }
 
         async fn regions_in_range(&mut self, low: &str, high: &str) -> StoreResult<Vec<RegionRow>> {
@@ -233,56 +243,28 @@ macro_rules! shared_statements {
         }
 
         async fn persons(&mut self, ids: &[i64]) -> StoreResult<Vec<PersonRow>> {
-            let mut out = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks($crate::database::tx::LOOKUP_CHUNK) {
-                out.extend(
-                    sqlx::query_as::<_, PersonRow>(concat!(
-                        "SELECT ", $crate::database::rows::person_columns!(), " FROM persons WHERE id IN (",
-                        $in_int, ")", $lock
-                    ))
-                    .bind(serde_json::to_string(chunk).unwrap_or_default())
-                    .fetch_all(&mut *self.0)
-                    .await?,
-                );
-            }
-            Ok(out)
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, PersonRow, concat!(
+                "SELECT ", $crate::database::rows::person_columns!(), " FROM persons WHERE id IN (",
+                $in_int, ")", $lock
+            ), ids))
         }
 
         async fn persons_by_id_numbers(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64, String)>> {
-            let mut out = Vec::new();
-            for chunk in numbers.chunks($crate::database::tx::LOOKUP_CHUNK) {
-                let json = serde_json::to_string(chunk).unwrap_or_default();
-                // Two statements so that each uses its partial index.
-                for sql in [
-                    concat!("SELECT id_number, id, status FROM persons WHERE status NOT IN ('dead', 'merged') AND id_number IN (", $in_text, ")"),
-                    concat!("SELECT id_number, id, status FROM persons WHERE status IN ('dead', 'merged') AND id_number IN (", $in_text, ")"),
-                ] {
-                    out.extend(
-                        sqlx::query_as::<_, (String, i64, String)>(sql)
-                            .bind(&json)
-                            .fetch_all(&mut *self.0)
-                            .await?,
-                    );
-                }
-            }
+            // Two statements so that each uses its partial index.
+            let mut out = $crate::database::tx::fetch_in_chunks!(self.0, (String, i64, String), concat!(
+                "SELECT id_number, id, status FROM persons WHERE status NOT IN ('dead', 'merged') AND id_number IN (", $in_text, ")"
+            ), numbers);
+            out.extend($crate::database::tx::fetch_in_chunks!(self.0, (String, i64, String), concat!(
+                "SELECT id_number, id, status FROM persons WHERE status IN ('dead', 'merged') AND id_number IN (", $in_text, ")"
+            ), numbers));
             Ok(out)
         }
 
         async fn source_links(&mut self, source: &str, record_ids: &[String]) -> StoreResult<Vec<(String, i64, String)>> {
-            let mut out = Vec::new();
-            for chunk in record_ids.chunks($crate::database::tx::LOOKUP_CHUNK) {
-                out.extend(
-                    sqlx::query_as::<_, (String, i64, String)>(concat!(
-                        "SELECT record_id, person_id, row_hash FROM source_records \
-                         WHERE source = $2 AND record_id IN (", $in_text, ")"
-                    ))
-                    .bind(serde_json::to_string(chunk).unwrap_or_default())
-                    .bind(source)
-                    .fetch_all(&mut *self.0)
-                    .await?,
-                );
-            }
-            Ok(out)
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, (String, i64, String), concat!(
+                "SELECT record_id, person_id, row_hash FROM source_records \
+                 WHERE source = $2 AND record_id IN (", $in_text, ")"
+            ), record_ids, source))
         }
 
         async fn is_empty(&mut self, table: $crate::database::tx::Table) -> StoreResult<bool> {
@@ -303,18 +285,9 @@ macro_rules! shared_statements {
         }
 
         async fn households(&mut self, numbers: &[String]) -> StoreResult<Vec<(String, i64)>> {
-            let mut out = Vec::new();
-            for chunk in numbers.chunks($crate::database::tx::LOOKUP_CHUNK) {
-                out.extend(
-                    sqlx::query_as::<_, (String, i64)>(concat!(
-                        "SELECT household_no, id FROM households WHERE household_no IN (", $in_text, ")"
-                    ))
-                    .bind(serde_json::to_string(chunk).unwrap_or_default())
-                    .fetch_all(&mut *self.0)
-                    .await?,
-                );
-            }
-            Ok(out)
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, (String, i64), concat!(
+                "SELECT household_no, id FROM households WHERE household_no IN (", $in_text, ")"
+            ), numbers))
         }
 
         async fn update_person(&mut self, r: &PersonRow, now: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
@@ -576,18 +549,9 @@ macro_rules! shared_statements {
         }
 
         async fn household_regions(&mut self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
-            let mut out = Vec::new();
-            for chunk in ids.chunks($crate::database::tx::LOOKUP_CHUNK) {
-                out.extend(
-                    sqlx::query_as::<_, (i64, String)>(concat!(
-                        "SELECT id, region_code FROM households WHERE id IN (", $in_int, ")"
-                    ))
-                    .bind(serde_json::to_string(chunk).unwrap_or_default())
-                    .fetch_all(&mut *self.0)
-                    .await?,
-                );
-            }
-            Ok(out)
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, (i64, String), concat!(
+                "SELECT id, region_code FROM households WHERE id IN (", $in_int, ")"
+            ), ids))
         }
 
         async fn commit(self) -> StoreResult<()> {
