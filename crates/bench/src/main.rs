@@ -2,6 +2,7 @@
 //! runs them beside the raw engines.
 
 mod events;
+mod home;
 mod load;
 mod stats;
 
@@ -71,6 +72,14 @@ enum Command {
         #[arg(long, default_value_t = 8000)]
         events: usize,
     },
+    /// The home page's counts at each level, beside the statement they
+    /// replaced and a plain count over the persons.
+    Home {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -86,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Register { people, seed, out } => register(people, seed, out),
         Command::Lookup { db, samples } => lookup(&db, samples).await,
         Command::Events { db, events } => events::run(&db, events).await,
+        Command::Home { db, samples } => home::run(&db, samples).await,
         Command::Stats {
             db,
             samples,

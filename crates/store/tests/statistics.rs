@@ -604,7 +604,63 @@ async fn every_quality_count_matches_the_list_behind_it(db: &TestDb) {
     assert_eq!(count(&r.total, "living"), ids.len() as i64 + 3);
 }
 
+async fn the_province_and_city_home_counts_are_the_sums_of_their_counties(db: &TestDb) {
+    let today = day("2026-12-31");
+    let mut ids = founders(&db.store, day("2025-06-01"), today).await;
+    let ops = [
+        Op::Birth {
+            mother: 1,
+            sex: true,
+            v: 0,
+        },
+        Op::Birth {
+            mother: 3,
+            sex: false,
+            v: 3,
+        },
+        Op::Birth {
+            mother: 5,
+            sex: true,
+            v: 2,
+        },
+        Op::Die(0),
+        Op::Die(7),
+        Op::Move(2, 3),
+    ];
+    for (k, op) in ops.iter().enumerate() {
+        let date = day("2026-02-01") + Duration::days(30 * k as i64);
+        apply(&db.store, &mut ids, op, date, today).await;
+    }
+    let region = |code: &str| RegionCode::parse(code).unwrap();
+    let first = db.store.summary(&region(COUNTY), today).await.unwrap();
+    let second = db
+        .store
+        .summary(&region("510107000000"), today)
+        .await
+        .unwrap();
+    for wide in ["510100000000", "510000000000"] {
+        let whole = db.store.summary(&region(wide), today).await.unwrap();
+        assert_eq!(whole.living, first.living + second.living, "{wide}");
+        assert_eq!(whole.households, first.households + second.households);
+        assert_eq!(whole.births_this_year, 3, "{wide}: this year's births");
+        assert_eq!(
+            whole.births_this_year,
+            first.births_this_year + second.births_this_year
+        );
+        assert_eq!(whole.deaths_this_year, 2, "{wide}: this year's deaths");
+        assert_eq!(
+            whole.deaths_this_year,
+            first.deaths_this_year + second.deaths_this_year
+        );
+        assert_eq!(
+            whole.missing_id_numbers,
+            first.missing_id_numbers + second.missing_id_numbers
+        );
+    }
+}
+
 renkou_store::on_both_engines!(
+    the_province_and_city_home_counts_are_the_sums_of_their_counties,
     every_quality_count_matches_the_list_behind_it,
     months_balance,
     reports_divide_a_region_into_its_parts,
