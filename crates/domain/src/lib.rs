@@ -22,6 +22,7 @@ pub mod rules;
 pub mod stats;
 pub mod text;
 pub mod verification;
+pub mod work;
 
 pub use account::{AccountError, Grant, Role, Username};
 pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};

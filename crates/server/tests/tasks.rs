@@ -514,3 +514,56 @@ on_both_engines!(
     rows_outside_the_uploaders_regions_are_reported_and_raise_nothing,
     no_stored_value_can_break_the_task_list_or_its_workbook,
 );
+
+async fn a_collector_finds_her_villages_open_work_on_the_home_page(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    reconcile_police(db).await;
+
+    let village = user_session(db, &app, "cun018", Role::VillageCollector, "510104018001").await;
+    let (status, home) = page(&app, "/", &village).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!home.contains("暂无待办事项"), "{home}");
+    for (kind, label) in [
+        ("missing_in_registry", "库中未登记"),
+        ("missing_in_source", "来源中缺失"),
+    ] {
+        let link = format!("/tasks?region=510104018001&amp;kind={kind}");
+        assert!(
+            home.contains(&link) && home.contains(label),
+            "{label} with a link to its list: {home}"
+        );
+    }
+    assert!(
+        !home.contains("信息不一致"),
+        "017001's conflict is not her work"
+    );
+    // The link opens the tasks of that kind only.
+    let (status, list) = page(
+        &app,
+        "/tasks?region=510104018001&kind=missing_in_registry",
+        &village,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("钱新"), "{list}");
+    assert!(list.contains("待核查：库中未登记（1）"), "{list}");
+    let (status, _) = page(&app, "/tasks?kind=nonsense", &village).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let township = user_session(db, &app, "xiang", Role::TownshipOperator, "510104017000").await;
+    let (_, home) = page(&app, "/", &township).await;
+    assert!(
+        home.contains("/tasks?region=510104017000&amp;kind=conflict")
+            && home.contains("信息不一致"),
+        "the township sees its villages' work: {home}"
+    );
+
+    let city = user_session(db, &app, "shi", Role::CityManager, "510100000000").await;
+    let (_, home) = page(&app, "/", &city).await;
+    assert!(
+        !home.contains("/events/move_in"),
+        "a city manager, who records no event, is not offered the move-in form: {home}"
+    );
+}
+
+on_both_engines!(a_collector_finds_her_villages_open_work_on_the_home_page);

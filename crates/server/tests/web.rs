@@ -334,7 +334,9 @@ async fn the_home_page_lists_people_without_an_identity_number_as_work_to_do(db:
     let home = send(&app, page("/", &cookie)).await;
     assert!(home.text.contains("待办"), "{}", home.text);
     assert!(
-        home.text.contains("1 名现有人员缺少公民身份号码"),
+        home.text.contains(
+            "<a href=\"/regions/510104017000?missing=id_number\">缺少公民身份号码，请核实补录</a> <b>1</b> 人"
+        ),
         "{}",
         home.text
     );

@@ -12,6 +12,7 @@ mod error;
 mod registry;
 mod statistics;
 mod verification;
+mod work;
 
 use chrono::NaiveDate;
 use renkou_domain::rules::Command;

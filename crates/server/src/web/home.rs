@@ -1,8 +1,12 @@
-//! The home page: the user's regions with their headline counts.
+//! The home page: the user's regions with their headline counts, the open
+//! work of each (待办, from every subsystem's count in the store's work
+//! list) with a link to where it is done, and shortcuts to the daily forms.
 
 use axum::extract::State;
-use maud::html;
+use maud::{Markup, html};
+use renkou_domain::RegionCode;
 use renkou_domain::date::today_in_china;
+use renkou_domain::work::{OpenWork, WorkKind};
 use renkou_store::Scope;
 
 use crate::AppState;
@@ -11,14 +15,39 @@ use crate::web::error::PageResult;
 use crate::web::layout::page;
 use crate::web::search::search_form;
 
+/// Where the work of a kind is done, for a region.
+fn work_link(kind: WorkKind, region: &RegionCode) -> String {
+    match kind {
+        WorkKind::Verification(task) => format!("/tasks?region={region}&kind={task}"),
+        WorkKind::MissingIdNumber => format!("/regions/{region}?missing=id_number"),
+    }
+}
+
+/// The work list of one region.
+fn work_list(work: &[OpenWork], region: &RegionCode) -> Markup {
+    html! {
+        @if work.is_empty() {
+            p.muted { "暂无待办事项。" }
+        } @else {
+            ul.work {
+                @for w in work {
+                    li { a href=(work_link(w.kind, region)) { (w.kind.label()) } " " b { (w.count) } " " (w.kind.unit()) }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /`.
 pub async fn home(State(state): State<AppState>, WebSession(session): WebSession) -> PageResult {
     let today = today_in_china();
+    let writable = Scope::writable(&session.account);
     let mut regions = Vec::new();
     for code in Scope::of(&session.account).regions() {
         let name = state.store.region_name(code).await?;
         let summary = state.store.summary(code, today).await?;
-        regions.push((code.to_string(), name, summary));
+        let work = state.store.open_work(code).await?;
+        regions.push((*code, name, summary, work, writable.contains(code)));
     }
     Ok(page(
         "首页",
@@ -26,25 +55,24 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         html! {
             h1 { "工作台" }
             (search_form(""))
-            @for (code, name, s) in &regions {
-                h2 { (name) " " span.muted { (code) } }
+            @for (code, name, s, work, writes) in &regions {
+                h2 { (name) }
                 div.cards {
                     div.card { "现有人口" b { (s.living) } }
                     div.card { "户数" b { (s.households) } }
                     div.card { "今年出生" b { (s.births_this_year) } }
                     div.card { "今年死亡" b { (s.deaths_this_year) } }
                 }
-                h2 { "待办" }
-                @if s.missing_id_numbers > 0 {
-                    p { a href={ "/regions/" (code) "?missing=id_number" } {
-                        (s.missing_id_numbers) " 名现有人员缺少公民身份号码，请核实补录"
-                    } }
-                } @else {
-                    p.muted { "暂无待办事项。" }
-                }
+                h3 { "待办" }
+                (work_list(work, code))
                 p.actions {
                     a href={ "/regions/" (code) } { "人员名单" }
-                    a href="/events/move_in" { "迁入登记" }
+                    a href={ "/tasks?region=" (code) } { "核查任务" }
+                    @if *writes {
+                        a href="/events/move_in" { "迁入登记" }
+                        a href="/search" { "出生、死亡、迁移登记（先查找本人）" }
+                    }
+                    a href="/reports" { "统计报表" }
                 }
             }
             @if regions.is_empty() {

@@ -3,6 +3,8 @@
 use axum::response::Html;
 use maud::{DOCTYPE, Markup, html};
 
+use renkou_store::Scope;
+
 use crate::session::Session;
 use crate::web::assets::CSS_PATH;
 use crate::web::auth::csrf_token;
@@ -27,7 +29,9 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                 strong { a href="/" { "人口信息平台" } }
                 a href="/" { "首页" }
                 a href="/search" { "查询" }
-                a href="/events/move_in" { "迁入登记" }
+                @if !Scope::writable(&session.account).regions().is_empty() {
+                    a href="/events/move_in" { "迁入登记" }
+                }
                 a href="/reports" { "统计" }
                 a href="/tasks" { "核查" }
                 a href="/password" { "修改密码" }

@@ -39,10 +39,25 @@ const HEADINGS: [&str; 7] = [
     "来源",
 ];
 
-/// `?region=`: the region, the caller's first when absent.
+/// `?region=&kind=`: the region, the caller's first when absent; one kind
+/// of task, every kind when absent.
 #[derive(Debug, Deserialize)]
 pub struct TasksQuery {
     pub region: Option<String>,
+    pub kind: Option<String>,
+}
+
+impl TasksQuery {
+    /// The kind asked for; an unknown one is refused.
+    fn kind(&self) -> Result<Option<TaskKind>, ApiError> {
+        match self.kind.as_deref() {
+            None | Some("") => Ok(None),
+            Some(k) => k
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::invalid("kind", "没有这种核查任务类别")),
+        }
+    }
 }
 
 /// The open tasks of the region; every person they concern is audited as read.
@@ -50,8 +65,12 @@ async fn open_tasks(
     state: &AppState,
     session: &Session,
     region: &RegionCode,
+    kind: Option<TaskKind>,
 ) -> Result<Vec<Task>, ApiError> {
-    let tasks = state.store.tasks_in(region, false, LIST_LIMIT).await?;
+    let tasks = state
+        .store
+        .tasks_of_kind(region, kind, false, LIST_LIMIT)
+        .await?;
     let reads = tasks
         .iter()
         .filter(|t| t.person_id != 0)
@@ -128,7 +147,8 @@ pub async fn tasks_page(
         .store
         .task_counts(&region, next_level(region.level()))
         .await?;
-    let tasks = open_tasks(&state, &session, &region).await?;
+    let kind = query.kind()?;
+    let tasks = open_tasks(&state, &session, &region, kind).await?;
     let name = state.store.region_name(&region).await?;
     // Area → kind → (open, resolved).
     let mut table: BTreeMap<String, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
@@ -154,7 +174,7 @@ pub async fn tasks_page(
             h1 { (name) " 核查任务 " span.muted { (region.as_str()) } }
             p.actions {
                 a href="javascript:print()" { "打印" }
-                a href={ "/tasks.xlsx?region=" (region.as_str()) } { "导出 XLSX" }
+                a href={ "/tasks.xlsx?region=" (region.as_str()) "&kind=" (kind.map_or("", TaskKind::as_str)) } { "导出 XLSX" }
                 @if can_resolve { a href="/tasks/upload" { "上传来源数据比对" } }
             }
             h2 { "核查进度（未核查 / 已核查）" }
@@ -175,7 +195,11 @@ pub async fn tasks_page(
                     }
                 }
             }
-            h2 { "待核查（" (tasks.len()) "）" }
+            h2 {
+                "待核查" @if let Some(k) = kind { "：" (k.label()) }
+                "（" (tasks.len()) "）"
+                @if kind.is_some() { " " a href={ "/tasks?region=" (region.as_str()) } { "全部类别" } }
+            }
             @if tasks.len() as i64 >= LIST_LIMIT {
                 p.notice { "任务过多，仅列出前 " (LIST_LIMIT) " 件，请进入下级区域查看。" }
             }
@@ -223,7 +247,7 @@ pub async fn tasks_xlsx(
     Query(query): Query<TasksQuery>,
 ) -> Result<Response, WebError> {
     let region = region_asked(query.region.as_deref(), &session)?;
-    let tasks = open_tasks(&state, &session, &region).await?;
+    let tasks = open_tasks(&state, &session, &region, query.kind()?).await?;
     let name = state.store.region_name(&region).await?;
     let full = session.sees_full_numbers();
     let rows: Vec<Vec<String>> = tasks.iter().map(|t| task_row(t, full)).collect();

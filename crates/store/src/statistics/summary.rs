@@ -19,8 +19,6 @@ pub struct Summary {
     pub births_this_year: i64,
     /// Deaths this year (by date of death).
     pub deaths_this_year: i64,
-    /// Living persons without an identity number: work to do.
-    pub missing_id_numbers: i64,
 }
 
 /// The counts of a region (`$1` its stored level, `$2`..`$3` its codes),
@@ -34,15 +32,20 @@ macro_rules! summary_sql {
                 AND region_code >= $2 AND region_code < $3 AND indicator = 'living'), \
                (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = $1 \
                 AND region_code >= $2 AND region_code < $3 AND indicator = 'households'), \
-               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = 'village' \
-                AND region_code >= $2 AND region_code < $3 AND indicator = 'quality' \
-                AND key = 'missing_id_number'), \
-               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE ", $flows_region, " \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE ",
+            $flows_region,
+            " \
                 AND effective_date >= $4 AND effective_date <= $5 \
-                AND ", $indicator, " = 'pop' AND kind = 'birth' AND sign = 1), \
-               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE ", $flows_region, " \
+                AND ",
+            $indicator,
+            " = 'pop' AND kind = 'birth' AND sign = 1), \
+               (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_flows WHERE ",
+            $flows_region,
+            " \
                 AND effective_date >= $4 AND effective_date <= $5 \
-                AND ", $indicator, " = 'pop' AND kind = 'death' AND sign = -1)"
+                AND ",
+            $indicator,
+            " = 'pop' AND kind = 'death' AND sign = -1)"
         )
     };
 }
@@ -74,7 +77,7 @@ impl Store {
             Store::Sqlite(_) => NARROW_SQLITE,
             Store::Postgres(_) => NARROW,
         };
-        let (living, households, missing, births, deaths): (i64, i64, i64, i64, i64) = on_pool!(self, pool => {
+        let (living, households, births, deaths): (i64, i64, i64, i64) = on_pool!(self, pool => {
             let query = sqlx::query_as(sql)
                 .bind(level)
                 .bind(&low)
@@ -89,7 +92,6 @@ impl Store {
             households,
             births_this_year: births,
             deaths_this_year: deaths,
-            missing_id_numbers: missing,
         })
     }
 }

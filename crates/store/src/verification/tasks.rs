@@ -122,19 +122,53 @@ impl Store {
         all: bool,
         limit: i64,
     ) -> StoreResult<Vec<Task>> {
+        self.tasks_of_kind(region, None, all, limit).await
+    }
+
+    /// [`Store::tasks_in`], of one kind only when `kind` is given.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn tasks_of_kind(
+        &self,
+        region: &RegionCode,
+        kind: Option<TaskKind>,
+        all: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<Task>> {
         let (low, high) = region.descendant_range();
         let rows = on_pool!(self, pool => sqlx::query_as::<_, Task>(sqlx::AssertSqlSafe(format!(
             "SELECT {TASK_COLUMNS} FROM verification_tasks \
              WHERE region_code >= $1 AND region_code < $2 AND ($3 OR status = 'open') \
-             ORDER BY region_code, kind, id LIMIT $4"
+             AND ($5 = '' OR kind = $5) ORDER BY region_code, kind, id LIMIT $4"
         )))
         .bind(&low)
         .bind(&high)
         .bind(all)
         .bind(limit)
+        .bind(kind.map_or("", TaskKind::as_str))
         .fetch_all(pool)
         .await?);
         Ok(rows)
+    }
+
+    /// Open tasks inside `region`, per kind.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn open_tasks_by_kind(
+        &self,
+        region: &RegionCode,
+    ) -> StoreResult<Vec<(TaskKind, i64)>> {
+        let (low, high) = region.descendant_range();
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
+            "SELECT kind, CAST(COUNT(*) AS BIGINT) FROM verification_tasks \
+             WHERE region_code >= $1 AND region_code < $2 AND status = 'open' GROUP BY kind",
+        )
+        .bind(&low)
+        .bind(&high)
+        .fetch_all(pool)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, n)| Some((kind.parse().ok()?, n)))
+            .collect())
     }
 
     /// One task.

@@ -46,59 +46,42 @@ impl Destination {
     }
 }
 
-/// 省内迁移登记.
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct MoveWithin(Destination);
+/// A form that asks only for the destination, recording `$command`.
+macro_rules! destination_form {
+    ($(#[$doc:meta])* $form:ident, $kind:literal, $title:literal, $command:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        #[serde(transparent)]
+        pub struct $form(Destination);
 
-impl EventForm for MoveWithin {
-    const KIND: &'static str = "move_within";
-    const TITLE: &'static str = "省内迁移登记";
+        impl EventForm for $form {
+            const KIND: &'static str = $kind;
+            const TITLE: &'static str = $title;
 
-    fn fields() -> Vec<FormField> {
-        Destination::fields()
-    }
+            fn fields() -> Vec<FormField> {
+                Destination::fields()
+            }
 
-    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
-        self.0
-            .command(context, |person, to, date| Command::MoveWithin {
-                person,
-                to,
-                date,
-            })
-    }
+            async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
+                self.0
+                    .command(context, |person, to, date| Command::$command { person, to, date })
+            }
 
-    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
-        Destination::field_of(field)
-    }
+            fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
+                Destination::field_of(field)
+            }
+        }
+    };
 }
 
-/// 迁回本省登记: a person who moved out comes back.
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct MoveBack(Destination);
-
-impl EventForm for MoveBack {
-    const KIND: &'static str = "move_back";
-    const TITLE: &'static str = "迁回本省登记";
-
-    fn fields() -> Vec<FormField> {
-        Destination::fields()
-    }
-
-    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
-        self.0
-            .command(context, |person, to, date| Command::MoveBack {
-                person,
-                to,
-                date,
-            })
-    }
-
-    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
-        Destination::field_of(field)
-    }
-}
+destination_form!(
+    /// 省内迁移登记.
+    MoveWithin, "move_within", "省内迁移登记", MoveWithin
+);
+destination_form!(
+    /// 迁回本省登记: a person who moved out comes back.
+    MoveBack, "move_back", "迁回本省登记", MoveBack
+);
 
 /// 迁出本省登记: where to, if known.
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -1,0 +1,50 @@
+//! The work list (待办): the open work of a region from every subsystem, one
+//! count per kind. A subsystem with work for the staff adds its count here
+//! (and its kind to `renkou_domain::work`), so that the home page shows it.
+
+use renkou_domain::RegionCode;
+use renkou_domain::verification::TaskKind;
+use renkou_domain::work::{OpenWork, WorkKind};
+
+use crate::error::StoreResult;
+use crate::{Store, on_pool};
+
+impl Store {
+    /// Every kind of open work inside `region` that has any, in display order.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn open_work(&self, region: &RegionCode) -> StoreResult<Vec<OpenWork>> {
+        let mut work = Vec::new();
+        let tasks = self.open_tasks_by_kind(region).await?;
+        for kind in TaskKind::ALL {
+            if let Some((_, count)) = tasks.iter().find(|(k, _)| *k == kind) {
+                work.push(OpenWork {
+                    kind: WorkKind::Verification(kind),
+                    count: *count,
+                });
+            }
+        }
+        let missing = self.quality_count(region, "missing_id_number").await?;
+        if missing > 0 {
+            work.push(OpenWork {
+                kind: WorkKind::MissingIdNumber,
+                count: missing,
+            });
+        }
+        Ok(work)
+    }
+
+    /// Living residents inside `region` failing one quality check (a key of
+    /// the village-level quality counter).
+    async fn quality_count(&self, region: &RegionCode, key: &str) -> StoreResult<i64> {
+        let (low, high) = region.descendant_range();
+        Ok(on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_stock WHERE level = 'village' \
+             AND indicator = 'quality' AND key = $1 AND region_code >= $2 AND region_code < $3",
+        )
+        .bind(key)
+        .bind(&low)
+        .bind(&high)
+        .fetch_one(pool)
+        .await?))
+    }
+}
