@@ -237,6 +237,62 @@ async fn an_address_that_names_nothing_answers_in_chinese(db: &TestDb) {
     );
 }
 
+async fn after_a_move_out_of_her_regions_the_operator_is_told_it_was_done(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let (cookie, csrf) = log_in(&app).await;
+    let found = send(&app, page("/search?q=510104198503120010", &cookie)).await;
+    let person = first_person_link(&found.text);
+    let answer = send(
+        &app,
+        form(
+            &format!("{person}/events/move_within"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("to", "510104018001"),
+                ("date", "2026-11-20"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+    let shown = send(&app, page(answer.location(), &cookie)).await;
+    assert_eq!(shown.status, StatusCode::OK, "not 未找到: {}", shown.text);
+    assert!(
+        shown
+            .text
+            .contains("已完成：省内迁移登记。此人现住地已不在您的管辖区域内。"),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("href=\"/search\""), "the menu is there");
+
+    // A death, of a person who stays: the person's page says so.
+    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
+    let person = first_person_link(&found.text);
+    let answer = send(
+        &app,
+        form(
+            &format!("{person}/events/death"),
+            &cookie,
+            &[("csrf", &csrf), ("date", "2026-11-21")],
+        ),
+    )
+    .await;
+    let shown = send(&app, page(answer.location(), &cookie)).await;
+    assert!(shown.text.contains("已完成：死亡登记。"), "{}", shown.text);
+    assert!(shown.text.contains("王芳"));
+
+    // An error page keeps the way home and onward.
+    let missing = send(&app, page("/persons/999999", &cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.text.contains("href=\"/search\"") && missing.text.contains("href=\"/tasks\""),
+        "{}",
+        missing.text
+    );
+}
+
 async fn a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, csrf) = log_in(&app).await;
@@ -359,6 +415,7 @@ on_both_engines!(
     a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded,
     a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field,
     an_address_that_names_nothing_answers_in_chinese,
+    after_a_move_out_of_her_regions_the_operator_is_told_it_was_done,
     a_form_post_without_the_csrf_token_is_refused,
     another_townships_person_page_is_not_found,
     a_repeat_visit_gets_304_and_the_stylesheet_is_cached_for_a_year,

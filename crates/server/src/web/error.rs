@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use crate::ApiError;
-use crate::web::layout::bare;
+use crate::web::layout::{bare, menu};
 
 /// A failed page.
 pub struct WebError(pub ApiError);
@@ -26,6 +26,9 @@ impl IntoResponse for WebError {
         let page = bare(
             "出错了",
             html! {
+                // The links home and onward; the error page has no session
+                // to name the user by.
+                header { (menu(false)) }
                 main {
                     h1 { "无法完成操作" }
                     p.notice role="alert" { (self.0.message) }

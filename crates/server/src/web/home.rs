@@ -2,7 +2,7 @@
 //! work of each (待办, from every subsystem's count in the store's work
 //! list) with a link to where it is done, and shortcuts to the daily forms.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use maud::{Markup, html};
 use renkou_domain::RegionCode;
 use renkou_domain::date::today_in_china;
@@ -12,7 +12,7 @@ use renkou_store::Scope;
 use crate::AppState;
 use crate::web::auth::WebSession;
 use crate::web::error::PageResult;
-use crate::web::layout::page;
+use crate::web::layout::{Done, done_notice, page};
 use crate::web::search::search_form;
 
 /// Where the work of a kind is done, for a region.
@@ -39,7 +39,11 @@ fn work_list(work: &[OpenWork], region: &RegionCode) -> Markup {
 }
 
 /// `GET /`.
-pub async fn home(State(state): State<AppState>, WebSession(session): WebSession) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Query(done): Query<Done>,
+) -> PageResult {
     let today = today_in_china();
     let writable = Scope::writable(&session.account);
     let mut regions = Vec::new();
@@ -54,6 +58,7 @@ pub async fn home(State(state): State<AppState>, WebSession(session): WebSession
         &session,
         html! {
             h1 { "工作台" }
+            (done_notice(&done))
             (search_form(""))
             @for (code, name, s, work, writes) in &regions {
                 h2 { (name) }

@@ -26,15 +26,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
         title,
         html! {
             header {
-                strong { a href="/" { "人口信息平台" } }
-                a href="/" { "首页" }
-                a href="/search" { "查询" }
-                @if !Scope::writable(&session.account).regions().is_empty() {
-                    a href="/events/move_in" { "迁入登记" }
-                }
-                a href="/reports" { "统计" }
-                a href="/tasks" { "核查" }
-                a href="/password" { "修改密码" }
+                (menu(!Scope::writable(&session.account).regions().is_empty()))
                 form method="post" action="/logout" {
                     span { (name) "（" (roles.join("、")) "）" }
                     " "
@@ -45,6 +37,42 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
             main { (body) }
         },
     )
+}
+
+/// The links of the header; the move-in form only for roles that record.
+pub fn menu(records: bool) -> Markup {
+    html! {
+        strong { a href="/" { "人口信息平台" } }
+        a href="/" { "首页" }
+        a href="/search" { "查询" }
+        @if records { a href="/events/move_in" { "迁入登记" } }
+        a href="/reports" { "统计" }
+        a href="/tasks" { "核查" }
+        a href="/password" { "修改密码" }
+    }
+}
+
+/// `?done=KIND&elsewhere=1`: the page follows a registration of that kind
+/// (of a person now outside the user's regions).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    elsewhere: Option<String>,
+}
+
+/// The notice that a registration was recorded, on the page shown after it
+/// (nothing for a kind no form records).
+pub fn done_notice(done: &Done) -> Markup {
+    let title = done.done.as_deref().and_then(crate::web::forms::title_of);
+    let elsewhere = done.elsewhere.is_some();
+    html! {
+        @if let Some(title) = title {
+            p.done role="status" {
+                "已完成：" (title) "。"
+                @if elsewhere { "此人现住地已不在您的管辖区域内。" }
+            }
+        }
+    }
 }
 
 /// A page without the header (the login page).

@@ -1,6 +1,6 @@
 //! A person's page: the record, the household, and the timeline of events.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use maud::html;
 use renkou_domain::{EventKind, LifeStatus, Person, PersonId, Sex};
 use renkou_store::{Scope, StoredEvent};
@@ -9,7 +9,7 @@ use crate::routes::persons::{audit_reads, shown_phone};
 use crate::routes::phones::record_phone;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
 use crate::web::error::{PageResult, WebError};
-use crate::web::layout::page;
+use crate::web::layout::{Done, done_notice, page};
 use crate::web::view::{id_shown, value_label};
 use crate::{ApiError, AppState};
 
@@ -18,6 +18,7 @@ pub async fn person_page(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Path(id): Path<i64>,
+    Query(done): Query<Done>,
 ) -> PageResult {
     let person = state
         .store
@@ -48,6 +49,7 @@ pub async fn person_page(
         &session,
         html! {
             h1 { (p.name.as_str()) " " span.muted { (p.status.chinese()) } }
+            (done_notice(&done))
             @if let Some(survivor) = merged_into {
                 p.notice { "本记录是重复记录，已合并至 " a href={ "/persons/" (survivor) } { "记录 " (survivor) } "。" }
                 @if writable {

@@ -245,7 +245,19 @@ async fn submit<F: EventForm>(
                 Command::Birth { .. } | Command::MoveIn { .. } => recorded.person_id,
                 _ => person.map(|p| p.id).unwrap_or(recorded.person_id),
             };
-            Ok(Redirect::to(&format!("/persons/{shown}")).into_response())
+            // A move can take the person out of the user's regions: then the
+            // home page says what was done, not "not found".
+            let readable = state
+                .store
+                .person_in(shown, &Scope::of(&session.account))
+                .await?
+                .is_some();
+            let to = if readable {
+                format!("/persons/{shown}?done={}", F::KIND)
+            } else {
+                format!("/?done={}&elsewhere=1", F::KIND)
+            };
+            Ok(Redirect::to(&to).into_response())
         }
         Err(err)
             if err.status.is_client_error() && err.status != StatusCode::FORBIDDEN
@@ -257,6 +269,35 @@ async fn submit<F: EventForm>(
         }
         Err(err) => Err(WebError(err)),
     }
+}
+
+/// Calls `$then!` with every event form, in the order of the menu.
+macro_rules! every_form {
+    ($then:ident) => {
+        $then!(
+            newcomers::Birth,
+            newcomers::MoveIn,
+            family::Death,
+            family::Marriage,
+            family::Divorce,
+            moves::MoveWithin,
+            moves::MoveOut,
+            moves::MoveBack,
+            records::RegistrationChange,
+            records::Correction
+        )
+    };
+}
+
+/// The title of the form of a kind: what the page after it says was done.
+pub fn title_of(kind: &str) -> Option<&'static str> {
+    macro_rules! titles {
+        ($($form:ty),*) => { [$((<$form>::KIND, <$form>::TITLE)),*] };
+    }
+    every_form!(titles)
+        .into_iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, title)| title)
 }
 
 /// A form's two addresses on a person's page.
@@ -271,16 +312,11 @@ fn on_person_page<F: EventForm>(router: axum::Router<AppState>) -> axum::Router<
 /// The event forms.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::get;
-    let router =
+    let mut router =
         axum::Router::new().route("/events/move_in", get(newcomer_form).post(newcomer_submit));
-    let router = on_person_page::<newcomers::Birth>(router);
-    let router = on_person_page::<newcomers::MoveIn>(router);
-    let router = on_person_page::<family::Death>(router);
-    let router = on_person_page::<family::Marriage>(router);
-    let router = on_person_page::<family::Divorce>(router);
-    let router = on_person_page::<moves::MoveWithin>(router);
-    let router = on_person_page::<moves::MoveOut>(router);
-    let router = on_person_page::<moves::MoveBack>(router);
-    let router = on_person_page::<records::RegistrationChange>(router);
-    on_person_page::<records::Correction>(router)
+    macro_rules! on_pages {
+        ($($form:ty),*) => { $(router = on_person_page::<$form>(router);)* };
+    }
+    every_form!(on_pages);
+    router
 }
