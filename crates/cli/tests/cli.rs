@@ -55,7 +55,7 @@ fn id_check_says_valid_or_why_not_and_fails_if_any_is_invalid() {
     assert_eq!(
         stdout(&out),
         "valid 51018220240229006X 2024-02-29 female\n\
-         invalid check digit 1 should be 0\n\
+         invalid 校验码有误：末位为 1，按前 17 位应为 0（请核对号码）\n\
          valid 510104198503120010 1985-03-12 male\n"
     );
     assert!(!out.status.success());
@@ -101,9 +101,9 @@ async fn import_lists_every_bad_row_in_the_errors_file_and_a_second_run_changes_
         assert_eq!(
             errors,
             "line,column,value,reason,record_id\n\
-             3,id_number,510104198503120011,check digit 1 should be 0,p2\n\
-             4,sex,3,\"\"\"3\"\" is not in the sex code table\",p3\n\
-             4,birth_date,1985-02-30,1985-02-30 is not a calendar date,p3\n"
+             3,id_number,510104198503120011,校验码有误：末位为 1，按前 17 位应为 0（请核对号码）,p2\n\
+             4,sex,3,“3”不在性别代码表中,p3\n\
+             4,birth_date,1985-02-30,日期 1985-02-30 不存在,p3\n"
         );
         let again = renkou(&db.url, &["import", path, "--source", "police"]);
         assert!(
@@ -154,7 +154,7 @@ async fn a_file_that_is_not_utf8_is_refused_and_nothing_is_imported() {
         );
         assert!(!out.status.success());
         assert!(
-            stderr(&out).contains("line 3: the file is not UTF-8"),
+            stderr(&out).contains("第 3 行：文件不是 UTF-8 编码"),
             "{}",
             stderr(&out)
         );

@@ -11,9 +11,9 @@ use crate::text::half_width_trimmed;
 
 /// A value that is not in its code table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not in the {table} code table")]
+#[error("“{value}”不在{table}代码表中")]
 pub struct CodeError {
-    /// The table's name in English, e.g. `ethnicity`.
+    /// The table's name as staff read it, e.g. `民族`.
     pub table: &'static str,
     /// The value as written.
     pub value: String,
@@ -134,23 +134,23 @@ macro_rules! code_type {
 
 code_type!(
     /// Ethnicity, GB 3304-91 (`01` 汉族 … `56` 基诺族, `97` 其他, `98` 外国血统中国籍人士).
-    Ethnicity, "ethnicity.csv", "ethnicity"
+    Ethnicity, "ethnicity.csv", "民族"
 );
 code_type!(
     /// Relation to the household head, GB/T 4761-2008 (`02` 户主, `10` 配偶, ...).
-    Relation, "relation.csv", "relation"
+    Relation, "relation.csv", "与户主关系"
 );
 code_type!(
     /// Marital status, GB/T 2261.2-2003 (`10` 未婚, `20` 已婚, `40` 离婚, ...).
-    MaritalStatus, "marital-status.csv", "marital status"
+    MaritalStatus, "marital-status.csv", "婚姻状况"
 );
 code_type!(
     /// Education, GB/T 4658-2006.
-    Education, "education.csv", "education"
+    Education, "education.csv", "文化程度"
 );
 code_type!(
     /// Household registration category, GA 324.1-2001 (`1` 非农业家庭户口, ...).
-    HukouType, "hukou-category.csv", "hukou type"
+    HukouType, "hukou-category.csv", "户口类别"
 );
 
 impl Relation {
@@ -225,7 +225,7 @@ impl Sex {
             "2" | "女" | "女性" | "F" | "f" | "female" | "Female" | "FEMALE" => Ok(Sex::Female),
             "9" | "未说明的性别" | "未说明" => Ok(Sex::Unstated),
             _ => Err(CodeError {
-                table: "sex",
+                table: "性别",
                 value: input.trim().to_string(),
             }),
         }
@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn an_unknown_code_is_refused_naming_its_table() {
         let err = Ethnicity::parse("99").unwrap_err();
-        assert_eq!(err.to_string(), "\"99\" is not in the ethnicity code table");
+        assert_eq!(err.to_string(), "“99”不在民族代码表中");
         assert!(Sex::parse("3").is_err());
     }
 

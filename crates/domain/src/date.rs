@@ -9,13 +9,13 @@ use crate::text::half_width_trimmed;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
     /// Nothing was written.
-    #[error("date is empty")]
+    #[error("日期为空")]
     Empty,
     /// The text is in none of the accepted layouts.
-    #[error("{0:?} is not a date (expected YYYY-MM-DD)")]
+    #[error("“{0}”不是日期（应为 年-月-日，如 2026-03-01）")]
     Layout(String),
     /// The layout is right but the day does not exist.
-    #[error("{0} is not a calendar date")]
+    #[error("日期 {0} 不存在")]
     NotACalendarDate(String),
 }
 
@@ -106,7 +106,7 @@ mod tests {
     fn impossible_days_and_garbage_are_refused_with_a_reason() {
         assert_eq!(
             parse_date("2021-02-29").unwrap_err().to_string(),
-            "2021-02-29 is not a calendar date"
+            "日期 2021-02-29 不存在"
         );
         assert!(matches!(
             parse_date("12/03/1985"),

@@ -37,7 +37,7 @@ pub enum Field {
 
 /// A value that does not fit its field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field:?}: {reason}")]
+#[error("{}：{reason}", field.chinese())]
 pub struct FieldValueError {
     /// The field.
     pub field: Field,
@@ -169,9 +169,9 @@ impl Field {
             v.map(|s| parse(s).map_err(|e| e.to_string())).transpose()
         }
         fn req<T>(v: Option<T>) -> Result<T, String> {
-            v.ok_or_else(|| "cannot be empty".to_string())
+            v.ok_or_else(|| "不能为空".to_string())
         }
-        let id = |s: &str| s.parse::<i64>().map_err(|e| e.to_string());
+        let id = |s: &str| s.parse::<i64>().map_err(|_| format!("“{s}”不是记录编号"));
         match self {
             Field::IdNumber => p.id_number = opt(value, IdNumber::parse).map_err(err)?,
             Field::Name => {
@@ -195,7 +195,7 @@ impl Field {
             Field::Education => p.education = opt(value, Education::parse).map_err(err)?,
             Field::Status => {
                 let status =
-                    opt(value, |s| LifeStatus::parse(s).ok_or("not a status")).map_err(err)?;
+                    opt(value, |s| LifeStatus::parse(s).ok_or("不是人员状态")).map_err(err)?;
                 p.status = req(status).map_err(err)?
             }
             Field::DeathDate => p.death_date = opt(value, parse_date).map_err(err)?,

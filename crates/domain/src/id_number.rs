@@ -30,27 +30,25 @@ pub struct IdNumber([u8; 18]);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdNumberError {
     /// Nothing was written.
-    #[error("identity number is empty")]
+    #[error("公民身份号码为空")]
     Empty,
     /// Neither 18 characters nor the pre-1999 15-digit form.
-    #[error("length {0}, not 18")]
+    #[error("应为 18 位（或 15 位旧号码），实为 {0} 位")]
     Length(usize),
     /// A character that cannot stand where it stands.
-    #[error(
-        "character {found:?} at position {position}: first 17 must be digits, last a digit or X"
-    )]
+    #[error("第 {position} 位的“{found}”有误：前 17 位应为数字，末位为数字或 X")]
     BadCharacter { position: usize, found: char },
     /// The first two digits name no province.
-    #[error("address code {address}: no province {province}")]
+    #[error("地址码 {address} 有误：没有代码为 {province} 的省份")]
     UnknownProvince { address: String, province: String },
     /// The eight birth-date digits are not a calendar date.
-    #[error("birth date {0} is not a calendar date")]
+    #[error("出生日期 {0} 不存在")]
     ImpossibleDate(String),
     /// The birth date lies after today.
-    #[error("birth date {0} is in the future")]
+    #[error("出生日期 {0} 晚于今天")]
     FutureDate(NaiveDate),
     /// The check character does not match the first 17 digits.
-    #[error("check digit {found} should be {expected}")]
+    #[error("校验码有误：末位为 {found}，按前 17 位应为 {expected}（请核对号码）")]
     CheckDigit { found: char, expected: char },
 }
 
@@ -262,30 +260,33 @@ mod tests {
     #[test]
     fn the_published_invalid_examples_name_their_cause() {
         let cases = [
-            ("510104198503120011", "check digit 1 should be 0"),
-            ("510104198503120100", "check digit 0 should be 9"),
             (
-                "51010419850230001X",
-                "birth date 19850230 is not a calendar date",
+                "510104198503120011",
+                "校验码有误：末位为 1，按前 17 位应为 0（请核对号码）",
             ),
             (
-                "513401202102290130",
-                "birth date 20210229 is not a calendar date",
+                "510104198503120100",
+                "校验码有误：末位为 0，按前 17 位应为 9（请核对号码）",
+            ),
+            ("51010419850230001X", "出生日期 19850230 不存在"),
+            ("513401202102290130", "出生日期 20210229 不存在"),
+            ("510104198513120014", "出生日期 19851312 不存在"),
+            ("510104202701010014", "出生日期 2027-01-01 晚于今天"),
+            (
+                "99010419850312001X",
+                "地址码 990104 有误：没有代码为 99 的省份",
             ),
             (
-                "510104198513120014",
-                "birth date 19851312 is not a calendar date",
+                "51010419850312001",
+                "应为 18 位（或 15 位旧号码），实为 17 位",
             ),
             (
-                "510104202701010014",
-                "birth date 2027-01-01 is in the future",
+                "5101041985031200101",
+                "应为 18 位（或 15 位旧号码），实为 19 位",
             ),
-            ("99010419850312001X", "address code 990104: no province 99"),
-            ("51010419850312001", "length 17, not 18"),
-            ("5101041985031200101", "length 19, not 18"),
             (
                 "5101041985031200X0",
-                "character 'X' at position 17: first 17 must be digits, last a digit or X",
+                "第 17 位的“X”有误：前 17 位应为数字，末位为数字或 X",
             ),
         ];
         for (text, reason) in cases {

@@ -13,13 +13,13 @@ const MAX_CHARS: usize = 60;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     /// Nothing was written.
-    #[error("name is empty")]
+    #[error("姓名为空")]
     Empty,
     /// Longer than any real name.
-    #[error("name has {0} characters, more than {MAX_CHARS}")]
+    #[error("姓名有 {0} 个字，超过 {MAX_CHARS} 个")]
     TooLong(usize),
     /// Digits or control characters: usually a shifted column.
-    #[error("name {0:?} contains digits or control characters")]
+    #[error("姓名“{0}”含有数字或控制字符")]
     BadCharacter(String),
 }
 

@@ -23,7 +23,7 @@ enum PeriodKind {
 
 /// A period that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("period {0:?}: write a month 2026-03, a quarter 2026-Q1 or a year 2026")]
+#[error("统计期“{0}”有误：请写月份 2026-03、季度 2026-Q1 或年份 2026")]
 pub struct PeriodError(pub String);
 
 impl Period {

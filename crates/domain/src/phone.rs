@@ -15,9 +15,7 @@ pub struct PhoneNumber(String);
 
 /// Why a text is not a phone number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{0:?} is neither a mobile number (11 digits starting 13-19) nor a fixed line with area code"
-)]
+#[error("“{0}”既不是手机号码（13–19 开头的 11 位数字），也不是带区号的固定电话")]
 pub struct PhoneError(pub String);
 
 impl PhoneNumber {

@@ -86,11 +86,11 @@ impl RegionLevel {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegionCodeError {
     /// Neither 12 digits nor the 6-digit GB/T 2260 form.
-    #[error("region code {0:?} must be 12 digits (or 6 for province, city, county)")]
+    #[error("区划代码“{0}”有误：应为 12 位数字（省、市、县也可写 6 位）")]
     Format(String),
     /// All zeros, or a lower segment set below an empty one (e.g. `510000001000`
     /// has a township but no city) is allowed only where a level is skipped.
-    #[error("region code {0} names no region")]
+    #[error("区划代码 {0} 不对应任何区域")]
     Empty(String),
 }
 

@@ -64,7 +64,7 @@ impl fmt::Display for TaskKind {
 /// A text that names no task kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0:?} is not a task kind (missing_in_registry, missing_in_source, conflict, deceased, duplicate)"
+    "“{0}”不是核查任务类别（missing_in_registry、missing_in_source、conflict、deceased、duplicate）"
 )]
 pub struct UnknownTaskKind(pub String);
 

@@ -87,21 +87,19 @@ impl Column {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// A required column is absent from the header row.
-    #[error("{file}: required column {column:?} is missing from the header")]
+    #[error("{file}：表头缺少必需的列“{column}”")]
     MissingColumn { file: String, column: &'static str },
     /// The same column appears twice in the header.
-    #[error("{file}: column {column:?} appears twice in the header")]
+    #[error("{file}：表头中“{column}”列出现了两次")]
     DuplicateColumn { file: String, column: String },
     /// The bytes are not UTF-8 (registers exported as GBK must be converted first).
-    #[error(
-        "{file}, line {line}: the file is not UTF-8 (convert it first, e.g. `iconv -f GBK -t UTF-8`)"
-    )]
+    #[error("{file} 第 {line} 行：文件不是 UTF-8 编码（请先转换，如 `iconv -f GBK -t UTF-8`）")]
     NotUtf8 { file: String, line: u64 },
     /// The file is empty or has no header row.
-    #[error("{file}: the file is empty (no header row)")]
+    #[error("{file}：文件为空（没有表头行）")]
     Empty { file: String },
     /// The CSV structure is broken (e.g. an unterminated quote).
-    #[error("{file}, line {line}: not valid CSV: {reason}")]
+    #[error("{file} 第 {line} 行：不是有效的 CSV（{reason}）")]
     Csv {
         file: String,
         line: u64,
@@ -110,7 +108,7 @@ pub enum FileError {
     /// A field longer than any register value: a stray quote swallowed the
     /// rows after it, or the file is not a register.
     #[error(
-        "{file}, line {line}: a field of {bytes} bytes (at most {MAX_FIELD_BYTES}); a stray quote?"
+        "{file} 第 {line} 行：一个字段长 {bytes} 字节（最多 {MAX_FIELD_BYTES}），可能多了一个引号"
     )]
     FieldTooLong {
         file: String,
@@ -118,9 +116,7 @@ pub enum FileError {
         bytes: usize,
     },
     /// A quoted field runs over many lines or to the end of the file.
-    #[error(
-        "{file}, line {line}: a quoted field runs over {lines} lines or to the end of the file; a stray quote?"
-    )]
+    #[error("{file} 第 {line} 行：引号内的字段跨越 {lines} 行以上或直到文件末尾，可能多了一个引号")]
     UnterminatedQuote {
         file: String,
         line: u64,
@@ -465,17 +461,14 @@ impl Layout {
                 line,
                 column: String::new(),
                 value: String::new(),
-                reason: format!("row has {extra} more field(s) than the header"),
+                reason: format!("本行比表头多 {extra} 个字段"),
             });
         }
         let record_id = p.text(Column::RecordId).trim().to_string();
         if record_id.is_empty() {
-            p.fail(Column::RecordId, "record_id is empty".into());
+            p.fail(Column::RecordId, "记录编号为空".into());
         } else if let Some(first) = duplicate_of {
-            p.fail(
-                Column::RecordId,
-                format!("record_id repeats the one on line {first}"),
-            );
+            p.fail(Column::RecordId, format!("记录编号与第 {first} 行重复"));
         }
         let today = self.today;
         let id_number = p.optional(Column::IdNumber, |s| IdNumber::parse_at(s, today));
@@ -483,17 +476,14 @@ impl Layout {
         let sex = p.required(Column::Sex, Sex::parse);
         let birth_date = p.required(Column::BirthDate, parse_date);
         if let Some(b) = birth_date.filter(|b| *b > today) {
-            p.fail(
-                Column::BirthDate,
-                format!("birth date {b} is in the future"),
-            );
+            p.fail(Column::BirthDate, format!("出生日期 {b} 晚于今天"));
         }
         let region_code = p.required(Column::RegionCode, RegionCode::parse);
         if let Some(code) = region_code.filter(|c| c.level() != RegionLevel::Village) {
-            let level = code.level().as_str();
+            let level = code.level().chinese();
             p.fail(
                 Column::RegionCode,
-                format!("{code} is a {level} code; a village or community is needed"),
+                format!("{code} 是{level}级代码，这里需要村（社区）代码"),
             );
         }
         let ethnicity = p.optional(Column::Ethnicity, Ethnicity::parse);
@@ -512,25 +502,19 @@ impl Layout {
                 // A merged record is the registry's own state, not a register's.
                 LifeStatus::parse(s)
                     .filter(|s| *s != LifeStatus::Merged)
-                    .ok_or("status must be active, dead or moved_out")
+                    .ok_or("人员状态应为 active（正常）、dead（死亡）或 moved_out（迁出）")
             })
         };
         if let (Some(status), Some(d)) = (status, death_date) {
             if status != LifeStatus::Dead {
                 p.fail(
                     Column::DeathDate,
-                    format!("death date given but status is {}", status.as_str()),
+                    format!("填写了死亡日期，但人员状态为{}", status.chinese()),
                 );
             } else if birth_date.is_some_and(|b| d < b) {
-                p.fail(
-                    Column::DeathDate,
-                    "death date is before the birth date".into(),
-                );
+                p.fail(Column::DeathDate, "死亡日期早于出生日期".into());
             } else if d > today {
-                p.fail(
-                    Column::DeathDate,
-                    format!("death date {d} is in the future"),
-                );
+                p.fail(Column::DeathDate, format!("死亡日期 {d} 晚于今天"));
             }
         }
         let household_no =
@@ -623,7 +607,7 @@ impl RowParser<'_> {
         parse: impl Fn(&str) -> Result<T, E>,
     ) -> Option<T> {
         if self.text(column).trim().is_empty() {
-            self.fail(column, format!("{} is required", column.header()));
+            self.fail(column, format!("“{}”列必须填写", column.header()));
             return None;
         }
         self.optional(column, parse)

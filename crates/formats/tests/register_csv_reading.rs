@@ -57,13 +57,16 @@ fn every_bad_field_is_reported_with_line_column_and_reason_and_the_row_kept() {
     assert_eq!(
         reasons,
         vec![
-            ("id_number", "check digit 1 should be 0"),
-            ("name", "name is required"),
-            ("sex", "\"3\" is not in the sex code table"),
-            ("birth_date", "1985-02-30 is not a calendar date"),
+            (
+                "id_number",
+                "校验码有误：末位为 1，按前 17 位应为 0（请核对号码）"
+            ),
+            ("name", "“name”列必须填写"),
+            ("sex", "“3”不在性别代码表中"),
+            ("birth_date", "日期 1985-02-30 不存在"),
             (
                 "region_code",
-                "region code \"51010400100a\" must be 12 digits (or 6 for province, city, county)"
+                "区划代码“51010400100a”有误：应为 12 位数字（省、市、县也可写 6 位）"
             ),
         ]
     );
@@ -84,10 +87,7 @@ fn a_record_id_used_twice_is_rejected_pointing_at_the_first() {
     let Row::Rejected(rejected) = &rows[1] else {
         panic!("duplicate accepted")
     };
-    assert_eq!(
-        rejected.errors[0].reason,
-        "record_id repeats the one on line 2"
-    );
+    assert_eq!(rejected.errors[0].reason, "记录编号与第 2 行重复");
 }
 
 #[test]
@@ -95,10 +95,7 @@ fn a_missing_required_column_refuses_the_file_naming_it() {
     let err = RegisterReader::new("record_id,name,sex,region_code\n".as_bytes(), "police.csv")
         .err()
         .unwrap();
-    assert_eq!(
-        err.to_string(),
-        "police.csv: required column \"birth_date\" is missing from the header"
-    );
+    assert_eq!(err.to_string(), "police.csv：表头缺少必需的列“birth_date”");
 }
 
 #[test]
@@ -122,7 +119,7 @@ fn a_county_code_is_not_a_place_of_residence() {
     };
     assert_eq!(
         rejected.errors[0].reason,
-        "510107000000 is a county code; a village or community is needed"
+        "510107000000 是县级代码，这里需要村（社区）代码"
     );
 }
 

@@ -48,8 +48,8 @@ async fn a_first_import_inserts_and_keeps_what_it_rejects(db: &TestDb) {
     assert_eq!(
         reasons,
         vec![
-            "check digit 1 should be 0".to_string(),
-            "not in the region table".to_string()
+            "校验码有误：末位为 1，按前 17 位应为 0（请核对号码）".to_string(),
+            "区划代码表中没有此代码".to_string()
         ]
     );
     let c = db.store.counts().await.unwrap();
@@ -116,7 +116,7 @@ async fn two_living_records_with_one_identity_number_are_not_both_taken(db: &Tes
     assert_eq!(counts(&report), (1, 0, 0, 1));
     assert_eq!(
         report.rejected_rows[0].errors[0].reason,
-        "identity number repeats the living person on line 2"
+        "公民身份号码与本文件第 2 行的现有人员相同"
     );
 }
 

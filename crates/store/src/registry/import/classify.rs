@@ -131,7 +131,7 @@ pub(super) async fn classify<T: Tx>(
                 if let Some(holder) = taken {
                     let value = record.id_number.map(|n| n.to_string()).unwrap_or_default();
                     let reason =
-                        format!("identity number belongs to another living person ({holder})");
+                        format!("公民身份号码已属于库中另一名现有人员（记录 {holder}），请核实");
                     rejected.push(reject(&record, "id_number", &value, reason));
                 } else {
                     out.updates.push(Update {

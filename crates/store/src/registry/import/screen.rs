@@ -2,7 +2,7 @@
 //! know (retired codes are mapped to today's), a living person's identity
 //! number given twice in one file.
 
-use renkou_domain::{IdNumber, LifeStatus, RegionCode};
+use renkou_domain::{IdNumber, LifeStatus, RegionCode, RegionLevel};
 use renkou_formats::{RegisterRecord, RejectedRow};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -44,7 +44,7 @@ pub(super) async fn screen<T: Tx>(
             other => {
                 let reason = match other {
                     Some(Err(reason)) => reason.clone(),
-                    _ => "not in the region table".to_string(),
+                    _ => "区划代码表中没有此代码".to_string(),
                 };
                 let value = record.region_code.to_string();
                 rejected.push(reject(record, "region_code", &value, reason));
@@ -59,7 +59,7 @@ pub(super) async fn screen<T: Tx>(
         };
         match first_line.get(&n) {
             Some(line) => {
-                let reason = format!("identity number repeats the living person on line {line}");
+                let reason = format!("公民身份号码与本文件第 {line} 行的现有人员相同");
                 rejected.push(reject(record, "id_number", n.as_str(), reason));
                 false
             }
@@ -99,16 +99,18 @@ async fn resolve_regions<T: Tx>(
     let mut out = HashMap::default();
     for code in distinct {
         let mut current = code.to_string();
-        let mut result = Err("not in the region table".to_string());
+        let mut result = Err("区划代码表中没有此代码".to_string());
         for _ in 0..MAX_REZONING_CHAIN {
             match known.get(&current) {
                 None => break,
                 Some(row) => match &row.replaced_by {
                     Some(next) if row.valid_to.is_some() => current = next.clone(),
                     _ if row.level != "village" => {
+                        let level = RegionLevel::parse(&row.level)
+                            .map_or_else(|| row.level.clone(), |l| l.chinese().to_string());
                         result = Err(format!(
-                            "{} ({}) is a {}, not a village",
-                            row.name, row.code, row.level
+                            "{}（{}）是{}，不是村（社区）",
+                            row.name, row.code, level
                         ));
                         break;
                     }

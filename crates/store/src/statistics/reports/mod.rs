@@ -123,9 +123,9 @@ impl Store {
         let level = request.level.unwrap_or_else(|| next_level(region_level));
         if level < region_level {
             return Err(StoreError::Invalid(format!(
-                "rows at {} level cannot divide a {}",
-                level.as_str(),
-                region_level.as_str()
+                "{}级的行不能划分{}",
+                level.chinese(),
+                region_level.chinese()
             )));
         }
         let scope = Scope::new(&request.region, level);
@@ -140,7 +140,7 @@ impl Store {
         };
         if date > request.today || period.is_some_and(|p| p.first > request.today) {
             return Err(StoreError::Invalid(format!(
-                "{date} is in the future: figures exist up to today ({})",
+                "{date} 晚于今天：数据只到今天（{}）",
                 request.today
             )));
         }
