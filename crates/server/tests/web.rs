@@ -186,6 +186,11 @@ async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
     let child = send(&app, page(answer.location(), &cookie)).await;
     assert!(child.text.contains("<h1>李小明"), "{}", child.text);
     assert!(child.text.contains("出生"), "the timeline shows the birth");
+    // Related persons by name and the household by its number, never by id.
+    assert!(child.text.contains("母亲：— → 王芳"), "{}", child.text);
+    assert!(child.text.contains("父亲：— → 李明"), "{}", child.text);
+    assert!(child.text.contains("户：— → 户号 H1"), "{}", child.text);
+    assert!(!child.text.contains("（active）"), "statuses by label only");
 }
 
 async fn a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field(db: &TestDb) {

@@ -13,8 +13,9 @@ use crate::routes::reports::ReportQuery;
 use crate::session::Session;
 use crate::web::auth::WebSession;
 use crate::web::error::PageResult;
+use crate::web::labels::Labels;
 use crate::web::layout::page;
-use crate::web::view::{id_shown, value_label};
+use crate::web::view::id_shown;
 use crate::{ApiError, AppState};
 
 /// The region and period asked for (this month when none), inside the caller's regions.
@@ -47,6 +48,13 @@ pub async fn change_report(
     )
     .await?;
     let name = state.store.region_name(&request.region).await?;
+    let labels = Labels::of_changes(
+        &state,
+        &session,
+        list.iter().flat_map(|(e, _)| &e.changes),
+        &format!("change report {} {period}", request.region),
+    )
+    .await?;
     let mut by_kind: BTreeMap<EventKind, Vec<&(StoredEvent, Person)>> = BTreeMap::new();
     for line in &list {
         by_kind.entry(line.0.kind).or_default().push(line);
@@ -94,7 +102,7 @@ pub async fn change_report(
                                 }
                                 td {
                                     @for c in e.changes.iter().filter(|c| c.field != renkou_domain::Field::IdNumber || full) {
-                                        (c.field.chinese()) "：" (value_label(c.field, c.from.as_deref())) " → " (value_label(c.field, c.to.as_deref())) br;
+                                        (labels.change(c)) br;
                                     }
                                 }
                                 td { (e.recorder) }

@@ -16,9 +16,10 @@ use crate::routes::events::record;
 use crate::routes::persons::audit_reads;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field, idempotency_field};
 use crate::web::error::{PageResult, WebError};
+use crate::web::labels::Labels;
 use crate::web::layout::page;
 use crate::web::task_resolution::{duplicate_pair, reason_given, writable_task};
-use crate::web::view::{id_shown, value_label};
+use crate::web::view::id_shown;
 use crate::{ApiError, AppState};
 
 /// `GET /tasks/{id}/merge`: the two records of a duplicate task side by
@@ -43,9 +44,22 @@ pub async fn merge_form(
     }
     audit_reads(&state, &session, &pair, "merge form").await?;
     let full = session.sees_full_numbers();
+    let values: Vec<renkou_domain::event::FieldChange> = pair
+        .iter()
+        .flat_map(|p| {
+            renkou_domain::Field::ALL
+                .into_iter()
+                .map(|field| renkou_domain::event::FieldChange {
+                    field,
+                    from: None,
+                    to: field.get(p),
+                })
+        })
+        .collect();
+    let labels = Labels::of_changes(&state, &session, &values, "merge form").await?;
     let shown = |p: &Person, f: renkou_domain::Field| match f {
         renkou_domain::Field::IdNumber => id_shown(p, full),
-        _ => value_label(f, f.get(p).as_deref()),
+        _ => labels.value(f, f.get(p).as_deref()),
     };
     Ok(page(
         "合并重复记录",

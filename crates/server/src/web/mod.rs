@@ -10,6 +10,7 @@ pub mod etag;
 pub mod forms;
 pub mod home;
 pub mod household;
+pub mod labels;
 pub mod layout;
 pub mod login;
 pub mod merge;

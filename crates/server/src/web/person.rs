@@ -9,8 +9,9 @@ use crate::routes::persons::{audit_reads, shown_phone};
 use crate::routes::phones::record_phone;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
 use crate::web::error::{PageResult, WebError};
+use crate::web::labels::Labels;
 use crate::web::layout::{Done, done_notice, page};
-use crate::web::view::{id_shown, value_label};
+use crate::web::view::id_shown;
 use crate::{ApiError, AppState};
 
 /// `GET /persons/{id}`: 404 outside the user's regions, as for nobody.
@@ -36,6 +37,13 @@ pub async fn person_page(
     let merged_into = state.store.merged_into(person.id).await?;
     let merged_records = state.store.merged_records(person.id).await?;
     let residence = state.store.region_name(&person.residence).await?;
+    let labels = Labels::of_changes(
+        &state,
+        &session,
+        events.iter().flat_map(|e| &e.changes),
+        &format!("person page {}", person.id),
+    )
+    .await?;
     let full = session.sees_full_numbers();
     let writable = Scope::writable(&session.account).contains(&person.residence);
     let phone = state
@@ -98,7 +106,7 @@ pub async fn person_page(
                 }
             }
             h2 { "事件记录" }
-            (timeline(&events, p.id))
+            (timeline(&events, p.id, &labels))
         },
     ))
 }
@@ -134,7 +142,7 @@ fn relative(id: Option<PersonId>) -> maud::Markup {
 
 /// The events, newest first, with what each changed; those of a record
 /// merged into this one name it.
-fn timeline(events: &[StoredEvent], own: PersonId) -> maud::Markup {
+fn timeline(events: &[StoredEvent], own: PersonId, labels: &Labels) -> maud::Markup {
     html! {
         table {
             thead { tr { th { "日期" } th { "事件" } th { "变更内容" } th { "登记人" } th { "登记时间" } } }
@@ -151,9 +159,7 @@ fn timeline(events: &[StoredEvent], own: PersonId) -> maud::Markup {
                         }
                         td {
                             @for c in &e.changes {
-                                (c.field.chinese()) "："
-                                (value_label(c.field, c.from.as_deref())) " → " (value_label(c.field, c.to.as_deref()))
-                                br;
+                                (labels.change(c)) br;
                             }
                         }
                         td { (e.recorder) }

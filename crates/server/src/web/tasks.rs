@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use renkou_domain::RegionCode;
 use renkou_domain::account::mask_number;
+use renkou_domain::event::Field;
 use renkou_domain::verification::TaskKind;
 use renkou_store::{Scope, Task, next_level};
 use serde::Deserialize;
@@ -23,6 +24,7 @@ use crate::web::auth::{WebSession, check_csrf, csrf_token};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::task_resolution::{allowed, duplicate_pair};
+use crate::web::view::code_label;
 use crate::{ApiError, AppState};
 
 /// Tasks listed at most (a village has far fewer).
@@ -95,12 +97,50 @@ fn shortened(value: &str) -> String {
     renkou_formats::shortened(value, SHOWN_CHARS).into_owned()
 }
 
+/// The names a task list shows: its persons (audited as read with the
+/// tasks) and its villages.
+struct TaskNames {
+    persons: HashMap<i64, String>,
+    regions: HashMap<String, String>,
+}
+
+impl TaskNames {
+    async fn of(
+        state: &AppState,
+        session: &Session,
+        tasks: &[Task],
+    ) -> Result<TaskNames, ApiError> {
+        let ids: Vec<i64> = tasks
+            .iter()
+            .map(|t| t.person_id)
+            .filter(|id| *id != 0)
+            .collect();
+        let codes: Vec<RegionCode> = tasks
+            .iter()
+            .filter_map(|t| RegionCode::parse(&t.region_code).ok())
+            .collect();
+        let scope = Scope::of(&session.account);
+        Ok(TaskNames {
+            persons: state.store.person_names_in(&ids, &scope).await?,
+            regions: state
+                .store
+                .region_names(&codes)
+                .await?
+                .into_iter()
+                .map(|(code, name)| (code.to_string(), name))
+                .collect(),
+        })
+    }
+}
+
 /// A task as the list shows it. Identity numbers inside a value (a
 /// conflicting number, or the number in "name birth number" of a one-sided
 /// finding) are masked unless the role sees them in full.
-fn task_row(t: &Task, full: bool) -> Vec<String> {
+fn task_row(t: &Task, full: bool, names: &TaskNames) -> Vec<String> {
+    let field = Field::parse(&t.field);
     let shown = |value: &Option<String>| -> String {
-        let v = shortened(value.as_deref().unwrap_or_default());
+        let v = value.as_deref().unwrap_or_default();
+        let v = shortened(&field.map_or_else(|| v.to_string(), |f| code_label(f, v)));
         if full {
             return v;
         }
@@ -119,17 +159,17 @@ fn task_row(t: &Task, full: bool) -> Vec<String> {
             .join(" ")
     };
     vec![
-        t.region_code.clone(),
+        names
+            .regions
+            .get(&t.region_code)
+            .cloned()
+            .unwrap_or_else(|| t.region_code.clone()),
         t.kind
             .parse::<TaskKind>()
             .map_or(t.kind.clone(), |k| k.label().to_string()),
-        if t.person_id != 0 {
-            t.person_id.to_string()
-        } else {
-            String::new()
-        },
+        names.persons.get(&t.person_id).cloned().unwrap_or_default(),
         shortened(format!("{} {}", t.source, t.record_id).trim()),
-        t.field.clone(),
+        field.map_or_else(|| t.field.clone(), |f| f.chinese().to_string()),
         shown(&t.registry_value),
         shown(&t.source_value),
     ]
@@ -149,6 +189,7 @@ pub async fn tasks_page(
         .await?;
     let kind = query.kind()?;
     let tasks = open_tasks(&state, &session, &region, kind).await?;
+    let names = TaskNames::of(&state, &session, &tasks).await?;
     let name = state.store.region_name(&region).await?;
     // Area → kind → (open, resolved).
     let mut table: BTreeMap<String, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
@@ -207,7 +248,7 @@ pub async fn tasks_page(
                 thead { tr { @for h in HEADINGS { th { (h) } } @if can_resolve { th { "核查" } } } }
                 tbody {
                     @for t in &tasks {
-                        @let row = task_row(t, full);
+                        @let row = task_row(t, full, &names);
                         tr {
                             @for (i, cell) in row.iter().enumerate() {
                                 @if i == 2 && t.person_id != 0 {
@@ -250,7 +291,8 @@ pub async fn tasks_xlsx(
     let tasks = open_tasks(&state, &session, &region, query.kind()?).await?;
     let name = state.store.region_name(&region).await?;
     let full = session.sees_full_numbers();
-    let rows: Vec<Vec<String>> = tasks.iter().map(|t| task_row(t, full)).collect();
+    let names = TaskNames::of(&state, &session, &tasks).await?;
+    let rows: Vec<Vec<String>> = tasks.iter().map(|t| task_row(t, full, &names)).collect();
     let body = renkou_formats::list_xlsx(
         &format!("{name} 核查任务（{}）", region.as_str()),
         &HEADINGS,

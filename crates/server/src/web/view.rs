@@ -46,11 +46,9 @@ pub fn next_link(base: &str, next: Option<i64>) -> Markup {
     }
 }
 
-/// A changed value as staff read it: the code table's name next to a code.
-pub fn value_label(field: Field, value: Option<&str>) -> String {
-    let Some(v) = value else {
-        return "—".into();
-    };
+/// A coded value by its label (the code table's name, the status in
+/// Chinese); other values (dates, names) as they are.
+pub fn code_label(field: Field, v: &str) -> String {
     let name = match field {
         Field::Sex => Sex::parse(v).ok().map(|s| s.name()),
         Field::Ethnicity => Ethnicity::parse(v).ok().map(|e| e.name()),
@@ -61,8 +59,5 @@ pub fn value_label(field: Field, value: Option<&str>) -> String {
         Field::Status => LifeStatus::parse(v).map(|s| s.chinese()),
         _ => None,
     };
-    match name {
-        Some(name) => format!("{name}（{v}）"),
-        None => v.to_string(),
-    }
+    name.map_or_else(|| v.to_string(), str::to_string)
 }

@@ -5,6 +5,7 @@
 pub(crate) mod history;
 pub(crate) mod households;
 pub(crate) mod import;
+pub(crate) mod labels;
 pub(crate) mod merges;
 pub(crate) mod phones;
 pub(crate) mod population;

@@ -1,0 +1,111 @@
+//! What a page shows instead of internal ids: the names of persons and the
+//! numbers of households a history or list refers to, for those inside the
+//! reader's scope only (one outside looks like one that does not exist).
+
+use std::collections::HashMap;
+
+use renkou_domain::RegionCode;
+
+use crate::access::scope::Scope;
+use crate::error::StoreResult;
+use crate::{Store, on_pool};
+
+/// A JSON array of ids, as one bound value.
+fn id_array(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+impl Store {
+    /// Names of the persons among `ids` who live inside the scope.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn person_names_in(
+        &self,
+        ids: &[i64],
+        scope: &Scope,
+    ) -> StoreResult<HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i64, String, String)> = match self {
+            Store::Sqlite(pool) => sqlx::query_as(
+                "SELECT id, name, residence FROM persons WHERE id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(id_array(ids))
+            .fetch_all(pool)
+            .await?,
+            Store::Postgres(pool) => sqlx::query_as(
+                "SELECT id, name, residence FROM persons \
+                 WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)",
+            )
+            .bind(id_array(ids))
+            .fetch_all(pool)
+            .await?,
+        };
+        Ok(inside(rows, scope))
+    }
+
+    /// Numbers (户号) of the households among `ids` registered inside the scope.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn household_numbers_in(
+        &self,
+        ids: &[i64],
+        scope: &Scope,
+    ) -> StoreResult<HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i64, String, String)> = match self {
+            Store::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT id, household_no, region_code FROM households \
+                 WHERE id IN (SELECT value FROM json_each($1))",
+                )
+                .bind(id_array(ids))
+                .fetch_all(pool)
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT id, household_no, region_code FROM households \
+                 WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)",
+                )
+                .bind(id_array(ids))
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(inside(rows, scope))
+    }
+
+    /// Names of regions by code (a code the table lacks is left out).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn region_names(
+        &self,
+        codes: &[RegionCode],
+    ) -> StoreResult<HashMap<RegionCode, String>> {
+        let mut names = HashMap::new();
+        for code in codes {
+            if names.contains_key(code) {
+                continue;
+            }
+            let name: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
+                "SELECT name FROM regions WHERE code = $1",
+            )
+            .bind(code.as_str())
+            .fetch_optional(pool)
+            .await?);
+            if let Some(name) = name {
+                names.insert(*code, name);
+            }
+        }
+        Ok(names)
+    }
+}
+
+/// The (id, label) of the rows whose region is inside the scope.
+fn inside(rows: Vec<(i64, String, String)>, scope: &Scope) -> HashMap<i64, String> {
+    rows.into_iter()
+        .filter(|(_, _, region)| RegionCode::parse(region).is_ok_and(|r| scope.contains(&r)))
+        .map(|(id, label, _)| (id, label))
+        .collect()
+}
