@@ -15,6 +15,33 @@ fn id_array(ids: &[i64]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
+/// `(id, label, region)` rows of `$select` (a `SELECT … FROM table`) for
+/// the ids bound as one JSON array, on either engine.
+macro_rules! labelled_rows {
+    ($store:expr, $select:literal, $ids:expr) => {
+        match $store {
+            Store::Sqlite(pool) => {
+                sqlx::query_as::<_, (i64, String, String)>(concat!(
+                    $select,
+                    " WHERE id IN (SELECT value FROM json_each($1))"
+                ))
+                .bind(id_array($ids))
+                .fetch_all(pool)
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_as::<_, (i64, String, String)>(concat!(
+                    $select,
+                    " WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)"
+                ))
+                .bind(id_array($ids))
+                .fetch_all(pool)
+                .await?
+            }
+        }
+    };
+}
+
 impl Store {
     /// Names of the persons among `ids` who live inside the scope.
     #[tracing::instrument(level = "debug", skip_all)]
@@ -26,21 +53,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(i64, String, String)> = match self {
-            Store::Sqlite(pool) => sqlx::query_as(
-                "SELECT id, name, residence FROM persons WHERE id IN (SELECT value FROM json_each($1))",
-            )
-            .bind(id_array(ids))
-            .fetch_all(pool)
-            .await?,
-            Store::Postgres(pool) => sqlx::query_as(
-                "SELECT id, name, residence FROM persons \
-                 WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)",
-            )
-            .bind(id_array(ids))
-            .fetch_all(pool)
-            .await?,
-        };
+        let rows = labelled_rows!(self, "SELECT id, name, residence FROM persons", ids);
         Ok(inside(rows, scope))
     }
 
@@ -54,26 +67,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(i64, String, String)> = match self {
-            Store::Sqlite(pool) => {
-                sqlx::query_as(
-                    "SELECT id, household_no, region_code FROM households \
-                 WHERE id IN (SELECT value FROM json_each($1))",
-                )
-                .bind(id_array(ids))
-                .fetch_all(pool)
-                .await?
-            }
-            Store::Postgres(pool) => {
-                sqlx::query_as(
-                    "SELECT id, household_no, region_code FROM households \
-                 WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)",
-                )
-                .bind(id_array(ids))
-                .fetch_all(pool)
-                .await?
-            }
-        };
+        let rows = labelled_rows!(
+            self,
+            "SELECT id, household_no, region_code FROM households",
+            ids
+        );
         Ok(inside(rows, scope))
     }
 
