@@ -191,6 +191,11 @@ async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
     assert!(child.text.contains("父亲：— → 李明"), "{}", child.text);
     assert!(child.text.contains("户：— → 户号 H1"), "{}", child.text);
     assert!(!child.text.contains("（active）"), "statuses by label only");
+    assert!(
+        child.text.contains("<td>王</td>") && !child.text.contains("<td>wang</td>"),
+        "the recorder by the name the account shows: {}",
+        child.text
+    );
 }
 
 async fn a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field(db: &TestDb) {

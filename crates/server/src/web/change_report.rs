@@ -48,10 +48,11 @@ pub async fn change_report(
     )
     .await?;
     let name = state.store.region_name(&request.region).await?;
-    let labels = Labels::of_changes(
+    let events: Vec<&StoredEvent> = list.iter().map(|(e, _)| e).collect();
+    let labels = Labels::of_events(
         &state,
         &session,
-        list.iter().flat_map(|(e, _)| &e.changes),
+        &events,
         &format!("change report {} {period}", request.region),
     )
     .await?;
@@ -105,7 +106,7 @@ pub async fn change_report(
                                         (labels.change(c)) br;
                                     }
                                 }
-                                td { (e.recorder) }
+                                td { (labels.recorder(&e.recorder)) }
                             }
                         }
                     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use renkou_domain::RegionCode;
 use renkou_domain::event::{Field, FieldChange};
-use renkou_store::Scope;
+use renkou_store::{Scope, StoredEvent};
 
 use crate::session::Session;
 use crate::web::view::code_label;
@@ -18,9 +18,34 @@ pub struct Labels {
     persons: HashMap<i64, String>,
     households: HashMap<i64, String>,
     regions: HashMap<RegionCode, String>,
+    /// Login name → the name shown for it.
+    recorders: HashMap<String, String>,
 }
 
 impl Labels {
+    /// [`Labels::of_changes`] of the events' changes, and who recorded them.
+    pub async fn of_events(
+        state: &AppState,
+        session: &Session,
+        events: &[&StoredEvent],
+        why: &str,
+    ) -> Result<Labels, ApiError> {
+        let changes: Vec<&FieldChange> = events.iter().flat_map(|e| &e.changes).collect();
+        let mut labels = Labels::of_changes(state, session, changes, why).await?;
+        let recorders: Vec<&str> = events.iter().map(|e| e.recorder.as_str()).collect();
+        labels.recorders = state.store.display_names(&recorders).await?;
+        Ok(labels)
+    }
+
+    /// Who recorded an event, by the name their account shows (the login
+    /// name for one without; a process such as an import by its own name).
+    pub fn recorder(&self, username: &str) -> String {
+        self.recorders
+            .get(username)
+            .cloned()
+            .unwrap_or_else(|| username.to_string())
+    }
+
     /// Looks up every person, household and region the changes name; the
     /// persons named are audited as read (`why` says where).
     pub async fn of_changes<'a>(
@@ -62,6 +87,7 @@ impl Labels {
                 .household_numbers_in(&households, &scope)
                 .await?,
             regions: state.store.region_names(&regions).await?,
+            recorders: HashMap::new(),
         })
     }
 

@@ -37,10 +37,10 @@ pub async fn person_page(
     let merged_into = state.store.merged_into(person.id).await?;
     let merged_records = state.store.merged_records(person.id).await?;
     let residence = state.store.region_name(&person.residence).await?;
-    let labels = Labels::of_changes(
+    let labels = Labels::of_events(
         &state,
         &session,
-        events.iter().flat_map(|e| &e.changes),
+        &events.iter().collect::<Vec<_>>(),
         &format!("person page {}", person.id),
     )
     .await?;
@@ -162,7 +162,7 @@ fn timeline(events: &[StoredEvent], own: PersonId, labels: &Labels) -> maud::Mar
                                 (labels.change(c)) br;
                             }
                         }
-                        td { (e.recorder) }
+                        td { (labels.recorder(&e.recorder)) }
                         td { (beijing_time(e.recorded_at)) }
                     }
                 }

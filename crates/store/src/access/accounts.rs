@@ -98,6 +98,34 @@ impl Store {
         }
     }
 
+    /// The names shown for these login names (the display name where the
+    /// account has one); a name that is no account is left out.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn display_names(
+        &self,
+        usernames: &[&str],
+    ) -> StoreResult<std::collections::HashMap<String, String>> {
+        let mut names = std::collections::HashMap::new();
+        for username in usernames {
+            if names.contains_key(*username) {
+                continue;
+            }
+            let shown: Option<Option<String>> = on_pool!(self, pool => sqlx::query_scalar(
+                "SELECT display_name FROM users WHERE username = $1",
+            )
+            .bind(*username)
+            .fetch_optional(pool)
+            .await?);
+            if let Some(shown) = shown {
+                names.insert(
+                    username.to_string(),
+                    shown.unwrap_or_else(|| username.to_string()),
+                );
+            }
+        }
+        Ok(names)
+    }
+
     /// Every account, by name.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users(&self) -> StoreResult<Vec<Account>> {
