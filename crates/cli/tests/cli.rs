@@ -9,6 +9,8 @@ use renkou_store::testing::TestDb;
 
 fn renkou(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_renkou"))
+        // A PostgreSQL database keeps its audit key in the working directory.
+        .current_dir(std::env::temp_dir())
         .env("RENKOU_DB", db)
         .args(args)
         .output()
@@ -60,6 +62,8 @@ fn id_check_says_valid_or_why_not_and_fails_if_any_is_invalid() {
     );
     assert!(!out.status.success());
     let mut child = Command::new(env!("CARGO_BIN_EXE_renkou"))
+        // A PostgreSQL database keeps its audit key in the working directory.
+        .current_dir(std::env::temp_dir())
         .args(["id", "check"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -183,6 +187,8 @@ async fn an_import_killed_half_way_leaves_the_database_as_it_was_and_can_be_run_
         write(&file, &text);
         let path = file.to_str().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_renkou"))
+            // A PostgreSQL database keeps its audit key in the working directory.
+            .current_dir(std::env::temp_dir())
             .env("RENKOU_DB", &db.url)
             .args(["import", path, "--source", "police"])
             .stdout(Stdio::null())

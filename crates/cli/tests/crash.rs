@@ -14,6 +14,8 @@ const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,ethnicity,region_c
 
 fn renkou(db: &str, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_renkou"))
+        // A PostgreSQL database keeps its audit key in the working directory.
+        .current_dir(std::env::temp_dir())
         .env("RENKOU_DB", db)
         .env("RENKOU_AUDIT__KEY_FILE", dir.join("audit.key"))
         .args(args)
@@ -32,6 +34,7 @@ fn free_port() -> u16 {
 fn serve(db: &str, dir: &std::path::Path, port: u16, fault: bool) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_renkou"));
     command
+        .current_dir(std::env::temp_dir())
         .env("RENKOU_DB", db)
         .env("RENKOU_AUDIT__KEY_FILE", dir.join("audit.key"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])

@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 fn renkou(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_renkou"))
+        // A PostgreSQL database keeps its audit key in the working directory.
+        .current_dir(std::env::temp_dir())
         .args(args)
         .output()
         .expect("run renkou")
