@@ -1,18 +1,41 @@
-//! Reports as files: CSV (one header row of column keys, then one row per
-//! region and the total last) and XLSX (Chinese headings, frozen header row,
-//! numbers as numbers).
+//! Reports as files: CSV (one header row — Chinese headings after a byte
+//! order mark, so that Excel reads the file as UTF-8, or the columns' keys
+//! for programs — then one row per region and the total last) and XLSX
+//! (Chinese headings, frozen header row, numbers as numbers).
 
 use renkou_domain::report::{Cell, Report, ReportRow};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::cells::{SafeCsvWriter, xlsx_cell};
 
-/// The heading row: code, name, then every column's key.
-fn keys(report: &Report) -> Vec<&str> {
-    let mut out = vec!["region_code", "region_name"];
-    out.extend(report.columns.iter().map(|c| c.key.as_str()));
-    out
+/// What the heading row of a CSV report holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvHeadings {
+    /// The Chinese headings, after a UTF-8 byte order mark (for people, in Excel).
+    #[default]
+    Chinese,
+    /// The columns' keys, no byte order mark (for programs).
+    Keys,
 }
+
+/// The heading row: code, name, then every column.
+fn headings(report: &Report, kind: CsvHeadings) -> Vec<&str> {
+    match kind {
+        CsvHeadings::Keys => {
+            let mut out = vec!["region_code", "region_name"];
+            out.extend(report.columns.iter().map(|c| c.key.as_str()));
+            out
+        }
+        CsvHeadings::Chinese => {
+            let mut out = vec!["区划代码", "区划名称"];
+            out.extend(report.columns.iter().map(|c| c.title.as_str()));
+            out
+        }
+    }
+}
+
+/// The byte order mark that tells Excel a CSV file is UTF-8.
+const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// The rows in file order: each region, then the region as a whole.
 fn rows(report: &Report) -> impl Iterator<Item = &ReportRow> {
@@ -20,9 +43,13 @@ fn rows(report: &Report) -> impl Iterator<Item = &ReportRow> {
 }
 
 /// The report as CSV text; the last row is the region as a whole ("合计").
-pub fn report_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
-    let mut w = SafeCsvWriter::new(Vec::new());
-    w.write_record(keys(report))?;
+pub fn report_csv(report: &Report, kind: CsvHeadings) -> Result<Vec<u8>, csv::Error> {
+    let start = match kind {
+        CsvHeadings::Chinese => UTF8_BOM.to_vec(),
+        CsvHeadings::Keys => Vec::new(),
+    };
+    let mut w = SafeCsvWriter::new(start);
+    w.write_record(headings(report, kind))?;
     for (i, row) in rows(report).enumerate() {
         let name = if i == report.rows.len() {
             format!("{}(合计)", row.region_name)

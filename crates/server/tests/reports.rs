@@ -115,10 +115,22 @@ async fn reports_export_as_csv_and_xlsx_with_chinese_headings(db: &TestDb) {
     assert!(kind.starts_with("text/csv"));
     let text = String::from_utf8(body).unwrap();
     assert!(
-        text.starts_with("region_code,region_name,total,male,female"),
-        "{text}"
+        text.starts_with("\u{feff}区划代码,区划名称,总人口"),
+        "Chinese headings after the byte order mark Excel needs: {text}"
     );
     assert!(text.lines().last().unwrap().contains("(合计)"));
+    let (status, _, body) = fetch(
+        &app,
+        "/api/v1/reports/population?format=csv&headings=keys",
+        &wang,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.starts_with("region_code,region_name,total,male,female"),
+        "keys on request, for programs: {text}"
+    );
     let (status, kind, body) = fetch(&app, "/api/v1/reports/population?format=xlsx", &wang).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.contains("spreadsheetml"));

@@ -72,7 +72,8 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
         .await?;
     let bytes = match args.format {
         Format::Table => table(&report).into_bytes(),
-        Format::Csv => renkou_formats::report_csv(&report)?,
+        // Keys: the command line feeds programs more often than Excel.
+        Format::Csv => renkou_formats::report_csv(&report, renkou_formats::CsvHeadings::Keys)?,
         Format::Json => {
             let mut v = serde_json::to_vec_pretty(&report)?;
             v.push(b'\n');

@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use renkou_domain::report::{Report, ReportName};
 use renkou_domain::{Period, RegionCode, RegionLevel, parse_date};
+use renkou_formats::CsvHeadings;
 use renkou_store::{ReportRequest, Scope};
 use serde::Deserialize;
 
@@ -26,6 +27,10 @@ pub struct ReportQuery {
     pub period: Option<String>,
     /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
+    /// For `csv`: `keys` for the columns' keys as headings, without a byte
+    /// order mark (for programs); Chinese headings after a UTF-8 byte order
+    /// mark when absent (for Excel).
+    pub headings: Option<String>,
 }
 
 /// The region a page or report asks for (`region=`; the caller's first
@@ -33,8 +38,9 @@ pub struct ReportQuery {
 pub fn region_asked(code: Option<&str>, session: &Session) -> Result<RegionCode, ApiError> {
     let scope = Scope::of(&session.account);
     let region = match code.filter(|r| !r.is_empty()) {
-        Some(code) => RegionCode::parse(code)
-            .map_err(|e| ApiError::invalid("region", format!("区划代码有误：{e}")))?,
+        Some(code) => {
+            RegionCode::parse(code).map_err(|e| ApiError::invalid("region", e.to_string()))?
+        }
         None => *scope
             .regions()
             .first()
@@ -105,11 +111,25 @@ pub async fn report(
 ) -> Result<Response, ApiError> {
     let request = query.request(&name, &session)?;
     let report = state.store.report(&request).await?;
-    export(&report, query.format.as_deref())
+    let headings = match query.headings.as_deref() {
+        Some("keys") => CsvHeadings::Keys,
+        None | Some("") | Some("chinese") => CsvHeadings::Chinese,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "headings",
+                format!("表头 {other} 有误：应为 keys 或 chinese"),
+            ));
+        }
+    };
+    export(&report, query.format.as_deref(), headings)
 }
 
 /// The report in the asked format.
-pub fn export(report: &Report, format: Option<&str>) -> Result<Response, ApiError> {
+pub fn export(
+    report: &Report,
+    format: Option<&str>,
+    headings: CsvHeadings,
+) -> Result<Response, ApiError> {
     let file = |ext: &str| {
         let name = format!(
             "{}-{}-{}.{ext}",
@@ -129,7 +149,7 @@ pub fn export(report: &Report, format: Option<&str>) -> Result<Response, ApiErro
     Ok(match format.unwrap_or("json") {
         "json" => axum::Json(report).into_response(),
         "csv" => {
-            let body = renkou_formats::report_csv(report).map_err(|e| failed(&e))?;
+            let body = renkou_formats::report_csv(report, headings).map_err(|e| failed(&e))?;
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
