@@ -153,11 +153,33 @@ async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
         &cun017,
         &[("csrf", &csrf), ("resolution", "correct"), ("reason", " ")],
     );
+    let answer = app.clone().oneshot(no_reason).await.unwrap();
     assert_eq!(
-        status_of(&app, no_reason).await,
-        StatusCode::BAD_REQUEST,
+        answer.status(),
+        StatusCode::SEE_OTHER,
         "a reason is required"
     );
+    let back = answer.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.ends_with(&format!("#task-{}", conflict.id)), "{back}");
+    let (_, list) = page(&app, &back, &cun017).await;
+    assert!(
+        list.contains("<p class=\"error\" role=\"alert\">请填写核查说明</p>"),
+        "the reason asked for beside the task, on the list: {list}"
+    );
+    assert!(
+        list.contains("<option value=\"\" selected>请选择处理方式</option>"),
+        "no choice is made for the collector: {list}"
+    );
+    let no_choice = form(&resolve, &cun017, &[("csrf", &csrf), ("reason", "核实")]);
+    let answer = app.clone().oneshot(no_choice).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (_, list) = page(
+        &app,
+        answer.headers()["location"].to_str().unwrap(),
+        &cun017,
+    )
+    .await;
+    assert!(list.contains("请选择处理方式</p>"), "{list}");
     let death = form(
         &resolve,
         &cun017,

@@ -48,6 +48,40 @@ pub fn reason_given<'a>(
     }
 }
 
+/// What a task's form was sent without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// No (allowed) resolution chosen.
+    Resolution,
+    /// No 核查说明.
+    Reason,
+}
+
+impl Missing {
+    /// The name in the list's address.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Missing::Resolution => "resolution",
+            Missing::Reason => "reason",
+        }
+    }
+
+    /// Reads the name back.
+    pub fn parse(text: &str) -> Option<Missing> {
+        [Missing::Resolution, Missing::Reason]
+            .into_iter()
+            .find(|m| m.as_str() == text)
+    }
+
+    /// What the collector reads beside the task.
+    pub fn message(self) -> &'static str {
+        match self {
+            Missing::Resolution => "请选择处理方式",
+            Missing::Reason => "请填写核查说明",
+        }
+    }
+}
+
 /// The resolutions a stored task allows.
 pub fn allowed(task: &Task) -> Vec<Resolution> {
     task.kind
@@ -78,12 +112,26 @@ pub async fn resolve(
     CsrfForm(session, values): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let task = writable_task(&state, &session, id).await?;
-    let reason = reason_given(&values, "请填写核查说明")?;
-    let resolution = values
-        .get("resolution")
-        .and_then(|r| Resolution::parse(r))
+    // A form left incomplete goes back to the list, the reason shown beside
+    // the task's own controls (`Missing` names which).
+    let back = |missing: Missing| {
+        Redirect::to(&format!(
+            "/tasks?region={}&refused={id}&missing={}#task-{id}",
+            task.region_code,
+            missing.as_str()
+        ))
+        .into_response()
+    };
+    let chosen = values.get("resolution").map(|r| r.trim()).unwrap_or("");
+    if chosen.is_empty() {
+        return Ok(back(Missing::Resolution));
+    }
+    let resolution = Resolution::parse(chosen)
         .filter(|r| allowed(&task).contains(r))
         .ok_or_else(|| ApiError::invalid("resolution", "该任务不能这样处理"))?;
+    let Ok(reason) = reason_given(&values, "请填写核查说明") else {
+        return Ok(back(Missing::Reason));
+    };
     let today = renkou_domain::date::today_in_china();
     let note = format!("核查 {} {}：{reason}", task.source, task.record_id);
     let command = command_for(&task, resolution, &values, today, note)?;

@@ -23,7 +23,7 @@ use crate::session::Session;
 use crate::web::auth::{WebSession, check_csrf, csrf_token};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
-use crate::web::task_resolution::{allowed, duplicate_pair};
+use crate::web::task_resolution::{Missing, allowed, duplicate_pair};
 use crate::web::view::code_label;
 use crate::{ApiError, AppState};
 
@@ -47,6 +47,9 @@ const HEADINGS: [&str; 7] = [
 pub struct TasksQuery {
     pub region: Option<String>,
     pub kind: Option<String>,
+    /// A task whose form came back incomplete, and what it lacked.
+    pub refused: Option<i64>,
+    pub missing: Option<String>,
 }
 
 impl TasksQuery {
@@ -190,6 +193,9 @@ pub async fn tasks_page(
     let kind = query.kind()?;
     let tasks = open_tasks(&state, &session, &region, kind).await?;
     let names = TaskNames::of(&state, &session, &tasks).await?;
+    let refusal = query
+        .refused
+        .zip(query.missing.as_deref().and_then(Missing::parse));
     let name = state.store.region_name(&region).await?;
     // Area → kind → (open, resolved).
     let mut table: BTreeMap<String, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
@@ -249,7 +255,7 @@ pub async fn tasks_page(
                 tbody {
                     @for t in &tasks {
                         @let row = task_row(t, full, &names);
-                        tr {
+                        tr id={ "task-" (t.id) } {
                             @for (i, cell) in row.iter().enumerate() {
                                 @if i == 2 && t.person_id != 0 {
                                     td { a href={ "/persons/" (t.person_id) } { (cell) } }
@@ -261,11 +267,15 @@ pub async fn tasks_page(
                                 td {
                                     form.resolve method="post" action={ "/tasks/" (t.id) "/resolve" } {
                                         input type="hidden" name="csrf" value=(csrf);
-                                        select name="resolution" {
+                                        select name="resolution" aria-label="处理方式" {
+                                            option value="" selected { "请选择处理方式" }
                                             @for r in allowed(t) { option value=(r.as_str()) { (r.label()) } }
                                         }
-                                        input name="reason" required placeholder="核查说明";
+                                        input name="reason" required placeholder="核查说明" aria-label="核查说明";
                                         button type="submit" { "核查完毕" }
+                                    }
+                                    @if let Some(m) = refusal.filter(|(id, _)| *id == t.id).map(|(_, m)| m) {
+                                        p.error role="alert" { (m.message()) }
                                     }
                                     @if duplicate_pair(t).is_some() {
                                         a href={ "/tasks/" (t.id) "/merge" } { "对照合并…" }
