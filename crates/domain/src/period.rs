@@ -76,6 +76,13 @@ impl Period {
         Period::starting(first, PeriodKind::Month)
     }
 
+    /// The last month that has ended by `today`: the default of a monthly
+    /// report (the month under way has only its first days).
+    pub fn last_full_month(today: NaiveDate) -> Period {
+        let first = today.with_day(1).unwrap_or(today);
+        Period::month_of(first.pred_opt().unwrap_or(first))
+    }
+
     /// The months of the period, in order.
     pub fn months(&self) -> Vec<Period> {
         let mut out = Vec::new();

@@ -68,6 +68,15 @@ impl ReportName {
         self == ReportName::Changes
     }
 
+    /// Whether the report exists only as of today (the register's current
+    /// state, not kept by date): it refuses another date.
+    pub fn is_current_only(self) -> bool {
+        matches!(
+            self,
+            ReportName::Registration | ReportName::Households | ReportName::Quality
+        )
+    }
+
     /// Parses a report name.
     pub fn parse(text: &str) -> Option<ReportName> {
         ReportName::ALL

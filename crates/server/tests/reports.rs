@@ -306,3 +306,37 @@ async fn the_monthly_change_report_lists_each_event_of_the_month_by_kind(db: &Te
 }
 
 on_both_engines!(the_monthly_change_report_lists_each_event_of_the_month_by_kind);
+
+async fn a_report_says_the_date_it_shows(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let wang = session(&app).await;
+    for name in ["registration", "households", "quality"] {
+        let uri = format!("/api/v1/reports/{name}?date=2015-01-01");
+        let (status, _, body) = call(&app, get(&uri, &wang)).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{name} exists only as of today, so an earlier date is refused: {body}"
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("只有当前数据"),
+            "{body}"
+        );
+        let (status, _, bytes) = fetch(&app, &format!("/reports/{name}"), &wang).await;
+        let page = String::from_utf8_lossy(&bytes);
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("当前数据（"), "the page says so: {page}");
+        assert!(
+            !page.contains("name=\"date\""),
+            "and offers no date: {page}"
+        );
+    }
+    // The changes report covers the last full month, not the days of this one.
+    let (status, _, body) = call(&app, get("/api/v1/reports/changes", &wang)).await;
+    assert_eq!(status, StatusCode::OK);
+    let today = renkou_domain::date::today_in_china();
+    let expected = renkou_domain::Period::last_full_month(today).to_string();
+    assert_eq!(body["period"].as_str(), Some(expected.as_str()), "{body}");
+}
+
+on_both_engines!(a_report_says_the_date_it_shows);

@@ -24,9 +24,10 @@ fn month_asked(
     session: &Session,
 ) -> Result<(ReportRequest, Period), ApiError> {
     let request = query.request("changes", session)?;
-    let period = request
-        .period
-        .unwrap_or_else(|| Period::month_of(request.date.unwrap_or(request.today)));
+    let period = request.period.unwrap_or_else(|| match request.date {
+        Some(date) => Period::month_of(date),
+        None => Period::last_full_month(request.today),
+    });
     Ok((request, period))
 }
 

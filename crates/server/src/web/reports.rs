@@ -151,6 +151,8 @@ fn time_form(report: &Report, query: &ReportQuery) -> Markup {
             @if report.report.is_for_a_period() {
                 label for="period" { "统计期（月 2026-03、季 2026-Q1 或年 2026）" }
                 input #period name="period" value=(query.period.clone().unwrap_or_else(|| report.period.clone().unwrap_or_default()));
+            } @else if report.report.is_current_only() {
+                p.muted { "当前数据（" (report.date) "），不按日期保存" }
             } @else {
                 label for="date" { "统计日期" }
                 input #date name="date" type="date" value=(report.date.to_string());

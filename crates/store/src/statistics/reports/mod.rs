@@ -128,10 +128,19 @@ impl Store {
                 region_level.chinese()
             )));
         }
+        if request.name.is_current_only() && request.date.is_some_and(|d| d != request.today) {
+            return Err(StoreError::Invalid(format!(
+                "“{}”只有当前数据，不能按日期查询",
+                request.name.title()
+            )));
+        }
         let scope = Scope::new(&request.region, level);
         let period = match (request.name.is_for_a_period(), request.period) {
             (true, Some(p)) => Some(p),
-            (true, None) => Some(Period::month_of(request.date.unwrap_or(request.today))),
+            (true, None) => Some(match request.date {
+                Some(date) => Period::month_of(date),
+                None => Period::last_full_month(request.today),
+            }),
             (false, _) => None,
         };
         let date = match period {
