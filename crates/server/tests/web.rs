@@ -109,6 +109,12 @@ async fn log_in(app: &axum::Router) -> (String, String) {
     (cookie, csrf)
 }
 
+/// The page address of the person a search by identity number finds.
+async fn found_by_number(app: &axum::Router, cookie: &str, number: &str) -> String {
+    let found = send(app, page(&format!("/search?q={number}"), cookie)).await;
+    first_person_link(&found.text)
+}
+
 /// The first `/persons/N` link on a page.
 fn first_person_link(html: &str) -> String {
     let start = html.find("href=\"/persons/").unwrap() + 6;
@@ -163,8 +169,7 @@ async fn without_a_session_a_page_sends_the_browser_to_login(db: &TestDb) {
 async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, csrf) = log_in(&app).await;
-    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
-    let mother = first_person_link(&found.text);
+    let mother = found_by_number(&app, &cookie, "510104198807070024").await;
     let answer = send(
         &app,
         form(
@@ -201,8 +206,7 @@ async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
 async fn a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, csrf) = log_in(&app).await;
-    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
-    let mother = first_person_link(&found.text);
+    let mother = found_by_number(&app, &cookie, "510104198807070024").await;
     let answer = send(
         &app,
         form(
@@ -233,8 +237,7 @@ async fn a_refused_birth_form_keeps_what_was_typed_and_names_each_wrong_field(db
 async fn an_address_that_names_nothing_answers_in_chinese(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, _) = log_in(&app).await;
-    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
-    let person = first_person_link(&found.text);
+    let person = found_by_number(&app, &cookie, "510104198807070024").await;
     let answer = send(&app, page(&format!("{person}/events/adoption"), &cookie)).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert!(answer.text.contains("未找到该页面"), "{}", answer.text);
@@ -250,8 +253,7 @@ async fn an_address_that_names_nothing_answers_in_chinese(db: &TestDb) {
 async fn after_a_move_out_of_her_regions_the_operator_is_told_it_was_done(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, csrf) = log_in(&app).await;
-    let found = send(&app, page("/search?q=510104198503120010", &cookie)).await;
-    let person = first_person_link(&found.text);
+    let person = found_by_number(&app, &cookie, "510104198503120010").await;
     let answer = send(
         &app,
         form(
@@ -278,8 +280,7 @@ async fn after_a_move_out_of_her_regions_the_operator_is_told_it_was_done(db: &T
     assert!(shown.text.contains("href=\"/search\""), "the menu is there");
 
     // A death, of a person who stays: the person's page says so.
-    let found = send(&app, page("/search?q=510104198807070024", &cookie)).await;
-    let person = first_person_link(&found.text);
+    let person = found_by_number(&app, &cookie, "510104198807070024").await;
     let answer = send(
         &app,
         form(
@@ -306,8 +307,7 @@ async fn after_a_move_out_of_her_regions_the_operator_is_told_it_was_done(db: &T
 async fn a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, csrf) = log_in(&app).await;
-    let found = send(&app, page("/search?q=510104198503120010", &cookie)).await;
-    let person = first_person_link(&found.text);
+    let person = found_by_number(&app, &cookie, "510104198503120010").await;
     let answer = send(
         &app,
         form(
@@ -327,8 +327,7 @@ async fn a_wrong_date_is_shown_next_to_its_field_and_nothing_is_recorded(db: &Te
 async fn a_form_post_without_the_csrf_token_is_refused(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let (cookie, _) = log_in(&app).await;
-    let found = send(&app, page("/search?q=510104198503120010", &cookie)).await;
-    let person = first_person_link(&found.text);
+    let person = found_by_number(&app, &cookie, "510104198503120010").await;
     let answer = send(
         &app,
         form(

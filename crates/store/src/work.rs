@@ -14,12 +14,17 @@ impl Store {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_work(&self, region: &RegionCode) -> StoreResult<Vec<OpenWork>> {
         let mut work = Vec::new();
-        let tasks = self.open_tasks_by_kind(region).await?;
+        // The verification progress with the region as its only area.
+        let tasks = self.task_counts(region, region.level()).await?;
         for kind in TaskKind::ALL {
-            if let Some((_, count)) = tasks.iter().find(|(k, _)| *k == kind) {
+            let open = tasks
+                .iter()
+                .find(|c| c.kind == kind.as_str())
+                .map_or(0, |c| c.open);
+            if open > 0 {
                 work.push(OpenWork {
                     kind: WorkKind::Verification(kind),
-                    count: *count,
+                    count: open,
                 });
             }
         }

@@ -205,12 +205,17 @@ pub async fn tasks_page(
             .or_default()
             .insert(c.kind.clone(), (c.open, c.resolved));
     }
-    let mut area_names = BTreeMap::new();
-    for code in table.keys() {
-        if let Ok(c) = RegionCode::parse(code) {
-            area_names.insert(code.clone(), state.store.region_name(&c).await?);
-        }
-    }
+    let areas: Vec<RegionCode> = table
+        .keys()
+        .filter_map(|code| RegionCode::parse(code).ok())
+        .collect();
+    let area_names: BTreeMap<String, String> = state
+        .store
+        .region_names(&areas)
+        .await?
+        .into_iter()
+        .map(|(code, name)| (code.to_string(), name))
+        .collect();
     let full = session.sees_full_numbers();
     let can_resolve = Scope::writable(&session.account).contains(&region);
     let csrf = csrf_token(&session);

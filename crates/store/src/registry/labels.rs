@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use renkou_domain::RegionCode;
 
+use crate::Store;
 use crate::access::scope::Scope;
 use crate::error::StoreResult;
-use crate::{Store, on_pool};
 
 /// A JSON array of ids, as one bound value.
 fn id_array(ids: &[i64]) -> String {
@@ -86,14 +86,8 @@ impl Store {
             if names.contains_key(code) {
                 continue;
             }
-            let name: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
-                "SELECT name FROM regions WHERE code = $1",
-            )
-            .bind(code.as_str())
-            .fetch_optional(pool)
-            .await?);
-            if let Some(name) = name {
-                names.insert(*code, name);
+            if let Some(region) = self.region(code).await? {
+                names.insert(*code, region.name);
             }
         }
         Ok(names)

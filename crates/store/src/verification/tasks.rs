@@ -150,27 +150,6 @@ impl Store {
         Ok(rows)
     }
 
-    /// Open tasks inside `region`, per kind.
-    #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn open_tasks_by_kind(
-        &self,
-        region: &RegionCode,
-    ) -> StoreResult<Vec<(TaskKind, i64)>> {
-        let (low, high) = region.descendant_range();
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
-            "SELECT kind, CAST(COUNT(*) AS BIGINT) FROM verification_tasks \
-             WHERE region_code >= $1 AND region_code < $2 AND status = 'open' GROUP BY kind",
-        )
-        .bind(&low)
-        .bind(&high)
-        .fetch_all(pool)
-        .await?);
-        Ok(rows
-            .into_iter()
-            .filter_map(|(kind, n)| Some((kind.parse().ok()?, n)))
-            .collect())
-    }
-
     /// One task.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn task(&self, id: i64) -> StoreResult<Option<Task>> {
