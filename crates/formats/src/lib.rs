@@ -10,4 +10,4 @@ pub use cells::{SafeCsvWriter, csv_value, shortened, xlsx_cell};
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };
-pub use report_files::{CsvHeadings, list_xlsx, report_csv, report_xlsx};
+pub use report_files::{CsvHeadings, list_csv, list_xlsx, report_csv, report_xlsx};

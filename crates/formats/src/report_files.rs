@@ -37,6 +37,15 @@ fn headings(report: &Report, kind: CsvHeadings) -> Vec<&str> {
 /// The byte order mark that tells Excel a CSV file is UTF-8.
 const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 
+/// A CSV writer into memory, started with the byte order mark Chinese
+/// headings want.
+fn csv_writer(kind: CsvHeadings) -> SafeCsvWriter<Vec<u8>> {
+    SafeCsvWriter::new(match kind {
+        CsvHeadings::Chinese => UTF8_BOM.to_vec(),
+        CsvHeadings::Keys => Vec::new(),
+    })
+}
+
 /// The rows in file order: each region, then the region as a whole.
 fn rows(report: &Report) -> impl Iterator<Item = &ReportRow> {
     report.rows.iter().chain(std::iter::once(&report.total))
@@ -44,11 +53,7 @@ fn rows(report: &Report) -> impl Iterator<Item = &ReportRow> {
 
 /// The report as CSV text; the last row is the region as a whole ("合计").
 pub fn report_csv(report: &Report, kind: CsvHeadings) -> Result<Vec<u8>, csv::Error> {
-    let start = match kind {
-        CsvHeadings::Chinese => UTF8_BOM.to_vec(),
-        CsvHeadings::Keys => Vec::new(),
-    };
-    let mut w = SafeCsvWriter::new(start);
+    let mut w = csv_writer(kind);
     w.write_record(headings(report, kind))?;
     for (i, row) in rows(report).enumerate() {
         let name = if i == report.rows.len() {
@@ -116,6 +121,21 @@ pub fn report_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
     }
     book.save_to_buffer()
+}
+
+/// A list (persons …) as CSV: the headings (Chinese after a byte order
+/// mark, or the keys for programs), then the rows.
+pub fn list_csv(
+    headings: &[&str],
+    rows: &[Vec<String>],
+    kind: CsvHeadings,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv_writer(kind);
+    w.write_record(headings)?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    Ok(w.into_inner()?)
 }
 
 /// A list (tasks, persons …) as an XLSX workbook: a title line, then the

@@ -56,6 +56,40 @@ pub fn pinyin_of(name: &str) -> String {
     out
 }
 
+/// The key a name is searched by: its toneless pinyin run together, a
+/// space, and the syllables' initials (`张三` → `zhangsan zs`). A typed
+/// pinyin query matches when it starts the key or its initials.
+pub fn search_key(name: &str) -> String {
+    // Keyboards type ü as v.
+    let pinyin = pinyin_of(&simplified(name)).replace('ü', "v");
+    let full: String = pinyin.split(' ').collect();
+    let initials: String = pinyin.split(' ').filter_map(|s| s.chars().next()).collect();
+    format!("{full} {initials}")
+}
+
+/// A typed pinyin query in the form [`search_key`] is matched against
+/// (lower case, no spaces, ü as v); `None` when it is not pinyin (holds anything but
+/// Latin letters and spaces).
+pub fn pinyin_query(text: &str) -> Option<String> {
+    let text = text.trim();
+    let is_pinyin = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == ' ' || c == 'ü');
+    is_pinyin.then(|| {
+        text.chars()
+            .filter(|c| *c != ' ')
+            .map(|c| {
+                if c == 'ü' {
+                    'v'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    })
+}
+
 /// Pinyin with the sounds that south-western Mandarin does not distinguish
 /// merged: n/l, zh/z, ch/c, sh/s, hu/fu, and the finals eng/en, ing/in.
 /// Names heard and written by ear compare equal in this form.
@@ -99,6 +133,21 @@ fn fold_syllable(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_found_by_its_pinyin_or_its_initials() {
+        assert_eq!(search_key("张三"), "zhangsan zs");
+        assert_eq!(search_key("欧阳·娜娜"), "ouyangnana oynn");
+        assert_eq!(pinyin_query(" Zhang San "), Some("zhangsan".into()));
+        assert_eq!(pinyin_query("张三"), None);
+        assert_eq!(pinyin_query("zs1"), None);
+    }
+
+    #[test]
+    fn the_key_of_lü_matches_what_a_keyboard_types() {
+        let key = search_key("吕");
+        assert_eq!(key, "lv l");
+    }
 
     #[test]
     fn traditional_names_read_as_simplified() {

@@ -109,16 +109,15 @@ async fn log_in(app: &axum::Router) -> (String, String) {
     (cookie, csrf)
 }
 
-/// The page address of the person a search by identity number finds.
+/// The page address of the person a search by identity number opens.
 async fn found_by_number(app: &axum::Router, cookie: &str, number: &str) -> String {
     let found = send(app, page(&format!("/search?q={number}"), cookie)).await;
-    first_person_link(&found.text)
-}
-
-/// The first `/persons/N` link on a page.
-fn first_person_link(html: &str) -> String {
-    let start = html.find("href=\"/persons/").unwrap() + 6;
-    html[start..].split('"').next().unwrap().to_string()
+    assert_eq!(
+        found.status,
+        StatusCode::SEE_OTHER,
+        "one number opens one record"
+    );
+    found.location().to_string()
 }
 
 async fn a_user_logs_in_with_the_form_and_sees_their_township(db: &TestDb) {

@@ -33,6 +33,7 @@ pub use error::{StoreError, StoreResult};
 pub use registry::history::person_as_of;
 pub use registry::households::Household;
 pub use registry::import::{ImportInput, ImportReport};
+pub use registry::listing::{NameMatch, PersonFilter, PersonPage, SortKey};
 pub use registry::population::{LoadedCounts, Population};
 pub use registry::record::{EventMeta, IdempotencyKey, Recorded, WriteContext};
 pub use registry::regions::{
@@ -121,6 +122,7 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
         store.migrate().await?;
+        store.fill_name_keys().await?;
         store.ensure_counters().await?;
         Ok(store)
     }

@@ -494,7 +494,111 @@ async fn a_registration_change_moves_the_hukou_not_the_residence(db: &TestDb) {
     assert_eq!(rule(same), RuleViolation::NoChange);
 }
 
+async fn a_village_list_is_counted_sorted_filtered_and_found_by_pinyin(db: &TestDb) {
+    use renkou_store::{NameMatch, PersonFilter, Scope, SortKey};
+    let zhang = adult(db, "张三", Sex::Male, day(1980, 1, 1), 11).await;
+    let zhao = adult(db, "赵丽", Sex::Female, day(1990, 1, 1), 12).await;
+    let li = adult(db, "李四", Sex::Male, day(1950, 1, 1), 13).await;
+    adult(db, "张%五", Sex::Male, day(1970, 1, 1), 14).await;
+    db.store
+        .record_at(
+            &Command::Death {
+                person: li,
+                date: day(2025, 1, 1),
+            },
+            &meta(),
+            today(),
+        )
+        .await
+        .unwrap();
+    let village = RegionCode::parse(VILLAGE).unwrap();
+    let scope = Scope::new([village]);
+    let list = async |filter: PersonFilter, sort, descending, offset, limit| {
+        db.store
+            .list_persons(
+                Some(&village),
+                &scope,
+                &filter,
+                sort,
+                descending,
+                offset,
+                limit,
+            )
+            .await
+            .unwrap()
+    };
+    let names = |page: &renkou_store::PersonPage| {
+        page.persons
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect::<Vec<_>>()
+    };
+    // The total is the whole list's, not the page's.
+    let first = list(PersonFilter::default(), SortKey::Name, false, 0, 2).await;
+    assert_eq!(
+        (first.total, names(&first)),
+        (4, vec!["李四".to_string(), "张%五".into()])
+    );
+    let last = list(PersonFilter::default(), SortKey::Name, false, 2, 2).await;
+    assert_eq!(names(&last), ["张三", "赵丽"]);
+    let oldest_last = list(PersonFilter::default(), SortKey::BirthDate, true, 0, 1).await;
+    assert_eq!(oldest_last.persons[0].id, zhao);
+    // The living men born after 1960.
+    let living_men = PersonFilter {
+        status: Some(LifeStatus::Active),
+        sex: Some(Sex::Male),
+        born_from: Some(day(1960, 1, 1)),
+        ..PersonFilter::default()
+    };
+    assert_eq!(
+        names(&list(living_men, SortKey::Name, false, 0, 10).await),
+        ["张%五", "张三"]
+    );
+    // Pinyin, initials, surname, part of a name; `%` typed means itself.
+    let named = async |m: NameMatch| {
+        names(
+            &list(
+                PersonFilter {
+                    name: Some(m),
+                    ..PersonFilter::default()
+                },
+                SortKey::Name,
+                false,
+                0,
+                10,
+            )
+            .await,
+        )
+    };
+    assert_eq!(named(NameMatch::Pinyin("zhangs".into())).await, ["张三"]);
+    assert_eq!(named(NameMatch::Pinyin("zl".into())).await, ["赵丽"]);
+    assert_eq!(
+        named(NameMatch::StartsWith("张".into())).await,
+        ["张%五", "张三"]
+    );
+    assert_eq!(named(NameMatch::Contains("%".into())).await, ["张%五"]);
+    assert_eq!(named(NameMatch::Contains("三".into())).await, ["张三"]);
+    // Another village's operator sees none of them.
+    let other = Scope::new([RegionCode::parse(OTHER_VILLAGE).unwrap()]);
+    let none = db
+        .store
+        .list_persons(
+            Some(&village),
+            &other,
+            &PersonFilter::default(),
+            SortKey::Name,
+            false,
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!((none.total, none.persons.len()), (0, 0));
+    let _ = zhang;
+}
+
 on_both_engines!(
+    a_village_list_is_counted_sorted_filtered_and_found_by_pinyin,
     a_divorce_needs_two_spouses_and_frees_both_to_remarry,
     moving_out_of_the_province_and_back_keeps_one_record,
     a_registration_change_moves_the_hukou_not_the_residence,

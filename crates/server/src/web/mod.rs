@@ -16,6 +16,7 @@ pub mod login;
 pub mod merge;
 pub mod password;
 pub mod person;
+pub mod person_list;
 pub mod reports;
 pub mod search;
 pub mod task_resolution;

@@ -2,19 +2,19 @@
 //! each row, exports to CSV and XLSX, and the charts that go with them.
 
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use maud::{Markup, html};
 use renkou_domain::RegionLevel;
 use renkou_domain::quality::Check;
 use renkou_domain::report::{Report, ReportName, ReportRow};
-use renkou_store::Scope;
+use renkou_store::{PersonFilter, Scope};
 use serde::Deserialize;
 
-use crate::routes::persons::{PAGE_SIZE, audit_reads, next_after};
 use crate::routes::reports::ReportQuery;
 use crate::web::auth::WebSession;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
-use crate::web::view::{next_link, person_table};
+use crate::web::person_list::{self, ListQuery, PersonList};
 use crate::{ApiError, AppState};
 
 /// A link to a report with the given parameters.
@@ -225,51 +225,40 @@ fn cell(report: &Report, row: &ReportRow, key: &str) -> Markup {
 #[derive(Debug, Deserialize)]
 pub struct FailingParams {
     region: Option<String>,
-    after: Option<i64>,
 }
 
-/// `GET /quality/{check}?region=`: the living persons failing a check, page
-/// by page, printable; every person shown is audited.
+/// `GET /quality/{check}?region=`: the living persons failing a check, as
+/// every person list (counted, sorted, filtered, printable, exportable).
 pub async fn failing_list(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Path(check): Path<String>,
     Query(params): Query<FailingParams>,
-) -> PageResult {
+    Query(list): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let check = Check::parse(&check).ok_or_else(|| WebError(ApiError::not_found()))?;
     let query = ReportQuery {
         region: params.region.clone(),
         ..ReportQuery::default()
     };
     let region = query.request("quality", &session)?.region;
-    let scope = Scope::of(&session.account);
-    let after = params.after.unwrap_or(0);
-    let persons = state
-        .store
-        .persons_failing(&region, check, &scope, after, PAGE_SIZE)
-        .await?;
-    audit_reads(
-        &state,
-        &session,
-        &persons,
-        &format!("quality list {} of {region}", check.as_str()),
-    )
-    .await?;
     let name = state.store.region_name(&region).await?;
-    let next = next_after(&persons);
-    Ok(page(
-        &check.chinese(),
-        &session,
-        html! {
-            h1 { (name) " " (check.chinese()) "的人员" " " span.muted { (region.as_str()) } }
+    let list_of = PersonList {
+        title: format!("{name}{}的人员", check.chinese()),
+        path: format!("/quality/{}?region={}", check.as_str(), region.as_str()),
+        region: Some(region),
+        filter: PersonFilter {
+            failing: Some(check),
+            ..PersonFilter::default()
+        },
+        audit: format!("quality list {} of {region}", check.as_str()),
+        before: html! {
             p.actions {
                 a href=(report_link(ReportName::Quality, &[("region", region.as_str())])) { "返回数据质量报告" }
-                a href="javascript:print()" { "打印" }
             }
-            (person_table(&persons, session.sees_full_numbers()))
-            (next_link(&format!("/quality/{}?region={}&", check.as_str(), region.as_str()), next))
         },
-    ))
+    };
+    person_list::respond(&state, &session, list_of, &list).await
 }
 
 /// The report catalogue, each report, and the lists behind quality counts.

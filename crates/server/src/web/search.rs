@@ -1,24 +1,25 @@
-//! Finding people: one box that takes an identity number, a name or a
-//! region code; and the printable list of a region's people.
+//! Finding people: one box that takes an identity number, a name (whole,
+//! part, surname or pinyin) or a region code; and a region's people.
 
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use renkou_domain::{IdNumber, Person, PersonName, RegionCode};
-use renkou_store::Scope;
+use renkou_domain::quality::Check;
+use renkou_domain::{Field, IdNumber, PersonName, RegionCode};
+use renkou_store::{NameMatch, PersonFilter, Scope};
 use serde::Deserialize;
 
-use crate::routes::persons::{PAGE_SIZE, audit_reads, next_after};
 use crate::web::auth::WebSession;
-use crate::web::error::{PageResult, WebError};
+use crate::web::error::WebError;
 use crate::web::layout::page;
-use crate::web::view::{next_link, person_table};
+use crate::web::person_list::{self, ListQuery, PersonList};
 use crate::{ApiError, AppState};
 
 /// The search box.
 pub fn search_form(q: &str) -> Markup {
     html! {
         form.search method="get" action="/search" {
-            label for="q" { "公民身份号码、姓名或区划代码" }
+            label for="q" { "公民身份号码、姓名（可输入姓、部分姓名或拼音）或区划代码" }
             input #q name="q" value=(q) required;
             button.primary type="submit" { "查询" }
         }
@@ -30,14 +31,13 @@ pub fn search_form(q: &str) -> Markup {
 pub struct SearchParams {
     #[serde(default)]
     q: String,
-    after: Option<i64>,
 }
 
 /// What the box was given.
 enum Wanted {
     IdNumber(IdNumber),
     Region(RegionCode),
-    Name(PersonName),
+    Name(NameMatch),
 }
 
 fn understand(q: &str) -> Result<Wanted, String> {
@@ -55,9 +55,16 @@ fn understand(q: &str) -> Result<Wanted, String> {
             .map(Wanted::IdNumber)
             .map_err(|e| format!("公民身份号码有误：{e}"));
     }
-    PersonName::parse(q)
-        .map(Wanted::Name)
-        .map_err(|e| format!("姓名有误：{e}"))
+    if let Some(pinyin) = NameMatch::pinyin(q) {
+        return Ok(Wanted::Name(pinyin));
+    }
+    let name = PersonName::parse(q).map_err(|e| format!("姓名有误：{e}"))?;
+    // One character is a surname; more may be part of a name.
+    Ok(Wanted::Name(if name.as_str().chars().count() == 1 {
+        NameMatch::StartsWith(name.as_str().to_string())
+    } else {
+        NameMatch::Contains(name.as_str().to_string())
+    }))
 }
 
 /// `GET /search?q=`.
@@ -65,127 +72,94 @@ pub async fn search(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Query(params): Query<SearchParams>,
-) -> PageResult {
-    let scope = Scope::of(&session.account);
-    let after = params.after.unwrap_or(0);
-    let found: Result<(Vec<Person>, &str), String> = if params.q.trim().is_empty() {
-        Ok((Vec::new(), ""))
-    } else {
-        match understand(&params.q) {
-            Err(message) => Err(message),
-            Ok(Wanted::IdNumber(n)) => Ok((
-                state
-                    .store
-                    .person_by_id_number_in(&n, &scope)
-                    .await?
-                    .into_iter()
-                    .collect(),
-                "search by id_number",
-            )),
-            Ok(Wanted::Region(r)) => Ok((
-                state
-                    .store
-                    .persons_in_region(&r, &scope, after, PAGE_SIZE)
-                    .await?,
-                "list of region",
-            )),
-            Ok(Wanted::Name(n)) => Ok((
-                state
-                    .store
-                    .persons_named(n.as_str(), None, &scope, after, PAGE_SIZE)
-                    .await?,
-                "search by name",
-            )),
-        }
+    Query(list): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let q = params.q.trim();
+    let shown = |body: Markup| {
+        page(
+            "查询",
+            &session,
+            html! { h1 { "人员查询" } (search_form(q)) (body) },
+        )
+        .into_response()
     };
-    let body = match found {
-        Err(message) => html! { (search_form(&params.q)) p.error role="alert" { (message) } },
-        Ok((persons, detail)) => {
-            audit_reads(&state, &session, &persons, detail).await?;
-            let next = next_after(&persons);
-            let base = format!("/search?q={}&", urlencoding(&params.q));
-            html! {
-                (search_form(&params.q))
-                @if !params.q.trim().is_empty() {
-                    h2 { "查询结果（" (persons.len()) "）" }
-                    @if persons.is_empty() { p { "在您的管辖范围内未找到符合条件的人员。" } }
-                    @else { (person_table(&persons, session.sees_full_numbers())) }
-                    (next_link(&base, next))
+    if q.is_empty() {
+        return Ok(shown(html! {}));
+    }
+    match understand(q) {
+        Err(message) => Ok(shown(html! { p.error role="alert" { (message) } })),
+        Ok(Wanted::Region(r)) => Ok(Redirect::to(&format!("/regions/{r}")).into_response()),
+        Ok(Wanted::IdNumber(n)) => {
+            // One number is one person: open the record.
+            let scope = Scope::of(&session.account);
+            match state.store.person_by_id_number_in(&n, &scope).await? {
+                Some(person) => {
+                    Ok(Redirect::to(&format!("/persons/{}", person.id)).into_response())
                 }
+                None => Ok(shown(
+                    html! { p { "在您的管辖范围内未找到该公民身份号码。" } },
+                )),
             }
         }
-    };
-    Ok(page("查询", &session, html! { h1 { "人员查询" } (body) }))
+        Ok(Wanted::Name(name)) => {
+            let path = format!("/search?q={}", urlencoding(q));
+            let list_of = PersonList {
+                title: "人员查询".into(),
+                path,
+                region: None,
+                filter: PersonFilter {
+                    name: Some(name),
+                    ..PersonFilter::default()
+                },
+                audit: "search by name".into(),
+                before: search_form(q),
+            };
+            person_list::respond(&state, &session, list_of, &list).await
+        }
+    }
 }
 
 /// `/regions/{code}` parameters.
 #[derive(Debug, Deserialize)]
-pub struct ListParams {
-    after: Option<i64>,
+pub struct RegionParams {
     /// `id_number`: only the living persons who lack one (the to-do list).
     missing: Option<String>,
 }
 
-/// `GET /regions/{code}`: the region's sub-regions and its people, page by
-/// page, printable.
+/// `GET /regions/{code}`: a region's people, counted, sorted, filtered,
+/// page by page, printable and exportable.
 pub async fn region_list(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Path(code): Path<String>,
-    Query(params): Query<ListParams>,
-) -> PageResult {
+    Query(params): Query<RegionParams>,
+    Query(list): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let code = RegionCode::parse(&code)
         .map_err(|e| WebError(ApiError::invalid("region", format!("区划代码有误：{e}"))))?;
-    let region = state.store.region(&code).await?;
-    let name = region.map(|r| r.name).unwrap_or_else(|| code.to_string());
-    let scope = Scope::of(&session.account);
-    let children: Vec<_> = state
-        .store
-        .region_children(&code)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            RegionCode::parse(&r.code)
-                .is_ok_and(|c| scope.contains(&c) || !scope.within(&c).is_empty())
-        })
-        .collect();
-    let after = params.after.unwrap_or(0);
+    let name = state.store.region_name(&code).await?;
     let missing = params.missing.as_deref() == Some("id_number");
-    let persons = if missing {
-        state
-            .store
-            .persons_missing_id_number(&code, &scope, after, PAGE_SIZE)
-            .await?
+    let (title, path, failing) = if missing {
+        (
+            format!("{name}缺少公民身份号码的人员"),
+            format!("/regions/{code}?missing=id_number"),
+            Some(Check::Missing(Field::IdNumber)),
+        )
     } else {
-        state
-            .store
-            .persons_in_region(&code, &scope, after, PAGE_SIZE)
-            .await?
+        (format!("{name}人员名单"), format!("/regions/{code}"), None)
     };
-    audit_reads(
-        &state,
-        &session,
-        &persons,
-        &format!("list of region {code}"),
-    )
-    .await?;
-    let next = next_after(&persons);
-    Ok(page(
-        &name,
-        &session,
-        html! {
-            h1 { (name) @if missing { "缺少公民身份号码的人员" } @else { "人员名单" } " " span.muted { (code) } }
-            @if !children.is_empty() {
-                p.actions {
-                    "下级区划："
-                    @for c in &children { a href={ "/regions/" (c.code) } { (c.name) } }
-                }
-            }
-            p.actions { a href="javascript:print()" { "打印" } }
-            (person_table(&persons, session.sees_full_numbers()))
-            (next_link(&format!("/regions/{code}?{}", if missing { "missing=id_number&" } else { "" }), next))
+    let list_of = PersonList {
+        title,
+        path,
+        region: Some(code),
+        filter: PersonFilter {
+            failing,
+            ..PersonFilter::default()
         },
-    ))
+        audit: format!("list of region {code}"),
+        before: html! {},
+    };
+    person_list::respond(&state, &session, list_of, &list).await
 }
 
 /// Percent-encodes a query value.

@@ -37,15 +37,6 @@ pub fn person_table(persons: &[Person], full: bool) -> Markup {
     }
 }
 
-/// A "next page" link when there may be more.
-pub fn next_link(base: &str, next: Option<i64>) -> Markup {
-    html! {
-        @if let Some(next) = next {
-            nav.pages { a href={ (base) "after=" (next) } { "下一页 »" } }
-        }
-    }
-}
-
 /// A coded value by its label (the code table's name, the status in
 /// Chinese); other values (dates, names) as they are.
 pub fn code_label(field: Field, v: &str) -> String {

@@ -217,7 +217,8 @@ impl Tx for PgTx {
             let mut q = sqlx::QueryBuilder::new(concat!(
                 "INSERT INTO persons (",
                 crate::database::rows::person_columns!(),
-                ", updated_at) "
+                crate::database::rows::written_columns!(),
+                ") "
             ));
             q.push_values(rows, |mut b, r| {
                 for v in r.values() {
@@ -227,6 +228,7 @@ impl Tx for PgTx {
                         ColumnValue::Date(d) => b.push_bind(d),
                     };
                 }
+                b.push_bind(r.name_key());
                 b.push_bind(now);
             });
             q.build().execute(&mut *self.0).await?;
@@ -238,7 +240,8 @@ impl Tx for PgTx {
             concat!(
                 "COPY persons (",
                 crate::database::rows::person_columns!(),
-                ", updated_at) FROM STDIN"
+                crate::database::rows::written_columns!(),
+                ") FROM STDIN"
             ),
             rows,
             |l, r| {
@@ -249,6 +252,7 @@ impl Tx for PgTx {
                         ColumnValue::Date(d) => l.date(d),
                     };
                 }
+                l.text(Some(&r.name_key()));
                 l.text(Some(&now));
             },
         )

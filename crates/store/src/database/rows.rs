@@ -55,7 +55,8 @@ pub(crate) fn person_columns_of(prefix: &str) -> String {
         .join(", ")
 }
 
-/// `col = $2, …, updated_at = $19` for every person column but `id` ($1).
+/// `col = $2, …, name_key = $19, updated_at = $20` for every person column
+/// but `id` ($1), then the written-only columns.
 pub(crate) fn person_assignments() -> String {
     let columns: Vec<&str> = person_columns!().split(", ").collect();
     let mut set: Vec<String> = columns
@@ -64,11 +65,26 @@ pub(crate) fn person_assignments() -> String {
         .skip(1)
         .map(|(i, c)| format!("{c} = ${}", i + 1))
         .collect();
-    set.push(format!("updated_at = ${}", columns.len() + 1));
+    set.push(format!("name_key = ${}", columns.len() + 1));
+    set.push(format!("updated_at = ${}", columns.len() + 2));
     set.join(", ")
 }
 
+/// The columns every writer sets after [`person_columns!`]: derived from
+/// the row ([`PersonRow::name_key`]) or the time of the write.
+macro_rules! written_columns {
+    () => {
+        ", name_key, updated_at"
+    };
+}
+pub(crate) use written_columns;
+
 impl PersonRow {
+    /// The name's search key (pinyin and initials), written beside the name.
+    pub(crate) fn name_key(&self) -> String {
+        renkou_link::chinese::search_key(&self.name)
+    }
+
     /// Every column's value in [`person_columns!`] order: the one list the
     /// inserts, the update and the COPY writer bind from.
     pub(crate) fn values(&self) -> [ColumnValue<'_>; 18] {

@@ -120,7 +120,8 @@ impl Tx for SqliteTx {
                 concat!(
                     "INSERT INTO persons (",
                     crate::database::rows::person_columns!(),
-                    ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    crate::database::rows::written_columns!(),
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 rows,
                 |r| {
@@ -129,9 +130,11 @@ impl Tx for SqliteTx {
                         ColumnValue::Text(t) => t.into(),
                         ColumnValue::Date(d) => d.into(),
                     });
-                    // The 18 columns, then `updated_at`.
-                    let mut columns = columns.into_iter();
-                    std::array::from_fn::<_, 19, _>(|_| {
+                    // The 18 columns, then `name_key` and `updated_at`.
+                    let mut columns = columns
+                        .into_iter()
+                        .chain([Value::Owned(r.name_key()), Value::Owned(now.clone())]);
+                    std::array::from_fn::<_, 20, _>(|_| {
                         columns.next().unwrap_or_else(|| Value::Owned(now.clone()))
                     })
                 },

@@ -302,7 +302,7 @@ macro_rules! shared_statements {
                     $crate::database::rows::ColumnValue::Date(d) => query.bind(d),
                 };
             }
-            query.bind(now).execute(&mut *self.0).await?;
+            query.bind(r.name_key()).bind(now).execute(&mut *self.0).await?;
             Ok(())
         }
 
