@@ -109,6 +109,7 @@ async fn register_one(
     let village = villages[rng.random_range(0..villages.len())];
     let birth = today - chrono::Duration::days(rng.random_range(0..300));
     let command = Command::Birth {
+        details: Default::default(),
         child: crate::stats::newborn(rng, birth, village),
         mother: None,
         father: None,

@@ -163,6 +163,7 @@ pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> 
                     let birth = today - chrono::Duration::days(rng.random_range(0..300));
                     let village = villages[rng.random_range(0..villages.len())];
                     Command::Birth {
+                        details: Default::default(),
                         child: newborn(&mut rng, birth, village),
                         mother: None,
                         father: None,

@@ -3,6 +3,7 @@
 //! except where a caller passes "today".
 
 pub mod account;
+pub mod birth;
 pub mod codes;
 pub mod date;
 pub mod event;
@@ -25,6 +26,7 @@ pub mod verification;
 pub mod work;
 
 pub use account::{AccountError, Grant, Role, Username};
+pub use birth::{BirthCertificateNumber, BirthDetails};
 pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
 pub use date::{DateError, parse_date};
 pub use event::{EventKind, Field, FieldChange};

@@ -168,7 +168,7 @@ async fn an_operator_logs_in_finds_a_mother_registers_a_birth_and_logs_out(db: &
     );
 
     client
-        .find(Locator::LinkText("出生（本人为父母）"))
+        .find(Locator::LinkText("登记子女出生"))
         .await
         .unwrap()
         .click()

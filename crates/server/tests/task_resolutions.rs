@@ -138,6 +138,7 @@ async fn a_resolution_whose_event_is_refused_leaves_the_task_open(db: &TestDb) {
     db.store
         .record(
             &renkou_domain::rules::Command::MoveIn {
+                origin: None,
                 newcomer,
                 date: chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
             },
@@ -221,7 +222,7 @@ async fn two_records_of_one_person_are_merged_and_the_merge_can_be_undone(db: &T
     // The kept record's page shows both histories; the merged one says where it went.
     let (_, body) = page(&app, &format!("/persons/{keep}"), &cun017).await;
     assert!(
-        body.contains("重复记录合并") && body.contains(&format!("原记录 {fold}")),
+        body.contains("重复记录合并") && body.contains("已合并的重复记录的事件"),
         "{body}"
     );
     let (_, merged_page) = page(&app, &format!("/persons/{fold}"), &cun017).await;

@@ -36,6 +36,7 @@ pub use registry::import::{ImportInput, ImportReport};
 pub use registry::listing::{NameMatch, PersonFilter, PersonPage, SortKey};
 pub use registry::population::{LoadedCounts, Population};
 pub use registry::record::{EventMeta, IdempotencyKey, Recorded, WriteContext};
+pub use registry::region_search::RegionMatch;
 pub use registry::regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };

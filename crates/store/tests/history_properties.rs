@@ -73,6 +73,7 @@ async fn run(db: TestDb, ops: Vec<Op>) -> Result<(), TestCaseError> {
             education: None,
         };
         let command = Command::MoveIn {
+            origin: None,
             newcomer,
             date: start,
         };

@@ -48,6 +48,7 @@ fn newcomer(name: &str, sex: Sex, birth: NaiveDate, id_seq: Option<u16>) -> NewP
 async fn adult(db: &TestDb, name: &str, sex: Sex, birth: NaiveDate, seq: u16) -> PersonId {
     let date = day(2000, 1, 1).max(birth);
     let command = Command::MoveIn {
+        origin: None,
         newcomer: newcomer(name, sex, birth, Some(seq)),
         date,
     };
@@ -69,6 +70,7 @@ async fn a_birth_links_the_child_to_both_parents_and_starts_its_history(db: &Tes
     let mother = adult(db, "王芳", Sex::Female, day(1990, 1, 1), 2).await;
     let father = adult(db, "李明", Sex::Male, day(1988, 5, 6), 1).await;
     let birth = Command::Birth {
+        details: Default::default(),
         child: newcomer("李小龙", Sex::Male, day(2024, 3, 1), None),
         mother: Some(mother),
         father: Some(father),
@@ -125,6 +127,7 @@ async fn no_event_is_recorded_after_death(db: &TestDb) {
 async fn a_mother_must_be_between_12_and_60(db: &TestDb) {
     let old = adult(db, "赵兰", Sex::Female, day(1950, 1, 1), 4).await;
     let birth = Command::Birth {
+        details: Default::default(),
         child: newcomer("赵小", Sex::Female, day(2020, 1, 1), None),
         mother: Some(old),
         father: None,
@@ -143,6 +146,7 @@ async fn a_mother_must_be_between_12_and_60(db: &TestDb) {
     );
     let young = adult(db, "钱红", Sex::Female, day(2010, 6, 1), 6).await;
     let birth = Command::Birth {
+        details: Default::default(),
         child: newcomer("钱小", Sex::Female, day(2021, 1, 1), None),
         mother: Some(young),
         father: None,
@@ -210,6 +214,7 @@ async fn nobody_marries_under_the_legal_age(db: &TestDb) {
 async fn two_living_persons_cannot_share_an_identity_number(db: &TestDb) {
     adult(db, "吴刚", Sex::Male, day(1980, 2, 2), 11).await;
     let twin = Command::MoveIn {
+        origin: None,
         newcomer: newcomer("吴强", Sex::Male, day(1980, 2, 2), Some(11)),
         date: day(2001, 1, 1),
     };

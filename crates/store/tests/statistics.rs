@@ -99,6 +99,7 @@ async fn founders(store: &Store, start: NaiveDate, today: NaiveDate) -> Vec<Pers
         let sex = if i % 2 == 0 { Sex::Male } else { Sex::Female };
         let birth = NaiveDate::from_ymd_opt(1975 + i as i32 * 2, 1 + i as u32, 10).unwrap();
         let command = Command::MoveIn {
+            origin: None,
             newcomer: newcomer(i, sex, birth, village(i)),
             date: start,
         };
@@ -118,6 +119,7 @@ async fn apply(store: &Store, ids: &mut Vec<PersonId>, op: &Op, date: NaiveDate,
     let pick = |i: usize| ids[i % ids.len()];
     let command = match op.clone() {
         Op::Birth { mother, sex, v } => Command::Birth {
+            details: Default::default(),
             child: newcomer(
                 ids.len(),
                 if sex { Sex::Male } else { Sex::Female },
@@ -399,6 +401,7 @@ async fn reports_divide_a_region_into_its_parts(db: &TestDb) {
     db.store
         .record_at(
             &Command::MoveIn {
+                origin: None,
                 newcomer: migrant,
                 date: start,
             },
@@ -560,6 +563,7 @@ async fn every_quality_count_matches_the_list_behind_it(db: &TestDb) {
         db.store
             .record_at(
                 &Command::MoveIn {
+                    origin: None,
                     newcomer: person,
                     date: day("2026-02-01"),
                 },

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::birth::BirthDetails;
 use crate::codes::{Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
 use crate::date::age_on;
 use crate::event::{EventKind, Field, FieldChange, PlannedEvent};
@@ -127,6 +128,9 @@ pub enum Command {
         child: NewPerson,
         mother: Option<PersonId>,
         father: Option<PersonId>,
+        /// Place of birth and certificate number, kept in the event's note.
+        #[serde(default)]
+        details: BirthDetails,
     },
     /// A person died.
     Death { person: PersonId, date: NaiveDate },
@@ -164,6 +168,9 @@ pub enum Command {
     MoveIn {
         newcomer: NewPerson,
         date: NaiveDate,
+        /// Where the person came from (迁出地), kept in the event's note.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<String>,
     },
     /// The household registration region or category changed.
     RegistrationChange {
@@ -356,6 +363,7 @@ pub fn plan(
             child,
             mother,
             father,
+            details,
         } => {
             not_future(child.birth_date, today)?;
             let mut changes = initial_changes(child);
@@ -369,14 +377,11 @@ pub fn plan(
                 }
                 changes.push(set(Field::Father, Some(father.id.to_string())));
             }
-            Ok(vec![event(
-                None,
-                EventKind::Birth,
-                child.birth_date,
-                changes,
-            )])
+            let mut e = event(None, EventKind::Birth, child.birth_date, changes);
+            e.note = details.note();
+            Ok(vec![e])
         }
-        Command::MoveIn { newcomer, date } | Command::Registration { newcomer, date } => {
+        Command::MoveIn { newcomer, date, .. } | Command::Registration { newcomer, date } => {
             not_future(*date, today)?;
             if *date < newcomer.birth_date {
                 return Err(RuleViolation::InvalidValue(format!(
@@ -388,7 +393,15 @@ pub fn plan(
                 Command::MoveIn { .. } => EventKind::MoveIn,
                 _ => EventKind::Registration,
             };
-            Ok(vec![event(None, kind, *date, initial_changes(newcomer))])
+            let mut e = event(None, kind, *date, initial_changes(newcomer));
+            if let Command::MoveIn {
+                origin: Some(origin),
+                ..
+            } = command
+            {
+                e.note = Some(format!("迁出地：{origin}"));
+            }
+            Ok(vec![e])
         }
         Command::Merge {
             survivor,

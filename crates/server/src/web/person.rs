@@ -1,5 +1,7 @@
 //! A person's page: the record, the household, and the timeline of events.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, Query, State};
 use maud::html;
 use renkou_domain::{EventKind, LifeStatus, Person, PersonId, Sex};
@@ -37,6 +39,42 @@ pub async fn person_page(
     let merged_into = state.store.merged_into(person.id).await?;
     let merged_records = state.store.merged_records(person.id).await?;
     let residence = state.store.region_name(&person.residence).await?;
+    let hukou = match person.hukou_region {
+        Some(code) => state.store.region_path(&code).await?,
+        None => String::new(),
+    };
+    // Relatives and merged records by name; those outside the reader's
+    // regions stay unnamed. Naming them is reading them.
+    let mut related: Vec<i64> = [person.mother_id, person.father_id, person.spouse_id]
+        .into_iter()
+        .flatten()
+        .map(|id| id.0)
+        .chain(merged_into.map(|id| id.0))
+        .chain(merged_records.iter().map(|id| id.0))
+        .chain(
+            events
+                .iter()
+                .filter(|e| is_merge(e))
+                .filter_map(|e| e.related_id.map(|r| r.0)),
+        )
+        .collect();
+    related.sort_unstable();
+    related.dedup();
+    let names = state
+        .store
+        .person_names_in(&related, &Scope::of(&session.account))
+        .await?;
+    let reads = names
+        .keys()
+        .map(|id| {
+            session.audit_entry(
+                "read_person",
+                Some(*id),
+                format!("named on person page {}", person.id),
+            )
+        })
+        .collect();
+    state.audit.write(reads).await?;
     let labels = Labels::of_events(
         &state,
         &session,
@@ -59,7 +97,7 @@ pub async fn person_page(
             h1 { (p.name.as_str()) " " span.muted { (p.status.chinese()) } }
             (done_notice(&done))
             @if let Some(survivor) = merged_into {
-                p.notice { "本记录是重复记录，已合并至 " a href={ "/persons/" (survivor) } { "记录 " (survivor) } "。" }
+                p.notice { "本记录是重复记录，已合并至 " (relative(Some(survivor), &names)) " 的记录。" }
                 @if writable {
                     form.entry method="post" action={ "/persons/" (p.id) "/unmerge" } {
                         (csrf_field(&session))
@@ -71,22 +109,22 @@ pub async fn person_page(
             }
             @if !merged_records.is_empty() {
                 p { "已并入本记录的重复记录："
-                    @for m in &merged_records { a href={ "/persons/" (m) } { "记录 " (m) } " " }
+                    @for m in &merged_records { (relative(Some(*m), &names)) " " }
                 }
             }
             table {
                 tr { th { "公民身份号码" } td { (id_shown(p, full)) } th { "性别" } td { (p.sex.name()) } }
                 tr { th { "出生日期" } td { (p.birth_date) } th { "民族" } td { (p.ethnicity.map(|e| e.name()).unwrap_or("")) } }
-                tr { th { "现住地" } td { (residence) " " span.muted { (p.residence) } }
-                     th { "户籍地" } td { (p.hukou_region.map(|r| r.to_string()).unwrap_or_default()) } }
+                tr { th { "现住地" } td { (residence) }
+                     th { "户籍地" } td { (hukou) } }
                 tr { th { "户口类别" } td { (p.hukou_type.map(|t| t.name()).unwrap_or("")) }
                      th { "婚姻状况" } td { (p.marital_status.map(|m| m.name()).unwrap_or("")) } }
                 tr { th { "户" } td {
                         @if let Some(h) = p.household_id { a href={ "/households/" (h) } { "查看本户" } }
                      }
                      th { "与户主关系" } td { (p.relation.map(|r| r.name()).unwrap_or("")) } }
-                tr { th { "母亲" } td { (relative(p.mother_id)) } th { "父亲" } td { (relative(p.father_id)) } }
-                tr { th { "配偶" } td { (relative(p.spouse_id)) } th { "死亡日期" } td { (p.death_date.map(|d| d.to_string()).unwrap_or_default()) } }
+                tr { th { "母亲" } td { (relative(p.mother_id, &names)) } th { "父亲" } td { (relative(p.father_id, &names)) } }
+                tr { th { "配偶" } td { (relative(p.spouse_id, &names)) } th { "死亡日期" } td { (p.death_date.map(|d| d.to_string()).unwrap_or_default()) } }
                 tr { th { "联系电话" } td colspan="3" { (phone.as_deref().unwrap_or("（未登记）")) } }
             }
             @if writable {
@@ -106,7 +144,7 @@ pub async fn person_page(
                 }
             }
             h2 { "事件记录" }
-            (timeline(&events, p.id, &labels))
+            (timeline(&events, p.id, &labels, &names))
         },
     ))
 }
@@ -117,7 +155,7 @@ fn actions(p: &Person) -> Vec<(&'static str, &'static str)> {
     match p.status {
         LifeStatus::Active => {
             if p.sex == Sex::Female || p.sex == Sex::Male {
-                out.push(("birth", "出生（本人为父母）"));
+                out.push(("birth", "登记子女出生"));
             }
             out.push(("death", "死亡"));
             if p.spouse_id.is_some() {
@@ -136,32 +174,51 @@ fn actions(p: &Person) -> Vec<(&'static str, &'static str)> {
     out
 }
 
-fn relative(id: Option<PersonId>) -> maud::Markup {
-    html! { @if let Some(id) = id { a href={ "/persons/" (id) } { "查看" } } }
+/// A merge or unmerge, which names the other record.
+fn is_merge(e: &StoredEvent) -> bool {
+    matches!(e.kind, EventKind::Merge | EventKind::Unmerge)
+}
+
+/// A related person by name, linked; unnamed outside the reader's regions.
+fn relative(id: Option<PersonId>, names: &HashMap<i64, String>) -> maud::Markup {
+    html! {
+        @if let Some(id) = id {
+            @match names.get(&id.0) {
+                Some(name) => a href={ "/persons/" (id) } { (name) },
+                None => span.muted { "（辖区外人员）" },
+            }
+        }
+    }
 }
 
 /// The events, newest first, with what each changed; those of a record
 /// merged into this one name it.
-fn timeline(events: &[StoredEvent], own: PersonId, labels: &Labels) -> maud::Markup {
+fn timeline(
+    events: &[StoredEvent],
+    own: PersonId,
+    labels: &Labels,
+    names: &HashMap<i64, String>,
+) -> maud::Markup {
     html! {
         table {
-            thead { tr { th { "日期" } th { "事件" } th { "变更内容" } th { "登记人" } th { "登记时间" } } }
+            thead { tr { th { "日期" } th { "事件" } th { "变更内容" } th { "说明" } th { "登记人" } th { "登记时间" } } }
             tbody {
                 @for e in events.iter().rev() {
                     tr {
                         td { (e.effective_date) }
                         td {
                             (e.kind.chinese())
-                            @if let Some(other) = e.related_id.filter(|_| matches!(e.kind, EventKind::Merge | EventKind::Unmerge)) {
-                                " " a href={ "/persons/" (other) } { "记录 " (other) }
+                            @if let Some(other) = e.related_id.filter(|_| is_merge(e)) {
+                                " " (relative(Some(other), names))
                             }
-                            @if e.person_id != own { br; span.muted { "（原记录 " (e.person_id) "）" } }
+                            @if e.person_id != own { br; span.muted { "（已合并的重复记录的事件）" } }
                         }
                         td {
                             @for c in &e.changes {
                                 (labels.change(c)) br;
                             }
                         }
+                        td data-label="说明" { (e.note.as_deref().unwrap_or("")) }
                         td { (labels.recorder(&e.recorder)) }
                         td { (beijing_time(e.recorded_at)) }
                     }

@@ -1,6 +1,5 @@
 //! Pieces of pages shared by several: person tables, labels, dates.
 
-use maud::{Markup, html};
 use renkou_domain::account::mask_number;
 use renkou_domain::event::Field;
 use renkou_domain::{
@@ -13,27 +12,6 @@ pub fn id_shown(person: &Person, full: bool) -> String {
         Some(n) if full => n.as_str().to_string(),
         Some(n) => mask_number(n.as_str()),
         None => "（无）".into(),
-    }
-}
-
-/// A table of persons, each name linking to the person's page.
-pub fn person_table(persons: &[Person], full: bool) -> Markup {
-    html! {
-        table {
-            thead { tr { th { "姓名" } th { "性别" } th { "出生日期" } th { "公民身份号码" } th { "现住地" } th { "状态" } } }
-            tbody {
-                @for p in persons {
-                    tr {
-                        td { a href={ "/persons/" (p.id) } { (p.name.as_str()) } }
-                        td { (p.sex.name()) }
-                        td { (p.birth_date) }
-                        td { (id_shown(p, full)) }
-                        td { (p.residence) }
-                        td { (p.status.chinese()) }
-                    }
-                }
-            }
-        }
     }
 }
 

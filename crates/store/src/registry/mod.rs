@@ -12,4 +12,5 @@ pub(crate) mod name_keys;
 pub(crate) mod phones;
 pub(crate) mod population;
 pub(crate) mod record;
+pub(crate) mod region_search;
 pub(crate) mod regions;

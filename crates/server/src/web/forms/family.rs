@@ -18,7 +18,7 @@ impl EventForm for Death {
     const KIND: &'static str = "death";
     const TITLE: &'static str = "死亡登记";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
         vec![required("date", "死亡日期", Input::Date)]
     }
 
@@ -45,7 +45,7 @@ impl EventForm for Marriage {
     const KIND: &'static str = "marriage";
     const TITLE: &'static str = "结婚登记";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
         vec![
             required("spouse", "配偶的公民身份号码", Input::Text),
             event_date(),
@@ -77,7 +77,7 @@ impl EventForm for Divorce {
     const KIND: &'static str = "divorce";
     const TITLE: &'static str = "离婚登记";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
         vec![event_date()]
     }
 

@@ -14,6 +14,37 @@ pub enum Input {
     Text,
     Date,
     Choice(Vec<(String, String)>),
+    /// A region, chosen from a list or typed by name or code.
+    Region(Area),
+    /// Shown, not changed (sent along hidden): `(value, label)`.
+    Fixed(String, String),
+}
+
+/// Where the region of a field may lie, and so how it is picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// A village the writer enters records for: a list of them, by township.
+    OwnVillage,
+    /// Any village of the province, typed by name.
+    ProvinceVillage,
+    /// Any region of the country at any level (a registration elsewhere).
+    Anywhere,
+}
+
+/// Options of a list: `(value, label)`.
+pub type Options = Vec<(String, String)>;
+/// Villages grouped by township: `(township name, villages)`.
+pub type VillageGroups = Vec<(String, Options)>;
+/// Per region field, the regions a typed name could mean.
+pub type Candidates = Vec<(&'static str, Options)>;
+
+/// What the region fields of one showing of a form offer.
+#[derive(Debug, Default)]
+pub struct FieldOptions {
+    /// The writer's villages grouped by township, when few enough to list.
+    pub own_villages: Option<VillageGroups>,
+    /// Per field: the regions a typed name could mean, `(code, path)`.
+    pub candidates: Candidates,
 }
 
 /// One field of a form.
@@ -95,21 +126,51 @@ pub fn correctable() -> Input {
 }
 
 /// A field's label, entry and the refusals beside it.
-pub fn input(f: &FormField, value: &str, errors: Vec<&str>) -> Markup {
+pub fn input(f: &FormField, value: &str, errors: Vec<&str>, options: &FieldOptions) -> Markup {
     let id = f.name;
     let error_id = format!("{id}-error");
+    let candidates = options
+        .candidates
+        .iter()
+        .find(|(name, _)| *name == f.name)
+        .map(|(_, c)| c);
     html! {
         label for=(id) { (f.label) @if f.required { " *" } }
-        @match &f.input {
-            Input::Choice(options) => {
-                select #(id) name=(f.name) {
+        @match (&f.input, candidates) {
+            (Input::Region(_), Some(candidates)) => {
+                select #(id) name=(f.name) aria-describedby=(error_id) {
+                    option value="" { "请选择" }
+                    @for (code, path) in candidates { option value=(code) { (path) } }
+                }
+            }
+            (Input::Region(Area::OwnVillage), None) if options.own_villages.is_some() => {
+                select #(id) name=(f.name) aria-describedby=(error_id) {
+                    option value="" { "请选择村（社区）" }
+                    @for (township, villages) in options.own_villages.iter().flatten() {
+                        optgroup label=(township) {
+                            @for (code, name) in villages {
+                                option value=(code) selected[code == value] { (name) }
+                            }
+                        }
+                    }
+                }
+            }
+            (Input::Region(_), None) => {
+                input #(id) name=(f.name) value=(value) placeholder="输入名称，如：水井坊社区" aria-describedby=(error_id);
+            }
+            (Input::Choice(options), _) => {
+                select #(id) name=(f.name) aria-describedby=(error_id) {
                     @for (code, name) in options {
                         option value=(code) selected[code == value] { (name) }
                     }
                 }
             }
-            Input::Date => { input #(id) name=(f.name) type="date" value=(value) aria-describedby=(error_id); }
-            Input::Text => { input #(id) name=(f.name) value=(value) aria-describedby=(error_id); }
+            (Input::Fixed(code, label), _) => {
+                input type="hidden" name=(f.name) value=(code);
+                output #(id) { (label) }
+            }
+            (Input::Date, _) => { input #(id) name=(f.name) type="date" value=(value) aria-describedby=(error_id); }
+            (Input::Text, _) => { input #(id) name=(f.name) value=(value) aria-describedby=(error_id); }
         }
         @for e in errors { p.error id=(error_id) { (e) } }
     }
@@ -166,7 +227,8 @@ impl Check {
         }
     }
 
-    fn parse<T, E: Display>(
+    /// A value parsed, the field refused when it does not read.
+    pub fn parse<T, E: Display>(
         &mut self,
         name: &'static str,
         what: &str,

@@ -12,8 +12,11 @@ mod fields;
 mod moves;
 mod newcomers;
 mod records;
+mod regions;
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -28,7 +31,7 @@ use crate::web::auth::{CsrfForm, WebSession, csrf_field, idempotency_field};
 use crate::web::error::WebError;
 use crate::web::layout::page;
 use crate::{ApiError, AppState};
-use fields::{Check, Errors, FormField, input};
+use fields::{Check, Errors, FieldOptions, FormField, input};
 
 /// A form that records one kind of event.
 trait EventForm: DeserializeOwned + Serialize + Default + Send + Sync + 'static {
@@ -36,8 +39,13 @@ trait EventForm: DeserializeOwned + Serialize + Default + Send + Sync + 'static 
     const KIND: &'static str;
     /// The form's heading.
     const TITLE: &'static str;
-    /// The fields, in the order shown.
-    fn fields() -> Vec<FormField>;
+    /// The fields, in the order shown (they may depend on what was chosen).
+    fn fields(&self) -> Vec<FormField>;
+    /// Whether the form is complete enough to submit; otherwise it is shown
+    /// as a first step (a choice that decides the rest) sent by GET.
+    fn ready(&self) -> bool {
+        true
+    }
     /// The values shown when the form opens.
     fn opened(_person: Option<&Person>) -> Self {
         Self::default()
@@ -65,6 +73,8 @@ struct FormContext<'a> {
     scope: Scope,
     /// The person whose page the form is on.
     person: Option<&'a Person>,
+    /// Per region field: the regions a typed name could mean.
+    candidates: std::sync::Mutex<fields::Candidates>,
 }
 
 impl FormContext<'_> {
@@ -109,8 +119,9 @@ fn render<F: EventForm>(
     person: Option<&Person>,
     form: &F,
     errors: &Errors,
+    options: &FieldOptions,
 ) -> axum::response::Html<String> {
-    let fields = F::fields();
+    let fields = form.fields();
     let values = match serde_json::to_value(form) {
         Ok(serde_json::Value::Object(values)) => values,
         _ => serde_json::Map::new(),
@@ -125,23 +136,50 @@ fn render<F: EventForm>(
         .filter(|(f, _)| f.is_none_or(|f| !fields.iter().any(|x| x.name == f)))
         .map(|(_, m)| m)
         .collect();
+    let ready = form.ready();
     page(
         F::TITLE,
         session,
         html! {
             h1 { (F::TITLE) @if let Some(p) = person { "：" a href={ "/persons/" (p.id) } { (p.name.as_str()) } } }
             @for m in &general { p.notice role="alert" { (m) } }
-            form.entry method="post" action=(action) novalidate {
-                (csrf_field(session))
-                (idempotency_field())
+            form.entry method=(if ready { "post" } else { "get" }) action=(action) novalidate {
+                @if ready {
+                    (csrf_field(session))
+                    (idempotency_field())
+                }
                 @for f in &fields {
                     (input(f, value(f.name),
-                        errors.iter().filter(|(n, _)| *n == Some(f.name)).map(|(_, m)| m.as_str()).collect()))
+                        errors.iter().filter(|(n, _)| *n == Some(f.name)).map(|(_, m)| m.as_str()).collect(),
+                        options))
                 }
-                button.primary type="submit" { "提交" }
+                button.primary type="submit" { @if ready { "提交" } @else { "下一步" } }
             }
         },
     )
+}
+
+/// The options of a form's region fields for this user.
+async fn options_for(state: &AppState, session: &Session) -> Result<FieldOptions, WebError> {
+    Ok(FieldOptions {
+        own_villages: regions::own_villages(state, session).await?,
+        candidates: Vec::new(),
+    })
+}
+
+/// The form as it opens, with what the address asks for laid over it
+/// (`?field=ethnicity` opens a correction of the ethnicity).
+fn opened<F: EventForm>(person: Option<&Person>, asked: HashMap<String, String>) -> F {
+    let form = F::opened(person);
+    let Ok(serde_json::Value::Object(mut values)) = serde_json::to_value(&form) else {
+        return form;
+    };
+    for (key, value) in asked {
+        if values.contains_key(&key) {
+            values.insert(key, serde_json::Value::String(value));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(values)).unwrap_or(form)
 }
 
 /// The person an event form is for, among those the caller enters records for.
@@ -179,11 +217,13 @@ async fn person_form<F: EventForm>(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Path(id): Path<i64>,
+    Query(asked): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let person = load(&state, &session, id).await?;
     audit_form_read(&state, &session, Some(&person), F::KIND).await?;
-    let form = F::opened(Some(&person));
-    Ok(render(&session, Some(&person), &form, &Vec::new()).into_response())
+    let form: F = opened(Some(&person), asked);
+    let options = options_for(&state, &session).await?;
+    Ok(render(&session, Some(&person), &form, &Vec::new(), &options).into_response())
 }
 
 /// `POST /persons/{id}/events/{kind}`.
@@ -197,9 +237,14 @@ async fn person_submit<F: EventForm>(
 }
 
 /// `GET /events/move_in`: a newcomer, on no one's page.
-async fn newcomer_form(WebSession(session): WebSession) -> Response {
-    let form = newcomers::MoveIn::opened(None);
-    render(&session, None, &form, &Vec::new()).into_response()
+async fn newcomer_form(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Query(asked): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let form: newcomers::MoveIn = opened(None, asked);
+    let options = options_for(&state, &session).await?;
+    Ok(render(&session, None, &form, &Vec::new(), &options).into_response())
 }
 
 /// `POST /events/move_in`.
@@ -220,19 +265,23 @@ async fn submit<F: EventForm>(
         form,
         idempotency_key,
     } = posted;
-    let refused = |errors: Errors| {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(session, person, &form, &errors),
-        )
-            .into_response()
-    };
     let context = FormContext {
         state,
         scope: Scope::writable(&session.account),
         person,
+        candidates: std::sync::Mutex::new(Vec::new()),
     };
-    let command = match form.command(&context).await {
+    let result = form.command(&context).await;
+    let mut options = options_for(state, session).await?;
+    options.candidates = context.candidates.into_inner().unwrap_or_default();
+    let refused = |errors: Errors| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(session, person, &form, &errors, &options),
+        )
+            .into_response()
+    };
+    let command = match result {
         Ok(command) => command,
         Err(errors) => {
             audit_form_read(state, session, person, F::KIND).await?;

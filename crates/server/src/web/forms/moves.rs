@@ -5,7 +5,7 @@ use renkou_domain::rules::Command;
 use renkou_domain::{Person, PersonId};
 use serde::{Deserialize, Serialize};
 
-use super::fields::{Check, Errors, FormField, Input, event_date, given, optional, required};
+use super::fields::{Area, Check, Errors, FormField, Input, event_date, given, optional, required};
 use super::{EventForm, FormContext};
 
 /// The village moved to, and when.
@@ -19,19 +19,25 @@ pub struct Destination {
 impl Destination {
     fn fields() -> Vec<FormField> {
         vec![
-            required("to", "迁入地区划代码（村/社区）", Input::Text),
+            required(
+                "to",
+                "迁入地（村/社区）",
+                Input::Region(Area::ProvinceVillage),
+            ),
             event_date(),
         ]
     }
 
     /// The command `make` builds from the village and date, when both read.
-    fn command(
+    async fn command(
         &self,
         context: &FormContext<'_>,
         make: impl FnOnce(PersonId, RegionCode, chrono::NaiveDate) -> Command,
     ) -> Result<Command, Errors> {
         let mut check = Check::default();
-        let to = check.parsed("to", "区划代码", &self.to, RegionCode::parse);
+        let to = context
+            .region(&mut check, "to", &self.to, Area::ProvinceVillage, true)
+            .await;
         let date = check.date("date", &self.date);
         let command = to.zip(date).map(|(to, date)| make(context.me(), to, date));
         check.finish(command)
@@ -58,13 +64,14 @@ macro_rules! destination_form {
             const KIND: &'static str = $kind;
             const TITLE: &'static str = $title;
 
-            fn fields() -> Vec<FormField> {
+            fn fields(&self) -> Vec<FormField> {
                 Destination::fields()
             }
 
             async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
                 self.0
                     .command(context, |person, to, date| Command::$command { person, to, date })
+                    .await
             }
 
             fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
@@ -95,8 +102,11 @@ impl EventForm for MoveOut {
     const KIND: &'static str = "move_out";
     const TITLE: &'static str = "迁出本省登记";
 
-    fn fields() -> Vec<FormField> {
-        vec![event_date(), optional("destination", "迁往地", Input::Text)]
+    fn fields(&self) -> Vec<FormField> {
+        vec![
+            event_date(),
+            optional("destination", "迁往地（省市县及详细地址）", Input::Text),
+        ]
     }
 
     async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {

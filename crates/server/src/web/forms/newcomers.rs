@@ -1,12 +1,17 @@
 //! The forms that bring a person into the register: a birth (on a parent's
 //! page) and a move into the province.
 
+use renkou_domain::birth::newborn_relation;
 use renkou_domain::rules::{Command, NewPerson};
-use renkou_domain::{Ethnicity, IdNumber, Person, PersonName, RegionCode, Sex};
+use renkou_domain::{
+    BirthCertificateNumber, BirthDetails, Ethnicity, IdNumber, MaritalStatus, Person, PersonName,
+    Relation, Sex,
+};
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    Check, Errors, FormField, Input, ethnicities, event_date, optional, required, sexes,
+    Area, Check, Errors, FormField, Input, ethnicities, event_date, given, optional, required,
+    sexes,
 };
 use super::{EventForm, FormContext};
 
@@ -37,26 +42,24 @@ impl Newcomer {
     }
 
     /// The newcomer, when every field reads.
-    fn read(&self, check: &mut Check, id_number: Option<IdNumber>) -> Option<NewPerson> {
+    async fn read(
+        &self,
+        check: &mut Check,
+        context: &FormContext<'_>,
+        id_number: Option<IdNumber>,
+    ) -> Option<NewPerson> {
         let name = check.parsed("name", "姓名", &self.name, PersonName::parse);
         let sex = check.parsed("sex", "性别", &self.sex, Sex::parse);
         let birth_date = check.date("birth_date", &self.birth_date);
         let ethnicity = check.parsed("ethnicity", "民族", &self.ethnicity, Ethnicity::parse);
-        let residence = check.parsed("residence", "区划代码", &self.residence, RegionCode::parse);
-        Some(NewPerson {
-            id_number,
-            name: name?,
-            sex: sex?,
-            birth_date: birth_date?,
-            ethnicity,
-            residence: residence?,
-            hukou_region: residence,
-            hukou_type: None,
-            household_id: None,
-            relation: None,
-            marital_status: None,
-            education: None,
-        })
+        let residence = context
+            .region(check, "residence", &self.residence, Area::OwnVillage, true)
+            .await;
+        let mut person = NewPerson::new(name?, sex?, birth_date?, residence?);
+        person.id_number = id_number;
+        person.ethnicity = ethnicity;
+        person.hukou_region = residence;
+        Some(person)
     }
 }
 
@@ -65,17 +68,34 @@ fn newcomer_field(field: &str) -> Option<&'static str> {
     match field {
         "date" => Some("birth_date"),
         "residence" => Some("residence"),
+        "hukou_region" => Some("hukou_region"),
         "id_number" => Some("id_number"),
+        "household" => Some("household"),
         _ => None,
     }
 }
 
-/// 出生登记, on the mother's or father's page.
+/// Whether a newborn joins the parent's household.
+const JOIN: &str = "join";
+
+/// The relations to the head, with "decided from the parent's" first.
+fn relations() -> Input {
+    let mut options = vec![(String::new(), "按父母与户主的关系确定".to_string())];
+    options.extend(Relation::all().map(|r| (r.code().to_string(), r.name().to_string())));
+    Input::Choice(options)
+}
+
+/// 出生登记, on the mother's or father's page: the child, the certificate,
+/// and the household the child joins.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Birth {
     #[serde(flatten)]
     child: Newcomer,
+    birthplace: String,
+    certificate: String,
+    household: String,
+    relation: String,
     other_parent: String,
 }
 
@@ -83,13 +103,28 @@ impl EventForm for Birth {
     const KIND: &'static str = "birth";
     const TITLE: &'static str = "出生登记";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
         vec![
             required("name", "婴儿姓名", Input::Text),
             required("sex", "性别", sexes()),
             required("birth_date", "出生日期", Input::Date),
             required("ethnicity", "民族", ethnicities()),
-            required("residence", "现住地区划代码（村/社区）", Input::Text),
+            optional("birthplace", "出生地（省市县或医院）", Input::Text),
+            optional("certificate", "出生医学证明编号", Input::Text),
+            required(
+                "residence",
+                "现住地（村/社区）",
+                Input::Region(Area::OwnVillage),
+            ),
+            required(
+                "household",
+                "户口",
+                Input::Choice(vec![
+                    (JOIN.into(), "随本人入户（本户）".into()),
+                    ("none".into(), "暂不入户".into()),
+                ]),
+            ),
+            optional("relation", "与户主关系", relations()),
             optional(
                 "other_parent",
                 "另一方父母的公民身份号码（可不填）",
@@ -101,13 +136,21 @@ impl EventForm for Birth {
     fn opened(person: Option<&Person>) -> Self {
         Birth {
             child: Newcomer::opened(person),
+            household: JOIN.into(),
             ..Birth::default()
         }
     }
 
     async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
         let mut check = Check::default();
-        let child = self.child.read(&mut check, None);
+        let child = self.child.read(&mut check, context, None).await;
+        let certificate = check.optional(
+            "certificate",
+            "出生医学证明编号",
+            &self.certificate,
+            BirthCertificateNumber::parse,
+        );
+        let relation = check.optional("relation", "与户主关系", &self.relation, Relation::parse);
         let number = check.optional(
             "other_parent",
             "公民身份号码",
@@ -117,10 +160,21 @@ impl EventForm for Birth {
         let other = context
             .person_numbered(&mut check, "other_parent", number)
             .await;
+        let parent = context.person;
+        let joins = self.household != "none" && parent.is_some_and(|p| p.household_id.is_some());
         let command = child.map(|mut child| {
-            child.household_id = context.person.and_then(|p| p.household_id);
+            // The child is unmarried, of the parent's hukou type, and when it
+            // joins the parent's household, registered there as the head's
+            // child or grandchild.
+            child.marital_status = Some(MaritalStatus::never_married());
+            child.hukou_type = parent.and_then(|p| p.hukou_type);
+            if joins && let Some(parent) = parent {
+                child.household_id = parent.household_id;
+                child.hukou_region = parent.hukou_region.or(Some(child.residence));
+                child.relation = relation.or_else(|| newborn_relation(parent.relation, child.sex));
+            }
             let (mut mother, mut father) = (None, None);
-            for parent in context.person.into_iter().chain(other.as_ref()) {
+            for parent in parent.into_iter().chain(other.as_ref()) {
                 if parent.sex == Sex::Female {
                     mother = Some(parent.id)
                 } else {
@@ -131,6 +185,10 @@ impl EventForm for Birth {
                 child,
                 mother,
                 father,
+                details: BirthDetails {
+                    birthplace: given(&self.birthplace),
+                    certificate: certificate.clone(),
+                },
             }
         });
         check.finish(command)
@@ -148,13 +206,16 @@ impl EventForm for Birth {
     }
 }
 
-/// 迁入登记: a person moving into the province.
+/// 迁入登记: a person moving into the province, where from and where their
+/// household is registered.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct MoveIn {
     #[serde(flatten)]
     newcomer: Newcomer,
     id_number: String,
+    hukou_region: String,
+    origin: String,
     date: String,
 }
 
@@ -162,14 +223,24 @@ impl EventForm for MoveIn {
     const KIND: &'static str = "move_in";
     const TITLE: &'static str = "迁入登记";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
         vec![
             required("name", "姓名", Input::Text),
             optional("id_number", "公民身份号码（可不填）", Input::Text),
             required("sex", "性别", sexes()),
             required("birth_date", "出生日期", Input::Date),
             required("ethnicity", "民族", ethnicities()),
-            required("residence", "现住地区划代码（村/社区）", Input::Text),
+            required(
+                "residence",
+                "现住地（村/社区）",
+                Input::Region(Area::OwnVillage),
+            ),
+            optional(
+                "hukou_region",
+                "户籍地（不填则与现住地相同）",
+                Input::Region(Area::Anywhere),
+            ),
+            optional("origin", "迁出地（省市县及详细地址）", Input::Text),
             event_date(),
         ]
     }
@@ -181,7 +252,7 @@ impl EventForm for MoveIn {
         }
     }
 
-    async fn command(&self, _context: &FormContext<'_>) -> Result<Command, Errors> {
+    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
         let mut check = Check::default();
         let number = check.optional(
             "id_number",
@@ -189,11 +260,26 @@ impl EventForm for MoveIn {
             &self.id_number,
             IdNumber::parse,
         );
-        let newcomer = self.newcomer.read(&mut check, number);
+        let newcomer = self.newcomer.read(&mut check, context, number).await;
+        let hukou = context
+            .region(
+                &mut check,
+                "hukou_region",
+                &self.hukou_region,
+                Area::Anywhere,
+                false,
+            )
+            .await;
         let date = check.date("date", &self.date);
-        let command = newcomer.map(|newcomer| Command::MoveIn {
-            date: date.unwrap_or(newcomer.birth_date),
-            newcomer,
+        let command = newcomer.map(|mut newcomer| {
+            if hukou.is_some() {
+                newcomer.hukou_region = hukou;
+            }
+            Command::MoveIn {
+                date: date.unwrap_or(newcomer.birth_date),
+                newcomer,
+                origin: given(&self.origin),
+            }
         });
         check.finish(command)
     }

@@ -4,12 +4,12 @@
 use renkou_domain::date::today_in_china;
 use renkou_domain::event::Field;
 use renkou_domain::rules::Command;
-use renkou_domain::{HukouType, Person, RegionCode};
+use renkou_domain::{Education, HukouType, MaritalStatus, Person, Relation};
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    Check, Errors, FormField, Input, correctable, event_date, given, hukou_types, optional,
-    required,
+    Area, Check, Errors, FormField, Input, correctable, ethnicities, event_date, given,
+    hukou_types, optional, required, sexes,
 };
 use super::{EventForm, FormContext};
 
@@ -26,9 +26,13 @@ impl EventForm for RegistrationChange {
     const KIND: &'static str = "registration_change";
     const TITLE: &'static str = "户籍变更登记";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
         vec![
-            optional("hukou_region", "户籍地区划代码（可不填）", Input::Text),
+            optional(
+                "hukou_region",
+                "户籍地（名称或区划代码，可不填）",
+                Input::Region(Area::Anywhere),
+            ),
             optional("hukou_type", "户口类别", hukou_types()),
             event_date(),
         ]
@@ -36,12 +40,15 @@ impl EventForm for RegistrationChange {
 
     async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
         let mut check = Check::default();
-        let hukou_region = check.optional(
-            "hukou_region",
-            "区划代码",
-            &self.hukou_region,
-            RegionCode::parse,
-        );
+        let hukou_region = context
+            .region(
+                &mut check,
+                "hukou_region",
+                &self.hukou_region,
+                Area::Anywhere,
+                false,
+            )
+            .await;
         let hukou_type =
             check.optional("hukou_type", "户口类别", &self.hukou_type, HukouType::parse);
         let date = check.date("date", &self.date);
@@ -55,7 +62,34 @@ impl EventForm for RegistrationChange {
     }
 }
 
-/// 信息更正: one field, its right value, and why.
+/// The entry of a corrected field's right value: its code table by label,
+/// a date, a region, or text.
+fn value_input(field: Field) -> Input {
+    let table = |codes: Vec<(&'static str, &'static str)>| {
+        let mut options = vec![(String::new(), "（清空此项）".to_string())];
+        options.extend(
+            codes
+                .into_iter()
+                .map(|(c, n)| (c.to_string(), n.to_string())),
+        );
+        Input::Choice(options)
+    };
+    match field {
+        Field::Sex => sexes(),
+        Field::Ethnicity => ethnicities(),
+        Field::MaritalStatus => table(MaritalStatus::all().map(|v| (v.code(), v.name())).collect()),
+        Field::Relation => table(Relation::all().map(|v| (v.code(), v.name())).collect()),
+        Field::Education => table(Education::all().map(|v| (v.code(), v.name())).collect()),
+        Field::HukouType => table(HukouType::all().map(|v| (v.code(), v.name())).collect()),
+        Field::BirthDate | Field::DeathDate => Input::Date,
+        Field::Residence => Input::Region(Area::ProvinceVillage),
+        Field::HukouRegion => Input::Region(Area::Anywhere),
+        _ => Input::Text,
+    }
+}
+
+/// 信息更正: first the field, then its right value (entered as that field
+/// is: a list, a date, a region by name) and why.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Correction {
@@ -65,17 +99,34 @@ pub struct Correction {
     reason: String,
 }
 
+impl Correction {
+    fn chosen(&self) -> Option<Field> {
+        Field::parse(self.field.trim())
+    }
+}
+
 impl EventForm for Correction {
     const KIND: &'static str = "correction";
     const TITLE: &'static str = "信息更正";
 
-    fn fields() -> Vec<FormField> {
+    fn fields(&self) -> Vec<FormField> {
+        let Some(field) = self.chosen() else {
+            return vec![required("field", "更正项目", correctable())];
+        };
         vec![
-            required("field", "更正项目", correctable()),
-            optional("value", "正确的值（代码或日期）", Input::Text),
+            required(
+                "field",
+                "更正项目",
+                Input::Fixed(field.as_str().to_string(), field.chinese().to_string()),
+            ),
+            optional("value", "正确的值", value_input(field)),
             event_date(),
             required("reason", "更正原因", Input::Text),
         ]
+    }
+
+    fn ready(&self) -> bool {
+        self.chosen().is_some()
     }
 
     /// Dated today: most corrections are of mistakes found now.
@@ -88,10 +139,17 @@ impl EventForm for Correction {
 
     async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
         let mut check = Check::default();
-        let field = Field::parse(self.field.trim());
+        let field = self.chosen();
         if field.is_none() {
             check.refuse(Some("field"), "请选择更正项目");
         }
+        let value = match field.map(value_input) {
+            Some(Input::Region(area)) => context
+                .region(&mut check, "value", &self.value, area, false)
+                .await
+                .map(|r| r.to_string()),
+            _ => given(&self.value),
+        };
         let reason = check.filled("reason", &self.reason).map(str::to_string);
         let date = check.date("date", &self.date);
         let command =
@@ -101,10 +159,19 @@ impl EventForm for Correction {
                 .map(|((field, date), reason)| Command::Correction {
                     person: context.me(),
                     field,
-                    value: given(&self.value),
+                    value,
                     date,
                     reason,
                 });
         check.finish(command)
+    }
+
+    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
+        match field {
+            "date" => Some("date"),
+            "reason" => Some("reason"),
+            // The register names the corrected field itself.
+            _ => Some("value"),
+        }
     }
 }
