@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::{EventKind, Field, FieldChange};
+use crate::person::LifeStatus;
+
 /// What a reconciliation found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,6 +99,12 @@ pub enum Resolution {
     /// Two records of the registry are one person: they are merged (a merge
     /// event on each), keeping the values the verifier picks.
     Merge,
+    /// The person the source lacks has left the province: the move out is
+    /// recorded (an event).
+    RecordMoveOut,
+    /// An event recorded since (a death, a move, a correction to the
+    /// source's value, a merge) answered the finding; never chosen by hand.
+    AnsweredByEvent,
 }
 
 impl Resolution {
@@ -107,6 +116,8 @@ impl Resolution {
             Resolution::RecordDeath => "record_death",
             Resolution::Register => "register",
             Resolution::Merge => "merge",
+            Resolution::RecordMoveOut => "record_move_out",
+            Resolution::AnsweredByEvent => "answered_by_event",
         }
     }
 
@@ -118,7 +129,15 @@ impl Resolution {
             Resolution::RecordDeath => "登记死亡",
             Resolution::Register => "补录入库",
             Resolution::Merge => "合并为一人",
+            Resolution::RecordMoveOut => "登记迁出本省",
+            Resolution::AnsweredByEvent => "已由登记的事件处理",
         }
+    }
+
+    /// Whether settling this way records an event dated by the collector
+    /// when the source gives no date (a death or a move out).
+    pub fn needs_date(self) -> bool {
+        matches!(self, Resolution::RecordDeath | Resolution::RecordMoveOut)
     }
 
     /// Parses the stored name.
@@ -129,6 +148,8 @@ impl Resolution {
             Resolution::RecordDeath,
             Resolution::Register,
             Resolution::Merge,
+            Resolution::RecordMoveOut,
+            Resolution::AnsweredByEvent,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -155,9 +176,72 @@ pub fn resolutions(
         TaskKind::Deceased if source_says_dead => out.push(Resolution::RecordDeath),
         TaskKind::MissingInRegistry => out.push(Resolution::Register),
         TaskKind::Duplicate if of_registry => out.push(Resolution::Merge),
+        // A person the source no longer lists may have died or left.
+        TaskKind::MissingInSource if of_registry => {
+            out.extend([Resolution::RecordDeath, Resolution::RecordMoveOut])
+        }
         _ => {}
     }
     out
+}
+
+/// An open finding about a person, as an event recorded on that person
+/// reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFinding {
+    pub kind: TaskKind,
+    /// The conflicting field (`name`, `region_code`, `status` …), if any.
+    pub field: String,
+    /// The source's value of that field.
+    pub source_value: Option<String>,
+    /// For a duplicate: the other record of the registry (its person id).
+    pub registry_value: Option<String>,
+}
+
+/// Whether an event recorded on a finding's person answers it, so that the
+/// task settles with the event instead of waiting for a collector to say
+/// so: a death answers "dead, not deregistered" and "missing from the
+/// source"; a move out or a merge away answers "missing from the source";
+/// a change of a conflicting field to the source's value (a move to the
+/// source's village) answers the conflict, any change of status a status
+/// conflict; a merge of the two records answers their duplicate finding.
+pub fn answered_by(
+    finding: &OpenFinding,
+    kind: EventKind,
+    changes: &[FieldChange],
+    related: Option<i64>,
+) -> bool {
+    let status_to = changes
+        .iter()
+        .find(|c| c.field == Field::Status)
+        .and_then(|c| c.to.as_deref())
+        .and_then(LifeStatus::parse);
+    match finding.kind {
+        TaskKind::Deceased => status_to == Some(LifeStatus::Dead),
+        TaskKind::MissingInSource => matches!(
+            status_to,
+            Some(LifeStatus::Dead | LifeStatus::MovedOut | LifeStatus::Merged)
+        ),
+        TaskKind::Duplicate => {
+            kind == EventKind::Merge
+                && related
+                    .is_some_and(|r| finding.registry_value.as_deref() == Some(&r.to_string()))
+        }
+        TaskKind::Conflict if finding.field == "status" => status_to.is_some(),
+        TaskKind::Conflict => {
+            let field = match finding.field.as_str() {
+                "region_code" => Some(Field::Residence),
+                other => Field::parse(other),
+            };
+            changes.iter().any(|c| {
+                Some(c.field) == field
+                    && c.to.is_some()
+                    && c.to.as_deref().map(str::trim)
+                        == finding.source_value.as_deref().map(str::trim)
+            })
+        }
+        TaskKind::MissingInRegistry => false,
+    }
 }
 
 #[cfg(test)]
@@ -227,7 +311,78 @@ mod tests {
         ));
         assert_eq!(
             resolutions(TaskKind::MissingInSource, "", false, true),
-            vec![Resolution::KeepRegistry]
+            vec![
+                Resolution::KeepRegistry,
+                Resolution::RecordDeath,
+                Resolution::RecordMoveOut
+            ]
         );
+    }
+
+    fn finding(kind: TaskKind, field: &str, source: Option<&str>) -> OpenFinding {
+        OpenFinding {
+            kind,
+            field: field.into(),
+            source_value: source.map(str::to_string),
+            registry_value: Some("42".into()),
+        }
+    }
+
+    fn change(field: Field, to: &str) -> FieldChange {
+        FieldChange {
+            field,
+            from: None,
+            to: Some(to.into()),
+        }
+    }
+
+    #[test]
+    fn a_death_settles_the_death_and_status_findings_but_not_a_name_conflict() {
+        let died = [
+            change(Field::Status, "dead"),
+            change(Field::DeathDate, "2026-01-01"),
+        ];
+        let answers = |f: &OpenFinding| answered_by(f, EventKind::Death, &died, None);
+        assert!(answers(&finding(
+            TaskKind::Deceased,
+            "",
+            Some("2026-01-01")
+        )));
+        assert!(answers(&finding(TaskKind::MissingInSource, "", None)));
+        assert!(answers(&finding(
+            TaskKind::Conflict,
+            "status",
+            Some("dead")
+        )));
+        assert!(!answers(&finding(TaskKind::Conflict, "name", Some("张三"))));
+    }
+
+    #[test]
+    fn a_correction_settles_a_conflict_only_when_it_takes_the_sources_value() {
+        let to_source = [change(Field::Name, "张三")];
+        let elsewhere = [change(Field::Name, "张山")];
+        let conflict = finding(TaskKind::Conflict, "name", Some("张三"));
+        assert!(answered_by(
+            &conflict,
+            EventKind::Correction,
+            &to_source,
+            None
+        ));
+        assert!(!answered_by(
+            &conflict,
+            EventKind::Correction,
+            &elsewhere,
+            None
+        ));
+        let moved = [change(Field::Residence, "510104017002")];
+        let village = finding(TaskKind::Conflict, "region_code", Some("510104017002"));
+        assert!(answered_by(&village, EventKind::MoveWithin, &moved, None));
+    }
+
+    #[test]
+    fn a_merge_settles_the_duplicate_of_the_two_records_it_joins() {
+        let duplicate = finding(TaskKind::Duplicate, "", None);
+        assert!(answered_by(&duplicate, EventKind::Merge, &[], Some(42)));
+        assert!(!answered_by(&duplicate, EventKind::Merge, &[], Some(43)));
     }
 }

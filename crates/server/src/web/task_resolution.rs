@@ -55,6 +55,8 @@ pub enum Missing {
     Resolution,
     /// No 核查说明.
     Reason,
+    /// No date for a death or move out the source does not date.
+    Date,
 }
 
 impl Missing {
@@ -63,12 +65,13 @@ impl Missing {
         match self {
             Missing::Resolution => "resolution",
             Missing::Reason => "reason",
+            Missing::Date => "date",
         }
     }
 
     /// Reads the name back.
     pub fn parse(text: &str) -> Option<Missing> {
-        [Missing::Resolution, Missing::Reason]
+        [Missing::Resolution, Missing::Reason, Missing::Date]
             .into_iter()
             .find(|m| m.as_str() == text)
     }
@@ -78,6 +81,7 @@ impl Missing {
         match self {
             Missing::Resolution => "请选择处理方式",
             Missing::Reason => "请填写核查说明",
+            Missing::Date => "请填写死亡或迁出的日期",
         }
     }
 }
@@ -133,8 +137,31 @@ pub async fn resolve(
         return Ok(back(Missing::Reason));
     };
     let today = renkou_domain::date::today_in_china();
+    // A death or move out is dated by the source, or by the collector.
+    let date = values
+        .get("event_date")
+        .and_then(|d| parse_date(d.trim()).ok())
+        .or_else(|| {
+            (task.kind == TaskKind::Deceased.as_str())
+                .then(|| {
+                    task.source_value
+                        .as_deref()
+                        .and_then(|d| parse_date(d).ok())
+                })
+                .flatten()
+        });
+    if resolution.needs_date() && date.is_none() {
+        return Ok(back(Missing::Date));
+    }
     let note = format!("核查 {} {}：{reason}", task.source, task.record_id);
-    let command = command_for(&task, resolution, &values, today, note)?;
+    let command = command_for(
+        &task,
+        resolution,
+        &values,
+        date.unwrap_or(today),
+        today,
+        note,
+    )?;
     let meta = EventMeta {
         recorder: session.account.username.clone(),
         source: format!("verification:{}", task.source),
@@ -171,6 +198,7 @@ fn command_for(
     task: &Task,
     resolution: Resolution,
     values: &HashMap<String, String>,
+    dated: NaiveDate,
     today: NaiveDate,
     note: String,
 ) -> Result<Option<Command>, ApiError> {
@@ -196,12 +224,20 @@ fn command_for(
         }
         Resolution::RecordDeath => Some(Command::Death {
             person,
-            date: task
-                .source_value
-                .as_deref()
-                .and_then(|d| parse_date(d).ok())
-                .unwrap_or(today),
+            date: dated,
         }),
+        Resolution::RecordMoveOut => Some(Command::MoveOut {
+            person,
+            date: dated,
+            destination: values
+                .get("destination")
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty()),
+        }),
+        // Only the register settles a task this way, with the event.
+        Resolution::AnsweredByEvent => {
+            return Err(ApiError::invalid("resolution", "该任务不能这样处理"));
+        }
         Resolution::Register => Some(Command::Registration {
             newcomer: newcomer_of(task)?,
             date: today,

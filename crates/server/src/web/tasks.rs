@@ -276,6 +276,9 @@ pub async fn tasks_page(
                                             option value="" selected { "请选择处理方式" }
                                             @for r in allowed(t) { option value=(r.as_str()) { (r.label()) } }
                                         }
+                                        @if t.kind == TaskKind::MissingInSource.as_str() && t.person_id != 0 {
+                                            input type="date" name="event_date" aria-label="死亡或迁出日期" title="死亡或迁出日期";
+                                        }
                                         input name="reason" required placeholder="核查说明" aria-label="核查说明";
                                         button type="submit" { "核查完毕" }
                                     }

@@ -150,6 +150,11 @@ pub(crate) trait Tx {
     ) -> StoreResult<()>;
     /// Forgets an undone merge.
     async fn delete_merge(&mut self, merged: i64) -> StoreResult<()>;
+    /// The open findings about a person: task id and the finding.
+    async fn open_findings_of(
+        &mut self,
+        person: i64,
+    ) -> StoreResult<Vec<(i64, renkou_domain::verification::OpenFinding)>>;
     /// Marks an open task resolved; false when it was not open.
     async fn resolve_task(
         &mut self,
@@ -485,6 +490,26 @@ macro_rules! shared_statements {
                 .execute(&mut *self.0)
                 .await?;
             Ok(())
+        }
+
+        async fn open_findings_of(
+            &mut self,
+            person: i64,
+        ) -> StoreResult<Vec<(i64, renkou_domain::verification::OpenFinding)>> {
+            let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT id, kind, field, source_value, registry_value FROM verification_tasks \
+                 WHERE person_id = $1 AND status = 'open'",
+            )
+            .bind(person)
+            .fetch_all(&mut *self.0)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(id, kind, field, source_value, registry_value)| {
+                    let kind = kind.parse().ok()?;
+                    Some((id, renkou_domain::verification::OpenFinding { kind, field, source_value, registry_value }))
+                })
+                .collect())
         }
 
         async fn resolve_task(&mut self, id: i64, resolution: &str, reason: &str, by: &str) -> StoreResult<bool> {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use renkou_domain::event::{EventKind, Field, FieldChange, PlannedEvent};
 use renkou_domain::rules::{self, Command, MergeFacts};
+use renkou_domain::verification;
 use renkou_domain::{IdNumber, LifeStatus, Person, PersonId, RegionCode, RegionLevel};
 use serde::{Deserialize, Serialize};
 
@@ -229,6 +230,7 @@ pub(crate) async fn record_in_tx<T: Tx>(
         main.get_or_insert(next.id);
         events.push(event_row(&next, event, meta, now));
     }
+    settle_answered_findings(tx, &events, meta).await?;
     tx.insert_events(&events).await?;
     tx.write_counts(&counts).await?;
     match command {
@@ -242,6 +244,31 @@ pub(crate) async fn record_in_tx<T: Tx>(
         person_id: main.unwrap_or(PersonId(0)),
         events: events.len(),
     })
+}
+
+/// Settles the open verification tasks that the events answer (a death
+/// answers "dead, not deregistered"), in the events' own transaction, so
+/// that no task asks for what the register already says.
+async fn settle_answered_findings<T: Tx>(
+    tx: &mut T,
+    events: &[NewEventRow],
+    meta: &EventMeta,
+) -> StoreResult<()> {
+    for e in events {
+        for (id, finding) in tx.open_findings_of(e.person_id).await? {
+            if verification::answered_by(&finding, e.kind, &e.changes, e.related_id) {
+                let reason = format!("已由{}登记处理（{}）", e.kind.chinese(), e.effective_date);
+                tx.resolve_task(
+                    id,
+                    verification::Resolution::AnsweredByEvent.as_str(),
+                    &reason,
+                    &meta.recorder,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds the stored form of a planned event for the person it changed.

@@ -183,18 +183,19 @@ impl Store {
         let today = renkou_domain::date::today_in_china();
         with_tx!(self, tx => {
             let mut tx = tx;
-            let recorded = match command {
-                Some(command) => {
-                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope)).await?)
-                }
-                None => None,
-            };
+            // The task first: the event would otherwise settle it as answered.
             if !tx
                 .resolve_task(id, resolution.as_str(), reason, &meta.recorder)
                 .await?
             {
                 return Err(StoreError::AlreadyResolved(id));
             }
+            let recorded = match command {
+                Some(command) => {
+                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope)).await?)
+                }
+                None => None,
+            };
             // The entries of the change commit with it; one without a person
             // is about the person the event was recorded for.
             let audit: Vec<crate::AuditEntry> = audit
