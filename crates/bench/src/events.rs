@@ -137,6 +137,7 @@ async fn register_one(
                     key: format!("{round}-{}", rand::random::<u64>()),
                     request_hash: "bench".into(),
                 }),
+                review: false,
             };
             store.record_in(&command, &meta, &scope, &context).await?;
             sink.nudge();

@@ -91,6 +91,15 @@ impl Role {
         )
     }
 
+    /// Whether the role confirms or returns the entries collectors make,
+    /// where the province asks for that review.
+    pub fn reviews_entries(self) -> bool {
+        matches!(
+            self,
+            Role::TownshipOperator | Role::CountyManager | Role::Admin
+        )
+    }
+
     /// The level of region the role is granted for (`None`: any level).
     pub fn level(self) -> Option<RegionLevel> {
         match self {

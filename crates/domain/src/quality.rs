@@ -73,7 +73,7 @@ impl Check {
             Check::Missing(f) => format!("缺{}", f.chinese()),
             Check::IdBirthDate => "身份号码与出生日期不符".into(),
             Check::IdSex => "身份号码与性别不符".into(),
-            Check::MotherNotOlder => "母亲不比子女年长".into(),
+            Check::MotherNotOlder => "母亲与子女年龄倒挂".into(),
             Check::HouseholdWithoutHead => "所在户无户主".into(),
             Check::PossibleDuplicate => "疑似重复登记".into(),
         }

@@ -15,6 +15,10 @@ pub enum WorkKind {
     Verification(TaskKind),
     /// Living residents without an identity number, to be completed (补录).
     MissingIdNumber,
+    /// Collectors' entries waiting for the township's review (待审核).
+    ReviewPending,
+    /// Entries the township returned, for the collector to correct (被退回).
+    ReviewReturned,
 }
 
 impl WorkKind {
@@ -23,6 +27,8 @@ impl WorkKind {
         match self {
             WorkKind::Verification(kind) => format!("核查任务：{}", kind.label()),
             WorkKind::MissingIdNumber => "缺少公民身份号码，请核实补录".to_string(),
+            WorkKind::ReviewPending => "采集员登记待审核".to_string(),
+            WorkKind::ReviewReturned => "被退回的登记，请修改后重新提交".to_string(),
         }
     }
 
@@ -31,7 +37,14 @@ impl WorkKind {
         match self {
             WorkKind::Verification(_) => "条",
             WorkKind::MissingIdNumber => "人",
+            WorkKind::ReviewPending | WorkKind::ReviewReturned => "件",
         }
+    }
+
+    /// Whether only those who review entries act on it (a collector cannot
+    /// approve her own entries, so her home page leaves it out).
+    pub fn for_reviewers(self) -> bool {
+        self == WorkKind::ReviewPending
     }
 }
 

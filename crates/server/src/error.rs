@@ -145,7 +145,7 @@ impl From<StoreError> for ApiError {
                 Some("Idempotency-Key"),
             ),
             StoreError::AlreadyResolved(_) => {
-                ApiError::conflict("already_resolved", "该任务已由他人核查完毕")
+                ApiError::conflict("already_resolved", "该事项已由他人处理完毕")
             }
             StoreError::Invalid(reason) => refused(
                 StatusCode::BAD_REQUEST,

@@ -22,6 +22,8 @@ pub struct Settings {
     pub audit: AuditSettings,
     /// Login throttling.
     pub login: LoginSettings,
+    /// The township's review of collectors' entries.
+    pub review: ReviewSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -106,6 +108,15 @@ pub struct LoginSettings {
     pub max_failed_per_name: i64,
     /// Failed logins from one address before it locks.
     pub max_failed_per_address: i64,
+}
+
+/// The township's review of collectors' entries (审核 / 退回).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// Every entry a village collector makes waits for the township to
+    /// confirm or return it (the province switches this on; off by default).
+    pub collector_entries: bool,
 }
 
 impl Default for DatabaseSettings {

@@ -292,7 +292,7 @@ async fn the_monthly_change_report_lists_each_event_of_the_month_by_kind(db: &Te
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(page).unwrap();
     assert!(
-        page.contains("510104017000") || page.contains("510104018000"),
+        page.contains("锦官驿街道") || page.contains("东湖街道"),
         "{page}"
     );
     // A township operator may not open another township's change report.

@@ -196,7 +196,8 @@ async fn a_birth_entered_in_the_form_appears_on_the_childs_page(db: &TestDb) {
     assert!(child.text.contains("户：— → 户号 H1"), "{}", child.text);
     assert!(!child.text.contains("（active）"), "statuses by label only");
     assert!(
-        child.text.contains("<td>王</td>") && !child.text.contains("<td>wang</td>"),
+        child.text.contains("<td data-label=\"登记人\">王</td>")
+            && !child.text.contains(">wang</td>"),
         "the recorder by the name the account shows: {}",
         child.text
     );

@@ -23,7 +23,7 @@ pub enum StoreError {
     /// A requested record does not exist.
     #[error("{0} not found")]
     NotFound(String),
-    /// A verification task was settled already (by someone else, first).
+    /// A task or review was settled already (by someone else, first).
     #[error("task {0} is already resolved")]
     AlreadyResolved(i64),
     /// An idempotency key was sent again with a different request.

@@ -40,6 +40,7 @@ pub use registry::region_search::RegionMatch;
 pub use registry::regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
+pub use registry::review::{EntryReview, ReviewState};
 pub use statistics::change_lists::{CHANGE_LIST_LIMIT, Progress};
 pub use statistics::counters::set_counters_enabled;
 pub use statistics::recount::{CounterDifference, VerifyReport};

@@ -7,6 +7,7 @@ use renkou_domain::verification::TaskKind;
 use renkou_domain::work::{OpenWork, WorkKind};
 
 use crate::error::StoreResult;
+use crate::registry::review::ReviewState;
 use crate::{Store, on_pool};
 
 impl Store {
@@ -34,6 +35,15 @@ impl Store {
                 kind: WorkKind::MissingIdNumber,
                 count: missing,
             });
+        }
+        for (kind, state) in [
+            (WorkKind::ReviewPending, ReviewState::Pending),
+            (WorkKind::ReviewReturned, ReviewState::Returned),
+        ] {
+            let count = self.review_count(region, state).await?;
+            if count > 0 {
+                work.push(OpenWork { kind, count });
+            }
         }
         Ok(work)
     }

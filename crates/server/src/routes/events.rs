@@ -68,6 +68,8 @@ pub async fn record(
             key: key.to_string(),
             request_hash: token_hash(&body.to_string()),
         }),
+        review: state.settings.review.collector_entries
+            && Scope::enters_as_collector_only(&session.account),
     };
     let recorded = state
         .store

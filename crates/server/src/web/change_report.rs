@@ -90,24 +90,24 @@ pub async fn change_report(
             }
             @for (kind, lines) in &by_kind {
                 h2 { (kind.chinese()) "（" (lines.len()) "）" }
-                table {
+                table.stack {
                     thead { tr { th { "姓名" } th { "公民身份号码" } th { "发生日期" } th { "录入日期" } th { "变更内容" } th { "录入人" } } }
                     tbody {
                         @for (e, p) in lines {
                             tr {
-                                td { a href={ "/persons/" (p.id) } { (p.name.as_str()) } }
-                                td { (id_shown(p, full)) }
-                                td { (e.effective_date) }
-                                td {
+                                td data-label="姓名" { a href={ "/persons/" (p.id) } { (p.name.as_str()) } }
+                                td data-label="公民身份号码" { (id_shown(p, full)) }
+                                td data-label="发生日期" { (e.effective_date) }
+                                td data-label="录入日期" {
                                     ((e.recorded_at + chrono::Duration::hours(8)).date_naive())
                                     @if late(e) { " " strong { "逾期" } }
                                 }
-                                td {
+                                td data-label="变更内容" {
                                     @for c in e.changes.iter().filter(|c| c.field != renkou_domain::Field::IdNumber || full) {
                                         (labels.change(c)) br;
                                     }
                                 }
-                                td { (labels.recorder(&e.recorder)) }
+                                td data-label="录入人" { (labels.recorder(&e.recorder)) }
                             }
                         }
                     }
@@ -132,6 +132,7 @@ pub async fn progress(
             slot.insert(state.store.region_name(&r.township).await?);
         }
     }
+    let region_name = state.store.region_name(&request.region).await?;
     let (entered, changed) = rows
         .iter()
         .fold((0, 0), |(a, b), r| (a + r.entered, b + r.changed));
@@ -139,14 +140,14 @@ pub async fn progress(
         "录入进度",
         &session,
         html! {
-            h1 { "录入进度 " span.muted { (period) " · " (request.region.as_str()) } }
+            h1 { (region_name) "录入进度 " span.muted { (period) } }
             p.actions { a href="javascript:print()" { "打印" } }
             table.report {
                 thead { tr { th { "乡镇（街道）" } th { "录入日期" } th { "新增登记" } th { "信息变更" } } }
                 tbody {
                     @for r in &rows {
                         tr {
-                            td { (names.get(&r.township).cloned().unwrap_or_default()) " " span.muted { (r.township.as_str()) } }
+                            td { (names.get(&r.township).cloned().unwrap_or_default()) }
                             td { (r.day) }
                             td.n { (r.entered) }
                             td.n { (r.changed) }

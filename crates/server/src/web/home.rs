@@ -16,10 +16,12 @@ use crate::web::layout::{Done, done_notice, page};
 use crate::web::search::search_form;
 
 /// Where the work of a kind is done, for a region.
-fn work_link(kind: WorkKind, region: &RegionCode) -> String {
+pub fn work_link(kind: WorkKind, region: &RegionCode) -> String {
     match kind {
         WorkKind::Verification(task) => format!("/tasks?region={region}&kind={task}"),
         WorkKind::MissingIdNumber => format!("/regions/{region}?missing=id_number"),
+        WorkKind::ReviewPending => format!("/reviews?region={region}&state=pending"),
+        WorkKind::ReviewReturned => format!("/reviews?region={region}&state=returned"),
     }
 }
 
@@ -50,7 +52,15 @@ pub async fn home(
     for code in Scope::of(&session.account).regions() {
         let name = state.store.region_name(code).await?;
         let summary = state.store.summary(code, today).await?;
-        let work = state.store.open_work(code).await?;
+        // Work only reviewers act on stays off the others' lists.
+        let reviews = Scope::reviewing(&session.account).contains(code);
+        let work: Vec<OpenWork> = state
+            .store
+            .open_work(code)
+            .await?
+            .into_iter()
+            .filter(|w| reviews || !w.kind.for_reviewers())
+            .collect();
         regions.push((*code, name, summary, work, writable.contains(code)));
     }
     Ok(page(
@@ -71,6 +81,7 @@ pub async fn home(
                 h3 { "待办" }
                 (work_list(work, code))
                 p.actions {
+                    a href={ "/dashboard?region=" (code) } { "综合情况" }
                     a href={ "/regions/" (code) } { "人员名单" }
                     a href={ "/tasks?region=" (code) } { "核查任务" }
                     @if *writes {

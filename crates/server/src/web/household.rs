@@ -81,7 +81,7 @@ fn members(
     full: bool,
 ) -> Markup {
     html! {
-        div.scroll { table {
+        div.scroll { table.stack {
             thead { tr {
                 th { "姓名" } th { "与户主关系" } th { "性别" } th { "出生日期" }
                 th { "公民身份号码" } th { "婚姻状况" } th { "现住地" } th { "状态" }

@@ -44,6 +44,7 @@ pub fn menu(records: bool) -> Markup {
     html! {
         strong { a href="/" { "人口信息平台" } }
         a href="/" { "首页" }
+        a href="/dashboard" { "综合" }
         a href="/search" { "查询" }
         @if records { a href="/events/move_in" { "迁入登记" } }
         a href="/reports" { "统计" }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod change_report;
 pub mod charts;
+pub mod dashboard;
 pub mod error;
 pub mod etag;
 pub mod forms;
@@ -18,6 +19,7 @@ pub mod password;
 pub mod person;
 pub mod person_list;
 pub mod reports;
+pub mod reviews;
 pub mod search;
 pub mod task_resolution;
 pub mod tasks;
@@ -45,6 +47,8 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(task_resolution::routes())
         .merge(merge::routes())
         .merge(charts::routes())
+        .merge(dashboard::routes())
+        .merge(reviews::routes())
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

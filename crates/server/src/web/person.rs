@@ -112,7 +112,7 @@ pub async fn person_page(
                     @for m in &merged_records { (relative(Some(*m), &names)) " " }
                 }
             }
-            table {
+            table.record {
                 tr { th { "公民身份号码" } td { (id_shown(p, full)) } th { "性别" } td { (p.sex.name()) } }
                 tr { th { "出生日期" } td { (p.birth_date) } th { "民族" } td { (p.ethnicity.map(|e| e.name()).unwrap_or("")) } }
                 tr { th { "现住地" } td { (residence) }
@@ -200,27 +200,27 @@ fn timeline(
     names: &HashMap<i64, String>,
 ) -> maud::Markup {
     html! {
-        table {
+        table.stack {
             thead { tr { th { "日期" } th { "事件" } th { "变更内容" } th { "说明" } th { "登记人" } th { "登记时间" } } }
             tbody {
                 @for e in events.iter().rev() {
                     tr {
-                        td { (e.effective_date) }
-                        td {
+                        td data-label="日期" { (e.effective_date) }
+                        td data-label="事件" {
                             (e.kind.chinese())
                             @if let Some(other) = e.related_id.filter(|_| is_merge(e)) {
                                 " " (relative(Some(other), names))
                             }
                             @if e.person_id != own { br; span.muted { "（已合并的重复记录的事件）" } }
                         }
-                        td {
+                        td data-label="变更内容" {
                             @for c in &e.changes {
                                 (labels.change(c)) br;
                             }
                         }
                         td data-label="说明" { (e.note.as_deref().unwrap_or("")) }
-                        td { (labels.recorder(&e.recorder)) }
-                        td { (beijing_time(e.recorded_at)) }
+                        td data-label="登记人" { (labels.recorder(&e.recorder)) }
+                        td data-label="登记时间" { (beijing_time(e.recorded_at)) }
                     }
                 }
             }
@@ -230,7 +230,7 @@ fn timeline(
 }
 
 /// A moment as Beijing time (UTC+8), to the minute.
-fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
+pub fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
     match chrono::FixedOffset::east_opt(8 * 3600) {
         Some(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
         None => at.format("%Y-%m-%d %H:%M UTC").to_string(),

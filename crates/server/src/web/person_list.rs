@@ -443,7 +443,7 @@ fn table(
     };
     html! {
         div.scroll {
-            table {
+            table.stack {
                 thead { tr {
                     (heading("name", "姓名")) (heading("sex", "性别")) (heading("birth_date", "出生日期"))
                     th { "公民身份号码" } (heading("residence", "现住地")) (heading("status", "状态"))

@@ -96,8 +96,7 @@ pub async fn report_page(
             report.date
         )),
         ReportName::Changes => Some(format!(
-            "/charts/births-deaths.svg?region={region}&period={}",
-            &when[..4.min(when.len())]
+            "/charts/births-deaths.svg?region={region}&period={when}"
         )),
         _ => None,
     };
@@ -171,7 +170,7 @@ fn time_form(report: &Report, query: &ReportQuery) -> Markup {
 /// The table: a drill-down link on each row that has a level below it.
 fn table(report: &Report, link: impl Fn(&str) -> String) -> Markup {
     html! {
-        table.report {
+        div.scroll { table.report {
             thead {
                 tr {
                     th { "区划代码" }
@@ -203,7 +202,7 @@ fn table(report: &Report, link: impl Fn(&str) -> String) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 

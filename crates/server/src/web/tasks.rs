@@ -255,7 +255,7 @@ pub async fn tasks_page(
             @if tasks.len() as i64 >= LIST_LIMIT {
                 p.notice { "任务过多，仅列出前 " (LIST_LIMIT) " 件，请进入下级区域查看。" }
             }
-            table {
+            table.stack {
                 thead { tr { @for h in HEADINGS { th { (h) } } @if can_resolve { th { "核查" } } } }
                 tbody {
                     @for t in &tasks {
@@ -263,13 +263,13 @@ pub async fn tasks_page(
                         tr id={ "task-" (t.id) } {
                             @for (i, cell) in row.iter().enumerate() {
                                 @if i == 2 && t.person_id != 0 {
-                                    td { a href={ "/persons/" (t.person_id) } { (cell) } }
+                                    td data-label=(HEADINGS[i]) { a href={ "/persons/" (t.person_id) } { (cell) } }
                                 } @else {
-                                    td { (cell) }
+                                    td data-label=(HEADINGS[i]) { (cell) }
                                 }
                             }
                             @if can_resolve {
-                                td {
+                                td data-label="核查" {
                                     form.resolve method="post" action={ "/tasks/" (t.id) "/resolve" } {
                                         input type="hidden" name="csrf" value=(csrf);
                                         select name="resolution" aria-label="处理方式" {

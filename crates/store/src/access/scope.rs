@@ -33,6 +33,26 @@ impl Scope {
         )
     }
 
+    /// Whose entries an account reviews: the regions of its grants whose
+    /// role confirms collectors' entries.
+    pub fn reviewing(account: &Account) -> Scope {
+        Scope::new(
+            account
+                .grants
+                .iter()
+                .filter(|g| g.role.reviews_entries())
+                .map(|g| g.region),
+        )
+    }
+
+    /// Whether every entry the account makes is a collector's, which the
+    /// township reviews where the province asks for it.
+    pub fn enters_as_collector_only(account: &Account) -> bool {
+        let mut writing = account.grants.iter().filter(|g| g.role.enters_records());
+        writing.clone().next().is_some()
+            && writing.all(|g| g.role == renkou_domain::Role::VillageCollector)
+    }
+
     /// A scope over the given regions (for API tokens and tests).
     pub fn new(regions: impl IntoIterator<Item = RegionCode>) -> Scope {
         let mut regions: Vec<RegionCode> = regions.into_iter().collect();

@@ -163,6 +163,8 @@ pub(crate) trait Tx {
         reason: &str,
         by: &str,
     ) -> StoreResult<bool>;
+    /// Puts the person's latest event (the entry just recorded) up for review.
+    async fn insert_review_of_last_event(&mut self, person: i64) -> StoreResult<()>;
     /// Writes audit entries that commit (or vanish) with this transaction;
     /// the audit writer chains them later.
     async fn insert_audit_pending(&mut self, entries: &[crate::AuditEntry]) -> StoreResult<()>;
@@ -525,6 +527,18 @@ macro_rules! shared_statements {
             .await?
             .rows_affected();
             Ok(done == 1)
+        }
+
+        async fn insert_review_of_last_event(&mut self, person: i64) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO entry_reviews (event_id, person_id, region_code, kind, recorder, recorded_at) \
+                 SELECT id, person_id, region_code, kind, recorder, recorded_at FROM events \
+                 WHERE person_id = $1 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(person)
+            .execute(&mut *self.0)
+            .await?;
+            Ok(())
         }
 
         async fn insert_audit_pending(&mut self, entries: &[$crate::AuditEntry]) -> StoreResult<()> {

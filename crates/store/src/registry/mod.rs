@@ -14,3 +14,4 @@ pub(crate) mod population;
 pub(crate) mod record;
 pub(crate) mod region_search;
 pub(crate) mod regions;
+pub(crate) mod review;

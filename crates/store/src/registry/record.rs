@@ -45,6 +45,9 @@ pub struct WriteContext {
     pub audit: Option<AuditEntry>,
     /// The key a retry of the same write repeats.
     pub idempotency: Option<IdempotencyKey>,
+    /// The entry waits for review (a village collector's, where the
+    /// province asks for the township's confirmation).
+    pub review: bool,
 }
 
 /// A client's key for one write (the `Idempotency-Key` header, or a form's
@@ -76,6 +79,9 @@ pub(crate) async fn record<T: Tx>(
         return Ok(answer);
     }
     let recorded = record_in_tx(&mut tx, command, meta, today, scope).await?;
+    if context.review {
+        tx.insert_review_of_last_event(recorded.person_id.0).await?;
+    }
     if let Some(entry) = &context.audit {
         let mut entry = entry.clone();
         entry.person_id = Some(recorded.person_id.0);

@@ -19,7 +19,7 @@ impl Store {
         let checks = Check::all();
         let mut columns = vec![
             Column::new("living", "现有人口"),
-            Column::new(INCOMPLETE, "项目不全人数"),
+            Column::new(INCOMPLETE, "信息不完整人数"),
             Column::new("complete_rate", "项目完整率(%)"),
         ];
         columns.extend(checks.iter().map(|c| Column::new(c.as_str(), c.chinese())));
