@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{call, csrf_of, fetch, form, session, setup};
+use common::{call, page_text, post_form, session, setup};
 use renkou_domain::quality::Check;
 use renkou_domain::{PersonId, RegionCode};
 use renkou_store::on_both_engines;
@@ -16,41 +16,6 @@ const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,househ
                       a,510104198503120010,李明,1,1985-03-12,510104017001,H1,02,20,1\n\
                       c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10,20,1\n";
 
-async fn text(app: &axum::Router, uri: &str, cookie: &str) -> String {
-    let (status, _, body) = fetch(app, uri, cookie).await;
-    assert_eq!(status, StatusCode::OK, "{uri}");
-    String::from_utf8(body).unwrap()
-}
-
-/// Posts a form with the page's CSRF token; the status and the redirect
-/// target or the page.
-async fn post(
-    app: &axum::Router,
-    uri: &str,
-    cookie: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let csrf = csrf_of(&text(app, "/", cookie).await);
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    let response = tower::ServiceExt::oneshot(app.clone(), form(uri, cookie, &all))
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string());
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        location.unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
-    )
-}
-
 async fn mother(app: &axum::Router, cookie: &str) -> i64 {
     common::person_id(app, cookie, "510104198807070024").await
 }
@@ -59,7 +24,7 @@ async fn a_newborn_joins_the_household_as_the_heads_child_and_is_complete(db: &T
     let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let mother = mother(&app, &cookie).await;
-    let blank = text(&app, &format!("/persons/{mother}/events/birth"), &cookie).await;
+    let blank = page_text(&app, &format!("/persons/{mother}/events/birth"), &cookie).await;
     assert!(blank.contains("出生医学证明编号") && blank.contains("出生地"));
     assert!(blank.contains("与户主关系") && blank.contains("随本人入户"));
     assert!(
@@ -67,7 +32,7 @@ async fn a_newborn_joins_the_household_as_the_heads_child_and_is_complete(db: &T
             && blank.contains(">水井坊社区居委会</option>"),
         "the operator's villages offered by name"
     );
-    let (status, to) = post(
+    let (status, to) = post_form(
         &app,
         &format!("/persons/{mother}/events/birth"),
         &cookie,
@@ -86,7 +51,7 @@ async fn a_newborn_joins_the_household_as_the_heads_child_and_is_complete(db: &T
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
-    let child_page = text(&app, &to, &cookie).await;
+    let child_page = page_text(&app, &to, &cookie).await;
     assert!(
         child_page.contains("出生医学证明编号：Q510012345"),
         "{child_page}"
@@ -128,7 +93,7 @@ async fn a_newborn_joins_the_household_as_the_heads_child_and_is_complete(db: &T
 
     // The household lists the relation of each and marks the head.
     let household = record.household_id.unwrap();
-    let page = text(&app, &format!("/households/{household}"), &cookie).await;
+    let page = page_text(&app, &format!("/households/{household}"), &cookie).await;
     assert!(page.contains("<th>与户主关系</th>"));
     assert!(page.contains("户主：李明"));
     assert!(page.contains("<strong class=\"badge\">户主</strong>"));
@@ -141,7 +106,7 @@ async fn a_bad_certificate_number_is_named_beside_its_field(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let mother = mother(&app, &cookie).await;
-    let (status, page) = post(
+    let (status, page) = post_form(
         &app,
         &format!("/persons/{mother}/events/birth"),
         &cookie,
@@ -167,7 +132,7 @@ async fn a_move_is_entered_by_village_name_and_a_shared_name_offers_a_choice(db:
     let mother = mother(&app, &cookie).await;
     let uri = format!("/persons/{mother}/events/move_within");
     // 永兴社区 is the name of a community in 锦江区 and another in 武侯区.
-    let (status, page) = post(
+    let (status, page) = post_form(
         &app,
         &uri,
         &cookie,
@@ -179,7 +144,7 @@ async fn a_move_is_entered_by_village_name_and_a_shared_name_offers_a_choice(db:
     assert!(page.contains("<option value=\"510104018003\">"), "{page}");
     assert!(page.contains("<option value=\"510107014003\">"));
     // Part of the path says which.
-    let (status, to) = post(
+    let (status, to) = post_form(
         &app,
         &uri,
         &cookie,
@@ -190,7 +155,7 @@ async fn a_move_is_entered_by_village_name_and_a_shared_name_offers_a_choice(db:
     let moved = db.store.person(PersonId(mother)).await.unwrap().unwrap();
     assert_eq!(moved.residence.as_str(), "510104018003");
     // A name nobody has.
-    let (status, page) = post(
+    let (status, page) = post_form(
         &app,
         &format!(
             "/persons/{}/events/move_within",
@@ -207,9 +172,9 @@ async fn a_move_is_entered_by_village_name_and_a_shared_name_offers_a_choice(db:
 async fn a_newcomer_is_entered_with_where_from_and_where_registered(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
-    let blank = text(&app, "/events/move_in", &cookie).await;
+    let blank = page_text(&app, "/events/move_in", &cookie).await;
     assert!(blank.contains("迁出地") && blank.contains("户籍地"));
-    let (status, to) = post(
+    let (status, to) = post_form(
         &app,
         "/events/move_in",
         &cookie,
@@ -226,7 +191,7 @@ async fn a_newcomer_is_entered_with_where_from_and_where_registered(db: &TestDb)
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
-    let page = text(&app, &to, &cookie).await;
+    let page = page_text(&app, &to, &cookie).await;
     assert!(page.contains("迁出地：重庆市渝中区解放碑街道"), "{page}");
     assert!(page.contains("锦里社区居委会"), "the hukou region by name");
 }
@@ -235,14 +200,14 @@ async fn a_correction_asks_for_the_field_first_then_offers_its_labels(db: &TestD
     let app = setup(db, PEOPLE).await;
     let cookie = session(&app).await;
     let mother = mother(&app, &cookie).await;
-    let first = text(
+    let first = page_text(
         &app,
         &format!("/persons/{mother}/events/correction"),
         &cookie,
     )
     .await;
     assert!(first.contains("method=\"get\"") && first.contains("下一步"));
-    let second = text(
+    let second = page_text(
         &app,
         &format!("/persons/{mother}/events/correction?field=marital_status"),
         &cookie,
@@ -254,7 +219,7 @@ async fn a_correction_asks_for_the_field_first_then_offers_its_labels(db: &TestD
     );
     assert!(second.contains(">丧偶</option>"), "the code table by label");
     assert!(!second.contains("代码或日期"));
-    let education = text(
+    let education = page_text(
         &app,
         &format!("/persons/{mother}/events/correction?field=education"),
         &cookie,
@@ -263,7 +228,7 @@ async fn a_correction_asks_for_the_field_first_then_offers_its_labels(db: &TestD
     assert!(
         education.contains(">大学本科</option>") || education.contains(">大学本科毕业</option>")
     );
-    let (status, to) = post(
+    let (status, to) = post_form(
         &app,
         &format!("/persons/{mother}/events/correction"),
         &cookie,

@@ -7,39 +7,21 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{csrf_of, fetch, form, setup, setup_with, user_session};
+use common::{fetch, page_text, post_form, setup, setup_with, user_session};
 use renkou_domain::Role;
 use renkou_server::Settings;
 use renkou_server::settings::ReviewSettings;
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
-use tower::ServiceExt;
 
 const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
                       a,510104198503120010,李明,1,1985-03-12,510104017001,H1,02\n\
                       c,510104198807070024,王芳,2,1988-07-07,510104017001,H1,10\n";
 
-async fn text(app: &axum::Router, uri: &str, cookie: &str) -> String {
-    let (status, _, body) = fetch(app, uri, cookie).await;
-    assert_eq!(status, StatusCode::OK, "{uri}");
-    String::from_utf8(body).unwrap()
-}
-
-async fn post(app: &axum::Router, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> StatusCode {
-    let csrf = csrf_of(&text(app, "/", cookie).await);
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    app.clone()
-        .oneshot(form(uri, cookie, &all))
-        .await
-        .unwrap()
-        .status()
-}
-
 /// A birth entered by the collector of 017001.
 async fn collector_registers_a_birth(app: &axum::Router, cun: &str) {
     let mother = common::person_id(app, cun, "510104198807070024").await;
-    let status = post(
+    let (status, _) = post_form(
         app,
         &format!("/persons/{mother}/events/birth"),
         cun,
@@ -71,13 +53,13 @@ async fn a_collectors_birth_waits_for_the_township_and_comes_back_when_returned(
     let township = common::session(&app).await;
     collector_registers_a_birth(&app, &cun).await;
 
-    let home = text(&app, "/", &township).await;
+    let home = page_text(&app, "/", &township).await;
     assert!(home.contains("采集员登记待审核"), "{home}");
     assert!(
-        !text(&app, "/", &cun).await.contains("待审核"),
+        !page_text(&app, "/", &cun).await.contains("待审核"),
         "the collector does not approve her own entries"
     );
-    let list = text(
+    let list = page_text(
         &app,
         "/reviews?region=510104017000&state=pending",
         &township,
@@ -93,7 +75,7 @@ async fn a_collectors_birth_waits_for_the_township_and_comes_back_when_returned(
         .unwrap();
 
     // Returning needs a reason, asked for beside the entry.
-    let status = post(
+    let (status, _) = post_form(
         &app,
         &format!("/reviews/{id}/decide"),
         &township,
@@ -101,14 +83,14 @@ async fn a_collectors_birth_waits_for_the_township_and_comes_back_when_returned(
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let asked = text(
+    let asked = page_text(
         &app,
         &format!("/reviews?state=pending&refused={id}"),
         &township,
     )
     .await;
     assert!(asked.contains("退回时请填写原因"));
-    let status = post(
+    let (status, _) = post_form(
         &app,
         &format!("/reviews/{id}/decide"),
         &township,
@@ -116,13 +98,13 @@ async fn a_collectors_birth_waits_for_the_township_and_comes_back_when_returned(
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let home = text(&app, "/", &cun).await;
+    let home = page_text(&app, "/", &cun).await;
     assert!(home.contains("被退回的登记"), "{home}");
-    let returned = text(&app, "/reviews?state=returned", &cun).await;
+    let returned = page_text(&app, "/reviews?state=returned", &cun).await;
     assert!(returned.contains("出生医学证明编号未填") && returned.contains("重新提交"));
 
     // Corrected and sent again, then approved.
-    let status = post(
+    let (status, _) = post_form(
         &app,
         &format!("/reviews/{id}/resubmit"),
         &cun,
@@ -130,7 +112,7 @@ async fn a_collectors_birth_waits_for_the_township_and_comes_back_when_returned(
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let status = post(
+    let (status, _) = post_form(
         &app,
         &format!("/reviews/{id}/decide"),
         &township,
@@ -138,10 +120,10 @@ async fn a_collectors_birth_waits_for_the_township_and_comes_back_when_returned(
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let home = text(&app, "/", &township).await;
+    let home = page_text(&app, "/", &township).await;
     assert!(!home.contains("待审核"), "nothing waits: {home}");
     // A collector cannot approve.
-    let status = post(
+    let (status, _) = post_form(
         &app,
         &format!("/reviews/{id}/decide"),
         &cun,
@@ -156,7 +138,7 @@ async fn without_the_switch_entries_need_no_review(db: &TestDb) {
     let cun = user_session(db, &app, "cun", Role::VillageCollector, "510104017001").await;
     collector_registers_a_birth(&app, &cun).await;
     let township = common::session(&app).await;
-    let list = text(&app, "/reviews?region=510104017000", &township).await;
+    let list = page_text(&app, "/reviews?region=510104017000", &township).await;
     assert!(list.contains("暂无待审核的登记"), "{list}");
 }
 
@@ -172,7 +154,7 @@ async fn a_county_manager_sees_the_year_month_by_month_and_each_townships_work(d
     )
     .await;
     let county = user_session(db, &app, "xian", Role::CountyManager, "510104000000").await;
-    let page = text(&app, "/dashboard", &county).await;
+    let page = page_text(&app, "/dashboard", &county).await;
     assert!(page.contains("锦江区综合情况"), "{page}");
     assert!(page.contains("近十二个月人口变动") && page.contains("<polyline"));
     assert_eq!(

@@ -6,11 +6,10 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{csrf_of, fetch, form, setup, user_session};
+use common::{page_text, post_form, setup, user_session};
 use renkou_domain::{LifeStatus, PersonId, RegionCode, Role};
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
-use tower::ServiceExt;
 
 const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
                       a,510104195003120010,李老汉,1,1950-03-12,510104017001,H1,02\n\
@@ -19,30 +18,6 @@ const PEOPLE: &str = "record_id,id_number,name,sex,birth_date,region_code,househ
 /// The police record 李老汉's death; 王芳 is not in their extract.
 const POLICE: &str = "record_id,id_number,name,sex,birth_date,region_code,status,death_date\n\
                       P1,510104195003120010,李老汉,1,1950-03-12,510104017001,dead,2026-08-01\n";
-
-async fn text(app: &axum::Router, uri: &str, cookie: &str) -> String {
-    let (status, _, body) = fetch(app, uri, cookie).await;
-    assert_eq!(status, StatusCode::OK, "{uri}");
-    String::from_utf8(body).unwrap()
-}
-
-async fn post(
-    app: &axum::Router,
-    uri: &str,
-    cookie: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let csrf = csrf_of(&text(app, "/", cookie).await);
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    let answer = app.clone().oneshot(form(uri, cookie, &all)).await.unwrap();
-    let to = answer
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (answer.status(), to)
-}
 
 async fn open_kinds(db: &TestDb) -> Vec<String> {
     let village = RegionCode::parse("510104017001").unwrap();
@@ -65,7 +40,7 @@ async fn a_death_registered_on_the_page_settles_the_tasks_it_answers(db: &TestDb
     assert!(before.contains(&"deceased".to_string()), "{before:?}");
     let cun = user_session(db, &app, "cun", Role::VillageCollector, "510104017001").await;
     let old = common::person_id(&app, &cun, "510104195003120010").await;
-    let (status, _) = post(
+    let (status, _) = post_form(
         &app,
         &format!("/persons/{old}/events/death"),
         &cun,
@@ -93,7 +68,7 @@ async fn a_death_registered_on_the_page_settles_the_tasks_it_answers(db: &TestDb
         settled.reason.as_deref(),
         Some("已由死亡登记处理（2026-08-01）")
     );
-    let page = text(&app, "/tasks", &cun).await;
+    let page = page_text(&app, "/tasks", &cun).await;
     assert!(
         !page.contains("李老汉"),
         "nothing left to do about him: {page}"
@@ -104,7 +79,7 @@ async fn a_person_the_source_lacks_is_recorded_as_moved_out_from_the_task(db: &T
     let app = setup(db, PEOPLE).await;
     db.reconcile_csv("police", "510104000000", POLICE).await;
     let cun = user_session(db, &app, "cun", Role::VillageCollector, "510104017001").await;
-    let page = text(&app, "/tasks", &cun).await;
+    let page = page_text(&app, "/tasks", &cun).await;
     assert!(page.contains(">登记迁出本省</option>") && page.contains(">登记死亡</option>"));
     assert!(page.contains("name=\"event_date\""));
     let village = RegionCode::parse("510104017001").unwrap();
@@ -118,7 +93,7 @@ async fn a_person_the_source_lacks_is_recorded_as_moved_out_from_the_task(db: &T
         .unwrap();
     let uri = format!("/tasks/{}/resolve", task.id);
     // Without a date the collector is asked for one, beside the task.
-    let (status, to) = post(
+    let (status, to) = post_form(
         &app,
         &uri,
         &cun,
@@ -130,9 +105,9 @@ async fn a_person_the_source_lacks_is_recorded_as_moved_out_from_the_task(db: &T
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(to.contains("missing=date"), "{to}");
-    let back = text(&app, &to, &cun).await;
+    let back = page_text(&app, &to, &cun).await;
     assert!(back.contains("请填写死亡或迁出的日期"));
-    let (status, _) = post(
+    let (status, _) = post_form(
         &app,
         &uri,
         &cun,

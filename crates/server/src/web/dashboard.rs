@@ -22,6 +22,7 @@ use crate::web::charts::{TrendPoint, trend_svg};
 use crate::web::error::PageResult;
 use crate::web::home::work_link;
 use crate::web::layout::page;
+use crate::web::view::summary_cards;
 
 /// `?region=`.
 #[derive(Debug, Deserialize)]
@@ -90,12 +91,7 @@ pub async fn dashboard(
         &session,
         html! {
             h1 { (name) "综合情况" }
-            div.cards {
-                div.card { "现有人口" b { (summary.living) } }
-                div.card { "户数" b { (summary.households) } }
-                div.card { "今年出生" b { (summary.births_this_year) } }
-                div.card { "今年死亡" b { (summary.deaths_this_year) } }
-            }
+            (summary_cards(&summary))
             h2 { "近十二个月人口变动" }
             figure { (trend_svg(&points, "月末人口")) }
             div.scroll { table.report {

@@ -14,6 +14,7 @@ use crate::web::auth::WebSession;
 use crate::web::error::PageResult;
 use crate::web::layout::{Done, done_notice, page};
 use crate::web::search::search_form;
+use crate::web::view::summary_cards;
 
 /// Where the work of a kind is done, for a region.
 pub fn work_link(kind: WorkKind, region: &RegionCode) -> String {
@@ -72,12 +73,7 @@ pub async fn home(
             (search_form(""))
             @for (code, name, s, work, writes) in &regions {
                 h2 { (name) }
-                div.cards {
-                    div.card { "现有人口" b { (s.living) } }
-                    div.card { "户数" b { (s.households) } }
-                    div.card { "今年出生" b { (s.births_this_year) } }
-                    div.card { "今年死亡" b { (s.deaths_this_year) } }
-                }
+                (summary_cards(s))
                 h3 { "待办" }
                 (work_list(work, code))
                 p.actions {

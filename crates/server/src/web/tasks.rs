@@ -356,7 +356,7 @@ pub async fn upload_form(
             @if first.is_none() {
                 p.notice { "您的角色只能查询，不能发起比对。" }
             } @else {
-                p { "上传公安户籍或其他登记系统导出的人员 CSV（格式见 register-csv），与本辖区人口库比对；每一项差异生成一条核查任务，交所在村（社区）核查。" }
+                p { "上传公安户籍或其他登记系统导出的人员 CSV 文件（含公民身份号码、姓名、性别、出生日期、现住地等列，格式见系统说明），与本辖区人口库比对；每一项差异生成一条核查任务，交所在村（社区）核查。" }
                 form method="post" action="/tasks/upload" enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(csrf_token(&session));
                     label for="source" { "来源名称（如 公安户籍）" }

@@ -15,6 +15,18 @@ pub fn id_shown(person: &Person, full: bool) -> String {
     }
 }
 
+/// A region's headline counts as cards.
+pub fn summary_cards(s: &renkou_store::Summary) -> maud::Markup {
+    maud::html! {
+        div.cards {
+            div.card { "现有人口" b { (s.living) } }
+            div.card { "户数" b { (s.households) } }
+            div.card { "今年出生" b { (s.births_this_year) } }
+            div.card { "今年死亡" b { (s.deaths_this_year) } }
+        }
+    }
+}
+
 /// A coded value by its label (the code table's name, the status in
 /// Chinese); other values (dates, names) as they are.
 pub fn code_label(field: Field, v: &str) -> String {

@@ -208,3 +208,79 @@ pub fn csrf_of(page: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Words allowed on a page: the file formats a link offers.
+const ALLOWED: [&str; 3] = ["Excel", "CSV", "XLSX"];
+
+/// The English words a reader would see in a page's text (tags, styles and
+/// entities removed); a word is two or more Latin letters in a row.
+pub fn english_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    // Drop the style sheet link's and any inline style's content.
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        text.push(' ');
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in text.chars().chain([' ']) {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+        } else {
+            // A letter run glued to digits is a code (H1, Q510012345).
+            let code = c.is_ascii_digit();
+            if word.len() >= 2 && !code && !ALLOWED.contains(&word.as_str()) {
+                words.push(std::mem::take(&mut word));
+            }
+            word.clear();
+        }
+    }
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// A page's text, which must answer 200.
+pub async fn page_text(app: &axum::Router, uri: &str, cookie: &str) -> String {
+    let (status, _, body) = fetch(app, uri, cookie).await;
+    assert_eq!(status, StatusCode::OK, "{uri}");
+    String::from_utf8(body).unwrap()
+}
+
+/// Posts a form as the session's browser does (with the CSRF token of its
+/// home page): the status, and the address it redirects to or the page.
+pub async fn post_form(
+    app: &axum::Router,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let csrf = csrf_of(&page_text(app, "/", cookie).await);
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    let response = tower::ServiceExt::oneshot(app.clone(), form(uri, cookie, &all))
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        location.unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+    )
+}
