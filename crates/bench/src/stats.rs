@@ -225,5 +225,6 @@ pub(crate) fn newborn(rng: &mut ChaCha8Rng, birth: NaiveDate, residence: RegionC
         relation: None,
         marital_status: None,
         education: None,
+        birth_order: None,
     }
 }

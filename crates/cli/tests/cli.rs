@@ -383,10 +383,25 @@ async fn an_administrator_manages_accounts_from_the_command_line() {
                 "510107",
             ],
         );
+        // The township's grant opens the family-planning cards too.
+        renkou(
+            &db.url,
+            &[
+                "user",
+                "grant",
+                "wang",
+                "--role",
+                "township_operator",
+                "--region",
+                "510104017000",
+                "--subsystems",
+                "registry,wis",
+            ],
+        );
         let list = stdout(&renkou(&db.url, &["user", "list"]));
         assert_eq!(
             list,
-            "wang\t-\tactive\tcounty_manager@510107000000 township_operator@510104017000\n"
+            "wang\t-\tactive\tcounty_manager@510107000000[registry] township_operator@510104017000[registry,wis]\n"
         );
     })
     .await;

@@ -146,6 +146,7 @@ impl Builder<'_> {
             related_id: related,
             changes,
             note: None,
+            details: None,
         });
     }
 }

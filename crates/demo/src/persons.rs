@@ -65,6 +65,11 @@ impl Builder<'_> {
             mother_id: None,
             father_id: None,
             spouse_id: None,
+            contraception: None,
+            contraception_since: None,
+            pregnant_since: None,
+            expected_delivery: None,
+            birth_order: None,
         });
         id
     }

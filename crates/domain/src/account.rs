@@ -26,11 +26,14 @@ pub enum Role {
     Admin,
     /// 审计员: reads the audit log.
     Auditor,
+    /// 计生专干: enters and reads the family-planning records (the cards of
+    /// women of childbearing age) of a village, township or county.
+    FamilyPlanningOfficer,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::VillageCollector,
         Role::TownshipOperator,
         Role::CountyManager,
@@ -38,6 +41,7 @@ impl Role {
         Role::ProvinceAnalyst,
         Role::Admin,
         Role::Auditor,
+        Role::FamilyPlanningOfficer,
     ];
 
     /// The name used on the command line and in the database.
@@ -50,6 +54,7 @@ impl Role {
             Role::ProvinceAnalyst => "province_analyst",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
+            Role::FamilyPlanningOfficer => "family_planning_officer",
         }
     }
 
@@ -63,6 +68,7 @@ impl Role {
             Role::ProvinceAnalyst => "省级分析员",
             Role::Admin => "系统管理员",
             Role::Auditor => "审计员",
+            Role::FamilyPlanningOfficer => "计生专干",
         }
     }
 
@@ -77,17 +83,18 @@ impl Role {
     /// Whether the role sees identity and phone numbers in full: the staff who
     /// enter and check records do; analysts, city staff and auditors see them masked.
     pub fn sees_full_numbers(self) -> bool {
-        matches!(
-            self,
-            Role::VillageCollector | Role::TownshipOperator | Role::CountyManager | Role::Admin
-        )
+        self.enters_records()
     }
 
     /// Whether the role enters and changes records (the others only read).
     pub fn enters_records(self) -> bool {
         matches!(
             self,
-            Role::VillageCollector | Role::TownshipOperator | Role::CountyManager | Role::Admin
+            Role::VillageCollector
+                | Role::TownshipOperator
+                | Role::CountyManager
+                | Role::Admin
+                | Role::FamilyPlanningOfficer
         )
     }
 
@@ -108,10 +115,132 @@ impl Role {
             Role::CountyManager => Some(RegionLevel::County),
             Role::CityManager => Some(RegionLevel::City),
             Role::ProvinceAnalyst => Some(RegionLevel::Province),
-            Role::Admin | Role::Auditor => None,
+            Role::Admin | Role::Auditor | Role::FamilyPlanningOfficer => None,
+        }
+    }
+
+    /// The subsystems a grant of the role opens when the grant names none:
+    /// the register for every role; the family-planning cards for the
+    /// family-planning officer; everything for the administrator.
+    pub fn default_subsystems(self) -> Subsystems {
+        match self {
+            Role::FamilyPlanningOfficer => Subsystems::of(&[Subsystem::Registry, Subsystem::Wis]),
+            Role::Admin => Subsystems::ALL,
+            _ => Subsystems::of(&[Subsystem::Registry]),
         }
     }
 }
+
+/// A part of the platform a grant may open: the population register, and
+/// each service built on it. One account holds many grants, each a role for
+/// a region and the subsystems it may use there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Subsystem {
+    /// 全员人口库: persons, households, events, reports, verification.
+    Registry,
+    /// 育龄妇女信息 (WIS): pregnancies, contraception, reproductive health.
+    Wis,
+}
+
+impl Subsystem {
+    /// Every subsystem.
+    pub const ALL: [Subsystem; 2] = [Subsystem::Registry, Subsystem::Wis];
+
+    /// The name on the command line and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subsystem::Registry => "registry",
+            Subsystem::Wis => "wis",
+        }
+    }
+
+    /// The name staff read.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Subsystem::Registry => "全员人口",
+            Subsystem::Wis => "育龄妇女",
+        }
+    }
+
+    /// Parses the command-line name.
+    pub fn parse(text: &str) -> Option<Subsystem> {
+        Subsystem::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim())
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of subsystems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Subsystems(u8);
+
+impl Subsystems {
+    /// Every subsystem.
+    pub const ALL: Subsystems = Subsystems(0b11);
+
+    /// The set of these.
+    pub fn of(list: &[Subsystem]) -> Subsystems {
+        Subsystems(list.iter().fold(0, |bits, s| bits | s.bit()))
+    }
+
+    /// Whether the set holds a subsystem.
+    pub fn contains(self, s: Subsystem) -> bool {
+        self.0 & s.bit() != 0
+    }
+
+    /// The members, in order.
+    pub fn iter(self) -> impl Iterator<Item = Subsystem> {
+        Subsystem::ALL
+            .into_iter()
+            .filter(move |s| self.contains(*s))
+    }
+
+    /// `registry,wis`: how the set is written on the command line and stored.
+    pub fn to_list(self) -> String {
+        self.iter()
+            .map(Subsystem::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads `registry,wis`; `None` for a name that is no subsystem.
+    pub fn parse_list(text: &str) -> Option<Subsystems> {
+        let mut set = Subsystems::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            set.0 |= Subsystem::parse(part)?.bit();
+        }
+        Some(set)
+    }
+}
+
+impl Serialize for Subsystems {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Subsystems {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let list = Vec::<Subsystem>::deserialize(d)?;
+        Ok(Subsystems::of(&list))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Subsystems {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <Vec<Subsystem> as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Subsystems {}
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -125,10 +254,12 @@ impl fmt::Display for Role {
 pub struct Grant {
     pub role: Role,
     pub region: RegionCode,
+    /// The subsystems the grant opens (the role's own by default).
+    pub subsystems: Subsystems,
 }
 
 impl Grant {
-    /// A grant whose region is of the role's level.
+    /// A grant whose region is of the role's level, for the role's subsystems.
     pub fn new(role: Role, region: RegionCode) -> Result<Grant, AccountError> {
         match role.level() {
             Some(level) if region.level() != level => Err(AccountError::WrongLevel {
@@ -136,8 +267,26 @@ impl Grant {
                 region,
                 expected: level,
             }),
-            _ => Ok(Grant { role, region }),
+            _ => Ok(Grant {
+                role,
+                region,
+                subsystems: role.default_subsystems(),
+            }),
         }
+    }
+
+    /// The same grant for other subsystems (the register always among them:
+    /// every subsystem reads the persons it serves).
+    pub fn with_subsystems(self, subsystems: Subsystems) -> Grant {
+        Grant {
+            subsystems: Subsystems(subsystems.0 | Subsystem::Registry.bit()),
+            ..self
+        }
+    }
+
+    /// Whether the grant opens a subsystem.
+    pub fn opens(&self, subsystem: Subsystem) -> bool {
+        self.subsystems.contains(subsystem)
     }
 }
 
@@ -208,7 +357,7 @@ pub fn check_new_password(password: &str) -> Result<(), AccountError> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error(
-        "{0:?} is not a role (village_collector, township_operator, county_manager, city_manager, province_analyst, admin, auditor)"
+        "{0:?} is not a role (village_collector, township_operator, county_manager, city_manager, province_analyst, admin, auditor, family_planning_officer)"
     )]
     UnknownRole(String),
     #[error("{role} is granted for a {}, but {region} is a {}", expected.as_str(), region.level().as_str())]

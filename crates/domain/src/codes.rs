@@ -3,7 +3,6 @@
 //! code that exists in its table.
 
 use std::fmt;
-use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,15 +19,15 @@ pub struct CodeError {
 }
 
 /// One code table: (code, name) rows in file order, and an index by code and by name.
-struct Table {
-    rows: Vec<(&'static str, &'static str)>,
+pub(crate) struct Table {
+    pub(crate) rows: Vec<(&'static str, &'static str)>,
     index: std::collections::HashMap<&'static str, usize>,
     width: usize,
 }
 
 impl Table {
     /// Reads a table shipped as CSV: header row, then `code,name,...` rows.
-    fn from_csv(content: &'static str) -> Table {
+    pub(crate) fn from_csv(content: &'static str) -> Table {
         let rows: Vec<(&'static str, &'static str)> = content
             .lines()
             .skip(1)
@@ -49,7 +48,7 @@ impl Table {
 
     /// Finds a code written as the code (leading zeros optional, as a
     /// spreadsheet drops them) or as the name.
-    fn find(&self, input: &str) -> Option<(&'static str, &'static str)> {
+    pub(crate) fn find(&self, input: &str) -> Option<(&'static str, &'static str)> {
         let text = half_width_trimmed(input);
         let found = if !text.is_empty()
             && text.len() < self.width
@@ -74,19 +73,19 @@ macro_rules! code_type {
         pub struct $ty(&'static str, &'static str);
 
         impl $ty {
-            fn table() -> &'static Table {
-                static TABLE: LazyLock<Table> = LazyLock::new(|| {
-                    Table::from_csv(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../standards/", $file)))
+            fn table() -> &'static $crate::codes::Table {
+                static TABLE: std::sync::LazyLock<$crate::codes::Table> = std::sync::LazyLock::new(|| {
+                    $crate::codes::Table::from_csv(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../standards/", $file)))
                 });
                 &TABLE
             }
 
             /// Parses a code (or the official name) into a table value.
-            pub fn parse(input: &str) -> Result<Self, CodeError> {
+            pub fn parse(input: &str) -> Result<Self, $crate::codes::CodeError> {
                 Self::table()
                     .find(input)
                     .map(|(code, name)| $ty(code, name))
-                    .ok_or_else(|| CodeError { table: $table, value: input.trim().to_string() })
+                    .ok_or_else(|| $crate::codes::CodeError { table: $table, value: input.trim().to_string() })
             }
 
             /// The code as the standard writes it (leading zeros kept).
@@ -105,32 +104,34 @@ macro_rules! code_type {
             }
         }
 
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}({} {})", stringify!($ty), self.0, self.1)
             }
         }
 
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.0)
             }
         }
 
-        impl Serialize for $ty {
+        impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.0)
             }
         }
 
-        impl<'de> Deserialize<'de> for $ty {
+        impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
+                let text = <String as serde::Deserialize>::deserialize(d)?;
                 $ty::parse(&text).map_err(serde::de::Error::custom)
             }
         }
     };
 }
+
+pub(crate) use code_type;
 
 code_type!(
     /// Ethnicity, GB 3304-91 (`01` 汉族 … `56` 基诺族, `97` 其他, `98` 外国血统中国籍人士).

@@ -40,11 +40,29 @@ pub enum EventKind {
     /// A finding of a reconciliation was checked and the record found right
     /// (it changes nothing; it says who checked what, and when).
     Verification,
+    /// 孕情登记: a pregnancy registered (WIS).
+    Pregnancy,
+    /// 孕情检查.
+    PregnancyCheck,
+    /// 妊娠结局: live birth, stillbirth, abortion.
+    PregnancyOutcome,
+    /// 开始避孕.
+    ContraceptionStart,
+    /// 更换避孕方法.
+    ContraceptionChange,
+    /// 停止避孕.
+    ContraceptionStop,
+    /// 节育器检查.
+    IudCheck,
+    /// 随访.
+    Visit,
+    /// 生殖健康服务 (check-up, family-planning operation, …).
+    HealthService,
 }
 
 impl EventKind {
     /// Every kind, in the order forms list them.
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::Birth,
         EventKind::Registration,
         EventKind::Death,
@@ -59,6 +77,15 @@ impl EventKind {
         EventKind::Merge,
         EventKind::Unmerge,
         EventKind::Verification,
+        EventKind::Pregnancy,
+        EventKind::PregnancyCheck,
+        EventKind::PregnancyOutcome,
+        EventKind::ContraceptionStart,
+        EventKind::ContraceptionChange,
+        EventKind::ContraceptionStop,
+        EventKind::IudCheck,
+        EventKind::Visit,
+        EventKind::HealthService,
     ];
 
     /// The snake_case name stored in the database.
@@ -78,6 +105,15 @@ impl EventKind {
             EventKind::Merge => "merge",
             EventKind::Unmerge => "unmerge",
             EventKind::Verification => "verification",
+            EventKind::Pregnancy => "pregnancy",
+            EventKind::PregnancyCheck => "pregnancy_check",
+            EventKind::PregnancyOutcome => "pregnancy_outcome",
+            EventKind::ContraceptionStart => "contraception_start",
+            EventKind::ContraceptionChange => "contraception_change",
+            EventKind::ContraceptionStop => "contraception_stop",
+            EventKind::IudCheck => "iud_check",
+            EventKind::Visit => "visit",
+            EventKind::HealthService => "health_service",
         }
     }
 
@@ -98,7 +134,33 @@ impl EventKind {
             EventKind::Merge => "重复记录合并",
             EventKind::Unmerge => "撤销合并",
             EventKind::Verification => "核查确认",
+            EventKind::Pregnancy => "孕情登记",
+            EventKind::PregnancyCheck => "孕情检查",
+            EventKind::PregnancyOutcome => "妊娠结局",
+            EventKind::ContraceptionStart => "开始避孕",
+            EventKind::ContraceptionChange => "更换避孕方法",
+            EventKind::ContraceptionStop => "停止避孕",
+            EventKind::IudCheck => "节育器检查",
+            EventKind::Visit => "随访",
+            EventKind::HealthService => "生殖健康服务",
         }
+    }
+
+    /// Whether the event is a family-planning record (WIS): read only under
+    /// a grant that opens the `wis` subsystem.
+    pub fn is_wis(self) -> bool {
+        matches!(
+            self,
+            EventKind::Pregnancy
+                | EventKind::PregnancyCheck
+                | EventKind::PregnancyOutcome
+                | EventKind::ContraceptionStart
+                | EventKind::ContraceptionChange
+                | EventKind::ContraceptionStop
+                | EventKind::IudCheck
+                | EventKind::Visit
+                | EventKind::HealthService
+        )
     }
 
     /// Parses the stored name.
@@ -123,4 +185,25 @@ pub struct PlannedEvent {
     pub changes: Vec<FieldChange>,
     /// Free text, e.g. the destination of a move out of the province.
     pub note: Option<String>,
+    /// What a subsystem's event records beyond the fields it changes.
+    pub details: Option<EventDetails>,
+}
+
+/// The facts a subsystem's event keeps besides its field changes (stored
+/// as JSON with the event, keyed by the subsystem: `{"wis": {…}}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventDetails {
+    /// Of a woman's card.
+    Wis(crate::wis::WisDetails),
+}
+
+impl EventDetails {
+    /// The details as staff read them, one fact a line.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            EventDetails::Wis(d) => d.lines(),
+        }
+    }
 }

@@ -10,6 +10,7 @@ use crate::id_number::IdNumber;
 use crate::name::PersonName;
 use crate::person::{LifeStatus, Person, PersonId};
 use crate::region::RegionCode;
+use crate::wis::Method;
 
 /// A field of the person record that events change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,6 +34,11 @@ pub enum Field {
     Mother,
     Father,
     Spouse,
+    Contraception,
+    ContraceptionSince,
+    PregnantSince,
+    ExpectedDelivery,
+    BirthOrder,
 }
 
 /// A value that does not fit its field.
@@ -59,7 +65,7 @@ pub struct FieldChange {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 17] = [
+    pub const ALL: [Field; 22] = [
         Field::IdNumber,
         Field::Name,
         Field::Sex,
@@ -77,7 +83,25 @@ impl Field {
         Field::Mother,
         Field::Father,
         Field::Spouse,
+        Field::Contraception,
+        Field::ContraceptionSince,
+        Field::PregnantSince,
+        Field::ExpectedDelivery,
+        Field::BirthOrder,
     ];
+
+    /// The family-planning fields (WIS): shown, exported and listed in a
+    /// history only to readers granted the `wis` subsystem.
+    pub fn is_wis(self) -> bool {
+        matches!(
+            self,
+            Field::Contraception
+                | Field::ContraceptionSince
+                | Field::PregnantSince
+                | Field::ExpectedDelivery
+                | Field::BirthOrder
+        )
+    }
 
     /// The snake_case name used in files, commands and the API.
     pub fn as_str(self) -> &'static str {
@@ -99,6 +123,11 @@ impl Field {
             Field::Mother => "mother",
             Field::Father => "father",
             Field::Spouse => "spouse",
+            Field::Contraception => "contraception",
+            Field::ContraceptionSince => "contraception_since",
+            Field::PregnantSince => "pregnant_since",
+            Field::ExpectedDelivery => "expected_delivery",
+            Field::BirthOrder => "birth_order",
         }
     }
 
@@ -122,6 +151,11 @@ impl Field {
             Field::Mother => "母亲",
             Field::Father => "父亲",
             Field::Spouse => "配偶",
+            Field::Contraception => "避孕方法",
+            Field::ContraceptionSince => "避孕开始日期",
+            Field::PregnantSince => "末次月经",
+            Field::ExpectedDelivery => "预产期",
+            Field::BirthOrder => "孩次",
         }
     }
 
@@ -153,6 +187,11 @@ impl Field {
             Field::Mother => s(&p.mother_id),
             Field::Father => s(&p.father_id),
             Field::Spouse => s(&p.spouse_id),
+            Field::Contraception => s(&p.contraception),
+            Field::ContraceptionSince => s(&p.contraception_since),
+            Field::PregnantSince => s(&p.pregnant_since),
+            Field::ExpectedDelivery => s(&p.expected_delivery),
+            Field::BirthOrder => s(&p.birth_order),
         }
     }
 
@@ -202,6 +241,21 @@ impl Field {
             Field::Mother => p.mother_id = opt(value, id).map_err(err)?.map(PersonId),
             Field::Father => p.father_id = opt(value, id).map_err(err)?.map(PersonId),
             Field::Spouse => p.spouse_id = opt(value, id).map_err(err)?.map(PersonId),
+            Field::Contraception => p.contraception = opt(value, Method::parse).map_err(err)?,
+            Field::ContraceptionSince => {
+                p.contraception_since = opt(value, parse_date).map_err(err)?
+            }
+            Field::PregnantSince => p.pregnant_since = opt(value, parse_date).map_err(err)?,
+            Field::ExpectedDelivery => p.expected_delivery = opt(value, parse_date).map_err(err)?,
+            Field::BirthOrder => {
+                let order = |s: &str| {
+                    s.parse::<u8>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| format!("“{s}”不是孩次"))
+                };
+                p.birth_order = opt(value, order).map_err(err)?
+            }
         }
         Ok(())
     }

@@ -23,9 +23,10 @@ pub mod rules;
 pub mod stats;
 pub mod text;
 pub mod verification;
+pub mod wis;
 pub mod work;
 
-pub use account::{AccountError, Grant, Role, Username};
+pub use account::{AccountError, Grant, Role, Subsystem, Subsystems, Username};
 pub use birth::{BirthCertificateNumber, BirthDetails};
 pub use codes::{CodeError, Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
 pub use date::{DateError, parse_date};

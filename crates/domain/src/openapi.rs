@@ -6,6 +6,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::codes::{Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex};
+use crate::wis::Method;
 use crate::{IdNumber, PersonName, RegionCode, Username};
 
 fn string(description: &str, pattern: Option<&str>, codes: Option<Vec<String>>) -> RefOr<Schema> {
@@ -65,6 +66,7 @@ code_schema!(Relation, "与户主关系, GB/T 4761-2008 code");
 code_schema!(MaritalStatus, "婚姻状况, GB/T 2261.2-2003 code");
 code_schema!(Education, "学历, GB/T 4658-2006 code");
 code_schema!(HukouType, "户口类别, GA 324.1-2001 code");
+code_schema!(Method, "避孕方法, project-local WIS code (`00`–`09`)");
 
 impl PartialSchema for Sex {
     fn schema() -> RefOr<Schema> {

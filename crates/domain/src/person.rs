@@ -9,6 +9,7 @@ use crate::codes::{Education, Ethnicity, HukouType, MaritalStatus, Relation, Sex
 use crate::id_number::IdNumber;
 use crate::name::PersonName;
 use crate::region::RegionCode;
+use crate::wis::Method;
 
 /// The stable internal id of a person; the identity number is only an
 /// attribute (absent for newborns, correctable when wrong).
@@ -118,6 +119,16 @@ pub struct Person {
     pub father_id: Option<PersonId>,
     /// Current spouse, when in the register.
     pub spouse_id: Option<PersonId>,
+    /// The contraception method in use (WIS; read under a `wis` grant only).
+    pub contraception: Option<Method>,
+    /// Since when the method is in use.
+    pub contraception_since: Option<NaiveDate>,
+    /// An open pregnancy: its last menstrual period.
+    pub pregnant_since: Option<NaiveDate>,
+    /// An open pregnancy: the expected delivery.
+    pub expected_delivery: Option<NaiveDate>,
+    /// For a child of a mother in the register: its order among her live births.
+    pub birth_order: Option<u8>,
 }
 
 impl Person {

@@ -7,6 +7,7 @@ mod error;
 mod json;
 mod routes;
 mod security_headers;
+pub mod sensitive;
 mod session;
 pub mod settings;
 mod web;

@@ -337,6 +337,7 @@ impl Session {
             grants: vec![Grant {
                 role: Role::Auditor,
                 region: token.region,
+                subsystems: Role::Auditor.default_subsystems(),
             }],
         };
         Session {

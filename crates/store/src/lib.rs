@@ -12,6 +12,7 @@ mod error;
 mod registry;
 mod statistics;
 mod verification;
+mod wis;
 mod work;
 
 use chrono::NaiveDate;

@@ -71,6 +71,7 @@ async fn run(db: TestDb, ops: Vec<Op>) -> Result<(), TestCaseError> {
             relation: None,
             marital_status: None,
             education: None,
+            birth_order: None,
         };
         let command = Command::MoveIn {
             origin: None,

@@ -41,6 +41,7 @@ fn newcomer(name: &str, sex: Sex, birth: NaiveDate, id_seq: Option<u16>) -> NewP
         relation: None,
         marital_status: None,
         education: None,
+        birth_order: None,
     }
 }
 

@@ -55,6 +55,7 @@ fn newcomer(i: usize, sex: Sex, birth: NaiveDate, residence: RegionCode) -> NewP
         relation: None,
         marital_status: Some(MaritalStatus::never_married()),
         education: None,
+        birth_order: None,
     }
 }
 

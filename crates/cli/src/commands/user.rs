@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use renkou_domain::account::check_new_password;
 use renkou_domain::password::hash_password;
-use renkou_domain::{Grant, RegionCode, Role, Username};
+use renkou_domain::{Grant, RegionCode, Role, Subsystems, Username};
 
 /// `renkou user …`
 #[derive(Debug, clap::Subcommand)]
@@ -49,19 +49,31 @@ pub enum UserCommand {
 /// A role and the region it is granted for.
 #[derive(Debug, clap::Args)]
 pub struct GrantArgs {
-    /// village_collector, township_operator, county_manager, city_manager, province_analyst, admin or auditor.
+    /// village_collector, township_operator, county_manager, city_manager,
+    /// province_analyst, admin, auditor or family_planning_officer.
     #[arg(long)]
     role: String,
     /// The region (12 digits; 6 for a county) of the role's level.
     #[arg(long)]
     region: String,
+    /// The subsystems the grant opens, e.g. `registry,wis` (default: the
+    /// role's own; the register is always among them).
+    #[arg(long)]
+    subsystems: Option<String>,
 }
 
 impl GrantArgs {
     fn parse(&self) -> anyhow::Result<Grant> {
         let role = Role::parse(&self.role)?;
         let region = RegionCode::parse(&self.region).context("--region")?;
-        Ok(Grant::new(role, region)?)
+        let grant = Grant::new(role, region)?;
+        Ok(match &self.subsystems {
+            None => grant,
+            Some(list) => grant.with_subsystems(
+                Subsystems::parse_list(list)
+                    .with_context(|| format!("--subsystems: {list:?} (registry, wis)"))?,
+            ),
+        })
     }
 }
 
@@ -110,7 +122,7 @@ pub async fn run(url: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
                 let grants: Vec<String> = account
                     .grants
                     .iter()
-                    .map(|g| format!("{}@{}", g.role, g.region))
+                    .map(|g| format!("{}@{}[{}]", g.role, g.region, g.subsystems.to_list()))
                     .collect();
                 println!(
                     "{}\t{}\t{}\t{}",

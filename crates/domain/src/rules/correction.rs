@@ -29,7 +29,19 @@ pub fn check_correction(
     today: NaiveDate,
 ) -> Result<(), RuleViolation> {
     match field {
-        Field::Status | Field::Spouse => Err(RuleViolation::NotCorrectable { field }),
+        Field::Status | Field::Spouse | Field::Contraception => {
+            Err(RuleViolation::NotCorrectable { field })
+        }
+        // The dates of an open pregnancy or of a method in use may be set
+        // right; opening or closing one is its own event.
+        Field::PregnantSince | Field::ExpectedDelivery
+            if p.pregnant_since.is_none() || value.is_none() =>
+        {
+            Err(RuleViolation::NotCorrectable { field })
+        }
+        Field::ContraceptionSince if p.contraception.is_none() || value.is_none() => {
+            Err(RuleViolation::NotCorrectable { field })
+        }
         Field::DeathDate => {
             if p.status != LifeStatus::Dead {
                 return Err(RuleViolation::NotDead(p.id));

@@ -70,6 +70,10 @@ pub struct NewPerson {
     pub relation: Option<Relation>,
     pub marital_status: Option<MaritalStatus>,
     pub education: Option<Education>,
+    /// Set by the register for a child of a mother in it (her live births
+    /// counted); what a caller sends is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_order: Option<u8>,
 }
 
 impl NewPerson {
@@ -89,6 +93,7 @@ impl NewPerson {
             relation: None,
             marital_status: None,
             education: None,
+            birth_order: None,
         }
     }
 
@@ -113,6 +118,11 @@ impl NewPerson {
             mother_id: None,
             father_id: None,
             spouse_id: None,
+            contraception: None,
+            contraception_since: None,
+            pregnant_since: None,
+            expected_delivery: None,
+            birth_order: self.birth_order,
         }
     }
 }
@@ -203,6 +213,9 @@ pub enum Command {
         date: NaiveDate,
         reason: String,
     },
+    /// A record of a woman's card (WIS): pregnancy, outcome, contraception,
+    /// reproductive-health services.
+    Wis(crate::wis::rules::WisCommand),
     /// Undoes the merge of `merged`: both records are persons again.
     Unmerge {
         merged: PersonId,
@@ -244,18 +257,35 @@ impl Command {
             } => vec![*survivor, *merged],
             // The survivor is found by the store, from the merge.
             Command::Unmerge { merged, .. } => vec![*merged],
+            Command::Wis(w) => w.involved(),
         }
     }
 
-    /// The newcomer the command adds to the register, if any.
-    pub fn newcomer(&self) -> Option<&NewPerson> {
+    /// The persons the command brings into the register, in the order its
+    /// planned events without a person come (a newborn, twins, a newcomer).
+    pub fn newcomers(&self) -> Vec<&NewPerson> {
         match self {
-            Command::Birth { child, .. } => Some(child),
+            Command::Birth { child, .. } => vec![child],
             Command::MoveIn { newcomer, .. } | Command::Registration { newcomer, .. } => {
-                Some(newcomer)
+                vec![newcomer]
             }
-            _ => None,
+            Command::Wis(w) => w.newcomers().iter().collect(),
+            _ => Vec::new(),
         }
+    }
+
+    /// The subsystem whose records the command writes (a writer needs a
+    /// grant that opens it for the persons involved).
+    pub fn subsystem(&self) -> crate::account::Subsystem {
+        match self {
+            Command::Wis(_) => crate::account::Subsystem::Wis,
+            _ => crate::account::Subsystem::Registry,
+        }
+    }
+
+    /// The (first) newcomer the command adds to the register, if any.
+    pub fn newcomer(&self) -> Option<&NewPerson> {
+        self.newcomers().into_iter().next()
     }
 
     /// The households a command names (a newcomer's, a corrected one), which
@@ -272,9 +302,9 @@ impl Command {
                 .into_iter()
                 .collect(),
             _ => self
-                .newcomer()
-                .and_then(|n| n.household_id)
+                .newcomers()
                 .into_iter()
+                .filter_map(|n| n.household_id)
                 .collect(),
         }
     }
@@ -282,11 +312,14 @@ impl Command {
     /// The region codes the store must find in its region table.
     pub fn regions(&self) -> Vec<RegionCode> {
         match self {
-            Command::Birth { child: p, .. }
-            | Command::MoveIn { newcomer: p, .. }
-            | Command::Registration { newcomer: p, .. } => {
-                std::iter::once(p.residence).chain(p.hukou_region).collect()
-            }
+            Command::Birth { .. }
+            | Command::MoveIn { .. }
+            | Command::Registration { .. }
+            | Command::Wis(_) => self
+                .newcomers()
+                .into_iter()
+                .flat_map(|p| std::iter::once(p.residence).chain(p.hukou_region))
+                .collect(),
             Command::MoveWithin { to, .. } | Command::MoveBack { to, .. } => vec![*to],
             Command::RegistrationChange { hukou_region, .. } => {
                 hukou_region.iter().copied().collect()
@@ -417,6 +450,7 @@ pub fn plan(
             e.note = Some(note.clone());
             Ok(vec![e])
         }
+        Command::Wis(w) => crate::wis::rules::plan(w, persons, today),
         Command::Unmerge {
             merged,
             date,
@@ -662,7 +696,11 @@ fn check_mother(mother: &Person, birth: NaiveDate) -> Result<(), RuleViolation> 
 }
 
 /// The person must be alive and in the province, and the date plausible.
-fn living(p: &Person, date: NaiveDate, today: NaiveDate) -> Result<&Person, RuleViolation> {
+pub(crate) fn living(
+    p: &Person,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<&Person, RuleViolation> {
     match p.status {
         LifeStatus::Dead => Err(RuleViolation::AfterDeath {
             person: p.id,
@@ -713,7 +751,7 @@ fn initial_changes(p: &NewPerson) -> Vec<FieldChange> {
 
 /// An event that sets the given fields of `p`, keeping only real changes and
 /// checking every new value parses.
-fn changing(
+pub(crate) fn changing(
     p: &Person,
     kind: EventKind,
     date: NaiveDate,
@@ -730,7 +768,7 @@ fn changing(
     Ok(event(Some(p.id), kind, date, changes))
 }
 
-fn event(
+pub(crate) fn event(
     person_id: Option<PersonId>,
     kind: EventKind,
     effective_date: NaiveDate,
@@ -743,5 +781,6 @@ fn event(
         related_id: None,
         changes,
         note: None,
+        details: None,
     }
 }

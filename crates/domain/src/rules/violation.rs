@@ -73,6 +73,8 @@ pub enum RuleViolation {
     OwnParent,
     #[error("{0}")]
     InvalidValue(String),
+    #[error("{0}")]
+    Wis(crate::wis::WisRefusal),
 }
 
 impl RuleViolation {
@@ -121,6 +123,13 @@ impl RuleViolation {
                     "人员状态只能通过死亡、迁出、迁回、合并等登记变更，不能更正".into()
                 }
                 Field::Spouse => "配偶只能通过结婚、离婚登记变更，不能更正".into(),
+                Field::Contraception | Field::ContraceptionSince => {
+                    "避孕方法只能通过开始、更换、停止避孕登记变更；只能更正正在使用的方法的开始日期"
+                        .into()
+                }
+                Field::PregnantSince | Field::ExpectedDelivery => {
+                    "孕情只能通过孕情登记、妊娠结局登记变更；只能更正在孕妊娠的日期".into()
+                }
                 other => format!("{}不能通过信息更正修改", other.chinese()),
             },
             RuleViolation::NotDead(p) => format!("人员 {p} 未登记死亡，没有可更正的死亡日期"),
@@ -132,6 +141,7 @@ impl RuleViolation {
             }
             RuleViolation::OwnParent => "不能把本人登记为自己的父母".into(),
             RuleViolation::InvalidValue(v) => format!("填写的值有误：{v}"),
+            RuleViolation::Wis(r) => r.chinese(),
         }
     }
 
@@ -148,6 +158,7 @@ impl RuleViolation {
             | RuleViolation::SpouseRecorded(_)
             | RuleViolation::OwnParent => Some("value"),
             RuleViolation::OtherProvince { .. } => Some("to"),
+            RuleViolation::Wis(r) => r.field(),
             _ => None,
         }
     }

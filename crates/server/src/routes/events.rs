@@ -48,9 +48,13 @@ pub async fn record(
     source: &str,
     idempotency_key: Option<&str>,
 ) -> Result<Recorded, ApiError> {
-    let scope = Scope::writable(&session.account);
+    let subsystem = command.subsystem();
+    let scope = Scope::writing(&session.account, subsystem);
     if scope.regions().is_empty() {
-        return Err(ApiError::forbidden("您的角色只能查询，不能登记"));
+        return Err(ApiError::forbidden(match subsystem {
+            renkou_domain::Subsystem::Registry => "您的角色只能查询，不能登记".to_string(),
+            other => format!("您没有{}信息的登记权限", other.chinese()),
+        }));
     }
     let meta = EventMeta {
         recorder: session.account.username.clone(),

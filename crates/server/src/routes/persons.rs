@@ -122,7 +122,7 @@ pub(crate) async fn audited(
     let fields = session.fields.as_deref();
     Ok(persons
         .into_iter()
-        .map(|p| shown(p, full, fields))
+        .map(|p| shown(crate::sensitive::person_for(session, p), full, fields))
         .collect())
 }
 
@@ -257,7 +257,11 @@ pub async fn detail(
         .person_in(renkou_domain::PersonId(id), &scope)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let mut events = state.store.events_of(person.id).await?;
+    let mut events = crate::sensitive::events_for(
+        &session,
+        &person.residence,
+        state.store.events_of(person.id).await?,
+    );
     if let Some(fields) = &session.fields {
         events = events_for_token(events, fields);
     }

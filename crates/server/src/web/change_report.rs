@@ -39,7 +39,20 @@ pub async fn change_report(
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
     let (request, period) = month_asked(&query, &session)?;
-    let list = state.store.change_list(&request.region, period).await?;
+    // The card's events are the family-planning office's, not this report's.
+    let list: Vec<_> = state
+        .store
+        .change_list(&request.region, period)
+        .await?
+        .into_iter()
+        .filter_map(|(e, p)| {
+            let region = p.residence;
+            crate::sensitive::events_for(&session, &region, vec![e])
+                .pop()
+                .filter(|e| !e.kind.is_wis())
+                .map(|e| (e, p))
+        })
+        .collect();
     let persons: Vec<Person> = list.iter().map(|(_, p)| p.clone()).collect();
     audit_reads(
         &state,

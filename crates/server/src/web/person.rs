@@ -35,7 +35,11 @@ pub async fn person_page(
         "person page",
     )
     .await?;
-    let events = state.store.history_with_merged(person.id).await?;
+    let events = crate::sensitive::events_for(
+        &session,
+        &person.residence,
+        state.store.history_with_merged(person.id).await?,
+    );
     let merged_into = state.store.merged_into(person.id).await?;
     let merged_records = state.store.merged_records(person.id).await?;
     let residence = state.store.region_name(&person.residence).await?;

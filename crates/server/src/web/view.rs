@@ -38,6 +38,7 @@ pub fn code_label(field: Field, v: &str) -> String {
         Field::Education => Education::parse(v).ok().map(|e| e.name()),
         Field::HukouType => HukouType::parse(v).ok().map(|h| h.name()),
         Field::Status => LifeStatus::parse(v).map(|s| s.chinese()),
+        Field::Contraception => renkou_domain::wis::Method::parse(v).ok().map(|m| m.name()),
         _ => None,
     };
     name.map_or_else(|| v.to_string(), str::to_string)

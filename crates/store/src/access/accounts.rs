@@ -1,7 +1,7 @@
 //! Accounts and role grants, on either engine.
 
 use chrono::{DateTime, Utc};
-use renkou_domain::{Grant, RegionCode, Role, Username};
+use renkou_domain::{Grant, RegionCode, Role, Subsystems, Username};
 use serde::Serialize;
 
 use crate::error::{StoreError, StoreResult};
@@ -67,13 +67,15 @@ impl Store {
             .await?;
             for grant in grants {
                 sqlx::query(
-                    "INSERT INTO grants (user_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO grants (user_id, role, region_code, granted_at, granted_by, subsystems) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(id)
                 .bind(grant.role.as_str())
                 .bind(grant.region.as_str())
                 .bind(now)
                 .bind(granted_by)
+                .bind(stored_subsystems(grant))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -142,7 +144,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds a grant (doing nothing if the user holds it already).
+    /// Adds a grant; a grant of the same role and region held already takes
+    /// this one's subsystems.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn grant(
         &self,
@@ -154,14 +157,16 @@ impl Store {
         self.ensure_region(&grant.region).await?;
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO grants (user_id, role, region_code, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (user_id, role, region_code) DO NOTHING",
+                "INSERT INTO grants (user_id, role, region_code, granted_at, granted_by, subsystems) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (user_id, role, region_code) DO UPDATE SET subsystems = excluded.subsystems",
             )
             .bind(account.id)
             .bind(grant.role.as_str())
             .bind(grant.region.as_str())
             .bind(Utc::now())
             .bind(granted_by)
+            .bind(stored_subsystems(&grant))
             .execute(pool)
             .await?;
         });
@@ -223,15 +228,17 @@ impl Store {
     }
 
     pub(crate) async fn with_grants(&self, row: AccountRow) -> StoreResult<Account> {
-        let pairs = on_pool!(self, pool => sqlx::query_as::<_, (String, String)>(
-            "SELECT role, region_code FROM grants WHERE user_id = $1 ORDER BY role, region_code",
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, String, Option<String>)>(
+            "SELECT role, region_code, subsystems FROM grants WHERE user_id = $1 ORDER BY role, region_code",
         )
         .bind(row.id)
         .fetch_all(pool)
         .await?);
-        let grants = pairs
+        let grants = rows
             .iter()
-            .map(|(role, region)| parse_grant(&row.username, role, region))
+            .map(|(role, region, subsystems)| {
+                parse_grant(&row.username, role, region, subsystems.as_deref())
+            })
             .collect::<StoreResult<Vec<Grant>>>()?;
         Ok(row.into_account(grants))
     }
@@ -255,12 +262,32 @@ impl AccountRow {
 }
 
 /// A stored grant, which must parse (else the table was changed outside Renkou).
-pub(crate) fn parse_grant(username: &str, role: &str, region: &str) -> StoreResult<Grant> {
+pub(crate) fn parse_grant(
+    username: &str,
+    role: &str,
+    region: &str,
+    subsystems: Option<&str>,
+) -> StoreResult<Grant> {
     let corrupt = |reason: String| StoreError::Corrupt {
         what: format!("grant of user {username}"),
         reason,
     };
     let role = Role::parse(role).map_err(|e| corrupt(e.to_string()))?;
     let region = RegionCode::parse(region).map_err(|e| corrupt(e.to_string()))?;
-    Ok(Grant { role, region })
+    let subsystems = match subsystems {
+        None => role.default_subsystems(),
+        Some(list) => Subsystems::parse_list(list)
+            .ok_or_else(|| corrupt(format!("unknown subsystem in {list:?}")))?,
+    };
+    Ok(Grant {
+        role,
+        region,
+        subsystems,
+    })
+}
+
+/// The subsystems column of a grant: NULL when they are the role's own, so
+/// that a role's defaults can change without rewriting its grants.
+fn stored_subsystems(grant: &Grant) -> Option<String> {
+    (grant.subsystems != grant.role.default_subsystems()).then(|| grant.subsystems.to_list())
 }

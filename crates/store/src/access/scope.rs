@@ -4,7 +4,7 @@
 
 use renkou_domain::Field;
 use renkou_domain::quality::Check;
-use renkou_domain::{IdNumber, Person, PersonId, RegionCode};
+use renkou_domain::{IdNumber, Person, PersonId, RegionCode, Subsystem};
 
 use crate::access::accounts::Account;
 use crate::database::rows::{PersonRow, person_columns};
@@ -29,6 +29,31 @@ impl Scope {
                 .grants
                 .iter()
                 .filter(|g| g.role.enters_records())
+                .map(|g| g.region),
+        )
+    }
+
+    /// Where an account reads a subsystem's records: the regions of its
+    /// grants that open the subsystem (family-planning records, say, only
+    /// under a grant that opens `wis`).
+    pub fn reading(account: &Account, subsystem: Subsystem) -> Scope {
+        Scope::new(
+            account
+                .grants
+                .iter()
+                .filter(|g| g.opens(subsystem))
+                .map(|g| g.region),
+        )
+    }
+
+    /// Where an account enters a subsystem's records: its grants that open
+    /// the subsystem and whose role enters records.
+    pub fn writing(account: &Account, subsystem: Subsystem) -> Scope {
+        Scope::new(
+            account
+                .grants
+                .iter()
+                .filter(|g| g.opens(subsystem) && g.role.enters_records())
                 .map(|g| g.region),
         )
     }

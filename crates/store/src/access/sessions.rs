@@ -13,6 +13,7 @@ struct SessionRow {
     account: AccountRow,
     role: Option<String>,
     region_code: Option<String>,
+    subsystems: Option<String>,
 }
 
 /// Failed logins in a row before a user name is locked (whether or not an
@@ -50,7 +51,7 @@ impl Store {
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Account>> {
         let rows: Vec<SessionRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.password_hash, u.status, u.failed_logins, \
-                    u.locked_until, g.role, g.region_code \
+                    u.locked_until, g.role, g.region_code, g.subsystems \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN grants g ON g.user_id = u.id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.status = 'active' \
@@ -64,7 +65,12 @@ impl Store {
         let mut account = None;
         for row in rows {
             if let (Some(role), Some(region)) = (&row.role, &row.region_code) {
-                grants.push(parse_grant(&row.account.username, role, region)?);
+                grants.push(parse_grant(
+                    &row.account.username,
+                    role,
+                    region,
+                    row.subsystems.as_deref(),
+                )?);
             }
             account.get_or_insert(row.account);
         }

@@ -299,7 +299,7 @@ impl Tx for PgTx {
         if rows.len() < SMALL_WRITE {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO events (person_id, kind, effective_date, recorded_at, recorder, source, \
-                 region_code, related_id, changes, note) ",
+                 region_code, related_id, changes, note, details) ",
             );
             q.push_values(rows, |mut b, r| {
                 b.push_bind(r.person_id)
@@ -311,7 +311,8 @@ impl Tx for PgTx {
                     .push_bind(&r.region_code)
                     .push_bind(r.related_id)
                     .push_bind(sqlx::types::Json(&r.changes))
-                    .push_bind(&r.note);
+                    .push_bind(&r.note)
+                    .push_bind(r.details.as_ref().map(sqlx::types::Json));
             });
             q.build().execute(&mut *self.0).await?;
             return Ok(());
@@ -319,7 +320,7 @@ impl Tx for PgTx {
         self.copy(
             "events",
             "COPY events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
-             related_id, changes, note) FROM STDIN",
+             related_id, changes, note, details) FROM STDIN",
             rows,
             |l, r| {
                 l.int(Some(r.person_id))
@@ -331,7 +332,13 @@ impl Tx for PgTx {
                     .text(Some(&r.region_code))
                     .int(r.related_id)
                     .text(Some(&serde_json::to_string(&r.changes).unwrap_or_default()))
-                    .text(r.note.as_deref());
+                    .text(r.note.as_deref())
+                    .text(
+                        r.details
+                            .as_ref()
+                            .and_then(|d| serde_json::to_string(d).ok())
+                            .as_deref(),
+                    );
             },
         )
         .await

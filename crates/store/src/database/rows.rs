@@ -1,7 +1,8 @@
 //! Rows as the database holds them, and their conversion to domain values.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use renkou_domain::event::{EventKind, FieldChange};
+use renkou_domain::event::{EventDetails, EventKind, FieldChange};
+use renkou_domain::wis::Method;
 use renkou_domain::{
     Education, Ethnicity, HukouType, IdNumber, LifeStatus, MaritalStatus, Person, PersonId,
     PersonName, RegionCode, Relation, Sex,
@@ -16,7 +17,8 @@ macro_rules! person_columns {
     () => {
         "id, id_number, name, sex, birth_date, ethnicity, residence, hukou_region, hukou_type, \
          household_id, relation, marital_status, education, status, death_date, mother_id, \
-         father_id, spouse_id"
+         father_id, spouse_id, contraception, contraception_since, pregnant_since, \
+         expected_delivery, birth_order"
     };
 }
 pub(crate) use person_columns;
@@ -33,7 +35,7 @@ pub(crate) use region_columns;
 macro_rules! event_columns {
     () => {
         "id, person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
-         related_id, changes, note"
+         related_id, changes, note, details"
     };
 }
 pub(crate) use event_columns;
@@ -55,7 +57,7 @@ pub(crate) fn person_columns_of(prefix: &str) -> String {
         .join(", ")
 }
 
-/// `col = $2, …, name_key = $19, updated_at = $20` for every person column
+/// `col = $2, …, name_key = $24, updated_at = $25` for every person column
 /// but `id` ($1), then the written-only columns.
 pub(crate) fn person_assignments() -> String {
     let columns: Vec<&str> = person_columns!().split(", ").collect();
@@ -87,7 +89,7 @@ impl PersonRow {
 
     /// Every column's value in [`person_columns!`] order: the one list the
     /// inserts, the update and the COPY writer bind from.
-    pub(crate) fn values(&self) -> [ColumnValue<'_>; 18] {
+    pub(crate) fn values(&self) -> [ColumnValue<'_>; PERSON_COLUMNS] {
         use ColumnValue::{Date, Int, Text};
         [
             Int(Some(self.id)),
@@ -108,9 +110,17 @@ impl PersonRow {
             Int(self.mother_id),
             Int(self.father_id),
             Int(self.spouse_id),
+            Text(self.contraception.as_deref()),
+            Date(self.contraception_since),
+            Date(self.pregnant_since),
+            Date(self.expected_delivery),
+            Int(self.birth_order),
         ]
     }
 }
+
+/// How many columns [`person_columns!`] lists.
+pub(crate) const PERSON_COLUMNS: usize = 23;
 
 /// One row of `persons`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -133,6 +143,11 @@ pub struct PersonRow {
     pub mother_id: Option<i64>,
     pub father_id: Option<i64>,
     pub spouse_id: Option<i64>,
+    pub contraception: Option<String>,
+    pub contraception_since: Option<NaiveDate>,
+    pub pregnant_since: Option<NaiveDate>,
+    pub expected_delivery: Option<NaiveDate>,
+    pub birth_order: Option<i64>,
 }
 
 impl From<&Person> for PersonRow {
@@ -159,6 +174,11 @@ impl From<&Person> for PersonRow {
             mother_id: p.mother_id.map(|i| i.0),
             father_id: p.father_id.map(|i| i.0),
             spouse_id: p.spouse_id.map(|i| i.0),
+            contraception: code(&p.contraception),
+            contraception_since: p.contraception_since,
+            pregnant_since: p.pregnant_since,
+            expected_delivery: p.expected_delivery,
+            birth_order: p.birth_order.map(i64::from),
         }
     }
 }
@@ -201,6 +221,15 @@ impl TryFrom<PersonRow> for Person {
             mother_id: r.mother_id.map(PersonId),
             father_id: r.father_id.map(PersonId),
             spouse_id: r.spouse_id.map(PersonId),
+            contraception: opt(&r.contraception, Method::parse).map_err(|e| bad(&e))?,
+            contraception_since: r.contraception_since,
+            pregnant_since: r.pregnant_since,
+            expected_delivery: r.expected_delivery,
+            birth_order: r
+                .birth_order
+                .map(u8::try_from)
+                .transpose()
+                .map_err(|e| bad(&e))?,
         })
     }
 }
@@ -219,6 +248,7 @@ pub struct EventRow {
     pub related_id: Option<i64>,
     pub changes: Json<Vec<FieldChange>>,
     pub note: Option<String>,
+    pub details: Option<Json<EventDetails>>,
 }
 
 /// An event as stored, for history and reports.
@@ -236,6 +266,8 @@ pub struct StoredEvent {
     pub related_id: Option<PersonId>,
     pub changes: Vec<FieldChange>,
     pub note: Option<String>,
+    /// A subsystem's facts (a check's result, a pregnancy's outcome).
+    pub details: Option<EventDetails>,
 }
 
 impl TryFrom<EventRow> for StoredEvent {
@@ -256,6 +288,7 @@ impl TryFrom<EventRow> for StoredEvent {
             related_id: r.related_id.map(PersonId),
             changes: r.changes.0,
             note: r.note,
+            details: r.details.map(|d| d.0),
         })
     }
 }
@@ -273,6 +306,7 @@ pub struct NewEventRow {
     pub related_id: Option<i64>,
     pub changes: Vec<FieldChange>,
     pub note: Option<String>,
+    pub details: Option<EventDetails>,
 }
 
 /// One row of `regions`.

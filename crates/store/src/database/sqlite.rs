@@ -121,7 +121,7 @@ impl Tx for SqliteTx {
                     "INSERT INTO persons (",
                     crate::database::rows::person_columns!(),
                     crate::database::rows::written_columns!(),
-                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 rows,
                 |r| {
@@ -130,11 +130,11 @@ impl Tx for SqliteTx {
                         ColumnValue::Text(t) => t.into(),
                         ColumnValue::Date(d) => d.into(),
                     });
-                    // The 18 columns, then `name_key` and `updated_at`.
+                    // The person columns, then `name_key` and `updated_at`.
                     let mut columns = columns
                         .into_iter()
                         .chain([Value::Owned(r.name_key()), Value::Owned(now.clone())]);
-                    std::array::from_fn::<_, 20, _>(|_| {
+                    std::array::from_fn::<_, { crate::database::rows::PERSON_COLUMNS + 2 }, _>(|_| {
                         columns.next().unwrap_or_else(|| Value::Owned(now.clone()))
                     })
                 },
@@ -189,7 +189,7 @@ impl Tx for SqliteTx {
             bulk::insert(
                 conn,
                 "INSERT INTO events (person_id, kind, effective_date, recorded_at, recorder, source, region_code, \
-                 related_id, changes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 related_id, changes, note, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
                 |r| {
                     [
@@ -203,6 +203,10 @@ impl Tx for SqliteTx {
                         r.related_id.into(),
                         Value::Owned(serde_json::to_string(&r.changes).unwrap_or_default()),
                         r.note.as_deref().into(),
+                        r.details
+                            .as_ref()
+                            .and_then(|d| serde_json::to_string(d).ok())
+                            .map_or(Value::Null, Value::Owned),
                     ]
                 },
             )

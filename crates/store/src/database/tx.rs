@@ -150,6 +150,9 @@ pub(crate) trait Tx {
     ) -> StoreResult<()>;
     /// Forgets an undone merge.
     async fn delete_merge(&mut self, merged: i64) -> StoreResult<()>;
+    /// The birth dates of a mother's children in the register (not merged
+    /// records): her live births, for a newborn's birth order.
+    async fn children_birth_dates(&mut self, mother: i64) -> StoreResult<Vec<chrono::NaiveDate>>;
     /// The open findings about a person: task id and the finding.
     async fn open_findings_of(
         &mut self,
@@ -492,6 +495,15 @@ macro_rules! shared_statements {
                 .execute(&mut *self.0)
                 .await?;
             Ok(())
+        }
+
+        async fn children_birth_dates(&mut self, mother: i64) -> StoreResult<Vec<chrono::NaiveDate>> {
+            Ok(sqlx::query_scalar(
+                "SELECT birth_date FROM persons WHERE mother_id = $1 AND status <> 'merged'",
+            )
+            .bind(mother)
+            .fetch_all(&mut *self.0)
+            .await?)
         }
 
         async fn open_findings_of(

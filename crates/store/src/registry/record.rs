@@ -145,8 +145,10 @@ pub(crate) async fn record_in_tx<T: Tx>(
     if let Some(scope) = scope {
         // Outside the scope a person is unknown, exactly as if absent.
         persons.retain(|_, p| scope.contains(&p.residence));
-        if let Some(newcomer) = command.newcomer()
-            && !scope.contains(&newcomer.residence)
+        if let Some(newcomer) = command
+            .newcomers()
+            .into_iter()
+            .find(|n| !scope.contains(&n.residence))
         {
             return Err(StoreError::OutsideScope(newcomer.residence.to_string()));
         }
@@ -178,17 +180,36 @@ pub(crate) async fn record_in_tx<T: Tx>(
     let mut events = Vec::with_capacity(planned.len());
     let mut counts = CounterDelta::default();
     let mut main = None;
-    for event in planned {
+    let mut newcomers = command.newcomers().into_iter();
+    for mut event in planned {
         let (kind, effective_date) = (event.kind, event.effective_date);
         let next = match event.person_id {
             None => {
-                let newcomer = command
-                    .newcomer()
+                let newcomer = newcomers
+                    .next()
                     .ok_or_else(|| StoreError::Invalid("event without a person".into()))?;
                 if let Some(n) = newcomer.id_number {
                     ensure_id_number_free(tx, &n, None).await?;
                 }
                 let id = tx.allocate_ids(Table::Persons, 1).await?[0];
+                // A child of a mother in the register: its order among her
+                // live births (those entered already, twins included).
+                if let Some(mother) = event
+                    .changes
+                    .iter()
+                    .find(|c| c.field == Field::Mother)
+                    .and_then(|c| c.to.as_deref())
+                    .and_then(|m| m.parse::<i64>().ok())
+                {
+                    let born = tx.children_birth_dates(mother).await?;
+                    let order = renkou_domain::wis::birth_order(&born, newcomer.birth_date);
+                    event.changes.retain(|c| c.field != Field::BirthOrder);
+                    event.changes.push(FieldChange {
+                        field: Field::BirthOrder,
+                        from: None,
+                        to: Some(order.to_string()),
+                    });
+                }
                 let person =
                     rules::apply_all(&newcomer.clone().into_person(PersonId(id)), &event.changes)?;
                 tx.insert_persons(&[PersonRow::from(&person)], now).await?;
@@ -295,6 +316,7 @@ pub(crate) fn event_row(
         related_id: e.related_id.map(|p| p.0),
         changes: e.changes,
         note: e.note,
+        details: e.details,
     }
 }
 

@@ -240,6 +240,7 @@ pub(crate) async fn apply_rezoning<T: Tx>(
             related_id: None,
             changes: Vec::new(),
             note: None,
+            details: None,
         };
         rezoning_counts(&mut tx, &mut counts, &row.code, target, *date, now).await?;
         report.persons_moved += tx.rezone_persons(&row.code, target, &event).await?;

@@ -47,6 +47,11 @@ pub(super) async fn new_persons<T: Tx>(
             mother_id: None,
             father_id: None,
             spouse_id: None,
+            contraception: None,
+            contraception_since: None,
+            pregnant_since: None,
+            expected_delivery: None,
+            birth_order: None,
         });
         links.push(SourceLink {
             source: source.to_string(),

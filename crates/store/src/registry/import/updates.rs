@@ -125,6 +125,7 @@ pub(super) async fn changes<T: Tx>(
             related_id: None,
             changes,
             note: Some(format!("{} line {}", origin.file, u.record.line)),
+            details: None,
         });
         out.rows.push(PersonRow::from(&after));
     }
