@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{call, get, send_json, setup, user_session};
+use common::{call, get, page_text, post_form, send_json, setup, user_session};
 use renkou_domain::Role;
 use renkou_store::on_both_engines;
 use renkou_store::testing::TestDb;
@@ -74,4 +74,98 @@ async fn a_pregnancy_is_recorded_by_the_family_planning_officer_and_hidden_from_
     assert!(!String::from_utf8(page).unwrap().contains("孕情登记"));
 }
 
-on_both_engines!(a_pregnancy_is_recorded_by_the_family_planning_officer_and_hidden_from_others);
+async fn the_officer_keeps_the_card_through_pregnancy_twins_and_a_method(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let officer = user_session(db, &app, "jsz", Role::FamilyPlanningOfficer, "510104017000").await;
+    let her = common::person_id(&app, &officer, "510104198807070024").await;
+    let card = format!("/persons/{her}/card");
+    let blank = page_text(&app, &card, &officer).await;
+    assert!(blank.contains("育龄妇女信息卡") && blank.contains("未孕") && blank.contains("未避孕"));
+    assert!(
+        blank.contains(&format!("/persons/{her}/events/pregnancy\"")),
+        "{blank}"
+    );
+    let person_page = page_text(&app, &format!("/persons/{her}"), &officer).await;
+    assert!(
+        person_page.contains("育龄妇女信息卡"),
+        "one click from her page"
+    );
+
+    let (status, to) = post_form(
+        &app,
+        &format!("/persons/{her}/events/pregnancy"),
+        &officer,
+        &[
+            ("last_period", "2026-01-20"),
+            ("expected", ""),
+            ("date", "2026-03-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    assert!(to.starts_with(&card), "back to the card: {to}");
+    let pregnant = page_text(&app, &to, &officer).await;
+    assert!(pregnant.contains("已完成：孕情登记"));
+    assert!(
+        pregnant.contains("在孕：末次月经 2026-01-20，预产期 2026-10-27"),
+        "{pregnant}"
+    );
+    // Twins, born on the day of the outcome, join her household.
+    let (status, to) = post_form(
+        &app,
+        &format!("/persons/{her}/events/pregnancy_outcome"),
+        &officer,
+        &[
+            ("outcome", "1"),
+            ("date", "2026-10-20"),
+            ("child1_name", "李大宝"),
+            ("child1_sex", "1"),
+            ("child2_name", "李二宝"),
+            ("child2_sex", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let born = page_text(&app, &card, &officer).await;
+    assert!(born.contains("未孕") && born.contains("李大宝") && born.contains("李二宝"));
+    assert!(
+        born.contains("<td data-label=\"孩次\">2</td>"),
+        "twins each counted: {born}"
+    );
+    assert!(born.contains("活产 2 胎"));
+    // A method, then an IUD check refused for a woman on the pill, beside its field.
+    let (status, _) = post_form(
+        &app,
+        &format!("/persons/{her}/events/contraception_start"),
+        &officer,
+        &[("method", "05"), ("date", "2026-12-01")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, refused) = post_form(
+        &app,
+        &format!("/persons/{her}/events/iud_check"),
+        &officer,
+        &[("date", "2026-12-02"), ("result", "1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("现用避孕方法不是宫内节育器"), "{refused}");
+
+    // The card in the API, to the officer only.
+    let (status, _, body) = call(&app, get(&format!("/api/v1/wis/cards/{her}"), &officer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["present_children"], 2);
+    assert_eq!(body["children"][1]["birth_order"], 2);
+    assert_eq!(body["woman"]["contraception"], "05");
+    let operator = common::session(&app).await;
+    let (status, _, _) = call(&app, get(&format!("/api/v1/wis/cards/{her}"), &operator)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = common::fetch(&app, &card, &operator).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+on_both_engines!(
+    a_pregnancy_is_recorded_by_the_family_planning_officer_and_hidden_from_others,
+    the_officer_keeps_the_card_through_pregnancy_twins_and_a_method,
+);

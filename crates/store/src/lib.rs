@@ -49,6 +49,7 @@ pub use statistics::reports::{ReportRequest, next_level};
 pub use statistics::summary::Summary;
 pub use verification::reconcile::{Problem, SourceReconciliation, source_records};
 pub use verification::tasks::{NewTask, Raised, Task, TaskCount};
+pub use wis::card::Card;
 
 use crate::database::rows::{self, person_columns};
 use crate::database::{postgres, sqlite, tx};

@@ -8,6 +8,7 @@ pub mod persons;
 pub mod phones;
 pub mod regions;
 pub mod reports;
+pub mod wis;
 
 /// The JSON API: every resource's routes.
 pub fn api() -> axum::Router<crate::AppState> {
@@ -21,4 +22,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(households::routes())
         .merge(events::routes())
         .merge(reports::routes())
+        .merge(wis::routes())
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, health, households, persons, phones, regions, reports};
+use crate::routes::{events, health, households, persons, phones, regions, reports, wis};
 use crate::session;
 
 /// The document.
@@ -30,6 +30,7 @@ use crate::session;
         households::detail,
         events::register,
         reports::report,
+        wis::card,
     ),
     modifiers(&SessionCookie),
     tags(
@@ -39,6 +40,7 @@ use crate::session;
         (name = "events", description = "Registering births, deaths, marriages, moves and corrections"),
         (name = "regions", description = "The region tree"),
         (name = "reports", description = "Statistics at every level, from counters kept with each event"),
+        (name = "wis", description = "Women of childbearing age: cards, under a grant that opens `wis`"),
         (name = "health", description = "For load balancers"),
     )
 )]

@@ -24,6 +24,7 @@ pub mod search;
 pub mod task_resolution;
 pub mod tasks;
 pub mod view;
+pub mod wis;
 
 use axum::Router;
 use axum::middleware::from_fn;
@@ -49,6 +50,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(charts::routes())
         .merge(dashboard::routes())
         .merge(reviews::routes())
+        .merge(wis::routes())
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

@@ -139,6 +139,9 @@ pub async fn person_page(
                     button.primary type="submit" { "保存电话" }
                 }
             }
+            @if p.sex == Sex::Female && crate::sensitive::reads_wis(&session, &p.residence) {
+                p.actions { a href={ "/persons/" (p.id) "/card" } { "育龄妇女信息卡" } }
+            }
             @if writable && p.status != LifeStatus::Merged {
                 h2 { "登记事件" }
                 p.actions {

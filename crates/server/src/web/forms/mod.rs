@@ -13,6 +13,7 @@ mod moves;
 mod newcomers;
 mod records;
 mod regions;
+mod wis;
 
 use std::collections::HashMap;
 
@@ -21,7 +22,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use renkou_domain::rules::Command;
-use renkou_domain::{IdNumber, Person, PersonId};
+use renkou_domain::{IdNumber, Person, PersonId, Subsystem};
 use renkou_store::Scope;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -39,6 +40,8 @@ trait EventForm: DeserializeOwned + Serialize + Default + Send + Sync + 'static 
     const KIND: &'static str;
     /// The form's heading.
     const TITLE: &'static str;
+    /// The subsystem whose records it writes (a grant must open it).
+    const SUBSYSTEM: Subsystem = Subsystem::Registry;
     /// The fields, in the order shown (they may depend on what was chosen).
     fn fields(&self) -> Vec<FormField>;
     /// Whether the form is complete enough to submit; otherwise it is shown
@@ -182,11 +185,19 @@ fn opened<F: EventForm>(person: Option<&Person>, asked: HashMap<String, String>)
     serde_json::from_value(serde_json::Value::Object(values)).unwrap_or(form)
 }
 
-/// The person an event form is for, among those the caller enters records for.
-async fn load(state: &AppState, session: &Session, id: i64) -> Result<Person, WebError> {
+/// The person an event form is for, among those the caller enters the
+/// form's records for.
+async fn load<F: EventForm>(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+) -> Result<Person, WebError> {
     state
         .store
-        .person_in(PersonId(id), &Scope::writable(&session.account))
+        .person_in(
+            PersonId(id),
+            &Scope::writing(&session.account, F::SUBSYSTEM),
+        )
         .await?
         .ok_or(WebError(ApiError::not_found()))
 }
@@ -219,7 +230,7 @@ async fn person_form<F: EventForm>(
     Path(id): Path<i64>,
     Query(asked): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let person = load(&state, &session, id).await?;
+    let person = load::<F>(&state, &session, id).await?;
     audit_form_read(&state, &session, Some(&person), F::KIND).await?;
     let form: F = opened(Some(&person), asked);
     let options = options_for(&state, &session).await?;
@@ -232,7 +243,7 @@ async fn person_submit<F: EventForm>(
     Path(id): Path<i64>,
     CsrfForm(session, posted): CsrfForm<Posted<F>>,
 ) -> Result<Response, WebError> {
-    let person = load(&state, &session, id).await?;
+    let person = load::<F>(&state, &session, id).await?;
     submit(&state, &session, Some(&person), posted).await
 }
 
@@ -267,7 +278,7 @@ async fn submit<F: EventForm>(
     } = posted;
     let context = FormContext {
         state,
-        scope: Scope::writable(&session.account),
+        scope: Scope::writing(&session.account, F::SUBSYSTEM),
         person,
         candidates: std::sync::Mutex::new(Vec::new()),
     };
@@ -301,7 +312,9 @@ async fn submit<F: EventForm>(
                 .person_in(shown, &Scope::of(&session.account))
                 .await?
                 .is_some();
-            let to = if readable {
+            let to = if readable && F::SUBSYSTEM == Subsystem::Wis {
+                format!("/persons/{shown}/card?done={}", F::KIND)
+            } else if readable {
                 format!("/persons/{shown}?done={}", F::KIND)
             } else {
                 format!("/?done={}&elsewhere=1", F::KIND)
@@ -333,7 +346,16 @@ macro_rules! every_form {
             moves::MoveOut,
             moves::MoveBack,
             records::RegistrationChange,
-            records::Correction
+            records::Correction,
+            wis::Pregnancy,
+            wis::PregnancyCheck,
+            wis::PregnancyOutcome,
+            wis::ContraceptionStart,
+            wis::ContraceptionChange,
+            wis::ContraceptionStop,
+            wis::IudCheck,
+            wis::Visit,
+            wis::HealthService
         )
     };
 }

@@ -75,6 +75,25 @@ fn newcomer_field(field: &str) -> Option<&'static str> {
     }
 }
 
+/// A newborn as a birth registration enters it: unmarried, of the parent's
+/// hukou type, and when it joins the parent's household, registered there
+/// (as the head's child or grandchild unless the relation is given).
+pub(super) fn newborn(
+    parent: Option<&Person>,
+    mut child: NewPerson,
+    relation: Option<Relation>,
+    joins: bool,
+) -> NewPerson {
+    child.marital_status = Some(MaritalStatus::never_married());
+    child.hukou_type = parent.and_then(|p| p.hukou_type);
+    if joins && let Some(parent) = parent.filter(|p| p.household_id.is_some()) {
+        child.household_id = parent.household_id;
+        child.hukou_region = parent.hukou_region.or(Some(child.residence));
+        child.relation = relation.or_else(|| newborn_relation(parent.relation, child.sex));
+    }
+    child
+}
+
 /// Whether a newborn joins the parent's household.
 const JOIN: &str = "join";
 
@@ -161,18 +180,9 @@ impl EventForm for Birth {
             .person_numbered(&mut check, "other_parent", number)
             .await;
         let parent = context.person;
-        let joins = self.household != "none" && parent.is_some_and(|p| p.household_id.is_some());
-        let command = child.map(|mut child| {
-            // The child is unmarried, of the parent's hukou type, and when it
-            // joins the parent's household, registered there as the head's
-            // child or grandchild.
-            child.marital_status = Some(MaritalStatus::never_married());
-            child.hukou_type = parent.and_then(|p| p.hukou_type);
-            if joins && let Some(parent) = parent {
-                child.household_id = parent.household_id;
-                child.hukou_region = parent.hukou_region.or(Some(child.residence));
-                child.relation = relation.or_else(|| newborn_relation(parent.relation, child.sex));
-            }
+        let joins = self.household != "none";
+        let command = child.map(|child| {
+            let child = newborn(parent, child, relation, joins);
             let (mut mother, mut father) = (None, None);
             for parent in parent.into_iter().chain(other.as_ref()) {
                 if parent.sex == Sex::Female {
