@@ -19,6 +19,8 @@ pub enum WorkKind {
     ReviewPending,
     /// Entries the township returned, for the collector to correct (被退回).
     ReviewReturned,
+    /// Women on a family-planning work list of the month (WIS).
+    WisList(crate::wis::ListKind),
 }
 
 impl WorkKind {
@@ -29,6 +31,7 @@ impl WorkKind {
             WorkKind::MissingIdNumber => "缺少公民身份号码，请核实补录".to_string(),
             WorkKind::ReviewPending => "采集员登记待审核".to_string(),
             WorkKind::ReviewReturned => "被退回的登记，请修改后重新提交".to_string(),
+            WorkKind::WisList(kind) => format!("育龄妇女：{}", kind.title()),
         }
     }
 
@@ -38,6 +41,7 @@ impl WorkKind {
             WorkKind::Verification(_) => "条",
             WorkKind::MissingIdNumber => "人",
             WorkKind::ReviewPending | WorkKind::ReviewReturned => "件",
+            WorkKind::WisList(_) => "人",
         }
     }
 

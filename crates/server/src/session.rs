@@ -283,6 +283,32 @@ pub struct Session {
 }
 
 impl Session {
+    /// The subsystems the session's grants open for a region (the union of
+    /// the grants that cover it).
+    pub fn subsystems_in(&self, region: &renkou_domain::RegionCode) -> renkou_domain::Subsystems {
+        let opened: Vec<renkou_domain::Subsystem> = self
+            .account
+            .grants
+            .iter()
+            .filter(|g| g.region.contains(region))
+            .flat_map(|g| g.subsystems.iter())
+            .collect();
+        renkou_domain::Subsystems::of(&opened)
+    }
+
+    /// What the work list of a region holds for this session.
+    pub fn work_context(
+        &self,
+        region: &renkou_domain::RegionCode,
+        settings: &crate::Settings,
+    ) -> renkou_store::WorkContext {
+        renkou_store::WorkContext {
+            subsystems: self.subsystems_in(region),
+            today: renkou_domain::date::today_in_china(),
+            wis_schedule: settings.wis.schedule.clone(),
+        }
+    }
+
     /// Whether identity numbers are shown in full: for a user, when any of
     /// their roles enters records; for a token, when it lists `id_number`.
     pub fn sees_full_numbers(&self) -> bool {

@@ -24,6 +24,8 @@ pub struct Settings {
     pub login: LoginSettings,
     /// The township's review of collectors' entries.
     pub review: ReviewSettings,
+    /// Women of childbearing age: the follow-up schedule of the work lists.
+    pub wis: WisSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -117,6 +119,15 @@ pub struct ReviewSettings {
     /// Every entry a village collector makes waits for the township to
     /// confirm or return it (the province switches this on; off by default).
     pub collector_entries: bool,
+}
+
+/// Women of childbearing age (`[wis]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WisSettings {
+    /// When checks, visits, deliveries and postpartum methods fall due
+    /// (`[wis.schedule]`: `iud_check_months = [3, 6, 12]`, …).
+    pub schedule: renkou_domain::wis::Schedule,
 }
 
 impl Default for DatabaseSettings {

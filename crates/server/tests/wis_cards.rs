@@ -169,3 +169,128 @@ on_both_engines!(
     a_pregnancy_is_recorded_by_the_family_planning_officer_and_hidden_from_others,
     the_officer_keeps_the_card_through_pregnancy_twins_and_a_method,
 );
+
+/// Records a command as the officer; panics when refused.
+async fn recorded(app: &axum::Router, cookie: &str, command: serde_json::Value) -> i64 {
+    let (status, _, body) = call(app, send_json("POST", "/api/v1/events", cookie, command)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["person_id"].as_i64().unwrap()
+}
+
+async fn the_month_s_work_lists_name_who_is_due_and_reach_the_home_page(db: &TestDb) {
+    use chrono::{Datelike, Months};
+    let app = setup(db, PEOPLE).await;
+    let officer = user_session(db, &app, "jsz", Role::FamilyPlanningOfficer, "510104017000").await;
+    let today = renkou_domain::date::today_in_china();
+    let first = today.with_day(1).unwrap();
+    // 王芳 delivers this month.
+    let wang = common::person_id(&app, &officer, "510104198807070024").await;
+    let expected = first + chrono::Duration::days(14);
+    let lmp = expected - chrono::Duration::days(280);
+    recorded(
+        &app,
+        &officer,
+        json!({"wis": {"pregnancy": {
+        "woman": wang, "last_period": lmp, "date": today}}}),
+    )
+    .await;
+    // 赵丽 had an IUD put in three months before this month's sixth.
+    let zhao = recorded(
+        &app,
+        &officer,
+        json!({"move_in": {"newcomer": {
+        "name": "赵丽", "sex": "2", "birth_date": "1993-04-04", "residence": "510104017002"},
+        "date": "2015-01-01"}}),
+    )
+    .await;
+    let inserted = (first + chrono::Duration::days(5))
+        .checked_sub_months(Months::new(3))
+        .unwrap();
+    recorded(
+        &app,
+        &officer,
+        json!({"wis": {"contraception": {
+        "woman": zhao, "action": "start", "method": "03", "date": inserted}}}),
+    )
+    .await;
+    // 孙倩 married a month ago and has no method.
+    let sun = recorded(
+        &app,
+        &officer,
+        json!({"move_in": {"newcomer": {
+        "name": "孙倩", "sex": "2", "birth_date": "1998-02-02", "residence": "510104017001"},
+        "date": "2015-01-01"}}),
+    )
+    .await;
+    let groom = recorded(
+        &app,
+        &officer,
+        json!({"move_in": {"newcomer": {
+        "name": "周强", "sex": "1", "birth_date": "1996-02-02", "residence": "510104017001"},
+        "date": "2015-01-01"}}),
+    )
+    .await;
+    let wedding = today - chrono::Duration::days(30);
+    recorded(
+        &app,
+        &officer,
+        json!({"marriage": {"a": sun, "b": groom, "date": wedding}}),
+    )
+    .await;
+    // 钱小妹 turns fifteen this month.
+    let born = first.with_year(first.year() - 15).unwrap();
+    recorded(
+        &app,
+        &officer,
+        json!({"move_in": {"newcomer": {
+        "name": "钱小妹", "sex": "2", "birth_date": born, "residence": "510104017001"},
+        "date": born}}),
+    )
+    .await;
+
+    let home = page_text(&app, "/", &officer).await;
+    for title in [
+        "本月预产及逾期未报妊娠结局",
+        "节育器检查到期",
+        "新婚未落实避孕措施",
+        "本月满15周岁",
+    ] {
+        assert!(home.contains(title), "{title} on the home page: {home}");
+    }
+    let index = page_text(&app, "/wis/lists?region=510104017000", &officer).await;
+    assert!(index.contains("育龄妇女工作清单"));
+    let delivery = page_text(
+        &app,
+        "/wis/lists?region=510104017000&kind=delivery",
+        &officer,
+    )
+    .await;
+    assert!(
+        delivery.contains("王芳") && delivery.contains(&format!("预产期：{expected}")),
+        "{delivery}"
+    );
+    assert!(delivery.contains("共 1 人"));
+    let iud = page_text(
+        &app,
+        "/wis/lists?region=510104017000&kind=iud_check",
+        &officer,
+    )
+    .await;
+    assert!(iud.contains("赵丽") && iud.contains("本月"), "{iud}");
+    let (status, kind, xlsx) = common::fetch(
+        &app,
+        "/wis/lists?region=510104017000&kind=newly_married&format=xlsx",
+        &officer,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"));
+    assert!(common::xlsx_part(&xlsx, "xl/sharedStrings.xml").contains("孙倩"));
+    // Without the wis grant: no lists, no counts.
+    let operator = common::session(&app).await;
+    assert!(!page_text(&app, "/", &operator).await.contains("育龄妇女"));
+    let (status, _, _) = common::fetch(&app, "/wis/lists?region=510104017000", &operator).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_engines!(the_month_s_work_lists_name_who_is_due_and_reach_the_home_page);

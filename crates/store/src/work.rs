@@ -2,7 +2,11 @@
 //! count per kind. A subsystem with work for the staff adds its count here
 //! (and its kind to `renkou_domain::work`), so that the home page shows it.
 
-use renkou_domain::RegionCode;
+use chrono::NaiveDate;
+use renkou_domain::wis::{ListKind, Schedule};
+use renkou_domain::{RegionCode, RegionLevel, Subsystem, Subsystems};
+
+use crate::access::scope::Scope;
 use renkou_domain::verification::TaskKind;
 use renkou_domain::work::{OpenWork, WorkKind};
 
@@ -10,10 +14,31 @@ use crate::error::StoreResult;
 use crate::registry::review::ReviewState;
 use crate::{Store, on_pool};
 
+/// Whose work list it is: the subsystems the reader uses there, and what
+/// a subsystem's lists need (the day, the province's schedule).
+#[derive(Debug, Clone)]
+pub struct WorkContext {
+    /// The subsystems the reader's grants open in the region.
+    pub subsystems: Subsystems,
+    /// Today, in China.
+    pub today: NaiveDate,
+    /// The follow-up intervals of the family-planning lists.
+    pub wis_schedule: Schedule,
+}
+
+/// The family-planning lists are counted for a township or village (a
+/// county's would read every woman of the county on each home page).
+const WIS_COUNTED_FROM: RegionLevel = RegionLevel::Township;
+
 impl Store {
-    /// Every kind of open work inside `region` that has any, in display order.
+    /// Every kind of open work inside `region` that has any, in display
+    /// order: the register's, and each subsystem's the reader uses.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn open_work(&self, region: &RegionCode) -> StoreResult<Vec<OpenWork>> {
+    pub async fn open_work(
+        &self,
+        region: &RegionCode,
+        context: &WorkContext,
+    ) -> StoreResult<Vec<OpenWork>> {
         let mut work = Vec::new();
         // The verification progress with the region as its only area.
         let tasks = self.task_counts(region, region.level()).await?;
@@ -43,6 +68,28 @@ impl Store {
             let count = self.review_count(region, state).await?;
             if count > 0 {
                 work.push(OpenWork { kind, count });
+            }
+        }
+        if context.subsystems.contains(Subsystem::Wis) && region.level() >= WIS_COUNTED_FROM {
+            let listed = self
+                .wis_work_lists(
+                    region,
+                    &Scope::new([*region]),
+                    &context.wis_schedule,
+                    context.today,
+                )
+                .await?;
+            for kind in ListKind::ALL {
+                let count = listed
+                    .iter()
+                    .filter(|(_, lists)| lists.iter().any(|l| l.kind == kind))
+                    .count() as i64;
+                if count > 0 {
+                    work.push(OpenWork {
+                        kind: WorkKind::WisList(kind),
+                        count,
+                    });
+                }
             }
         }
         Ok(work)

@@ -8,12 +8,14 @@ pub mod codes;
 pub mod details;
 pub mod rules;
 pub mod schedule;
+pub mod worklist;
 
 pub use birth_order::birth_order;
 pub use codes::{CheckResult, ChildHealth, Facility, IudCheckResult, Method, Outcome, Service};
 pub use details::WisDetails;
 pub use rules::{ContraceptionAction, WisRefusal};
 pub use schedule::Schedule;
+pub use worklist::{ListKind, Listed, WomanFacts, lists_of};
 
 use chrono::Datelike;
 

@@ -66,7 +66,12 @@ pub async fn dashboard(
                 continue;
             };
             if scope.contains(&code) {
-                areas.push((code, child.name, state.store.open_work(&code).await?));
+                let context = session.work_context(&code, &state.settings);
+                areas.push((
+                    code,
+                    child.name,
+                    state.store.open_work(&code, &context).await?,
+                ));
             }
         }
     }

@@ -23,6 +23,7 @@ pub fn work_link(kind: WorkKind, region: &RegionCode) -> String {
         WorkKind::MissingIdNumber => format!("/regions/{region}?missing=id_number"),
         WorkKind::ReviewPending => format!("/reviews?region={region}&state=pending"),
         WorkKind::ReviewReturned => format!("/reviews?region={region}&state=returned"),
+        WorkKind::WisList(kind) => format!("/wis/lists?region={region}&kind={}", kind.as_str()),
     }
 }
 
@@ -57,7 +58,7 @@ pub async fn home(
         let reviews = Scope::reviewing(&session.account).contains(code);
         let work: Vec<OpenWork> = state
             .store
-            .open_work(code)
+            .open_work(code, &session.work_context(code, &state.settings))
             .await?
             .into_iter()
             .filter(|w| reviews || !w.kind.for_reviewers())

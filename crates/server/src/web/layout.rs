@@ -3,6 +3,7 @@
 use axum::response::Html;
 use maud::{DOCTYPE, Markup, html};
 
+use renkou_domain::Subsystem;
 use renkou_store::Scope;
 
 use crate::session::Session;
@@ -26,7 +27,10 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
         title,
         html! {
             header {
-                (menu(!Scope::writable(&session.account).regions().is_empty()))
+                (menu(
+                    !Scope::writable(&session.account).regions().is_empty(),
+                    !Scope::reading(&session.account, Subsystem::Wis).regions().is_empty(),
+                ))
                 form method="post" action="/logout" {
                     span { (name) "（" (roles.join("、")) "）" }
                     " "
@@ -39,8 +43,9 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
     )
 }
 
-/// The links of the header; the move-in form only for roles that record.
-pub fn menu(records: bool) -> Markup {
+/// The links of the header; the move-in form only for roles that record,
+/// the family-planning lists only under a grant that opens them.
+pub fn menu(records: bool, wis: bool) -> Markup {
     html! {
         strong { a href="/" { "人口信息平台" } }
         a href="/" { "首页" }
@@ -49,6 +54,7 @@ pub fn menu(records: bool) -> Markup {
         @if records { a href="/events/move_in" { "迁入登记" } }
         a href="/reports" { "统计" }
         a href="/tasks" { "核查" }
+        @if wis { a href="/wis/lists" { "育龄妇女" } }
         a href="/password" { "修改密码" }
     }
 }

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use renkou_domain::RegionCode;
 use renkou_domain::account::mask_number;
@@ -311,29 +310,12 @@ pub async fn tasks_xlsx(
     let full = session.sees_full_numbers();
     let names = TaskNames::of(&state, &session, &tasks).await?;
     let rows: Vec<Vec<String>> = tasks.iter().map(|t| task_row(t, full, &names)).collect();
-    let body = renkou_formats::list_xlsx(
+    Ok(crate::web::view::xlsx_download(
         &format!("{name} 核查任务（{}）", region.as_str()),
         &HEADINGS,
         &rows,
-    )
-    .map_err(|e| {
-        tracing::error!(error = %e, "task list workbook failed");
-        ApiError::unavailable()
-    })?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"tasks-{}.xlsx\"", region.as_str()),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+        &format!("tasks-{}.xlsx", region.as_str()),
+    )?)
 }
 
 /// `GET /tasks/upload`: the form to reconcile a source register with the

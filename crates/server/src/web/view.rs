@@ -43,3 +43,32 @@ pub fn code_label(field: Field, v: &str) -> String {
     };
     name.map_or_else(|| v.to_string(), str::to_string)
 }
+
+/// A list as an XLSX download: a title line, the headings, the rows.
+pub fn xlsx_download(
+    title: &str,
+    headings: &[&str],
+    rows: &[Vec<String>],
+    file: &str,
+) -> Result<axum::response::Response, crate::ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let body = renkou_formats::list_xlsx(title, headings, rows).map_err(|e| {
+        tracing::error!(error = %e, "list workbook failed");
+        crate::ApiError::unavailable()
+    })?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

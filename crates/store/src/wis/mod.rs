@@ -4,3 +4,4 @@
 //! card's events are recorded by the registry's one write path.
 
 pub mod card;
+pub mod worklists;

@@ -3,8 +3,11 @@
 //! in `web/forms/wis.rs` with every other event form.
 
 pub mod card;
+pub mod lists;
 
 /// The WIS pages.
 pub fn routes() -> axum::Router<crate::AppState> {
-    axum::Router::new().merge(card::routes())
+    axum::Router::new()
+        .merge(card::routes())
+        .merge(lists::routes())
 }
