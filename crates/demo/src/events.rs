@@ -34,6 +34,7 @@ impl Builder<'_> {
             (Field::Relation, p.relation.clone()),
             (Field::Mother, p.mother_id.map(|m| m.to_string())),
             (Field::Father, p.father_id.map(|f| f.to_string())),
+            (Field::BirthOrder, p.birth_order.map(|o| o.to_string())),
         ];
         for (field, value) in optional {
             if let Some(v) = value {

@@ -140,6 +140,8 @@ impl Builder<'_> {
             };
             let child = self.person(hh, relation, male, birth, Some(surname));
             self.set_parents(child, mother, father);
+            let c = self.index(child);
+            self.population.persons[c].birth_order = Some(n + 1);
             out.push(child);
             earliest = birth + Duration::days(400);
         }
@@ -228,6 +230,15 @@ impl Builder<'_> {
             if birth.year() >= 2000 {
                 self.birth_event(id, hh);
             }
+        }
+        for &id in members {
+            let last_birth = members
+                .iter()
+                .map(|c| &self.population.persons[self.index(*c)])
+                .filter(|c| c.mother_id == Some(id))
+                .map(|c| c.birth_date)
+                .max();
+            self.family_planning(id, last_birth);
         }
     }
 }

@@ -13,6 +13,7 @@ mod names;
 mod persons;
 pub mod registers;
 mod summary;
+mod wis;
 
 use std::collections::HashMap;
 
