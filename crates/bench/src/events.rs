@@ -138,6 +138,7 @@ async fn register_one(
                     request_hash: "bench".into(),
                 }),
                 review: false,
+                policies: renkou_domain::wis::PolicyRule::defaults(),
             };
             store.record_in(&command, &meta, &scope, &context).await?;
             sink.nudge();

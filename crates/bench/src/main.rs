@@ -5,6 +5,7 @@ mod events;
 mod home;
 mod load;
 mod stats;
+mod wis;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -80,6 +81,16 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// The women-of-childbearing-age work lists of a township (the most
+    /// populous by default), as pages served in process: p50 and p99.
+    WisLists {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        requests: usize,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -102,6 +113,11 @@ async fn main() -> anyhow::Result<()> {
             events,
         } => stats::run(&db, samples, events).await,
         Command::LoadPrepare { db, sessions, out } => load::prepare(&db, sessions, &out).await,
+        Command::WisLists {
+            db,
+            region,
+            requests,
+        } => wis::run(&db, region, requests).await,
     }
 }
 
@@ -123,6 +139,7 @@ fn register(people: usize, seed: u64, out: PathBuf) -> anyhow::Result<()> {
             people,
             seed,
             today,
+            households_before: 0,
         },
     );
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);

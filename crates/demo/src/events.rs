@@ -1,7 +1,7 @@
 //! The events behind each person: births, marriages, deaths and widowhood,
 //! moves, each dated after what came before.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use renkou_domain::event::{EventKind, Field, FieldChange};
 use renkou_store::NewEventRow;
 
@@ -42,7 +42,46 @@ impl Builder<'_> {
             }
         }
         let (date, region) = (p.birth_date, residence);
+        // A birth counts by the mother's age group at the birth.
+        let details = p.mother_id.map(|m| self.birth_details(id, m));
         self.event(id, EventKind::Birth, date, None, region, changes);
+        if let (Some(details), Some(e)) = (details, self.population.events.last_mut()) {
+            e.details = Some(details);
+        }
+    }
+
+    /// What a birth's statistics count it by: the mother's birth year and
+    /// the default policy indicators' verdicts on it.
+    fn birth_details(&self, child: i64, mother: i64) -> renkou_domain::event::EventDetails {
+        let c = &self.population.persons[self.index(child)];
+        let m = &self.population.persons[self.index(mother)];
+        // A mother's children are made one after another: the previous one
+        // is the person before.
+        let previous = (child > 1)
+            .then(|| &self.population.persons[self.index(child - 1)])
+            .filter(|s| s.mother_id == Some(mother) && c.birth_order.is_some_and(|o| o > 1))
+            .map(|s| s.birth_date);
+        let facts = renkou_domain::wis::BirthFacts {
+            order: c.birth_order.map_or(0, i64::from),
+            mother_age: i64::from(c.birth_date.year() - m.birth_date.year()),
+            months_since_previous: previous.map_or(-1, |p| {
+                i64::from(
+                    (c.birth_date.year() - p.year()) * 12 + c.birth_date.month() as i32
+                        - p.month() as i32,
+                )
+            }),
+            mother_married: m.spouse_id.is_some(),
+            sex: c.sex.clone(),
+        };
+        let policy = renkou_domain::wis::policy::evaluate(
+            &renkou_domain::wis::PolicyRule::defaults(),
+            &facts,
+        )
+        .unwrap_or_default();
+        renkou_domain::event::EventDetails::Birth {
+            mother_born: m.birth_date.year(),
+            policy,
+        }
     }
 
     /// Marries two persons at a plausible date (or not at all, if too young); returns the date.

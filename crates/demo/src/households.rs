@@ -29,7 +29,7 @@ impl Builder<'_> {
         };
         self.population.households.push(HouseholdRow {
             id,
-            household_no: format!("{}{:09}", &hh.residence[..6], id),
+            household_no: format!("{}{:09}", &hh.residence[..6], id + self.households_before),
             region_code: hh.residence.clone(),
             address: Some(format!(
                 "{}{}号",

@@ -34,6 +34,9 @@ pub struct DemoOptions {
     pub seed: u64,
     /// The day the province is generated "as of".
     pub today: NaiveDate,
+    /// Households already in the register: the new ones are numbered after
+    /// them, so that a population added to another keeps its 户号 unique.
+    pub households_before: i64,
 }
 
 /// A village or community people can live in.
@@ -89,6 +92,14 @@ pub fn generate(villages: &[Village], options: &DemoOptions) -> (Population, Dem
         sequences: HashMap::new(),
         migrants: 0,
         last_event: Vec::new(),
+        households_before: options.households_before,
+        // A population added to another draws its identity numbers' sequences
+        // from a block of its own (by seed), clear of the first one's.
+        first_sequence: if options.households_before == 0 {
+            0
+        } else {
+            100 + (options.seed % 8) as u16 * 45
+        },
     };
     while b.population.persons.len() < options.people && !villages.is_empty() {
         b.household();
@@ -118,4 +129,8 @@ struct Builder<'a> {
     migrants: usize,
     /// Per person, the latest day anything happened to them: a death comes after it.
     last_event: Vec<NaiveDate>,
+    /// Households numbered before this population.
+    households_before: i64,
+    /// Where each (address, birth date)'s number sequence starts.
+    first_sequence: u16,
 }

@@ -80,10 +80,11 @@ impl Builder<'_> {
         birth: NaiveDate,
         male: bool,
     ) -> Option<IdNumber> {
+        let first = self.first_sequence;
         let next = self
             .sequences
             .entry((address.to_string(), birth))
-            .or_insert(0);
+            .or_insert(first);
         let sequence = *next * 2 + u16::from(male);
         *next += 1;
         IdNumber::from_parts(address, birth, sequence)

@@ -121,6 +121,7 @@ pub fn generate_registers(villages: &[Village], options: &RegisterOptions) -> Re
             people: options.people,
             seed: options.seed,
             today: options.today,
+            households_before: 0,
         },
     );
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ 0x005E_ED0F_11AC);

@@ -103,7 +103,8 @@ impl Builder<'_> {
                     break;
                 }
                 let done = (due + Duration::days(self.rng.random_range(-10..20))).min(self.today);
-                let result = IudCheckResult::parse(if self.rng.random_bool(0.97) { "1" } else { "2" });
+                let result =
+                    IudCheckResult::parse(if self.rng.random_bool(0.97) { "1" } else { "2" });
                 let facility = self.facility();
                 self.wis_event(
                     woman,
@@ -197,8 +198,7 @@ impl Builder<'_> {
     ) {
         self.event(person, kind, date, None, region, changes);
         if let Some(e) = self.population.events.last_mut() {
-            e.details = Some(EventDetails::Wis(details));
+            e.details = Some(EventDetails::Wis(Box::new(details)));
         }
     }
 }
-

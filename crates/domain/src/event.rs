@@ -196,7 +196,18 @@ pub struct PlannedEvent {
 #[serde(rename_all = "snake_case")]
 pub enum EventDetails {
     /// Of a woman's card.
-    Wis(crate::wis::WisDetails),
+    Wis(Box<crate::wis::WisDetails>),
+    /// Of a birth: what the statistics count it by, as it was at the birth
+    /// (a later correction of the mother's record does not move the birth
+    /// to another age group).
+    Birth {
+        /// The mother's birth year.
+        mother_born: i32,
+        /// Each policy indicator's verdict (`key|title` → met), under the
+        /// rules in force when the birth was registered.
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        policy: std::collections::BTreeMap<String, bool>,
+    },
 }
 
 impl EventDetails {
@@ -204,6 +215,7 @@ impl EventDetails {
     pub fn lines(&self) -> Vec<String> {
         match self {
             EventDetails::Wis(d) => d.lines(),
+            EventDetails::Birth { .. } => Vec::new(),
         }
     }
 }

@@ -86,7 +86,7 @@ impl RegionLevel {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegionCodeError {
     /// Neither 12 digits nor the 6-digit GB/T 2260 form.
-    #[error("区划代码“{0}”有误：应为 12 位数字（省、市、县也可写 6 位）")]
+    #[error("区划代码“{0}”有误：应为 12 位数字（省、市、县也可写 2、4、6 位）")]
     Format(String),
     /// All zeros, or a lower segment set below an empty one (e.g. `510000001000`
     /// has a township but no city) is allowed only where a level is skipped.
@@ -103,9 +103,10 @@ impl RegionCode {
     /// Parses 12 digits, or the 6-digit GB/T 2260 form (padded with zeros).
     pub fn parse(input: &str) -> Result<RegionCode, RegionCodeError> {
         let text = half_width_trimmed(input);
+        // The province (2 digits), city (4) and county (6) forms of GB/T 2260.
         let padded = match text.len() {
             12 => text.into_owned(),
-            6 => format!("{text}000000"),
+            2 | 4 | 6 => format!("{text:0<12}"),
             _ => return Err(RegionCodeError::Format(input.trim().to_string())),
         };
         if !padded.bytes().all(|b| b.is_ascii_digit()) {
@@ -251,9 +252,11 @@ mod tests {
     }
 
     #[test]
-    fn the_six_digit_form_is_padded() {
+    fn the_short_forms_of_province_city_and_county_are_padded() {
         assert_eq!(code("510104").as_str(), "510104000000");
-        assert!(RegionCode::parse("5101").is_err());
+        assert_eq!(code("5101").as_str(), "510100000000");
+        assert_eq!(code("51").as_str(), "510000000000");
+        assert!(RegionCode::parse("510").is_err());
         assert!(RegionCode::parse("51010400100a").is_err());
         assert!(RegionCode::parse("000000000000").is_err());
     }

@@ -26,17 +26,24 @@ pub enum ReportName {
     Women,
     /// Completeness, consistency and possible duplicates of the records.
     Quality,
+    /// Married women 15–49 by current method: contraceptive prevalence (WIS).
+    Contraception,
+    /// Births by order, sex and mother's age group, pregnancy outcomes and
+    /// open pregnancies, in a period (WIS).
+    Births,
 }
 
 impl ReportName {
     /// Every report, in the order menus list them.
-    pub const ALL: [ReportName; 6] = [
+    pub const ALL: [ReportName; 8] = [
         ReportName::Population,
         ReportName::Registration,
         ReportName::Households,
         ReportName::Changes,
         ReportName::Women,
         ReportName::Quality,
+        ReportName::Contraception,
+        ReportName::Births,
     ];
 
     /// The name used in URLs and on the command line.
@@ -48,6 +55,8 @@ impl ReportName {
             ReportName::Changes => "changes",
             ReportName::Women => "women",
             ReportName::Quality => "quality",
+            ReportName::Contraception => "contraception",
+            ReportName::Births => "births",
         }
     }
 
@@ -60,12 +69,14 @@ impl ReportName {
             ReportName::Changes => "人口变动情况",
             ReportName::Women => "育龄妇女婚姻状况",
             ReportName::Quality => "数据质量",
+            ReportName::Contraception => "已婚育龄妇女避孕节育情况",
+            ReportName::Births => "出生与孕情",
         }
     }
 
     /// Whether the report covers a period (else it is taken at a date).
     pub fn is_for_a_period(self) -> bool {
-        self == ReportName::Changes
+        matches!(self, ReportName::Changes | ReportName::Births)
     }
 
     /// Whether the report exists only as of today (the register's current
@@ -126,6 +137,12 @@ impl Cell {
             let v = part as f64 / whole as f64 * scale;
             (v * 100.0).round() / 100.0
         }))
+    }
+
+    /// `part / whole` in percent, rounded to one decimal (as prevalence
+    /// rates are published); `None` if `whole` is 0.
+    pub fn percent(part: i64, whole: i64) -> Cell {
+        Cell::Ratio((whole != 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0))
     }
 
     /// The count, if the cell holds one.

@@ -39,6 +39,18 @@ pub enum Indicator {
     /// Living residents failing a one-record quality check, keyed by the
     /// check's name (`incomplete`: any required field empty).
     Quality,
+    /// Living married women, keyed `birth_year|method` (`00`: none) — WIS.
+    Contraception,
+    /// Living women with an open pregnancy, one key — WIS.
+    Pregnant,
+    /// Births (flows of birth events only), keyed
+    /// `birth_order|sex|mother's age group` (empty where unknown) — WIS.
+    Births,
+    /// Pregnancy outcomes (flows of outcome events only), keyed by outcome — WIS.
+    Outcomes,
+    /// Births by a policy indicator's verdict (flows of births only), keyed
+    /// `key|title|1` (met) or `…|0` — WIS.
+    Policy,
 }
 
 impl Indicator {
@@ -53,6 +65,11 @@ impl Indicator {
             Indicator::Households => "households",
             Indicator::Events => "events",
             Indicator::Quality => "quality",
+            Indicator::Contraception => "contraception",
+            Indicator::Pregnant => "pregnant",
+            Indicator::Births => "births",
+            Indicator::Outcomes => "outcomes",
+            Indicator::Policy => "policy",
         }
     }
 
@@ -61,7 +78,14 @@ impl Indicator {
     pub fn has_flows(self) -> bool {
         matches!(
             self,
-            Indicator::Population | Indicator::Women | Indicator::Events
+            Indicator::Population
+                | Indicator::Women
+                | Indicator::Events
+                | Indicator::Contraception
+                | Indicator::Pregnant
+                | Indicator::Births
+                | Indicator::Outcomes
+                | Indicator::Policy
         )
     }
 }
@@ -143,6 +167,21 @@ pub fn stock_of(p: &Person) -> Vec<CounterKey> {
             Indicator::Women,
             format!("{year}|{marital}"),
         ));
+        if p.marital_status.is_some_and(|m| m.is_married()) {
+            let method = p.contraception.map_or("00", |m| m.code());
+            out.push(CounterKey::new(
+                p.residence,
+                Indicator::Contraception,
+                format!("{year}|{method}"),
+            ));
+        }
+        if p.pregnant_since.is_some() {
+            out.push(CounterKey::new(
+                p.residence,
+                Indicator::Pregnant,
+                String::new(),
+            ));
+        }
     }
     if p.household_id.is_some() {
         out.push(CounterKey::new(
@@ -240,6 +279,52 @@ pub fn flows_of(before: Option<&Person>, after: &Person) -> Vec<FlowKey> {
     out
 }
 
+/// The mother's age groups births are reported by (age reached in the year
+/// of the birth): under 20, five-year groups to 44, 45 and over.
+pub const MOTHER_AGE_GROUPS: [&str; 7] =
+    ["15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45+"];
+
+/// The mother's age group of a birth in `birth_year` to a mother born in
+/// `mother_year` (ages under 15 fall in the first group).
+pub fn mother_age_group(birth_year: i32, mother_year: i32) -> &'static str {
+    let age = birth_year - mother_year;
+    let i = (age.max(15) - 15) / 5;
+    MOTHER_AGE_GROUPS[(i as usize).min(MOTHER_AGE_GROUPS.len() - 1)]
+}
+
+/// The births counter of a child born alive: `birth_order|sex|mother's age
+/// group`, each empty where unknown.
+pub fn birth_key(child: &Person, mother_year: Option<i32>) -> CounterKey {
+    let order = child.birth_order.map(|o| o.to_string()).unwrap_or_default();
+    let group = mother_year
+        .map(|y| mother_age_group(child.birth_date.year(), y))
+        .unwrap_or_default();
+    CounterKey::new(
+        child.residence,
+        Indicator::Births,
+        format!("{order}|{}|{group}", child.sex.code()),
+    )
+}
+
+/// The policy counters of a birth: one per indicator, by its verdict.
+pub fn policy_keys<'a>(
+    child: &'a Person,
+    verdicts: &'a std::collections::BTreeMap<String, bool>,
+) -> impl Iterator<Item = CounterKey> + 'a {
+    verdicts.iter().map(|(indicator, met)| {
+        CounterKey::new(
+            child.residence,
+            Indicator::Policy,
+            format!("{indicator}|{}", u8::from(*met)),
+        )
+    })
+}
+
+/// The outcomes counter of a pregnancy that ended, keyed by how.
+pub fn outcome_key(woman: &Person, outcome: &str) -> CounterKey {
+    CounterKey::new(woman.residence, Indicator::Outcomes, outcome.to_string())
+}
+
 /// The five-year age groups of a population pyramid: 0–4, 5–9, …, 80–84, 85+.
 pub const AGE_GROUPS: usize = 18;
 
@@ -298,8 +383,35 @@ mod tests {
                 (Indicator::Living, String::new()),
                 (Indicator::Registration, "510104001001".to_string()),
                 (Indicator::Women, "1990|21".to_string()),
+                (Indicator::Contraception, "1990|00".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_married_woman_counts_by_her_method_and_a_birth_by_order_and_mothers_age() {
+        let mut p = person("510104001001", Sex::Female, "1990-05-01");
+        p.marital_status = Some(MaritalStatus::first_marriage());
+        p.contraception = crate::wis::Method::parse("03").ok();
+        p.pregnant_since = "2026-01-01".parse().ok();
+        let wis: Vec<(Indicator, String)> = stock_of(&p)
+            .into_iter()
+            .filter(|k| matches!(k.indicator, Indicator::Contraception | Indicator::Pregnant))
+            .map(|k| (k.indicator, k.key))
+            .collect();
+        assert_eq!(
+            wis,
+            [
+                (Indicator::Contraception, "1990|03".to_string()),
+                (Indicator::Pregnant, String::new())
+            ]
+        );
+        let mut child = person("510104001001", Sex::Male, "2026-03-01");
+        child.birth_order = Some(2);
+        assert_eq!(birth_key(&child, Some(1990)).key, "2|1|35-39");
+        assert_eq!(birth_key(&child, None).key, "2|1|");
+        assert_eq!(mother_age_group(2026, 2014), "15-19");
+        assert_eq!(mother_age_group(2026, 1970), "45+");
     }
 
     #[test]
@@ -350,10 +462,20 @@ mod tests {
         after.marital_status = Some(MaritalStatus::first_marriage());
         let changed: Vec<_> = flows_of(Some(&before), &after)
             .into_iter()
-            .filter(|f| !matches!(f.counter.indicator, Indicator::Events | Indicator::Quality))
+            .filter(|f| f.counter.indicator == Indicator::Women)
             .map(|f| (f.counter.key, f.sign))
             .collect();
         assert_eq!(changed, vec![("1995|".into(), -1), ("1995|21".into(), 1)]);
+        let method: Vec<_> = flows_of(Some(&before), &after)
+            .into_iter()
+            .filter(|f| f.counter.indicator == Indicator::Contraception)
+            .map(|f| (f.counter.key, f.sign))
+            .collect();
+        assert_eq!(
+            method,
+            vec![("1995|00".into(), 1)],
+            "a wife is counted by her method"
+        );
     }
 
     #[test]

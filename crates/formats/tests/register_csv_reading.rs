@@ -66,7 +66,7 @@ fn every_bad_field_is_reported_with_line_column_and_reason_and_the_row_kept() {
             ("birth_date", "日期 1985-02-30 不存在"),
             (
                 "region_code",
-                "区划代码“51010400100a”有误：应为 12 位数字（省、市、县也可写 6 位）"
+                "区划代码“51010400100a”有误：应为 12 位数字（省、市、县也可写 2、4、6 位）"
             ),
         ]
     );

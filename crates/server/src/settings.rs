@@ -122,12 +122,24 @@ pub struct ReviewSettings {
 }
 
 /// Women of childbearing age (`[wis]`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WisSettings {
     /// When checks, visits, deliveries and postpartum methods fall due
     /// (`[wis.schedule]`: `iud_check_months = [3, 6, 12]`, …).
     pub schedule: renkou_domain::wis::Schedule,
+    /// The policy indicators each birth is judged by, in CEL
+    /// (`[[wis.policy]] key = "compliant" title = "政策符合" rule = "order <= 3"`).
+    pub policy: Vec<renkou_domain::wis::PolicyRule>,
+}
+
+impl Default for WisSettings {
+    fn default() -> Self {
+        WisSettings {
+            schedule: renkou_domain::wis::Schedule::default(),
+            policy: renkou_domain::wis::PolicyRule::defaults(),
+        }
+    }
 }
 
 impl Default for DatabaseSettings {
@@ -193,11 +205,16 @@ impl Settings {
             )
             .build()
             .and_then(|c| c.try_deserialize::<Settings>())
+            .map_err(|e| SettingsError(e.to_string()))
+            .and_then(|s| {
+                renkou_domain::wis::policy::check(&s.wis.policy)
+                    .map_err(|e| SettingsError(e.to_string()))?;
+                Ok(s)
+            })
             .map(|mut s| {
                 s.fault = Fault::from_env();
                 s
             })
-            .map_err(|e| SettingsError(e.to_string()))
     }
 
     /// The audit key file for a database URL.

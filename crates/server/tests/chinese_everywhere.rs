@@ -172,6 +172,11 @@ async fn every_page_and_export_reads_in_chinese(db: &TestDb) {
         ("/reports/changes?region=510104000000".into(), &county),
         ("/reports/women?region=510104000000".into(), &county),
         ("/reports/quality?region=510104000000".into(), &county),
+        ("/reports/contraception?region=510104000000".into(), &county),
+        (
+            "/reports/births?region=510104000000&period=2026".into(),
+            &county,
+        ),
         (
             "/reports/registration?region=510104000000&date=2015-01-01".into(),
             &county,

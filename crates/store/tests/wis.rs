@@ -301,3 +301,131 @@ on_both_engines!(
     twins_are_born_of_a_pregnancy_with_their_birth_order,
     a_method_is_started_changed_checked_and_stopped_by_its_rules,
 );
+
+async fn the_contraception_and_births_reports_count_what_was_recorded(db: &TestDb) {
+    use renkou_domain::report::{Cell, ReportName};
+    use renkou_domain::wis::PolicyRule;
+    use renkou_store::{ReportRequest, Scope, WriteContext};
+    let today = renkou_domain::date::today_in_china();
+    let her = woman(db).await;
+    let husband = record(
+        db,
+        Command::MoveIn {
+            newcomer: person("李明", Sex::Male, day(1990, 1, 1), Some(13)),
+            date: day(2010, 1, 1),
+            origin: None,
+        },
+    )
+    .await
+    .unwrap();
+    db.store
+        .record_at(
+            &Command::Marriage {
+                a: her,
+                b: husband,
+                date: day(2015, 5, 1),
+            },
+            &meta(),
+            today,
+        )
+        .await
+        .unwrap();
+    let village = RegionCode::parse(VILLAGE).unwrap();
+    let context = WriteContext {
+        policies: PolicyRule::defaults(),
+        ..WriteContext::default()
+    };
+    let scope = Scope::new([village]);
+    for (name, born) in [
+        ("李一", day(2016, 3, 1)),
+        ("李二", day(2019, 3, 1)),
+        ("李三", day(2023, 3, 1)),
+        ("李四", day(2025, 3, 1)),
+    ] {
+        let birth = Command::Birth {
+            child: person(name, Sex::Female, born, None),
+            mother: Some(her),
+            father: Some(husband),
+            details: Default::default(),
+        };
+        db.store
+            .record_in(&birth, &meta(), &scope, &context)
+            .await
+            .unwrap();
+    }
+    record(
+        db,
+        wis(WisCommand::Contraception {
+            woman: her,
+            action: ContraceptionAction::Start,
+            method: Method::parse("02").ok(),
+            facility: None,
+            date: day(2025, 6, 1),
+        }),
+    )
+    .await
+    .unwrap();
+    let report = |name, period: Option<&str>| ReportRequest {
+        name,
+        region: RegionCode::parse("510104000000").unwrap(),
+        level: Some(renkou_domain::RegionLevel::Township),
+        date: None,
+        period: period.map(|p| renkou_domain::Period::parse(p).unwrap()),
+        today,
+    };
+    let contraception = db
+        .store
+        .report(&report(ReportName::Contraception, None))
+        .await
+        .unwrap();
+    let total = &contraception.total;
+    assert_eq!(total.get("married_women"), Some(Cell::Count(1)));
+    assert_eq!(total.get("m02"), Some(Cell::Count(1)));
+    assert_eq!(total.get("cpr"), Some(Cell::Ratio(Some(100.0))));
+    // On the day before the method started, she counted as not contracepting.
+    let before = db
+        .store
+        .report(&ReportRequest {
+            date: Some(day(2025, 5, 31)),
+            ..report(ReportName::Contraception, None)
+        })
+        .await
+        .unwrap();
+    assert_eq!(before.total.get("cpr"), Some(Cell::Ratio(Some(0.0))));
+    let births = db
+        .store
+        .report(&report(ReportName::Births, Some("2025")))
+        .await
+        .unwrap();
+    let t = &births.total;
+    assert_eq!(t.get("births"), Some(Cell::Count(1)));
+    assert_eq!(
+        t.get("order_3_plus"),
+        Some(Cell::Count(1)),
+        "her fourth child"
+    );
+    assert_eq!(
+        t.get("mother_30_34"),
+        Some(Cell::Count(1)),
+        "born 1992, a mother of 33"
+    );
+    assert_eq!(
+        t.get("policy_compliant"),
+        Some(Cell::Count(0)),
+        "a fourth birth is not"
+    );
+    assert_eq!(t.get("policy_compliant_rate"), Some(Cell::Ratio(Some(0.0))));
+    let earlier = db
+        .store
+        .report(&report(ReportName::Births, Some("2016")))
+        .await
+        .unwrap();
+    assert_eq!(
+        earlier.total.get("policy_compliant_rate"),
+        Some(Cell::Ratio(Some(100.0)))
+    );
+    let verify = db.store.verify_counters(None).await.unwrap();
+    assert!(verify.differences.is_empty(), "{:?}", verify.differences);
+}
+
+on_both_engines!(the_contraception_and_births_reports_count_what_was_recorded);

@@ -64,6 +64,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
         people: args.people,
         seed: args.seed,
         today: today_in_china(),
+        households_before: counts.households,
     };
     let generate_started = Instant::now();
     let (population, summary) = generate(&villages, &options);

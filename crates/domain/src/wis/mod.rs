@@ -6,6 +6,7 @@
 pub mod birth_order;
 pub mod codes;
 pub mod details;
+pub mod policy;
 pub mod rules;
 pub mod schedule;
 pub mod worklist;
@@ -13,6 +14,7 @@ pub mod worklist;
 pub use birth_order::birth_order;
 pub use codes::{CheckResult, ChildHealth, Facility, IudCheckResult, Method, Outcome, Service};
 pub use details::WisDetails;
+pub use policy::{BirthFacts, PolicyRule};
 pub use rules::{ContraceptionAction, WisRefusal};
 pub use schedule::Schedule;
 pub use worklist::{ListKind, Listed, WomanFacts, lists_of};

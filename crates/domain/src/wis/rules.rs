@@ -303,7 +303,7 @@ fn on_card(
     } else {
         changing(woman, kind, date, wanted)?
     };
-    e.details = Some(EventDetails::Wis(details));
+    e.details = Some(EventDetails::Wis(Box::new(details)));
     Ok(e)
 }
 

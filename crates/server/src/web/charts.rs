@@ -151,6 +151,29 @@ pub fn monthly_svg(months: &[MonthBars], caption: &str) -> Markup {
     }
 }
 
+/// Horizontal bars, one a label, scaled to the largest.
+pub fn bars_svg(bars: &[(String, i64)], caption: &str) -> Markup {
+    let (width, row, left) = (520.0_f64, 18.0_f64, 130.0_f64);
+    let height = row * bars.len() as f64 + 30.0;
+    let max = nice_ceiling(bars.iter().map(|(_, n)| *n).max().unwrap_or(0));
+    let scale = (width - left - 60.0) / max as f64;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" width=(width) height=(height)
+            viewBox={ "0 0 " (width) " " (height) } role="img" font-size="11" font-family="sans-serif" {
+            title { (caption) }
+            text x="4" y="14" { (caption) }
+            @for (i, (label, n)) in bars.iter().enumerate() {
+                @let y = 24.0 + row * i as f64;
+                text x=(left - 6.0) y=(fmt(y + 12.0)) text-anchor="end" { (label) }
+                rect x=(left) y=(fmt(y + 2.0)) width=(fmt(*n as f64 * scale)) height=(row - 4.0) fill=(MALE) {
+                    title { (label) " " (n) }
+                }
+                text x=(fmt(left + *n as f64 * scale + 4.0)) y=(fmt(y + 12.0)) { (n) }
+            }
+        }
+    }
+}
+
 /// One point of a trend line.
 pub struct TrendPoint {
     pub label: String,

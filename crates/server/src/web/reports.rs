@@ -127,8 +127,45 @@ pub async fn report_page(
             @if let Some(src) = chart {
                 figure { img src=(src) alt="统计图"; }
             }
+            @if let Some((caption, bars)) = total_bars(&report) {
+                figure { (crate::web::charts::bars_svg(&bars, &caption)) }
+            }
         },
     ))
+}
+
+/// The region's total of a family-planning report as bars: the methods
+/// of the contracepting, the births by order and by mother's age.
+fn total_bars(report: &Report) -> Option<(String, Vec<(String, i64)>)> {
+    let wanted: Vec<&str> = match report.report {
+        ReportName::Contraception => report
+            .columns
+            .iter()
+            .filter(|c| c.key.starts_with('m'))
+            .map(|c| c.key.as_str())
+            .collect(),
+        ReportName::Births => report
+            .columns
+            .iter()
+            .filter(|c| c.key.starts_with("order_") || c.key.starts_with("mother_"))
+            .map(|c| c.key.as_str())
+            .collect(),
+        _ => return None,
+    };
+    let bars = report
+        .columns
+        .iter()
+        .filter(|c| wanted.contains(&c.key.as_str()))
+        .map(|c| {
+            let n = report
+                .total
+                .get(&c.key)
+                .and_then(|v| v.count())
+                .unwrap_or(0);
+            (c.title.clone(), n)
+        })
+        .collect();
+    Some((format!("{}（合计）", report.report.title()), bars))
 }
 
 fn refs<'a>(params: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {

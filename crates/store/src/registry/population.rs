@@ -107,6 +107,7 @@ fn population_counts(pop: &Population) -> StoreResult<CounterDelta> {
             effective_date: e.effective_date,
             recorded_at: e.recorded_at,
             changes: &e.changes,
+            details: e.details.as_ref(),
         });
     }
     // Persons in parallel chunks, each counted on its own, then merged.

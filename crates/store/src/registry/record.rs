@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use renkou_domain::event::{EventKind, Field, FieldChange, PlannedEvent};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use renkou_domain::event::{EventDetails, EventKind, Field, FieldChange, PlannedEvent};
 use renkou_domain::rules::{self, Command, MergeFacts};
 use renkou_domain::verification;
 use renkou_domain::{IdNumber, LifeStatus, Person, PersonId, RegionCode, RegionLevel};
@@ -48,6 +48,8 @@ pub struct WriteContext {
     /// The entry waits for review (a village collector's, where the
     /// province asks for the township's confirmation).
     pub review: bool,
+    /// The policy indicators each birth is judged by (configuration).
+    pub policies: Vec<renkou_domain::wis::PolicyRule>,
 }
 
 /// A client's key for one write (the `Idempotency-Key` header, or a form's
@@ -78,7 +80,7 @@ pub(crate) async fn record<T: Tx>(
     {
         return Ok(answer);
     }
-    let recorded = record_in_tx(&mut tx, command, meta, today, scope).await?;
+    let recorded = record_in_tx(&mut tx, command, meta, today, scope, &context.policies).await?;
     if context.review {
         tx.insert_review_of_last_event(recorded.person_id.0).await?;
     }
@@ -127,6 +129,7 @@ pub(crate) async fn record_in_tx<T: Tx>(
     meta: &EventMeta,
     today: NaiveDate,
     scope: Option<&Scope>,
+    policies: &[renkou_domain::wis::PolicyRule],
 ) -> StoreResult<Recorded> {
     for code in command.regions() {
         current_region(tx, &code, true).await?;
@@ -203,6 +206,19 @@ pub(crate) async fn record_in_tx<T: Tx>(
                 {
                     let born = tx.children_birth_dates(mother).await?;
                     let order = renkou_domain::wis::birth_order(&born, newcomer.birth_date);
+                    // A birth counts by the mother's age group at the birth,
+                    // and by each policy indicator's verdict on it then.
+                    if event.kind == EventKind::Birth
+                        && let Some(m) = persons.get(&PersonId(mother))
+                    {
+                        let facts = birth_facts(m, newcomer, order, &born);
+                        let policy = renkou_domain::wis::policy::evaluate(policies, &facts)
+                            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                        event.details.get_or_insert(EventDetails::Birth {
+                            mother_born: m.birth_date.year(),
+                            policy,
+                        });
+                    }
                     event.changes.retain(|c| c.field != Field::BirthOrder);
                     event.changes.push(FieldChange {
                         field: Field::BirthOrder,
@@ -213,7 +229,14 @@ pub(crate) async fn record_in_tx<T: Tx>(
                 let person =
                     rules::apply_all(&newcomer.clone().into_person(PersonId(id)), &event.changes)?;
                 tx.insert_persons(&[PersonRow::from(&person)], now).await?;
-                counts.event(kind, effective_date, now, None, &person);
+                counts.event(
+                    kind,
+                    effective_date,
+                    now,
+                    None,
+                    &person,
+                    event.details.as_ref(),
+                );
                 person
             }
             Some(id) => {
@@ -240,13 +263,21 @@ pub(crate) async fn record_in_tx<T: Tx>(
                 rules::check_late_entry(id, effective_date, &event.changes, &later)?;
                 tx.update_person(&PersonRow::from(&next), now).await?;
                 if later.is_empty() {
-                    counts.event(kind, effective_date, now, Some(current), &next);
+                    counts.event(
+                        kind,
+                        effective_date,
+                        now,
+                        Some(current),
+                        &next,
+                        event.details.as_ref(),
+                    );
                 } else {
                     let added = ReplayEvent {
                         kind,
                         effective_date,
                         recorded_at: now,
                         changes: &event.changes,
+                        details: event.details.as_ref(),
                     };
                     counts.event_entered_late(current, &next, &recorded, added);
                 }
@@ -271,6 +302,29 @@ pub(crate) async fn record_in_tx<T: Tx>(
         person_id: main.unwrap_or(PersonId(0)),
         events: events.len(),
     })
+}
+
+/// What the policy rules read of a birth: its order, the mother's age and
+/// marriage, the months since her previous live birth.
+fn birth_facts(
+    mother: &Person,
+    child: &renkou_domain::rules::NewPerson,
+    order: u8,
+    earlier: &[NaiveDate],
+) -> renkou_domain::wis::BirthFacts {
+    let previous = earlier.iter().filter(|d| **d <= child.birth_date).max();
+    let months = previous.map_or(-1, |p| {
+        let m = (child.birth_date.year() - p.year()) * 12 + child.birth_date.month() as i32
+            - p.month() as i32;
+        i64::from(m.max(0))
+    });
+    renkou_domain::wis::BirthFacts {
+        order: i64::from(order),
+        mother_age: i64::from(child.birth_date.year() - mother.birth_date.year()),
+        months_since_previous: months,
+        mother_married: mother.marital_status.is_some_and(|m| m.is_married()),
+        sex: child.sex.code().to_string(),
+    }
 }
 
 /// Settles the open verification tasks that the events answer (a death

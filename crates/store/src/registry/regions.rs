@@ -298,12 +298,13 @@ async fn rezoning_counts<T: Tx>(
                     effective_date: date,
                     recorded_at: now,
                     changes: std::slice::from_ref(change),
+                    details: None,
                 };
                 counts.event_entered_late(&person, &after, &recorded, added.clone());
                 // The recoded residence is history the hukou recoding replays.
                 recorded.push(added);
             } else {
-                counts.event(EventKind::Rezoning, date, now, Some(&person), &after);
+                counts.event(EventKind::Rezoning, date, now, Some(&person), &after, None);
             }
             person = after;
         }

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use renkou_domain::event::{EventKind, FieldChange};
+use renkou_domain::event::{EventDetails, EventKind, FieldChange};
 use renkou_domain::stats::{self, CounterKey, FlowKey};
 use renkou_domain::{Person, RegionCode};
 
@@ -115,7 +115,8 @@ impl CounterDelta {
         self.stock(stats::household_stock(region), n);
     }
 
-    /// An event changed `before` (absent if it brought the person in) into `after`.
+    /// An event changed `before` (absent if it brought the person in) into
+    /// `after`; `details` are the event's own facts (a pregnancy's outcome).
     pub fn event(
         &mut self,
         kind: EventKind,
@@ -123,9 +124,10 @@ impl CounterDelta {
         recorded_at: DateTime<Utc>,
         before: Option<&Person>,
         after: &Person,
+        details: Option<&EventDetails>,
     ) {
         self.person_changed(before, after);
-        self.event_flows(kind, effective_date, recorded_at, before, after);
+        self.event_flows(kind, effective_date, recorded_at, before, after, details);
     }
 
     /// Today's counts of a person who changed from `before` into `after`.
@@ -138,7 +140,8 @@ impl CounterDelta {
         }
     }
 
-    /// The dated differences an event made.
+    /// The dated differences an event made, and what it counts for by its
+    /// kind: a birth by order, sex and mother's age group, an outcome by how.
     fn event_flows(
         &mut self,
         kind: EventKind,
@@ -146,9 +149,36 @@ impl CounterDelta {
         recorded_at: DateTime<Utc>,
         before: Option<&Person>,
         after: &Person,
+        details: Option<&EventDetails>,
     ) {
         let recorded_date = china_date(recorded_at);
-        for flow in stats::flows_of(before, after) {
+        let mut flows = stats::flows_of(before, after);
+        let mut of_kind = Vec::new();
+        match (kind, details) {
+            (EventKind::Birth, details) => {
+                let (mother, verdicts) = match details {
+                    Some(EventDetails::Birth {
+                        mother_born,
+                        policy,
+                    }) => (Some(*mother_born), Some(policy)),
+                    _ => (None, None),
+                };
+                of_kind.push(stats::birth_key(after, mother));
+                if let Some(verdicts) = verdicts {
+                    of_kind.extend(stats::policy_keys(after, verdicts));
+                }
+            }
+            (EventKind::PregnancyOutcome, Some(EventDetails::Wis(d))) => {
+                of_kind.extend(d.outcome.map(|o| stats::outcome_key(after, o.code())));
+            }
+            _ => {}
+        }
+        flows.extend(of_kind.into_iter().map(|counter| stats::FlowKey {
+            counter,
+            sign: 1,
+            other: String::new(),
+        }));
+        for flow in flows {
             *self
                 .flows
                 .entry(FlowRow {
@@ -218,6 +248,7 @@ pub(crate) struct ReplayEvent<'a> {
     pub effective_date: NaiveDate,
     pub recorded_at: DateTime<Utc>,
     pub changes: &'a [FieldChange],
+    pub details: Option<&'a EventDetails>,
 }
 
 impl<'a> ReplayEvent<'a> {
@@ -233,6 +264,7 @@ impl<'a> ReplayEvent<'a> {
                     effective_date: e.effective_date,
                     recorded_at: e.recorded_at,
                     changes: &e.changes.0,
+                    details: e.details.as_ref().map(|d| &d.0),
                 })
             })
             .collect()
@@ -305,6 +337,7 @@ pub(crate) fn replay(delta: &mut CounterDelta, current: &Person, events: &[Repla
             event.recorded_at,
             before.as_ref(),
             &after,
+            event.details,
         );
         match before {
             Some(p) => after = p,

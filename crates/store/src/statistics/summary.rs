@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use renkou_domain::{RegionCode, RegionLevel};
 use serde::Serialize;
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::{Store, on_pool};
 
 /// What a region looks like today.
@@ -93,5 +93,21 @@ impl Store {
             births_this_year: births,
             deaths_this_year: deaths,
         })
+    }
+
+    /// The region of `level` with the most living residents (for benchmarks
+    /// and demonstrations that want a busy one).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn most_populous(&self, level: RegionLevel) -> StoreResult<RegionCode> {
+        let width = level.prefix_len() as i32;
+        let prefix: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT substr(region_code, 1, $1) FROM stat_stock WHERE level = 'village' \
+             AND indicator = 'living' GROUP BY 1 ORDER BY SUM(n) DESC LIMIT 1",
+        )
+        .bind(width)
+        .fetch_optional(pool)
+        .await?);
+        let prefix = prefix.ok_or_else(|| StoreError::NotFound("a populated region".into()))?;
+        RegionCode::parse(&format!("{prefix:0<12}")).map_err(|e| StoreError::Invalid(e.to_string()))
     }
 }

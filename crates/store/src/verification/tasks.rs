@@ -192,7 +192,7 @@ impl Store {
             }
             let recorded = match command {
                 Some(command) => {
-                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope)).await?)
+                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope), &[]).await?)
                 }
                 None => None,
             };

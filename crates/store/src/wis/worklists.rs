@@ -25,19 +25,21 @@ struct FactsRow {
 
 /// The women of a region range with the facts of the lists. A check or
 /// visit is read only for a woman on an IUD or a short-acting method, a
-/// marriage and a delivery only for one without a method.
+/// marriage and a delivery only for one without a method. Her events are
+/// found by her id (`kind || ''` keeps SQLite, which has no statistics,
+/// from reading every check of the province by kind instead).
 fn facts_query() -> String {
     format!(
         "SELECT {}, \
          CASE WHEN p.contraception = '03' THEN \
-           (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND e.kind = 'iud_check') END \
+           (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND (e.kind || '') = 'iud_check') END \
            AS last_iud_check, \
          CASE WHEN p.contraception IN ('05', '06', '07', '08', '09') THEN \
-           (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND e.kind = 'visit') END \
+           (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND (e.kind || '') = 'visit') END \
            AS last_visit, \
          CASE WHEN (p.contraception IS NULL OR p.contraception = '00') AND p.pregnant_since IS NULL \
            AND (p.spouse_id IS NOT NULL OR p.marital_status LIKE '2%') THEN \
-           (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND e.kind = 'marriage') END \
+           (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND (e.kind || '') = 'marriage') END \
            AS married_on, \
          CASE WHEN (p.contraception IS NULL OR p.contraception = '00') AND p.pregnant_since IS NULL THEN \
            (SELECT MAX(c.birth_date) FROM persons c WHERE c.mother_id = p.id) END \

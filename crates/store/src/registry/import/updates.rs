@@ -107,12 +107,13 @@ pub(super) async fn changes<T: Tx>(
                 effective_date: date,
                 recorded_at: origin.started_at,
                 changes: &changes,
+                details: None,
             };
             out.counts
                 .event_entered_late(before, &after, &recorded, added);
         } else {
             out.counts
-                .event(kind, date, origin.started_at, Some(before), &after);
+                .event(kind, date, origin.started_at, Some(before), &after, None);
         }
         out.events.push(NewEventRow {
             person_id: u.person_id,

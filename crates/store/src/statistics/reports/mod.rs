@@ -13,8 +13,10 @@ use crate::database::rows::RegionRow;
 use crate::error::{StoreError, StoreResult};
 use crate::{Store, on_pool};
 
+mod births;
 mod births_deaths;
 mod changes;
+mod contraception;
 mod data_quality;
 mod households;
 mod population;
@@ -164,6 +166,14 @@ impl Store {
                 let p = period.unwrap_or_else(|| Period::month_of(date));
                 self.changes_report(&scope, &areas, p, request.today)
                     .await?
+            }
+            ReportName::Contraception => {
+                self.contraception_report(&scope, date, request.today)
+                    .await?
+            }
+            ReportName::Births => {
+                let p = period.unwrap_or_else(|| Period::month_of(date));
+                self.births_report(&scope, p, request.today).await?
             }
         };
         let empty: Vec<(String, Cell)> = columns
