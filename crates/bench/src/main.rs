@@ -6,6 +6,7 @@ mod home;
 mod load;
 mod stats;
 mod wis;
+mod wis_conversion;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -91,6 +92,17 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         requests: usize,
     },
+    /// Precision and recall of a WIS card conversion's links against the
+    /// truth.csv of `renkou demo --wis-export`.
+    WisScore {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        /// The conversion's --source.
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        truth: PathBuf,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -118,6 +130,9 @@ async fn main() -> anyhow::Result<()> {
             region,
             requests,
         } => wis::run(&db, region, requests).await,
+        Command::WisScore { db, source, truth } => {
+            wis_conversion::score(&db, &source, &truth).await
+        }
     }
 }
 

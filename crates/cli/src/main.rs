@@ -71,6 +71,9 @@ enum Command {
     /// Manage API tokens for other departments' systems.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// Women of childbearing age (育龄妇女): convert a legacy WIS card export.
+    #[command(subcommand)]
+    Wis(commands::wis::WisCommand),
 }
 
 #[tokio::main]
@@ -113,6 +116,7 @@ async fn main() -> std::process::ExitCode {
         Command::Stats(cmd) => commands::stats::run(&db, cmd).await,
         Command::Serve(args) => commands::serve::run(&db, args).await,
         Command::Audit(cmd) => commands::audit::run(&db, cmd).await,
+        Command::Wis(cmd) => commands::wis::run(&db, cmd).await,
     };
     match result {
         Ok(code) => code,

@@ -10,10 +10,12 @@ mod draws;
 mod events;
 mod households;
 mod names;
+mod noise;
 mod persons;
 pub mod registers;
 mod summary;
 mod wis;
+pub mod wis_export;
 
 use std::collections::HashMap;
 

@@ -3,11 +3,16 @@
 //! extract, an export of this system. Statistical reports leave as CSV or XLSX.
 
 pub mod cells;
+mod csv_file;
 pub mod register_csv;
 pub mod report_files;
+pub mod wis_cards;
 
 pub use cells::{SafeCsvWriter, csv_value, shortened, xlsx_cell};
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };
 pub use report_files::{CsvHeadings, list_csv, list_xlsx, report_csv, report_xlsx};
+pub use wis_cards::{
+    CardProblem, UnreadableRow, WisCardWriter, WisCards, WomanCard, read_wis_cards,
+};

@@ -105,6 +105,15 @@ async fn every_page_and_export_reads_in_chinese(db: &TestDb) {
         "510104000000",
     )
     .await;
+    let jsz = staff(
+        db,
+        &app,
+        "jsz",
+        "周专干",
+        Role::FamilyPlanningOfficer,
+        "510104017000",
+    )
+    .await;
     let mother = common::person_id(&app, &cun, "510104198807070024").await;
     let (status, _) = post_form(
         &app,
@@ -217,6 +226,31 @@ async fn every_page_and_export_reads_in_chinese(db: &TestDb) {
     ));
     if let Some(task) = task {
         pages.push((format!("/tasks/{task}/merge"), &cun));
+    }
+    // The women's cards, their forms, lists and conversion.
+    pages.push((format!("/persons/{mother}/card"), &jsz));
+    pages.push((format!("/persons/{mother}/card?format=print"), &jsz));
+    pages.push(("/wis/lists?region=510104017000".into(), &jsz));
+    pages.push(("/wis/import".into(), &jsz));
+    pages.push(("/wis/import".into(), &cun));
+    for kind in renkou_domain::wis::ListKind::ALL {
+        pages.push((
+            format!("/wis/lists?region=510104017000&kind={}", kind.as_str()),
+            &jsz,
+        ));
+    }
+    for kind in [
+        "pregnancy",
+        "pregnancy_check",
+        "pregnancy_outcome",
+        "contraception_start",
+        "contraception_change",
+        "contraception_stop",
+        "iud_check",
+        "visit",
+        "health_service",
+    ] {
+        pages.push((format!("/persons/{mother}/events/{kind}"), &jsz));
     }
     let mut problems = Vec::new();
     let mut heaviest = (0, String::new());

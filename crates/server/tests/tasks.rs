@@ -297,31 +297,18 @@ async fn a_collector_settles_a_task_and_a_correction_is_an_event(db: &TestDb) {
 
 on_both_engines!(a_collector_settles_a_task_and_a_correction_is_an_event);
 
-/// A multipart form body with text fields and one CSV file.
+/// The police extract upload: text fields and one CSV file.
 fn upload(
     cookie: &str,
     fields: &[(&str, &str)],
     file: &str,
 ) -> axum::http::Request<axum::body::Body> {
-    let boundary = "renkou-test-boundary";
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"police.csv\"\r\n\
-         Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    ));
-    axum::http::Request::post("/tasks/upload")
-        .header(axum::http::header::COOKIE, cookie)
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap()
+    common::multipart(
+        "/tasks/upload",
+        cookie,
+        fields,
+        &[("file", "police.csv", file)],
+    )
 }
 
 async fn a_county_uploads_a_police_extract_and_the_villages_get_its_findings(db: &TestDb) {

@@ -294,3 +294,111 @@ async fn the_month_s_work_lists_name_who_is_due_and_reach_the_home_page(db: &Tes
 }
 
 on_both_engines!(the_month_s_work_lists_name_who_is_due_and_reach_the_home_page);
+
+/// A register of a few women of two townships, numbers made valid.
+fn register_of_women() -> String {
+    let mut csv = String::from(
+        "record_id,id_number,name,sex,birth_date,region_code,household_no,relation,marital_status\n",
+    );
+    let women = [
+        ("王芳", "1988-07-07", "510104017001"),
+        ("赵敏", "1985-01-03", "510104017001"),
+        ("钱静", "1990-02-04", "510104017002"),
+        ("孙娟", "1992-03-05", "510104017002"),
+        ("周霞", "1986-04-06", "510104017001"),
+        ("吴燕", "1991-05-07", "510104018001"),
+    ];
+    for (k, (name, birth, village)) in women.iter().enumerate() {
+        let day = chrono::NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap();
+        let id = renkou_domain::IdNumber::from_parts("510104", day, 20 + 2 * k as u16).unwrap();
+        csv += &format!("w{k},{id},{name},2,{birth},{village},H{k},02,20\n");
+    }
+    csv
+}
+
+async fn a_township_officer_converts_the_old_cards_of_her_villages_only(db: &TestDb) {
+    let people = register_of_women();
+    let app = setup(db, &people).await;
+    let officer = user_session(db, &app, "jsz", Role::FamilyPlanningOfficer, "510104017000").await;
+    let wang = people
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let wu = people
+        .lines()
+        .nth(6)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let women = format!(
+        "card_id,id_number,name,birth_date,region_code,marital_status,method,method_start\n\
+         K1,{wang},王芳,1988-07-07,510104017001,20,03,2020-04-01\n\
+         K2,,刘梅,1993-06-06,510104017002,20,,\n\
+         K3,{wu},吴燕,1991-05-07,510104018001,20,05,2021-01-01\n\
+         K4,,陈晓,1990-02-30,510104017001,10,,\n"
+    );
+    let children = "card_id,name,sex,birth_date,outcome,alive\nK1,李小龙,1,2019-05-05,1,1\n";
+    let form = page_text(&app, "/wis/import", &officer).await;
+    let csrf = common::csrf_of(&form);
+    let fields = [("csrf", csrf.as_str()), ("source", "原县计生系统")];
+    let files = [
+        ("women", "women.csv", women.as_str()),
+        ("children", "children.csv", children),
+    ];
+    let (status, _, body) = common::send(
+        &app,
+        common::multipart("/wis/import", &officer, &fields, &files),
+    )
+    .await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("读取信息卡 4 张"), "{body}");
+    assert!(body.contains("转换 1 张"), "{body}");
+    assert!(
+        body.contains("未找到本人 1 张"),
+        "刘梅 is for her village to enter: {body}"
+    );
+    assert!(body.contains("无法读取 1 张"), "{body}");
+    assert!(
+        body.contains("1990-02-30"),
+        "the bad date is shown with its line: {body}"
+    );
+    assert!(
+        body.contains("不在您管辖范围内的信息卡（1）") && body.contains("K3"),
+        "吴燕 lives in another township: {body}"
+    );
+    // 王芳's card: her son is born in the register, her IUD recorded.
+    let her = common::person_id(&app, &officer, &wang).await;
+    let (_, _, card) = call(&app, get(&format!("/api/v1/wis/cards/{her}"), &officer)).await;
+    assert_eq!(card["children"][0]["name"], "李小龙", "{card}");
+    assert_eq!(card["woman"]["contraception"], "03", "{card}");
+    // 吴燕 of the other township is untouched.
+    let wu_person = db
+        .store
+        .person_by_id_number(&renkou_domain::IdNumber::parse(&wu).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(wu_person.contraception, None);
+
+    // A township operator without the cards' grant converts nothing.
+    let operator = common::session(&app).await;
+    let refused = page_text(&app, "/wis/import", &operator).await;
+    assert!(refused.contains("您没有录入育龄妇女信息的权限"));
+    let csrf = common::csrf_of(&refused);
+    let fields = [("csrf", csrf.as_str()), ("source", "原县计生系统")];
+    let (status, _, _) = common::send(
+        &app,
+        common::multipart("/wis/import", &operator, &fields, &files),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_engines!(a_township_officer_converts_the_old_cards_of_her_villages_only);

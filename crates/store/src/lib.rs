@@ -50,6 +50,8 @@ pub use statistics::summary::Summary;
 pub use verification::reconcile::{Problem, SourceReconciliation, source_records};
 pub use verification::tasks::{NewTask, Raised, Task, TaskCount};
 pub use wis::card::Card;
+pub use wis::conversion::{ConversionInput, ConversionReport, TownshipCounts};
+pub use wis::export::RegisterCard;
 pub use work::WorkContext;
 
 use crate::database::rows::{self, person_columns};

@@ -23,9 +23,24 @@ pub struct Args {
     /// Add to a database that already has persons.
     #[arg(long)]
     pub append: bool,
+    /// Generate nothing: write a legacy WIS card export (women.csv,
+    /// children.csv) of the database's women into DIR, with the noise of old
+    /// systems, and truth.csv saying which person each card is.
+    #[arg(long, value_name = "DIR")]
+    pub wis_export: Option<std::path::PathBuf>,
+    /// With --wis-export: the region whose women are carded (default: the
+    /// most populous county).
+    #[arg(long, requires = "wis_export")]
+    pub region: Option<String>,
+    /// With --wis-export: how many cards (default: one per woman).
+    #[arg(long, requires = "wis_export")]
+    pub cards: Option<usize>,
 }
 
 pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.wis_export {
+        return wis_export(url, dir, &args).await;
+    }
     let started = Instant::now();
     let province = RegionCode::parse(&format!("{:0<12}", args.province))
         .with_context(|| format!("{:?} is not a province code", args.province))?;
@@ -115,6 +130,65 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
         "  time: generate {:.1} s, store {:.1} s, total {:.1} s",
         generated.as_secs_f64(),
         stored.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `renkou demo --wis-export DIR`: a noisy legacy export of the demo's women.
+async fn wis_export(url: &str, dir: &std::path::Path, args: &Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let store = super::open(url).await?;
+    let region = match &args.region {
+        Some(code) => RegionCode::parse(code).with_context(|| format!("--region {code}"))?,
+        None => store
+            .most_populous(renkou_domain::RegionLevel::County)
+            .await
+            .context("the database holds no demo province (run renkou demo first)")?,
+    };
+    let today = today_in_china();
+    let register = store.register_cards(&region, today).await?;
+    if register.is_empty() {
+        bail!("no women of childbearing age live in {region}");
+    }
+    // The export carries personal data like any other: audited.
+    super::audit_reads(
+        &store,
+        url,
+        "export_wis_card",
+        register.iter().map(|c| c.woman.id.0),
+        &format!("demo wis export {region}"),
+    )
+    .await?;
+    let export = renkou_demo::wis_export::wis_export(
+        &register,
+        &renkou_demo::wis_export::WisExportOptions {
+            cards: args.cards,
+            seed: args.seed,
+            today,
+        },
+    );
+    super::wis::write_export(dir, &export.women, &export.children)?;
+    let truth_path = dir.join("truth.csv");
+    let mut truth = csv::Writer::from_path(&truth_path)
+        .with_context(|| format!("cannot write {}", truth_path.display()))?;
+    truth.write_record(["card_id", "person_id", "kind", "notes"])?;
+    for t in &export.truth {
+        truth.write_record([
+            t.card_id.as_str(),
+            &t.person_id.map(|p| p.to_string()).unwrap_or_default(),
+            t.kind.as_str(),
+            &t.notes.join("|"),
+        ])?;
+    }
+    truth.flush()?;
+    println!(
+        "legacy WIS export of {} ({region}) in {}: {} cards, {} children (of {} women in the register), {:.1} s",
+        store.region_name(&region).await?,
+        dir.display(),
+        export.women.len(),
+        export.children.len(),
+        register.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)

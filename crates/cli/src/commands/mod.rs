@@ -15,6 +15,7 @@ pub mod stats;
 pub mod tasks;
 pub mod token;
 pub mod user;
+pub mod wis;
 
 use std::sync::OnceLock;
 

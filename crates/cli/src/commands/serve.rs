@@ -28,6 +28,9 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
             seed: 1,
             province: "51".into(),
             append: false,
+            wis_export: None,
+            region: None,
+            cards: None,
         };
         super::demo::run(url, demo).await?;
     }

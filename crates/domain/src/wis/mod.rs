@@ -5,6 +5,7 @@
 
 pub mod birth_order;
 pub mod codes;
+pub mod conversion;
 pub mod details;
 pub mod policy;
 pub mod rules;
@@ -13,6 +14,7 @@ pub mod worklist;
 
 pub use birth_order::birth_order;
 pub use codes::{CheckResult, ChildHealth, Facility, IudCheckResult, Method, Outcome, Service};
+pub use conversion::{CardPlan, LegacyCard, LegacyChild, plan_card};
 pub use details::WisDetails;
 pub use policy::{BirthFacts, PolicyRule};
 pub use rules::{ContraceptionAction, WisRefusal};

@@ -23,6 +23,7 @@ pub mod reviews;
 pub mod search;
 pub mod task_resolution;
 pub mod tasks;
+pub mod upload;
 pub mod view;
 pub mod wis;
 
@@ -50,7 +51,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(charts::routes())
         .merge(dashboard::routes())
         .merge(reviews::routes())
-        .merge(wis::routes())
+        .merge(wis::routes(settings))
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

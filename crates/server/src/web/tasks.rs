@@ -19,10 +19,11 @@ use serde::Deserialize;
 
 use crate::routes::reports::region_asked;
 use crate::session::Session;
-use crate::web::auth::{WebSession, check_csrf, csrf_token};
+use crate::web::auth::{WebSession, csrf_token};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::task_resolution::{Missing, allowed, duplicate_pair};
+use crate::web::upload::Upload;
 use crate::web::view::code_label;
 use crate::{ApiError, AppState};
 
@@ -362,43 +363,19 @@ pub async fn upload_form(
 pub async fn upload(
     State(state): State<AppState>,
     WebSession(session): WebSession,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> PageResult {
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    // A body past the upload limit is a 413, as everywhere; other broken
-    // bodies a 400.
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large("文件过大，请分批上传")
-        } else {
-            tracing::info!(error = %e, "upload body refused");
-            ApiError::invalid("file", "上传内容无法读取，请重新选择文件上传")
-        }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("upload.csv").to_string();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            file = Some((file_name, bytes.to_vec()));
-        } else {
-            let text = field.text().await.map_err(unreadable)?;
-            fields.insert(name, text);
-        }
-    }
-    if check_csrf(&session, fields.get("csrf").map(String::as_str)).is_err() {
-        return Err(ApiError::forbidden("页面已过期，请刷新后重试").into());
-    }
-    let source = fields.get("source").map(|s| s.trim()).unwrap_or_default();
+    let mut form = Upload::read(multipart, &session).await?;
+    let source = form.field("source").to_string();
     if source.is_empty() {
         return Err(ApiError::invalid("source", "请填写来源名称").into());
     }
-    let region = region_asked(fields.get("region").map(String::as_str), &session)?;
+    let source = source.as_str();
+    let region = region_asked(Some(form.field("region")), &session)?;
     if !Scope::writable(&session.account).contains(&region) {
         return Err(ApiError::forbidden("您的角色只能查询，不能发起比对").into());
     }
-    let (file_name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择 CSV 文件"))?;
+    let (file_name, bytes) = form.file("file", "请选择 CSV 文件")?;
     let reader = renkou_formats::RegisterReader::new(std::io::Cursor::new(bytes), &file_name)
         .map_err(|e| ApiError::invalid("file", format!("文件无法读取：{e}")))?;
     let (records, problems) = renkou_store::source_records(reader)

@@ -167,7 +167,13 @@ pub fn xlsx_part(workbook: &[u8], part: &str) -> String {
 /// Status, content type and body bytes of a GET.
 #[allow(dead_code)] // not every test file fetches raw bodies
 pub async fn fetch(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
-    let response = app.clone().oneshot(get(uri, cookie)).await.unwrap();
+    send(app, get(uri, cookie)).await
+}
+
+/// Status, content type and body bytes of any request.
+#[allow(dead_code)]
+pub async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, String, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let kind = response
         .headers()
@@ -283,4 +289,37 @@ pub async fn post_form(
         status,
         location.unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
     )
+}
+
+#[allow(dead_code)]
+/// A multipart form as a browser sends an upload: text fields, then files
+/// as (field, file name, content).
+pub fn multipart(
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str)],
+) -> axum::http::Request<axum::body::Body> {
+    let boundary = "renkou-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    for (name, file_name, content) in files {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n{content}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    axum::http::Request::post(uri)
+        .header(axum::http::header::COOKIE, cookie)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
 }

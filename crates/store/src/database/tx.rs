@@ -153,6 +153,18 @@ pub(crate) trait Tx {
     /// The birth dates of a mother's children in the register (not merged
     /// records): her live births, for a newborn's birth order.
     async fn children_birth_dates(&mut self, mother: i64) -> StoreResult<Vec<chrono::NaiveDate>>;
+    /// A mother's children in the register (merged records left out).
+    async fn children(&mut self, mother: i64) -> StoreResult<Vec<PersonRow>>;
+    /// The children of many mothers (merged records left out), unlocked.
+    async fn children_of(&mut self, mothers: &[i64]) -> StoreResult<Vec<PersonRow>>;
+    /// Persons by id, unlocked (for reading, not changing).
+    async fn persons_unlocked(&mut self, ids: &[i64]) -> StoreResult<Vec<PersonRow>>;
+    /// The events of one kind of many persons, in id order.
+    async fn events_of_kind(
+        &mut self,
+        persons: &[i64],
+        kind: &str,
+    ) -> StoreResult<Vec<crate::database::rows::EventRow>>;
     /// The open findings about a person: task id and the finding.
     async fn open_findings_of(
         &mut self,
@@ -504,6 +516,43 @@ macro_rules! shared_statements {
             .bind(mother)
             .fetch_all(&mut *self.0)
             .await?)
+        }
+
+        async fn children(&mut self, mother: i64) -> StoreResult<Vec<PersonRow>> {
+            Ok(sqlx::query_as(concat!(
+                "SELECT ", $crate::database::rows::person_columns!(),
+                " FROM persons WHERE mother_id = $1 AND status <> 'merged'"
+            ))
+            .bind(mother)
+            .fetch_all(&mut *self.0)
+            .await?)
+        }
+
+        async fn children_of(&mut self, mothers: &[i64]) -> StoreResult<Vec<PersonRow>> {
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, PersonRow, concat!(
+                "SELECT ", $crate::database::rows::person_columns!(),
+                " FROM persons WHERE mother_id IN (", $in_int, ") AND status <> 'merged'"
+            ), mothers))
+        }
+
+        async fn persons_unlocked(&mut self, ids: &[i64]) -> StoreResult<Vec<PersonRow>> {
+            Ok($crate::database::tx::fetch_in_chunks!(self.0, PersonRow, concat!(
+                "SELECT ", $crate::database::rows::person_columns!(), " FROM persons WHERE id IN (",
+                $in_int, ")"
+            ), ids))
+        }
+
+        async fn events_of_kind(
+            &mut self,
+            persons: &[i64],
+            kind: &str,
+        ) -> StoreResult<Vec<$crate::database::rows::EventRow>> {
+            let mut out = $crate::database::tx::fetch_in_chunks!(self.0, $crate::database::rows::EventRow, concat!(
+                "SELECT ", $crate::database::rows::event_columns!(), " FROM events WHERE person_id IN (",
+                $in_int, ") AND kind = $2"
+            ), persons, kind);
+            out.sort_by_key(|e| e.id);
+            Ok(out)
         }
 
         async fn open_findings_of(

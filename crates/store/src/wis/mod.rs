@@ -4,4 +4,6 @@
 //! card's events are recorded by the registry's one write path.
 
 pub mod card;
+pub mod conversion;
+pub mod export;
 pub mod worklists;

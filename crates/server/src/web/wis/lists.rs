@@ -99,6 +99,9 @@ pub async fn lists(
                     }
                 }
             }
+            @if !Scope::writing(&session.account, Subsystem::Wis).regions().is_empty() {
+                p.actions { a href="/wis/import" { "转换旧系统信息卡" } }
+            }
         };
         return Ok(page("育龄妇女工作清单", &session, body).into_response());
     };

@@ -23,6 +23,7 @@ use crate::database::tx::{ImportRow, PendingRow, Tx};
 use crate::error::StoreResult;
 use crate::registry::record::EventMeta;
 pub use input::ImportInput;
+pub(crate) use rows::pending_row;
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]

@@ -56,7 +56,7 @@ pub(super) fn reject(
 }
 
 /// A refused row as kept for correction.
-pub(super) fn pending_row(
+pub(crate) fn pending_row(
     source: &str,
     import_id: i64,
     file: &str,
