@@ -7,6 +7,7 @@ mod load;
 mod stats;
 mod wis;
 mod wis_conversion;
+mod wis_stats;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -92,6 +93,18 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         requests: usize,
     },
+    /// The contraception report at province level by county from the
+    /// counters against a plain GROUP BY (checked equal), and events per
+    /// second with the women's cards' counters and policy rules and without.
+    WisStats {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 100)]
+        samples: usize,
+        /// Events to register (half each way); 0 skips.
+        #[arg(long, default_value_t = 4000)]
+        events: usize,
+    },
     /// Precision and recall of a WIS card conversion's links against the
     /// truth.csv of `renkou demo --wis-export`.
     WisScore {
@@ -130,6 +143,11 @@ async fn main() -> anyhow::Result<()> {
             region,
             requests,
         } => wis::run(&db, region, requests).await,
+        Command::WisStats {
+            db,
+            samples,
+            events,
+        } => wis_stats::run(&db, samples, events).await,
         Command::WisScore { db, source, truth } => {
             wis_conversion::score(&db, &source, &truth).await
         }

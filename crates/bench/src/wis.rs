@@ -86,7 +86,7 @@ pub async fn run(db: &str, region: Option<String>, requests: usize) -> anyhow::R
     for _ in 0..requests {
         let start = Instant::now();
         women = store
-            .wis_work_lists(&region, &scope, &Schedule::default(), today)
+            .wis_listed(&region, &scope, &Schedule::default(), today)
             .await?
             .len();
         raw.push(start.elapsed());

@@ -19,7 +19,7 @@ struct Cli {
     #[arg(long, global = true, env = "RENKOU_DB")]
     db: Option<String>,
 
-    /// Configuration file (TOML; see docs/configuration.md).
+    /// Configuration file (TOML; see README.md, Configuration).
     #[arg(long, global = true, env = "RENKOU_CONFIG")]
     config: Option<std::path::PathBuf>,
 

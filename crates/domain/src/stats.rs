@@ -73,6 +73,18 @@ impl Indicator {
         }
     }
 
+    /// Whether it is one of the women's cards' counters (issue 14).
+    pub fn is_wis(self) -> bool {
+        matches!(
+            self,
+            Indicator::Contraception
+                | Indicator::Pregnant
+                | Indicator::Births
+                | Indicator::Outcomes
+                | Indicator::Policy
+        )
+    }
+
     /// Whether events keep dated flows of it (for reports at an earlier date
     /// and over a period); the others are reported as of today.
     pub fn has_flows(self) -> bool {

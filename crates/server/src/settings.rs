@@ -2,7 +2,7 @@
 //! `RENKOU_CONFIG`), then environment variables `RENKOU_<SECTION>__<KEY>`
 //! (e.g. `RENKOU_DATABASE__MAX_CONNECTIONS=32`,
 //! `RENKOU_SERVER__SECURE_COOKIES=true`). Every value has a default that
-//! suits the demo on a laptop; `docs/configuration.md` lists them.
+//! suits the demo on a laptop; README.md (Configuration) lists them.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

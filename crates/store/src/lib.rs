@@ -43,7 +43,7 @@ pub use registry::regions::{
 };
 pub use registry::review::{EntryReview, ReviewState};
 pub use statistics::change_lists::{CHANGE_LIST_LIMIT, Progress};
-pub use statistics::counters::set_counters_enabled;
+pub use statistics::counters::{set_counters_enabled, set_wis_counters_enabled};
 pub use statistics::recount::{CounterDifference, VerifyReport};
 pub use statistics::reports::{ReportRequest, next_level};
 pub use statistics::summary::Summary;
@@ -292,6 +292,38 @@ impl Store {
             .await?),
         };
         row.map(Person::try_from).transpose()
+    }
+
+    /// Persons by id, read without a transaction (ids not found are left out).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn persons_by_ids(
+        &self,
+        ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<PersonId, Person>> {
+        let mut persons = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(crate::database::tx::LOOKUP_CHUNK) {
+            let json = serde_json::to_string(chunk).unwrap_or_default();
+            let rows = match self {
+                Store::Sqlite(pool) => sqlx::query_as::<_, PersonRow>(concat!(
+                    "SELECT ", person_columns!(), " FROM persons WHERE id IN (SELECT value FROM json_each($1))"
+                ))
+                .bind(json)
+                .fetch_all(pool)
+                .await?,
+                Store::Postgres(pool) => sqlx::query_as::<_, PersonRow>(concat!(
+                    "SELECT ", person_columns!(),
+                    " FROM persons WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)"
+                ))
+                .bind(json)
+                .fetch_all(pool)
+                .await?,
+            };
+            for row in rows {
+                let p = Person::try_from(row)?;
+                persons.insert(p.id, p);
+            }
+        }
+        Ok(persons)
     }
 
     /// Every event of a person, oldest recorded first.

@@ -3,7 +3,7 @@
 //! (and its kind to `renkou_domain::work`), so that the home page shows it.
 
 use chrono::NaiveDate;
-use renkou_domain::wis::{ListKind, Schedule};
+use renkou_domain::wis::Schedule;
 use renkou_domain::{RegionCode, RegionLevel, Subsystem, Subsystems};
 
 use crate::access::scope::Scope;
@@ -71,19 +71,15 @@ impl Store {
             }
         }
         if context.subsystems.contains(Subsystem::Wis) && region.level() >= WIS_COUNTED_FROM {
-            let listed = self
-                .wis_work_lists(
+            let counts = self
+                .wis_list_counts(
                     region,
                     &Scope::new([*region]),
                     &context.wis_schedule,
                     context.today,
                 )
                 .await?;
-            for kind in ListKind::ALL {
-                let count = listed
-                    .iter()
-                    .filter(|(_, lists)| lists.iter().any(|l| l.kind == kind))
-                    .count() as i64;
+            for (kind, count) in counts {
                 if count > 0 {
                     work.push(OpenWork {
                         kind: WorkKind::WisList(kind),

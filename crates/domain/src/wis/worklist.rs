@@ -5,8 +5,9 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::codes::Method;
 use super::schedule::{Due, Schedule, month_of};
-use crate::person::Person;
+use crate::person::{Person, PersonId};
 
 /// One list of the month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -72,11 +73,21 @@ impl ListKind {
     }
 }
 
-/// What the register knows of a woman that the lists read.
+/// What the register knows of a woman that the lists read: a few fields of
+/// her record and the dates of a few events (read for every woman of a
+/// township, so no more than that).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WomanFacts {
-    /// Her record (method, pregnancy, birth date, marital status).
-    pub woman: Person,
+    pub id: PersonId,
+    pub birth_date: NaiveDate,
+    /// Married (by status or a spouse on record).
+    pub married: bool,
+    /// Her method now, and since when.
+    pub contraception: Option<Method>,
+    pub contraception_since: Option<NaiveDate>,
+    /// An open pregnancy and its expected delivery.
+    pub pregnant_since: Option<NaiveDate>,
+    pub expected_delivery: Option<NaiveDate>,
     /// Her latest IUD check.
     pub last_iud_check: Option<NaiveDate>,
     /// Her latest visit.
@@ -85,6 +96,25 @@ pub struct WomanFacts {
     pub married_on: Option<NaiveDate>,
     /// Her latest delivery (a child's birth in the register).
     pub last_birth: Option<NaiveDate>,
+}
+
+impl WomanFacts {
+    /// The facts of her record, without the event dates.
+    pub fn of(w: &Person) -> WomanFacts {
+        WomanFacts {
+            id: w.id,
+            birth_date: w.birth_date,
+            married: w.spouse_id.is_some() || w.marital_status.is_some_and(|m| m.is_married()),
+            contraception: w.contraception,
+            contraception_since: w.contraception_since,
+            pregnant_since: w.pregnant_since,
+            expected_delivery: w.expected_delivery,
+            last_iud_check: None,
+            last_visit: None,
+            married_on: None,
+            last_birth: None,
+        }
+    }
 }
 
 /// A woman on a list, and why.
@@ -98,13 +128,13 @@ pub struct Listed {
 }
 
 /// Whether she has a method in use.
-fn protected(w: &Person) -> bool {
+fn protected(w: &WomanFacts) -> bool {
     w.contraception.is_some_and(|m| m.contracepts())
 }
 
 /// The lists a woman is on this month (the month holding `today`).
 pub fn lists_of(facts: &WomanFacts, schedule: &Schedule, today: NaiveDate) -> Vec<Listed> {
-    let w = &facts.woman;
+    let w = facts;
     let mut out = Vec::new();
     let (first, last) = month_of(today);
     let age = today.year() - w.birth_date.year();
@@ -155,9 +185,7 @@ pub fn lists_of(facts: &WomanFacts, schedule: &Schedule, today: NaiveDate) -> Ve
         _ => {}
     }
     if !protected(w) && w.pregnant_since.is_none() {
-        let married =
-            w.spouse_id.is_some() || w.marital_status.is_some_and(|m| m.code().starts_with('2'));
-        if let Some(on) = facts.married_on.filter(|_| married)
+        if let Some(on) = facts.married_on.filter(|_| w.married)
             && schedule.newly_married(on, today)
         {
             out.push(Listed {
@@ -236,13 +264,7 @@ mod tests {
     }
 
     fn facts(w: Person) -> WomanFacts {
-        WomanFacts {
-            woman: w,
-            last_iud_check: None,
-            last_visit: None,
-            married_on: None,
-            last_birth: None,
-        }
+        WomanFacts::of(&w)
     }
 
     fn kinds(f: &WomanFacts) -> Vec<(ListKind, bool)> {
@@ -296,8 +318,8 @@ mod tests {
                 (ListKind::Postpartum, false)
             ]
         );
-        f.woman.contraception = Method::parse("07").ok();
-        f.woman.contraception_since = Some(day(2026, 11, 20));
+        f.contraception = Method::parse("07").ok();
+        f.contraception_since = Some(day(2026, 11, 20));
         assert!(
             kinds(&f).is_empty(),
             "a condom since November: a visit in February"

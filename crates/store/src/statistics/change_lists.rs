@@ -2,12 +2,12 @@
 //! event of the month, with the person it changed; and the entry progress
 //! report: events entered per township per day.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use renkou_domain::{EventKind, Period, Person, PersonId, RegionCode, RegionLevel};
+use renkou_domain::{EventKind, Period, Person, RegionCode, RegionLevel};
 
-use crate::database::rows::{EventRow, PersonRow, StoredEvent, person_columns};
+use crate::database::rows::{EventRow, StoredEvent};
 use crate::error::StoreResult;
 use crate::{Store, on_pool};
 
@@ -76,29 +76,7 @@ impl Store {
             .collect::<StoreResult<_>>()?;
         events.sort_by_key(|e| (e.kind, e.effective_date, e.id));
         let ids: Vec<i64> = events.iter().map(|e| e.person_id.0).collect();
-        let mut persons: HashMap<PersonId, Person> = HashMap::new();
-        for chunk in ids.chunks(crate::database::tx::LOOKUP_CHUNK) {
-            let json = serde_json::to_string(chunk).unwrap_or_default();
-            let rows = match self {
-                Store::Sqlite(pool) => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(), " FROM persons WHERE id IN (SELECT value FROM json_each($1))"
-                ))
-                .bind(json)
-                .fetch_all(pool)
-                .await?,
-                Store::Postgres(pool) => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(),
-                    " FROM persons WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)"
-                ))
-                .bind(json)
-                .fetch_all(pool)
-                .await?,
-            };
-            for row in rows {
-                let p = Person::try_from(row)?;
-                persons.insert(p.id, p);
-            }
-        }
+        let persons = self.persons_by_ids(&ids).await?;
         Ok(events
             .into_iter()
             .filter_map(|e| persons.get(&e.person_id).cloned().map(|p| (e, p)))

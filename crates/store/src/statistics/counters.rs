@@ -82,6 +82,21 @@ pub(crate) fn counters_enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
+/// Off only in the benchmark that measures what the women's cards' counters cost.
+static WIS_ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Turns the women's cards' counters (contraception, pregnancies, births,
+/// outcomes, policy) off or on again for this process: the register as it
+/// counted before them, for the benchmark only.
+pub fn set_wis_counters_enabled(enabled: bool) {
+    WIS_ENABLED.store(enabled, Ordering::Relaxed);
+}
+
+/// Whether a counter is kept now.
+fn kept(indicator: stats::Indicator) -> bool {
+    !indicator.is_wis() || WIS_ENABLED.load(Ordering::Relaxed)
+}
+
 /// The day (China time) a moment falls on: lateness is judged by the office's calendar.
 pub(crate) fn china_date(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::Duration::hours(8)).date_naive()
@@ -94,6 +109,9 @@ impl CounterDelta {
     }
 
     fn stock(&mut self, key: CounterKey, n: i64) {
+        if !kept(key.indicator) {
+            return;
+        }
         // Quality counts are kept per village only: they are many keys per
         // person, and only the quality report (which scans anyway) sums them.
         if key.indicator != stats::Indicator::Quality {
@@ -178,7 +196,7 @@ impl CounterDelta {
             sign: 1,
             other: String::new(),
         }));
-        for flow in flows {
+        for flow in flows.into_iter().filter(|f| kept(f.counter.indicator)) {
             *self
                 .flows
                 .entry(FlowRow {

@@ -7,8 +7,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use renkou_domain::date::today_in_china;
-use renkou_domain::wis::{ListKind, Listed, WomanFacts};
-use renkou_domain::{RegionCode, Subsystem};
+use renkou_domain::wis::{ListKind, Listed};
+use renkou_domain::{Person, RegionCode, Subsystem};
 use renkou_store::Scope;
 use serde::Deserialize;
 
@@ -78,20 +78,20 @@ pub async fn lists(
         None => None,
     };
     let today = today_in_china();
-    let all = state
-        .store
-        .wis_work_lists(&region, &scope, &state.settings.wis.schedule, today)
-        .await?;
+    let schedule = &state.settings.wis.schedule;
     let name = state.store.region_name(&region).await?;
     let month = today.format("%Y年%m月").to_string();
     let Some(kind) = kind else {
+        let counts = state
+            .store
+            .wis_list_counts(&region, &scope, schedule, today)
+            .await?;
         let body = html! {
             h1 { (name) "育龄妇女工作清单 " span.muted { (month) } }
             table.report {
                 thead { tr { th { "清单" } th { "人数" } } }
                 tbody {
-                    @for k in ListKind::ALL {
-                        @let n = all.iter().filter(|(_, l)| l.iter().any(|x| x.kind == k)).count();
+                    @for (k, n) in counts {
                         tr {
                             td { a href={ "/wis/lists?region=" (region) "&kind=" (k.as_str()) } { (k.title()) } }
                             td.n { (n) }
@@ -105,11 +105,15 @@ pub async fn lists(
         };
         return Ok(page("育龄妇女工作清单", &session, body).into_response());
     };
-    let entries: Vec<(&WomanFacts, &Listed)> = all
+    let listed = state
+        .store
+        .wis_work_list(&region, &scope, schedule, today, Some(kind))
+        .await?;
+    let entries: Vec<(&Person, &Listed)> = listed
         .iter()
-        .filter_map(|(f, lists)| lists.iter().find(|l| l.kind == kind).map(|l| (f, l)))
+        .filter_map(|(w, lists)| lists.iter().find(|l| l.kind == kind).map(|l| (w, l)))
         .collect();
-    let women: Vec<renkou_domain::Person> = entries.iter().map(|(f, _)| f.woman.clone()).collect();
+    let women: Vec<Person> = entries.iter().map(|(w, _)| (*w).clone()).collect();
     audit_reads(
         &state,
         &session,
@@ -124,8 +128,7 @@ pub async fn lists(
     let full = session.sees_full_numbers();
     let rows: Vec<Vec<String>> = entries
         .iter()
-        .map(|(f, l)| {
-            let w = &f.woman;
+        .map(|(w, l)| {
             vec![
                 w.name.to_string(),
                 id_shown(w, full),
@@ -175,11 +178,11 @@ pub async fn lists(
             div.scroll { table.stack {
                 thead { tr { @for h in HEADINGS { th { (h) } } } }
                 tbody {
-                    @for ((f, _), row) in entries.iter().zip(&rows) {
+                    @for ((w, _), row) in entries.iter().zip(&rows) {
                         tr {
                             @for (i, cell) in row.iter().enumerate() {
                                 @if i == 0 {
-                                    td data-label=(HEADINGS[i]) { a href={ "/persons/" (f.woman.id) "/card" } { (cell) } }
+                                    td data-label=(HEADINGS[i]) { a href={ "/persons/" (w.id) "/card" } { (cell) } }
                                 } @else {
                                     td data-label=(HEADINGS[i]) { (cell) }
                                 }
