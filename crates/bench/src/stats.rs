@@ -27,21 +27,21 @@ fn median_and_p95(mut times: Vec<Duration>) -> (f64, f64) {
     (at(0.5), at(0.95))
 }
 
-pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> {
-    let store = Store::open(db).await?;
-    let today = renkou_domain::date::today_in_china();
-    let engine = store.engine();
-    let province = RegionCode::parse("510000000000")?;
+/// A province report at county level, run `samples` times after a first
+/// run: the last report and each run's time.
+pub(crate) async fn province_report(
+    store: &Store,
+    name: ReportName,
+    samples: usize,
+) -> anyhow::Result<(renkou_domain::report::Report, Vec<Duration>)> {
     let request = ReportRequest {
-        name: ReportName::Population,
-        region: province,
+        name,
+        region: RegionCode::parse("510000000000")?,
         level: Some(RegionLevel::County),
         date: None,
         period: None,
-        today,
+        today: renkou_domain::date::today_in_china(),
     };
-
-    // 1. The province report at county level, and the same figures the plain way.
     let mut report = store.report(&request).await?;
     let mut times = Vec::with_capacity(samples);
     for _ in 0..samples {
@@ -49,6 +49,17 @@ pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> 
         report = store.report(&request).await?;
         times.push(start.elapsed());
     }
+    Ok((report, times))
+}
+
+pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> {
+    let store = Store::open(db).await?;
+    let today = renkou_domain::date::today_in_china();
+    let engine = store.engine();
+    let province = RegionCode::parse("510000000000")?;
+
+    // 1. The province report at county level, and the same figures the plain way.
+    let (report, times) = province_report(&store, ReportName::Population, samples).await?;
     let (report_median, report_p95) = median_and_p95(times);
     let mut plain: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut times = Vec::new();

@@ -14,12 +14,10 @@ use rand_chacha::ChaCha8Rng;
 use renkou_domain::report::{Cell, ReportName};
 use renkou_domain::rules::Command;
 use renkou_domain::wis::PolicyRule;
-use renkou_domain::{PersonId, RegionCode, RegionLevel};
-use renkou_store::{
-    EventMeta, ReportRequest, Scope, Store, WriteContext, set_wis_counters_enabled,
-};
+use renkou_domain::{PersonId, RegionCode};
+use renkou_store::{EventMeta, Scope, Store, WriteContext, set_wis_counters_enabled};
 
-use crate::stats::newborn;
+use crate::stats::{newborn, province_report};
 
 /// The plain way: married women 15–49 (by birth year) living in the
 /// province, by county and current method.
@@ -43,24 +41,9 @@ pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> 
     let store = Store::open(db).await?;
     let today = renkou_domain::date::today_in_china();
     let engine = store.engine();
-    let province = RegionCode::parse("510000000000")?;
-    let request = ReportRequest {
-        name: ReportName::Contraception,
-        region: province,
-        level: Some(RegionLevel::County),
-        date: None,
-        period: None,
-        today,
-    };
 
     // 1. The report from the counters, and the same figures the plain way.
-    let mut report = store.report(&request).await?;
-    let mut times = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let start = Instant::now();
-        report = store.report(&request).await?;
-        times.push(start.elapsed());
-    }
+    let (report, times) = province_report(&store, ReportName::Contraception, samples).await?;
     let (median, p95, p99) = quantiles(times);
     let mut plain: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     let mut times = Vec::new();

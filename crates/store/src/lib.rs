@@ -52,6 +52,7 @@ pub use verification::tasks::{NewTask, Raised, Task, TaskCount};
 pub use wis::card::Card;
 pub use wis::conversion::{ConversionInput, ConversionReport, TownshipCounts};
 pub use wis::export::RegisterCard;
+pub use wis::worklists::WorkListPage;
 pub use work::WorkContext;
 
 use crate::database::rows::{self, person_columns};
@@ -386,15 +387,18 @@ impl Store {
         Ok(counts)
     }
 
-    /// After a bulk write on PostgreSQL, rewrites the small, hot `stat_pyramid`
-    /// table (a few hundred rows, each rewritten many times in that one
-    /// transaction), so that the next report reads a few pages, not thousands.
-    /// It locks the table for the milliseconds the rewrite takes.
+    /// After a bulk write on PostgreSQL, rewrites the small, hot county
+    /// arrays (`stat_pyramid`, `stat_methods`: a few hundred rows, each
+    /// rewritten many times in that one transaction), so that the next report
+    /// reads a few pages, not thousands. It locks each table for the
+    /// milliseconds the rewrite takes.
     pub(crate) async fn tidy_after_bulk(&self) -> StoreResult<()> {
         if let Store::Postgres(pool) = self {
-            sqlx::query("VACUUM FULL stat_pyramid")
-                .execute(pool)
-                .await?;
+            for table in ["stat_pyramid", "stat_methods"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM FULL {table}")))
+                    .execute(pool)
+                    .await?;
+            }
         }
         Ok(())
     }

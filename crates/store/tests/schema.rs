@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 
 use renkou_store::testing::TestDb;
 
-/// Tables of one engine only: PostgreSQL keeps county age pyramids by a
-/// trigger (`stat_pyramid`, migration 0010). (SQLite's 0010 reorders the
+/// Tables of one engine only: PostgreSQL keeps county age pyramids and
+/// married women by method as arrays by a trigger (`stat_pyramid`,
+/// migration 0010; `stat_methods`, 0021). (SQLite's 0010 reorders the
 /// stock table instead; its partitions are PostgreSQL's storage, not tables.)
-const ENGINE_ONLY: [&str; 1] = ["stat_pyramid"];
+const ENGINE_ONLY: [&str; 2] = ["stat_pyramid", "stat_methods"];
 
 fn shared(columns: BTreeSet<(String, String)>) -> BTreeSet<(String, String)> {
     columns

@@ -382,6 +382,25 @@ async fn the_contraception_and_births_reports_count_what_was_recorded(db: &TestD
     assert_eq!(total.get("married_women"), Some(Cell::Count(1)));
     assert_eq!(total.get("m02"), Some(Cell::Count(1)));
     assert_eq!(total.get("cpr"), Some(Cell::Ratio(Some(100.0))));
+    // The province by county reads the county counters (on PostgreSQL their
+    // arrays by birth year): the same woman.
+    let province = db
+        .store
+        .report(&ReportRequest {
+            region: RegionCode::parse("510000000000").unwrap(),
+            level: Some(renkou_domain::RegionLevel::County),
+            ..report(ReportName::Contraception, None)
+        })
+        .await
+        .unwrap();
+    assert_eq!(province.total.get("m02"), Some(Cell::Count(1)));
+    let jinjiang = province
+        .rows
+        .iter()
+        .find(|r| r.region_code.as_str() == "510104000000")
+        .unwrap();
+    let married = jinjiang.cells.iter().find(|(k, _)| k == "married_women");
+    assert_eq!(married.map(|(_, c)| c), Some(&Cell::Count(1)));
     // On the day before the method started, she counted as not contracepting.
     let before = db
         .store

@@ -32,7 +32,7 @@ use crate::session;
         reports::report,
         wis::card,
     ),
-    modifiers(&SessionCookie),
+    modifiers(&SessionCookie, &ShownPerson),
     tags(
         (name = "session", description = "Logging in and out (HttpOnly SameSite=Strict cookie)"),
         (name = "persons", description = "Finding persons and their history"),
@@ -63,6 +63,46 @@ impl Modify for SessionCookie {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The person as a caller receives them: the register's `Person`, but an
+/// API token gets only `id` and the fields it was issued for, so nothing
+/// else is required.
+struct ShownPerson;
+
+impl ShownPerson {
+    /// The schema's name in the document.
+    const NAME: &'static str = "ShownPerson";
+}
+
+impl Modify for ShownPerson {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Schema};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let Some(RefOr::T(Schema::Object(person))) = components.schemas.get("Person") else {
+            return;
+        };
+        let mut shown = person.clone();
+        shown.required = vec!["id".to_string()];
+        shown.description = Some(
+            "A person as the caller may see them: the identity number masked unless the role \
+             shows it whole; an API token receives only `id` and the fields it was issued for."
+                .to_string(),
+        );
+        components
+            .schemas
+            .insert(Self::NAME.to_string(), RefOr::T(Schema::Object(shown)));
+    }
+}
+
+/// A reference to the shown person, for the answers that carry one.
+pub(crate) fn shown_person() -> utoipa::openapi::Ref {
+    utoipa::openapi::Ref::from_schema_name(ShownPerson::NAME)
+}
+
+/// A list of shown persons.
+pub(crate) fn shown_persons() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::Array::new(shown_person())
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -39,7 +39,7 @@ pub(crate) fn next_after(page: &[Person]) -> Option<i64> {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
     /// Persons, identity numbers masked unless the caller's role shows them.
-    #[schema(value_type = Vec<Person>)]
+    #[schema(schema_with = crate::routes::openapi::shown_persons)]
     items: Vec<serde_json::Value>,
     /// Pass as `after` for the next page; `null` on the last.
     next: Option<String>,
@@ -229,7 +229,7 @@ pub async fn search(
 /// A person with their history.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Detail {
-    #[schema(value_type = Person)]
+    #[schema(schema_with = crate::routes::openapi::shown_person)]
     person: serde_json::Value,
     /// Contact phone, masked (`138****5678`) unless the caller sees numbers
     /// whole; never shown to API tokens.

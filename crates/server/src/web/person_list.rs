@@ -22,8 +22,7 @@ use crate::web::layout::page;
 use crate::web::view::{code_label, id_shown};
 use crate::{ApiError, AppState};
 
-/// Rows on a screen page.
-pub const PAGE_ROWS: i64 = 50;
+use crate::web::view::{PAGE_ROWS, page_count};
 /// Rows a printed list holds at most.
 pub const PRINT_LIMIT: i64 = 5_000;
 /// Rows an exported list holds at most.
@@ -406,10 +405,6 @@ fn summary(path: &str, query: &ListQuery, found: &PersonPage, printing: bool) ->
     }
 }
 
-fn page_count(total: i64) -> i64 {
-    ((total + PAGE_ROWS - 1) / PAGE_ROWS).max(1)
-}
-
 /// The persons, a name linking to the person's page; headings that sort.
 fn table(
     path: &str,
@@ -465,27 +460,11 @@ fn table(
     }
 }
 
-/// 首页 · 上一页 · 第 x / y 页 · 下一页 · 末页.
+/// The pages of the list, each keeping the query's filter and order.
 fn pager(path: &str, query: &ListQuery, total: i64) -> Markup {
-    let pages = page_count(total);
-    let current = query.page().min(pages);
-    if pages <= 1 {
-        return html! {};
-    }
-    let to = |n: i64| query.link(path, &[("page", &n.to_string())]);
-    html! {
-        nav.pages aria-label="翻页" {
-            @if current > 1 {
-                a href=(to(1)) { "« 首页" }
-                a href=(to(current - 1)) rel="prev" { "‹ 上一页" }
-            }
-            span { "第 " (current) " / " (pages) " 页" }
-            @if current < pages {
-                a href=(to(current + 1)) rel="next" { "下一页 ›" }
-                a href=(to(pages)) { "末页 »" }
-            }
-        }
-    }
+    crate::web::view::pager(query.page(), total, |n| {
+        query.link(path, &[("page", &n.to_string())])
+    })
 }
 
 /// The export's columns: heading, key.

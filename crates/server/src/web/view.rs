@@ -72,3 +72,33 @@ pub fn xlsx_download(
     )
         .into_response())
 }
+
+/// Rows a list page shows (every list pages alike; print and export give all).
+pub const PAGE_ROWS: i64 = 50;
+
+/// How many pages `total` rows fill (at least one).
+pub fn page_count(total: i64) -> i64 {
+    ((total + PAGE_ROWS - 1) / PAGE_ROWS).max(1)
+}
+
+/// 首页 · 上一页 · 第 x / y 页 · 下一页 · 末页, each page's address by `to`.
+pub fn pager(current: i64, total: i64, to: impl Fn(i64) -> String) -> maud::Markup {
+    let pages = page_count(total);
+    let current = current.clamp(1, pages);
+    if pages <= 1 {
+        return maud::html! {};
+    }
+    maud::html! {
+        nav.pages aria-label="翻页" {
+            @if current > 1 {
+                a href=(to(1)) { "« 首页" }
+                a href=(to(current - 1)) rel="prev" { "‹ 上一页" }
+            }
+            span { "第 " (current) " / " (pages) " 页" }
+            @if current < pages {
+                a href=(to(current + 1)) rel="next" { "下一页 ›" }
+                a href=(to(pages)) { "末页 »" }
+            }
+        }
+    }
+}

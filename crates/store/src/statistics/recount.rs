@@ -142,7 +142,7 @@ impl Store {
             }
         }
         if let Store::Postgres(pool) = self {
-            differences.extend(pyramid_differences(pool, &low, &high).await?);
+            differences.extend(array_differences(pool, &low, &high).await?);
         }
         differences.sort_by(|a, b| (a.table, &a.counter).cmp(&(b.table, &b.counter)));
         Ok(VerifyReport {
@@ -263,36 +263,53 @@ fn describe_flow(id: &FlowId) -> String {
     )
 }
 
-/// PostgreSQL keeps the county population counters a second time, as arrays
-/// (`stat_pyramid`, migration 0010): every element must equal its
-/// `stat_stock` row, which the recount checks.
-async fn pyramid_differences(
+/// County counters PostgreSQL keeps a second time, as arrays by birth year
+/// (`stat_pyramid`, migration 0010; `stat_methods`, 0021): the table, the
+/// indicator, the column beside the year, and whether the year leads the key.
+const ARRAYS: [(&str, &str, &str, bool); 2] = [
+    ("stat_pyramid", "pop", "sex", false),
+    ("stat_methods", "contraception", "method", true),
+];
+
+/// Every element of the county arrays must equal its `stat_stock` row,
+/// which the recount checks.
+async fn array_differences(
     pool: &sqlx::PgPool,
     low: &str,
     high: &str,
 ) -> StoreResult<Vec<CounterDifference>> {
-    let rows = sqlx::query_as::<_, (String, String, i64, i64)>(
-        "SELECT COALESCE(s.region_code, p.region_code), COALESCE(s.key, p.key), \
-                COALESCE(p.n, 0), COALESCE(s.n, 0) \
-         FROM (SELECT region_code, key, n FROM stat_stock_county \
-               WHERE indicator = 'pop' AND n <> 0 AND region_code >= $1 AND region_code < $2) s \
-         FULL JOIN (SELECT region_code, sex || '|' || (array_lower(counts, 1) + u.i - 1) AS key, u.n \
-                    FROM stat_pyramid, unnest(counts[:]) WITH ORDINALITY AS u(n, i) \
-                    WHERE u.n <> 0 AND region_code >= $1 AND region_code < $2) p \
-           ON s.region_code = p.region_code AND s.key = p.key \
-         WHERE COALESCE(s.n, 0) <> COALESCE(p.n, 0)",
-    )
-    .bind(low)
-    .bind(high)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(region, key, stored, recounted)| CounterDifference {
-            table: "pyramid",
-            counter: format!("county {region} pop {key}"),
-            stored,
-            recounted,
-        })
-        .collect())
+    let mut out = Vec::new();
+    for (table, indicator, column, year_first) in ARRAYS {
+        let year = "(array_lower(counts, 1) + u.i - 1)";
+        let key = if year_first {
+            format!("{year} || '|' || {column}")
+        } else {
+            format!("{column} || '|' || {year}")
+        };
+        let rows = sqlx::query_as::<_, (String, String, i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(s.region_code, p.region_code), COALESCE(s.key, p.key), \
+                    COALESCE(p.n, 0), COALESCE(s.n, 0) \
+             FROM (SELECT region_code, key, n FROM stat_stock_county \
+                   WHERE indicator = '{indicator}' AND n <> 0 AND region_code >= $1 AND region_code < $2) s \
+             FULL JOIN (SELECT region_code, {key} AS key, u.n \
+                        FROM {table}, unnest(counts[:]) WITH ORDINALITY AS u(n, i) \
+                        WHERE u.n <> 0 AND region_code >= $1 AND region_code < $2) p \
+               ON s.region_code = p.region_code AND s.key = p.key \
+             WHERE COALESCE(s.n, 0) <> COALESCE(p.n, 0)"
+        )))
+        .bind(low)
+        .bind(high)
+        .fetch_all(pool)
+        .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|(region, key, stored, recounted)| CounterDifference {
+                    table,
+                    counter: format!("county {region} {indicator} {key}"),
+                    stored,
+                    recounted,
+                }),
+        );
+    }
+    Ok(out)
 }

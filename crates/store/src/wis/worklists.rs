@@ -31,15 +31,19 @@ fn facts_query(t: &str) -> String {
            AND (p.spouse_id IS NOT NULL OR p.marital_status LIKE '2%') THEN \
            (SELECT MAX(e.effective_date) FROM events e WHERE e.person_id = p.id AND e.kind = 'marriage'){t} END, \
          CASE WHEN (p.contraception IS NULL OR p.contraception = '00') AND p.pregnant_since IS NULL THEN \
-           (SELECT MAX(c.birth_date) FROM persons c WHERE c.mother_id = p.id){t} END \
+           (SELECT MAX(c.birth_date) FROM persons c WHERE c.mother_id = p.id){t} END, \
+         p.residence, p.name \
          FROM persons p \
          WHERE p.residence >= $1 AND p.residence < $2 AND p.sex = '2' AND p.status = 'active' \
          AND p.birth_date >= $3 AND p.birth_date <= $4"
     )
 }
 
+/// Columns of [`facts_query`].
+const COLUMNS: usize = 13;
+
 /// One row of [`facts_query`], read.
-fn facts_of(row: [Option<&str>; 11]) -> Option<WomanFacts> {
+fn facts_of(row: &[Option<&str>; COLUMNS]) -> Option<WomanFacts> {
     let date = |i: usize| row[i].and_then(|d| d.parse::<NaiveDate>().ok());
     Some(WomanFacts {
         id: PersonId(row[0]?.parse().ok()?),
@@ -58,7 +62,8 @@ fn facts_of(row: [Option<&str>; 11]) -> Option<WomanFacts> {
 
 impl Store {
     /// Every woman of `region` (inside the scope) on a list of the month
-    /// holding `today`, with the lists she is on: her id only.
+    /// holding `today`, with the lists she is on: her id only, in residence
+    /// and name order.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn wis_listed(
         &self,
@@ -69,12 +74,14 @@ impl Store {
     ) -> StoreResult<Vec<(PersonId, Vec<Listed>)>> {
         let (earliest, latest) = birth_dates_listed(today);
         let (earliest, latest) = (earliest.to_string(), latest.to_string());
-        let mut out = Vec::new();
-        let mut take = |row: [Option<&str>; 11]| {
-            if let Some(facts) = facts_of(row) {
+        // (residence, name, id, lists)
+        let mut out: Vec<(String, String, PersonId, Vec<Listed>)> = Vec::new();
+        let mut take = |row: [Option<&str>; COLUMNS]| {
+            if let Some(facts) = facts_of(&row) {
                 let lists = lists_of(&facts, schedule, today);
                 if !lists.is_empty() {
-                    out.push((facts.id, lists));
+                    let text = |i: usize| row[i].unwrap_or_default().to_string();
+                    out.push((text(11), text(12), facts.id, lists));
                 }
             }
         };
@@ -85,7 +92,7 @@ impl Store {
                 // township's thousands of rows cost more than its query.
                 Store::Sqlite(pool) => {
                     let mut conn = pool.acquire().await?;
-                    crate::database::sqlite_bulk::for_each_row::<11>(
+                    crate::database::sqlite_bulk::for_each_row::<COLUMNS>(
                         &mut conn,
                         &facts_query(""),
                         &[&low, &high, &earliest, &latest],
@@ -94,18 +101,21 @@ impl Store {
                     .await?;
                 }
                 Store::Postgres(pool) => {
+                    type Text = Option<String>;
                     type Row = (
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
-                        Option<String>,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
+                        Text,
                     );
                     let sql = facts_query("::text")
                         .replace("$3", "$3::date")
@@ -117,13 +127,17 @@ impl Store {
                         .bind(&latest)
                         .fetch_all(pool)
                         .await?;
-                    for (a, b, c, d, e, f, g, h, i, j, k) in &rows {
-                        take([a, b, c, d, e, f, g, h, i, j, k].map(Option::as_deref));
+                    for (a, b, c, d, e, f, g, h, i, j, k, l, m) in &rows {
+                        take([a, b, c, d, e, f, g, h, i, j, k, l, m].map(Option::as_deref));
                     }
                 }
             }
         }
-        Ok(out)
+        out.sort_unstable_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+        Ok(out
+            .into_iter()
+            .map(|(_, _, id, lists)| (id, lists))
+            .collect())
     }
 
     /// How many women of `region` are on each list this month.
@@ -147,8 +161,9 @@ impl Store {
             .collect())
     }
 
-    /// The women on a list (of `kind`, or any), their records and lists, in
-    /// residence and name order.
+    /// The women on a list (of `kind`, or any) in residence and name
+    /// order: how many, and the records and lists of those at `rows` of
+    /// that order (all when `None`).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn wis_work_list(
         &self,
@@ -157,20 +172,39 @@ impl Store {
         schedule: &Schedule,
         today: NaiveDate,
         kind: Option<ListKind>,
-    ) -> StoreResult<Vec<(Person, Vec<Listed>)>> {
+        rows: Option<std::ops::Range<usize>>,
+    ) -> StoreResult<WorkListPage> {
         let listed: Vec<(PersonId, Vec<Listed>)> = self
             .wis_listed(region, scope, schedule, today)
             .await?
             .into_iter()
             .filter(|(_, lists)| kind.is_none_or(|k| lists.iter().any(|l| l.kind == k)))
             .collect();
-        let ids: Vec<i64> = listed.iter().map(|(id, _)| id.0).collect();
+        let total = listed.len();
+        let shown: Vec<(PersonId, Vec<Listed>)> = match rows {
+            Some(range) => listed
+                .into_iter()
+                .skip(range.start)
+                .take(range.end.saturating_sub(range.start))
+                .collect(),
+            None => listed,
+        };
+        let ids: Vec<i64> = shown.iter().map(|(id, _)| id.0).collect();
         let mut persons = self.persons_by_ids(&ids).await?;
-        let mut out: Vec<(Person, Vec<Listed>)> = listed
+        let out = shown
             .into_iter()
             .filter_map(|(id, lists)| Some((persons.remove(&id)?, lists)))
             .collect();
-        out.sort_by(|a, b| (a.0.residence, &a.0.name).cmp(&(b.0.residence, &b.0.name)));
-        Ok(out)
+        Ok(WorkListPage { total, women: out })
     }
+}
+
+/// A page of a work list: how many women the list holds, and those shown
+/// with the lists each is on.
+#[derive(Debug, Clone)]
+pub struct WorkListPage {
+    /// Women on the list in all.
+    pub total: usize,
+    /// The women of the page, each with her lists.
+    pub women: Vec<(Person, Vec<Listed>)>,
 }

@@ -140,60 +140,74 @@ impl EventForm for Pregnancy {
     }
 }
 
-/// 孕情检查.
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct PregnancyCheck {
-    date: String,
-    result: String,
-    facility: String,
-}
-
-impl EventForm for PregnancyCheck {
-    const KIND: &'static str = "pregnancy_check";
-    const TITLE: &'static str = "孕情检查";
-    const SUBSYSTEM: Subsystem = Subsystem::Wis;
-
-    fn fields(&self) -> Vec<FormField> {
-        vec![
-            dated("检查日期"),
-            required(
-                "result",
-                "检查结果",
-                choices(
-                    CheckResult::all().map(|c| (c.code(), c.name())),
-                    Some("请选择"),
-                ),
-            ),
-            optional("facility", "服务机构类型", facilities()),
-        ]
-    }
-
-    fn opened(_person: Option<&Person>) -> Self {
-        PregnancyCheck {
-            date: today(),
-            ..PregnancyCheck::default()
+/// A check of hers with its result and where it was done.
+macro_rules! check_form {
+    ($(#[$doc:meta])* $form:ident, $kind:literal, $title:literal, $result:ident, $command:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        #[serde(default)]
+        pub struct $form {
+            date: String,
+            result: String,
+            facility: String,
         }
-    }
 
-    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
-        let mut r = Read::new();
-        let date = r.date(&self.date);
-        let result = r
-            .check
-            .parsed("result", "检查结果", &self.result, CheckResult::parse);
-        let facility = r.facility(&self.facility);
-        let command = date.zip(result).map(|(date, result)| {
-            Command::Wis(WisCommand::PregnancyCheck {
-                woman: context.me(),
-                date,
-                result,
-                facility,
-            })
-        });
-        r.check.finish(command)
-    }
+        impl EventForm for $form {
+            const KIND: &'static str = $kind;
+            const TITLE: &'static str = $title;
+            const SUBSYSTEM: Subsystem = Subsystem::Wis;
+
+            fn fields(&self) -> Vec<FormField> {
+                vec![
+                    dated("检查日期"),
+                    required(
+                        "result",
+                        "检查结果",
+                        choices($result::all().map(|c| (c.code(), c.name())), Some("请选择")),
+                    ),
+                    optional("facility", "服务机构类型", facilities()),
+                ]
+            }
+
+            fn opened(_person: Option<&Person>) -> Self {
+                $form {
+                    date: today(),
+                    ..$form::default()
+                }
+            }
+
+            async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
+                let mut r = Read::new();
+                let date = r.date(&self.date);
+                let result = r
+                    .check
+                    .parsed("result", "检查结果", &self.result, $result::parse);
+                let facility = r.facility(&self.facility);
+                let command = date.zip(result).map(|(date, result)| {
+                    Command::Wis(WisCommand::$command {
+                        woman: context.me(),
+                        date,
+                        result,
+                        facility,
+                    })
+                });
+                r.check.finish(command)
+            }
+
+            fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
+                match field {
+                    "date" => Some("date"),
+                    _ => Some("result"),
+                }
+            }
+        }
+    };
 }
+
+check_form!(
+    /// 孕情检查.
+    PregnancyCheck, "pregnancy_check", "孕情检查", CheckResult, PregnancyCheck
+);
 
 /// 妊娠结局: a live birth names up to three children (twins, triplets),
 /// born on the day, who join her household.
@@ -499,67 +513,10 @@ impl EventForm for ContraceptionStop {
     }
 }
 
-/// 节育器检查.
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct IudCheck {
-    date: String,
-    result: String,
-    facility: String,
-}
-
-impl EventForm for IudCheck {
-    const KIND: &'static str = "iud_check";
-    const TITLE: &'static str = "节育器检查";
-    const SUBSYSTEM: Subsystem = Subsystem::Wis;
-
-    fn fields(&self) -> Vec<FormField> {
-        vec![
-            dated("检查日期"),
-            required(
-                "result",
-                "检查结果",
-                choices(
-                    IudCheckResult::all().map(|c| (c.code(), c.name())),
-                    Some("请选择"),
-                ),
-            ),
-            optional("facility", "服务机构类型", facilities()),
-        ]
-    }
-
-    fn opened(_person: Option<&Person>) -> Self {
-        IudCheck {
-            date: today(),
-            ..IudCheck::default()
-        }
-    }
-
-    async fn command(&self, context: &FormContext<'_>) -> Result<Command, Errors> {
-        let mut r = Read::new();
-        let date = r.date(&self.date);
-        let result = r
-            .check
-            .parsed("result", "检查结果", &self.result, IudCheckResult::parse);
-        let facility = r.facility(&self.facility);
-        let command = date.zip(result).map(|(date, result)| {
-            Command::Wis(WisCommand::IudCheck {
-                woman: context.me(),
-                date,
-                result,
-                facility,
-            })
-        });
-        r.check.finish(command)
-    }
-
-    fn field_of(field: &str, _person: Option<&Person>) -> Option<&'static str> {
-        match field {
-            "date" => Some("date"),
-            _ => Some("result"),
-        }
-    }
-}
+check_form!(
+    /// 节育器检查.
+    IudCheck, "iud_check", "节育器检查", IudCheckResult, IudCheck
+);
 
 /// 随访.
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -16,7 +16,7 @@ use crate::routes::persons::audit_reads;
 use crate::web::auth::WebSession;
 use crate::web::error::WebError;
 use crate::web::layout::page;
-use crate::web::view::{id_shown, xlsx_download};
+use crate::web::view::{PAGE_ROWS, id_shown, pager, xlsx_download};
 use crate::{ApiError, AppState};
 
 /// `?region=&kind=&format=`.
@@ -26,6 +26,8 @@ pub struct ListQuery {
     kind: Option<String>,
     /// `print` or `xlsx`.
     format: Option<String>,
+    /// The screen page (print and export give every row).
+    page: Option<i64>,
 }
 
 const HEADINGS: [&str; 8] = [
@@ -105,9 +107,16 @@ pub async fn lists(
         };
         return Ok(page("育龄妇女工作清单", &session, body).into_response());
     };
-    let listed = state
+    let whole = matches!(query.format.as_deref(), Some("print" | "xlsx"));
+    let current = query.page.unwrap_or(1).max(1);
+    let first = ((current - 1) * PAGE_ROWS) as usize;
+    let rows = (!whole).then_some(first..first + PAGE_ROWS as usize);
+    let renkou_store::WorkListPage {
+        total,
+        women: listed,
+    } = state
         .store
-        .wis_work_list(&region, &scope, schedule, today, Some(kind))
+        .wis_work_list(&region, &scope, schedule, today, Some(kind), rows)
         .await?;
     let entries: Vec<(&Person, &Listed)> = listed
         .iter()
@@ -163,7 +172,7 @@ pub async fn lists(
     let body = html! {
         h1 { (title) }
         p.actions {
-            strong { "共 " (rows.len()) " 人" }
+            strong { "共 " (total) " 人" }
             @if !printing {
                 a href={ "/wis/lists?region=" (region) } { "全部清单" }
                 a href={ "/wis/lists?region=" (region) "&kind=" (kind.as_str()) "&format=print" } { "打印" }
@@ -191,6 +200,9 @@ pub async fn lists(
                     }
                 }
             } }
+        }
+        @if !printing {
+            (pager(current, total as i64, |n| format!("/wis/lists?region={region}&kind={}&page={n}", kind.as_str())))
         }
         @if printing { p.muted { "填报人：＿＿＿＿　核对人：＿＿＿＿　日期：＿＿＿＿" } }
     };

@@ -38,26 +38,60 @@ impl Store {
         let year = date.year();
         // Per area: the women per method code (index 0: none).
         let mut sums: ByArea<[i64; 10]> = HashMap::new();
-        let mut add = |area: String, method: &str, n: i64| {
+        let mut add = |area: &str, method: &str, n: i64| {
             let i = method.parse::<usize>().unwrap_or(0).min(9);
-            for key in [area, TOTAL.to_string()] {
-                sums.entry(key).or_default()[i] += n;
+            for key in [area, TOTAL] {
+                match sums.get_mut(key) {
+                    Some(by_method) => by_method[i] += n,
+                    None => sums.entry(key.to_string()).or_default()[i] += n,
+                }
             }
         };
-        let stock = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i64)>(
-            "SELECT substr(region_code, 1, $1), substr(key, 6), CAST(SUM(n) AS BIGINT) FROM stat_stock \
-             WHERE level = $2 AND indicator = 'contraception' AND region_code >= $3 AND region_code < $4 \
-             AND $5 - CAST(substr(key, 1, 4) AS INTEGER) BETWEEN 15 AND 49 GROUP BY 1, 2",
-        )
-        .bind(scope.prefix)
-        .bind(scope.stored)
-        .bind(&scope.low)
-        .bind(&scope.high)
-        .bind(year)
-        .fetch_all(pool)
-        .await?);
-        for (area, method, n) in stock {
-            add(area, &method, n);
+        // The stored rows as they are, in key order (no sort in the engine):
+        // the birth years of 15–49 are a range of keys (`YYYY|method`).
+        const STOCK: &str = "SELECT region_code, key, n FROM stat_stock WHERE level = $1 \
+             AND indicator = 'contraception' AND region_code >= $2 AND region_code < $3 \
+             AND key >= $4 AND key < $5";
+        let (first, past) = (format!("{}|", year - 49), format!("{}|", year - 14));
+        let params = [scope.stored, &scope.low, &scope.high, &first, &past];
+        let stock = match self {
+            Store::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                crate::database::sqlite_bulk::select_text_text_int(&mut conn, STOCK, &params)
+                    .await?
+            }
+            // The county arrays (migration 0021), summed over the years there.
+            Store::Postgres(pool) if scope.stored == "county" => {
+                sqlx::query_as::<_, (String, String, i64)>(
+                    "SELECT region_code, method, \
+                     (SELECT COALESCE(SUM(x), 0)::bigint FROM unnest(counts[$3:$4]) x) \
+                     FROM stat_methods WHERE region_code >= $1 AND region_code < $2",
+                )
+                .bind(&scope.low)
+                .bind(&scope.high)
+                .bind(year - 49)
+                .bind(year - 15)
+                .fetch_all(pool)
+                .await?
+            }
+            // Villages: grouped in the engine, faster than the rows travel.
+            Store::Postgres(pool) => {
+                let grouped = format!(
+                    "SELECT substr(region_code, 1, {}), substr(key, 6), SUM(n)::bigint FROM ({STOCK}) s GROUP BY 1, 2",
+                    scope.prefix
+                );
+                let mut query =
+                    sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(grouped));
+                for p in params {
+                    query = query.bind(p);
+                }
+                query.fetch_all(pool).await?
+            }
+        };
+        for (region, key, n) in stock {
+            // A stored key is `YYYY|method`; PostgreSQL's rows hold the method alone.
+            let method = key.rsplit('|').next().unwrap_or("");
+            add(scope.area(&region), method, n);
         }
         if date < today {
             let later = on_pool!(self, pool => sqlx::query_as::<_, (String, String, i64)>(
@@ -74,7 +108,7 @@ impl Store {
             .fetch_all(pool)
             .await?);
             for (area, method, n) in later {
-                add(area, &method, -n);
+                add(&area, &method, -n);
             }
         }
         let cells = sums
