@@ -4,6 +4,7 @@
 mod events;
 mod home;
 mod load;
+mod migrants_score;
 mod stats;
 mod wis;
 mod wis_conversion;
@@ -116,6 +117,17 @@ enum Command {
         #[arg(long)]
         truth: PathBuf,
     },
+    /// Precision and recall of a migrant import's links against the truth
+    /// of `renkou demo --migrant-export`.
+    MigrantsScore {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        /// The import's --source.
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        truth: PathBuf,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -150,6 +162,9 @@ async fn main() -> anyhow::Result<()> {
         } => wis_stats::run(&db, samples, events).await,
         Command::WisScore { db, source, truth } => {
             wis_conversion::score(&db, &source, &truth).await
+        }
+        Command::MigrantsScore { db, source, truth } => {
+            migrants_score::score(&db, &source, &truth).await
         }
     }
 }

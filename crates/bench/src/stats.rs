@@ -52,51 +52,39 @@ pub(crate) async fn province_report(
     Ok((report, times))
 }
 
-pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> {
-    let store = Store::open(db).await?;
-    let today = renkou_domain::date::today_in_china();
-    let engine = store.engine();
-    let province = RegionCode::parse("510000000000")?;
-
-    // 1. The province report at county level, and the same figures the plain way.
-    let (report, times) = province_report(&store, ReportName::Population, samples).await?;
-    let (report_median, report_p95) = median_and_p95(times);
-    let mut plain: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+/// The plain query run a few times (at least 3, at most 7): its last rows
+/// and each run's time.
+pub(crate) async fn timed_group_by<T>(
+    store: &Store,
+    sql: &'static str,
+    year: i32,
+    samples: usize,
+) -> anyhow::Result<(Vec<T>, Vec<Duration>)>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let mut rows = Vec::new();
     let mut times = Vec::new();
     for _ in 0..samples.clamp(3, 7) {
         let start = Instant::now();
-        let rows: Vec<(String, String, i32, i64)> = match &store {
-            Store::Sqlite(pool) => {
-                sqlx::query_as(GROUP_BY)
-                    .bind(today.year())
-                    .fetch_all(pool)
-                    .await?
-            }
-            Store::Postgres(pool) => {
-                sqlx::query_as(GROUP_BY)
-                    .bind(today.year())
-                    .fetch_all(pool)
-                    .await?
-            }
+        rows = match store {
+            Store::Sqlite(pool) => sqlx::query_as(sql).bind(year).fetch_all(pool).await?,
+            Store::Postgres(pool) => sqlx::query_as(sql).bind(year).fetch_all(pool).await?,
         };
         times.push(start.elapsed());
-        plain.clear();
-        for (county, sex, group, n) in rows {
-            let row = plain.entry(format!("{county}000000")).or_default();
-            *row.entry("total".into()).or_default() += n;
-            let sex = match sex.as_str() {
-                "1" => "male",
-                "2" => "female",
-                _ => "other",
-            };
-            *row.entry(sex.into()).or_default() += n;
-            let label = renkou_domain::stats::age_group_label(group as usize);
-            let key = format!("age_{}", label.replace('-', "_").replace('+', "_plus"));
-            *row.entry(key).or_default() += n;
-        }
     }
-    let (plain_median, _) = median_and_p95(times);
-    // The two must agree, county by county and cell by cell.
+    Ok((rows, times))
+}
+
+/// Checks the report against the plain figures county by county and cell
+/// by cell; how many cells agree.
+pub(crate) fn cells_equal(
+    report: &renkou_domain::report::Report,
+    plain: &BTreeMap<String, BTreeMap<String, i64>>,
+) -> anyhow::Result<usize> {
     let mut cells = 0;
     for row in &report.rows {
         let expected = plain.get(row.region_code.as_str());
@@ -112,6 +100,37 @@ pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> 
             }
         }
     }
+    Ok(cells)
+}
+
+pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> {
+    let store = Store::open(db).await?;
+    let today = renkou_domain::date::today_in_china();
+    let engine = store.engine();
+    let province = RegionCode::parse("510000000000")?;
+
+    // 1. The province report at county level, and the same figures the plain way.
+    let (report, times) = province_report(&store, ReportName::Population, samples).await?;
+    let (report_median, report_p95) = median_and_p95(times);
+    let (rows, times): (Vec<(String, String, i32, i64)>, _) =
+        timed_group_by(&store, GROUP_BY, today.year(), samples).await?;
+    let mut plain: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for (county, sex, group, n) in rows {
+        let row = plain.entry(format!("{county}000000")).or_default();
+        *row.entry("total".into()).or_default() += n;
+        let sex = match sex.as_str() {
+            "1" => "male",
+            "2" => "female",
+            _ => "other",
+        };
+        *row.entry(sex.into()).or_default() += n;
+        let label = renkou_domain::stats::age_group_label(group as usize);
+        let key = format!("age_{}", label.replace('-', "_").replace('+', "_plus"));
+        *row.entry(key).or_default() += n;
+    }
+    let (plain_median, _) = median_and_p95(times);
+    // The two must agree, county by county and cell by cell.
+    let cells = cells_equal(&report, &plain)?;
     let total = report
         .total
         .get("total")

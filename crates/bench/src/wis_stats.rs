@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use renkou_domain::report::{Cell, ReportName};
+use renkou_domain::report::ReportName;
 use renkou_domain::rules::Command;
 use renkou_domain::wis::PolicyRule;
 use renkou_domain::{PersonId, RegionCode};
 use renkou_store::{EventMeta, Scope, Store, WriteContext, set_wis_counters_enabled};
 
-use crate::stats::{newborn, province_report};
+use crate::stats::{cells_equal, newborn, province_report, timed_group_by};
 
 /// The plain way: married women 15–49 (by birth year) living in the
 /// province, by county and current method.
@@ -45,57 +45,25 @@ pub async fn run(db: &str, samples: usize, events: usize) -> anyhow::Result<()> 
     // 1. The report from the counters, and the same figures the plain way.
     let (report, times) = province_report(&store, ReportName::Contraception, samples).await?;
     let (median, p95, p99) = quantiles(times);
+    let (rows, times): (Vec<(String, String, i64)>, _) =
+        timed_group_by(&store, GROUP_BY, today.year(), samples).await?;
     let mut plain: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    let mut times = Vec::new();
-    for _ in 0..samples.clamp(3, 7) {
-        let start = Instant::now();
-        let rows: Vec<(String, String, i64)> = match &store {
-            Store::Sqlite(pool) => {
-                sqlx::query_as(GROUP_BY)
-                    .bind(today.year())
-                    .fetch_all(pool)
-                    .await?
-            }
-            Store::Postgres(pool) => {
-                sqlx::query_as(GROUP_BY)
-                    .bind(today.year())
-                    .fetch_all(pool)
-                    .await?
-            }
+    for (county, method, n) in rows {
+        let row = plain.entry(format!("{county}000000")).or_default();
+        *row.entry("married_women".into()).or_default() += n;
+        let Ok(method) = renkou_domain::wis::Method::parse(&method) else {
+            continue;
         };
-        times.push(start.elapsed());
-        plain.clear();
-        for (county, method, n) in rows {
-            let row = plain.entry(format!("{county}000000")).or_default();
-            *row.entry("married_women".into()).or_default() += n;
-            let Ok(method) = renkou_domain::wis::Method::parse(&method) else {
-                continue;
-            };
-            if method.contracepts() {
-                *row.entry("contracepting".into()).or_default() += n;
-                *row.entry(format!("m{}", method.code())).or_default() += n;
-            }
-            if method.long_acting() {
-                *row.entry("long_acting".into()).or_default() += n;
-            }
+        if method.contracepts() {
+            *row.entry("contracepting".into()).or_default() += n;
+            *row.entry(format!("m{}", method.code())).or_default() += n;
+        }
+        if method.long_acting() {
+            *row.entry("long_acting".into()).or_default() += n;
         }
     }
     let (plain_median, _, _) = quantiles(times);
-    let mut cells = 0;
-    for row in &report.rows {
-        let expected = plain.get(row.region_code.as_str());
-        for (key, cell) in &row.cells {
-            if let Cell::Count(n) = cell {
-                let want = expected.and_then(|e| e.get(key)).copied().unwrap_or(0);
-                anyhow::ensure!(
-                    *n == want,
-                    "{} {key}: counters {n}, GROUP BY {want}",
-                    row.region_code
-                );
-                cells += 1;
-            }
-        }
-    }
+    let cells = cells_equal(&report, &plain)?;
     let total = |key: &str| report.total.get(key).and_then(|c| c.count()).unwrap_or(0);
     println!(
         "{engine}: contraception report at province level by county ({} counties, {} married women 15-49, \

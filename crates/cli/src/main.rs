@@ -74,6 +74,9 @@ enum Command {
     /// Women of childbearing age (育龄妇女): convert a legacy WIS card export.
     #[command(subcommand)]
     Wis(commands::wis::WisCommand),
+    /// Migrant population (流动人口): import incoming migrant records.
+    #[command(subcommand)]
+    Migrants(commands::migrants::MigrantsCommand),
 }
 
 #[tokio::main]
@@ -117,6 +120,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => commands::serve::run(&db, args).await,
         Command::Audit(cmd) => commands::audit::run(&db, cmd).await,
         Command::Wis(cmd) => commands::wis::run(&db, cmd).await,
+        Command::Migrants(cmd) => commands::migrants::run(&db, cmd).await,
     };
     match result {
         Ok(code) => code,

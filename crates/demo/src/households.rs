@@ -200,6 +200,8 @@ impl Builder<'_> {
                 let date = self.date_between(from.min(self.today), self.today);
                 let p = self.index(id);
                 self.population.persons[p].status = "moved_out".into();
+                let before = self.population.persons[p].arrived_on.map(|d| d.to_string());
+                self.population.persons[p].arrived_on = Some(date);
                 let residence = self.population.persons[p].residence.clone();
                 self.event(
                     id,
@@ -207,7 +209,10 @@ impl Builder<'_> {
                     date,
                     None,
                     residence,
-                    vec![change(Field::Status, Some("active"), Some("moved_out"))],
+                    vec![
+                        change(Field::Status, Some("active"), Some("moved_out")),
+                        change(Field::ArrivedOn, before.as_deref(), Some(&date.to_string())),
+                    ],
                 );
             }
         }
@@ -220,11 +225,17 @@ impl Builder<'_> {
                 .filter(|a| birth < *a && self.death_of(id).is_none_or(|d| d > *a))
             {
                 let residence = self.population.persons[p].residence.clone();
-                let changes = vec![change(
+                let mut changes = vec![change(
                     Field::Residence,
                     Some(&hh.hukou),
                     Some(&hh.residence),
                 )];
+                // Their stay is counted from the day they came to the county, as a move records it.
+                if hh.hukou[..6] != hh.residence[..6] {
+                    let day = arrived.to_string();
+                    changes.push(change(Field::ArrivedOn, None, Some(&day)));
+                    self.population.persons[p].arrived_on = Some(arrived);
+                }
                 self.event(id, EventKind::MoveWithin, arrived, None, residence, changes);
             }
             if birth.year() >= 2000 {

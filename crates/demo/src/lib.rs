@@ -9,6 +9,7 @@
 mod draws;
 mod events;
 mod households;
+pub mod migrant_export;
 mod names;
 mod noise;
 mod persons;

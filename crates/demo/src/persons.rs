@@ -70,6 +70,7 @@ impl Builder<'_> {
             pregnant_since: None,
             expected_delivery: None,
             birth_order: None,
+            arrived_on: None,
         });
         id
     }

@@ -124,7 +124,9 @@ impl Role {
     /// family-planning officer; everything for the administrator.
     pub fn default_subsystems(self) -> Subsystems {
         match self {
-            Role::FamilyPlanningOfficer => Subsystems::of(&[Subsystem::Registry, Subsystem::Wis]),
+            Role::FamilyPlanningOfficer => {
+                Subsystems::of(&[Subsystem::Registry, Subsystem::Wis, Subsystem::Migrants])
+            }
             Role::Admin => Subsystems::ALL,
             _ => Subsystems::of(&[Subsystem::Registry]),
         }
@@ -142,17 +144,20 @@ pub enum Subsystem {
     Registry,
     /// 育龄妇女信息 (WIS): pregnancies, contraception, reproductive health.
     Wis,
+    /// 流动人口: arrivals of migrants, their registers and their exchange.
+    Migrants,
 }
 
 impl Subsystem {
     /// Every subsystem.
-    pub const ALL: [Subsystem; 2] = [Subsystem::Registry, Subsystem::Wis];
+    pub const ALL: [Subsystem; 3] = [Subsystem::Registry, Subsystem::Wis, Subsystem::Migrants];
 
     /// The name on the command line and in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             Subsystem::Registry => "registry",
             Subsystem::Wis => "wis",
+            Subsystem::Migrants => "migrants",
         }
     }
 
@@ -161,6 +166,7 @@ impl Subsystem {
         match self {
             Subsystem::Registry => "全员人口",
             Subsystem::Wis => "育龄妇女",
+            Subsystem::Migrants => "流动人口",
         }
     }
 
@@ -182,7 +188,7 @@ pub struct Subsystems(u8);
 
 impl Subsystems {
     /// Every subsystem.
-    pub const ALL: Subsystems = Subsystems(0b11);
+    pub const ALL: Subsystems = Subsystems(0b111);
 
     /// The set of these.
     pub fn of(list: &[Subsystem]) -> Subsystems {

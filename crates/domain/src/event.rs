@@ -58,11 +58,13 @@ pub enum EventKind {
     Visit,
     /// 生殖健康服务 (check-up, family-planning operation, …).
     HealthService,
+    /// 流动人口登记: a migrant registered where they live.
+    MigrantArrival,
 }
 
 impl EventKind {
     /// Every kind, in the order forms list them.
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::Birth,
         EventKind::Registration,
         EventKind::Death,
@@ -86,6 +88,7 @@ impl EventKind {
         EventKind::IudCheck,
         EventKind::Visit,
         EventKind::HealthService,
+        EventKind::MigrantArrival,
     ];
 
     /// The snake_case name stored in the database.
@@ -114,6 +117,7 @@ impl EventKind {
             EventKind::IudCheck => "iud_check",
             EventKind::Visit => "visit",
             EventKind::HealthService => "health_service",
+            EventKind::MigrantArrival => "migrant_arrival",
         }
     }
 
@@ -143,6 +147,7 @@ impl EventKind {
             EventKind::IudCheck => "节育器检查",
             EventKind::Visit => "随访",
             EventKind::HealthService => "生殖健康服务",
+            EventKind::MigrantArrival => "流动人口登记",
         }
     }
 
@@ -197,6 +202,8 @@ pub struct PlannedEvent {
 pub enum EventDetails {
     /// Of a woman's card.
     Wis(Box<crate::wis::WisDetails>),
+    /// Of a migrant's arrival.
+    Migrant(Box<crate::migrants::MigrantDetails>),
     /// Of a birth: what the statistics count it by, as it was at the birth
     /// (a later correction of the mother's record does not move the birth
     /// to another age group).
@@ -215,6 +222,7 @@ impl EventDetails {
     pub fn lines(&self) -> Vec<String> {
         match self {
             EventDetails::Wis(d) => d.lines(),
+            EventDetails::Migrant(d) => d.lines(),
             EventDetails::Birth { .. } => Vec::new(),
         }
     }

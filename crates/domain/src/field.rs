@@ -39,6 +39,7 @@ pub enum Field {
     PregnantSince,
     ExpectedDelivery,
     BirthOrder,
+    ArrivedOn,
 }
 
 /// A value that does not fit its field.
@@ -65,7 +66,7 @@ pub struct FieldChange {
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 22] = [
+    pub const ALL: [Field; 23] = [
         Field::IdNumber,
         Field::Name,
         Field::Sex,
@@ -88,6 +89,7 @@ impl Field {
         Field::PregnantSince,
         Field::ExpectedDelivery,
         Field::BirthOrder,
+        Field::ArrivedOn,
     ];
 
     /// The family-planning fields (WIS): shown, exported and listed in a
@@ -128,6 +130,7 @@ impl Field {
             Field::PregnantSince => "pregnant_since",
             Field::ExpectedDelivery => "expected_delivery",
             Field::BirthOrder => "birth_order",
+            Field::ArrivedOn => "arrived_on",
         }
     }
 
@@ -156,6 +159,7 @@ impl Field {
             Field::PregnantSince => "末次月经",
             Field::ExpectedDelivery => "预产期",
             Field::BirthOrder => "孩次",
+            Field::ArrivedOn => "来本地日期",
         }
     }
 
@@ -192,6 +196,7 @@ impl Field {
             Field::PregnantSince => s(&p.pregnant_since),
             Field::ExpectedDelivery => s(&p.expected_delivery),
             Field::BirthOrder => s(&p.birth_order),
+            Field::ArrivedOn => s(&p.arrived_on),
         }
     }
 
@@ -256,6 +261,7 @@ impl Field {
                 };
                 p.birth_order = opt(value, order).map_err(err)?
             }
+            Field::ArrivedOn => p.arrived_on = opt(value, parse_date).map_err(err)?,
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod date;
 pub mod event;
 pub mod field;
 pub mod id_number;
+pub mod migrants;
 pub mod name;
 #[cfg(feature = "openapi")]
 mod openapi;

@@ -129,6 +129,11 @@ pub struct Person {
     pub expected_delivery: Option<NaiveDate>,
     /// For a child of a mother in the register: its order among her live births.
     pub birth_order: Option<u8>,
+    /// Since when the person lives in the county of their residence (or,
+    /// moved out, outside the province): what a migrant's stay is counted
+    /// from. Empty where the register does not know.
+    #[serde(default)]
+    pub arrived_on: Option<NaiveDate>,
 }
 
 impl Person {

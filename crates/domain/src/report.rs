@@ -31,11 +31,14 @@ pub enum ReportName {
     /// Births by order, sex and mother's age group, pregnancy outcomes and
     /// open pregnancies, in a period (WIS).
     Births,
+    /// Migrants living here and registered here living elsewhere, by origin
+    /// or destination, sex, age group and length of stay.
+    Migrants,
 }
 
 impl ReportName {
     /// Every report, in the order menus list them.
-    pub const ALL: [ReportName; 8] = [
+    pub const ALL: [ReportName; 9] = [
         ReportName::Population,
         ReportName::Registration,
         ReportName::Households,
@@ -44,6 +47,7 @@ impl ReportName {
         ReportName::Quality,
         ReportName::Contraception,
         ReportName::Births,
+        ReportName::Migrants,
     ];
 
     /// The name used in URLs and on the command line.
@@ -57,6 +61,7 @@ impl ReportName {
             ReportName::Quality => "quality",
             ReportName::Contraception => "contraception",
             ReportName::Births => "births",
+            ReportName::Migrants => "migrants",
         }
     }
 
@@ -71,6 +76,7 @@ impl ReportName {
             ReportName::Quality => "数据质量",
             ReportName::Contraception => "已婚育龄妇女避孕节育情况",
             ReportName::Births => "出生与孕情",
+            ReportName::Migrants => "流动人口",
         }
     }
 

@@ -51,6 +51,14 @@ pub enum Indicator {
     /// Births by a policy indicator's verdict (flows of births only), keyed
     /// `key|title|1` (met) or `…|0` — WIS.
     Policy,
+    /// Residents registered in another county, where they live, keyed
+    /// `origin county|sex|birth_year|arrival month` (`YYYY-MM`, empty when
+    /// unknown) — migrants.
+    Inflow,
+    /// Persons registered here living in another county or outside the
+    /// province, where they are registered, keyed `destination county (00:
+    /// outside the province)|sex|birth_year|month they left` — migrants.
+    Outflow,
 }
 
 impl Indicator {
@@ -70,6 +78,8 @@ impl Indicator {
             Indicator::Births => "births",
             Indicator::Outcomes => "outcomes",
             Indicator::Policy => "policy",
+            Indicator::Inflow => "inflow",
+            Indicator::Outflow => "outflow",
         }
     }
 
@@ -98,6 +108,8 @@ impl Indicator {
                 | Indicator::Births
                 | Indicator::Outcomes
                 | Indicator::Policy
+                | Indicator::Inflow
+                | Indicator::Outflow
         )
     }
 }
@@ -151,13 +163,53 @@ pub fn split_population_key(key: &str) -> Option<(&str, i32)> {
     Some((sex, year.parse().ok()?))
 }
 
-/// What one person counts for today: nothing unless living in the province.
+/// The migrant counters of a person (none unless a migrant, see
+/// [`crate::migrants::side_of`]).
+pub fn migrant_stock(p: &Person) -> Vec<CounterKey> {
+    let Some(side) = crate::migrants::side_of(p) else {
+        return Vec::new();
+    };
+    let county = |c: &RegionCode| c.as_str()[..6].to_string();
+    let tail = format!(
+        "{}|{}|{}",
+        p.sex.code(),
+        p.birth_date.year(),
+        p.arrived_on
+            .map(|d| d.format("%Y-%m").to_string())
+            .unwrap_or_default()
+    );
+    let mut out = Vec::new();
+    if let Some(living) = side.living {
+        out.push(CounterKey::new(
+            living,
+            Indicator::Inflow,
+            format!("{}|{tail}", county(&side.registered)),
+        ));
+    }
+    // The outflow is kept where they are registered, when that is in the
+    // province of the register (the residence's, or the last one's).
+    if side.registered.ancestor(RegionLevel::Province)
+        == p.residence.ancestor(RegionLevel::Province)
+    {
+        let destination = side.living.map_or_else(|| "00".to_string(), |l| county(&l));
+        out.push(CounterKey::new(
+            side.registered,
+            Indicator::Outflow,
+            format!("{destination}|{tail}"),
+        ));
+    }
+    out
+}
+
+/// What one person counts for today: nothing unless living in the province
+/// (or, moved out, registered in it: the outflow).
 pub fn stock_of(p: &Person) -> Vec<CounterKey> {
     if p.status != LifeStatus::Active {
-        return Vec::new();
+        return migrant_stock(p);
     }
     let year = p.birth_date.year();
-    let mut out = vec![
+    let mut out = migrant_stock(p);
+    out.extend([
         CounterKey::new(
             p.residence,
             Indicator::Population,
@@ -171,7 +223,7 @@ pub fn stock_of(p: &Person) -> Vec<CounterKey> {
             Indicator::Registration,
             p.hukou_region.unwrap_or(p.residence).to_string(),
         ),
-    ];
+    ]);
     if p.sex == Sex::Female {
         let marital = p.marital_status.map_or("", |m| m.code());
         out.push(CounterKey::new(
@@ -427,12 +479,50 @@ mod tests {
     }
 
     #[test]
-    fn the_dead_and_the_moved_out_count_for_nothing() {
+    fn the_dead_count_for_nothing_and_the_moved_out_only_where_registered() {
         let mut p = person("510104001001", Sex::Male, "1950-01-01");
         p.status = LifeStatus::Dead;
         assert!(stock_of(&p).is_empty());
         p.status = LifeStatus::MovedOut;
-        assert!(stock_of(&p).is_empty());
+        p.arrived_on = NaiveDate::from_ymd_opt(2025, 4, 9);
+        let stock = stock_of(&p);
+        assert_eq!(stock.len(), 1);
+        assert_eq!(stock[0].indicator, Indicator::Outflow);
+        assert_eq!(stock[0].region.as_str(), "510104001001");
+        assert_eq!(stock[0].key, "00|1|1950|2025-04");
+    }
+
+    #[test]
+    fn a_worker_registered_in_another_county_is_inflow_here_and_outflow_there() {
+        let mut p = person("510106002003", Sex::Female, "1995-06-01");
+        p.hukou_region = Some(RegionCode::parse("510104001001").unwrap());
+        let migrant: Vec<(Indicator, String, String)> = stock_of(&p)
+            .into_iter()
+            .filter(|k| matches!(k.indicator, Indicator::Inflow | Indicator::Outflow))
+            .map(|k| (k.indicator, k.region.to_string(), k.key))
+            .collect();
+        assert_eq!(
+            migrant,
+            vec![
+                (
+                    Indicator::Inflow,
+                    "510106002003".into(),
+                    "510104|2|1995|".into()
+                ),
+                (
+                    Indicator::Outflow,
+                    "510104001001".into(),
+                    "510106|2|1995|".into()
+                ),
+            ]
+        );
+        // Registered in another village of the same county: not a migrant.
+        p.hukou_region = Some(RegionCode::parse("510106009001").unwrap());
+        assert!(
+            !stock_of(&p)
+                .iter()
+                .any(|k| k.indicator == Indicator::Inflow)
+        );
     }
 
     #[test]

@@ -23,16 +23,20 @@ pub enum TaskKind {
     Deceased,
     /// Two records of one side that are one person.
     Duplicate,
+    /// A record of the source that may be a person of the registry: someone
+    /// decides whether it is (migrant records matched without certainty).
+    UnsureMatch,
 }
 
 impl TaskKind {
     /// Every kind, in display order.
-    pub const ALL: [TaskKind; 5] = [
+    pub const ALL: [TaskKind; 6] = [
         TaskKind::MissingInRegistry,
         TaskKind::MissingInSource,
         TaskKind::Conflict,
         TaskKind::Deceased,
         TaskKind::Duplicate,
+        TaskKind::UnsureMatch,
     ];
 
     /// The stored name.
@@ -43,6 +47,7 @@ impl TaskKind {
             TaskKind::Conflict => "conflict",
             TaskKind::Deceased => "deceased",
             TaskKind::Duplicate => "duplicate",
+            TaskKind::UnsureMatch => "unsure_match",
         }
     }
 
@@ -54,6 +59,7 @@ impl TaskKind {
             TaskKind::Conflict => "信息不一致",
             TaskKind::Deceased => "死亡未注销",
             TaskKind::Duplicate => "疑似重复",
+            TaskKind::UnsureMatch => "待确认是否同一人",
         }
     }
 }
@@ -67,7 +73,7 @@ impl fmt::Display for TaskKind {
 /// A text that names no task kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "“{0}”不是核查任务类别（missing_in_registry、missing_in_source、conflict、deceased、duplicate）"
+    "“{0}”不是核查任务类别（missing_in_registry、missing_in_source、conflict、deceased、duplicate、unsure_match）"
 )]
 pub struct UnknownTaskKind(pub String);
 
@@ -105,6 +111,9 @@ pub enum Resolution {
     /// An event recorded since (a death, a move, a correction to the
     /// source's value, a merge) answered the finding; never chosen by hand.
     AnsweredByEvent,
+    /// The source's record is this person of the registry: what it reports
+    /// is recorded on them (a migrant's arrival).
+    SamePerson,
 }
 
 impl Resolution {
@@ -118,6 +127,7 @@ impl Resolution {
             Resolution::Merge => "merge",
             Resolution::RecordMoveOut => "record_move_out",
             Resolution::AnsweredByEvent => "answered_by_event",
+            Resolution::SamePerson => "same_person",
         }
     }
 
@@ -131,6 +141,7 @@ impl Resolution {
             Resolution::Merge => "合并为一人",
             Resolution::RecordMoveOut => "登记迁出本省",
             Resolution::AnsweredByEvent => "已由登记的事件处理",
+            Resolution::SamePerson => "是同一人，登记流入",
         }
     }
 
@@ -150,6 +161,7 @@ impl Resolution {
             Resolution::Merge,
             Resolution::RecordMoveOut,
             Resolution::AnsweredByEvent,
+            Resolution::SamePerson,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -175,6 +187,8 @@ pub fn resolutions(
         TaskKind::Conflict if correctable => out.push(Resolution::Correct),
         TaskKind::Deceased if source_says_dead => out.push(Resolution::RecordDeath),
         TaskKind::MissingInRegistry => out.push(Resolution::Register),
+        // Not the same person: nothing changes, or the record is entered as new.
+        TaskKind::UnsureMatch => out.extend([Resolution::SamePerson, Resolution::Register]),
         TaskKind::Duplicate if of_registry => out.push(Resolution::Merge),
         // A person the source no longer lists may have died or left.
         TaskKind::MissingInSource if of_registry => {
@@ -241,6 +255,7 @@ pub fn answered_by(
             })
         }
         TaskKind::MissingInRegistry => false,
+        TaskKind::UnsureMatch => kind == EventKind::MigrantArrival,
     }
 }
 

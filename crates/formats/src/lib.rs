@@ -4,11 +4,15 @@
 
 pub mod cells;
 mod csv_file;
+mod lenient_rows;
+pub mod migrant_records;
 pub mod register_csv;
 pub mod report_files;
 pub mod wis_cards;
 
 pub use cells::{SafeCsvWriter, csv_value, shortened, xlsx_cell};
+pub use lenient_rows::ValueProblem;
+pub use migrant_records::{MigrantRecord, MigrantRecords, MigrantWriter, read_migrant_records};
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };

@@ -11,10 +11,11 @@ use std::io::{Read, Write};
 
 use chrono::NaiveDate;
 use renkou_domain::wis::{ChildHealth, LegacyCard, LegacyChild, Method, Outcome};
-use renkou_domain::{IdNumber, MaritalStatus, PersonName, RegionCode, Sex, parse_date};
+use renkou_domain::{IdNumber, MaritalStatus, PersonName, RegionCode, Sex};
 
 use crate::cells::SafeCsvWriter;
 use crate::csv_file::{CsvFile, FileError};
+use crate::lenient_rows::{Fields, checked_columns, date};
 
 /// The columns of `women.csv`, in the order this system writes them.
 pub const WOMEN_COLUMNS: [&str; 12] = [
@@ -70,15 +71,7 @@ pub struct WomanCard {
     pub extra: Vec<(String, String)>,
 }
 
-/// A value that could not be read, where it is.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CardProblem {
-    pub file: String,
-    pub line: u64,
-    pub column: String,
-    pub value: String,
-    pub reason: String,
-}
+pub use crate::lenient_rows::ValueProblem as CardProblem;
 
 /// A row that could not be used, kept as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,99 +97,6 @@ pub struct WisCards {
     pub problems: Vec<CardProblem>,
     /// Rows that could not be used.
     pub unreadable: Vec<UnreadableRow>,
-}
-
-/// One row being read: its fields by header, and the problems found.
-struct Fields<'a> {
-    file: &'a str,
-    line: u64,
-    headers: &'a [String],
-    record: &'a csv::StringRecord,
-    problems: Vec<CardProblem>,
-}
-
-impl Fields<'_> {
-    fn text(&self, column: &str) -> &str {
-        self.headers
-            .iter()
-            .position(|h| h == column)
-            .and_then(|i| self.record.get(i))
-            .map_or("", |v| crate::cells::csv_value(v).trim())
-    }
-
-    fn problem(&mut self, column: &str, value: &str, reason: impl Into<String>) {
-        self.problems.push(CardProblem {
-            file: self.file.to_string(),
-            line: self.line,
-            column: column.to_string(),
-            value: value.to_string(),
-            reason: reason.into(),
-        });
-    }
-
-    /// A value that may be empty, parsed when it is not; a wrong one is reported.
-    fn read<T, E: std::fmt::Display>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        let text = self.text(column).to_string();
-        if text.is_empty() {
-            return None;
-        }
-        match parse(&text) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.problem(column, &text, e.to_string());
-                None
-            }
-        }
-    }
-
-    /// A value the row cannot do without.
-    fn needed<T, E: std::fmt::Display>(
-        &mut self,
-        column: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        if self.text(column).is_empty() {
-            self.problem(column, "", "此项必填");
-            return None;
-        }
-        self.read(column, parse)
-    }
-
-    fn raw(&self) -> Vec<(String, String)> {
-        self.headers
-            .iter()
-            .cloned()
-            .zip(self.record.iter().map(str::to_string))
-            .collect()
-    }
-}
-
-/// A date in any of the register layouts, refused in Chinese.
-fn date(text: &str) -> Result<NaiveDate, String> {
-    parse_date(text).map_err(|_| format!("日期“{text}”无法识别"))
-}
-
-fn checked_columns<R: Read>(csv: &CsvFile<R>, required: &[&'static str]) -> Result<(), FileError> {
-    let mut seen = HashMap::new();
-    for h in csv.headers() {
-        if !h.is_empty() && seen.insert(h.as_str(), ()).is_some() {
-            return Err(FileError::DuplicateColumn {
-                file: csv.file().into(),
-                column: h.clone(),
-            });
-        }
-    }
-    match required.iter().find(|c| !seen.contains_key(**c)) {
-        Some(missing) => Err(FileError::MissingColumn {
-            file: csv.file().into(),
-            column: missing,
-        }),
-        None => Ok(()),
-    }
 }
 
 /// Reads both files of an export; a file that is not a card file (a column

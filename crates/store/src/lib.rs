@@ -9,6 +9,7 @@
 mod access;
 mod database;
 mod error;
+mod migrants;
 mod registry;
 mod statistics;
 mod verification;
@@ -31,6 +32,7 @@ pub use access::sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PE
 pub use access::tokens::ApiToken;
 pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use error::{StoreError, StoreResult};
+pub use migrants::arrivals::{MigrantImportInput, MigrantImportReport, MigrantTownshipCounts};
 pub use registry::history::person_as_of;
 pub use registry::households::Household;
 pub use registry::import::{ImportInput, ImportReport};

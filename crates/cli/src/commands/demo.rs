@@ -35,11 +35,23 @@ pub struct Args {
     /// With --wis-export: how many cards (default: one per woman).
     #[arg(long, requires = "wis_export")]
     pub cards: Option<usize>,
+    /// Generate nothing: write incoming migrant records (FILE, the format of
+    /// `renkou migrants import`) of the database's residents now living in
+    /// another county and of newcomers from other provinces, with the noise
+    /// of other registers, and FILE's truth beside it (`…truth.csv`).
+    #[arg(long, value_name = "FILE", conflicts_with = "wis_export")]
+    pub migrant_export: Option<std::path::PathBuf>,
+    /// With --migrant-export: how many records.
+    #[arg(long, requires = "migrant_export", default_value_t = 100_000)]
+    pub records: usize,
 }
 
 pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.wis_export {
         return wis_export(url, dir, &args).await;
+    }
+    if let Some(file) = &args.migrant_export {
+        return migrant_export(url, file, &args).await;
     }
     let started = Instant::now();
     let province = RegionCode::parse(&format!("{:0<12}", args.province))
@@ -192,4 +204,101 @@ async fn wis_export(url: &str, dir: &std::path::Path, args: &Args) -> anyhow::Re
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The provinces newcomers of a migrant export come from: Sichuan's
+/// neighbours and the provinces that send most.
+const ORIGIN_PROVINCES: [&str; 8] = ["50", "52", "53", "61", "42", "43", "62", "45"];
+
+/// `renkou demo --migrant-export FILE`: noisy incoming migrant records.
+async fn migrant_export(
+    url: &str,
+    file: &std::path::Path,
+    args: &Args,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let store = super::open(url).await?;
+    let province = RegionCode::parse(&format!("{:0<12}", args.province))
+        .with_context(|| format!("{:?} is not a province code", args.province))?;
+    let residents = store.settled_residents(&province).await?;
+    if residents.is_empty() {
+        bail!("no residents live in {province} (run renkou demo first)");
+    }
+    let mut outside = Vec::new();
+    for code in ORIGIN_PROVINCES {
+        let Ok(origin) = RegionCode::parse(&format!("{code:0<12}")) else {
+            continue;
+        };
+        for city in store.region_children(&origin).await? {
+            let Ok(city) = RegionCode::parse(&city.code) else {
+                continue;
+            };
+            outside.extend(
+                store
+                    .region_children(&city)
+                    .await?
+                    .iter()
+                    .filter_map(|c| RegionCode::parse(&c.code).ok()),
+            );
+        }
+    }
+    if outside.is_empty() {
+        bail!("the region table has no other province (load the whole table: renkou init)");
+    }
+    let export = renkou_demo::migrant_export::migrant_export(
+        &residents,
+        &outside,
+        &renkou_demo::migrant_export::MigrantExportOptions {
+            records: args.records,
+            seed: args.seed,
+            today: today_in_china(),
+        },
+    );
+    // The records carry personal data like any export: audited.
+    super::audit_reads(
+        &store,
+        url,
+        "export_person",
+        export.truth.iter().filter_map(|t| t.person_id),
+        "demo migrant export",
+    )
+    .await?;
+    let out = std::fs::File::create(file)
+        .map(std::io::BufWriter::new)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    let mut writer = renkou_formats::MigrantWriter::new(out)?;
+    for row in &export.rows {
+        writer.write(&row.each_ref().map(String::as_str))?;
+    }
+    std::io::Write::flush(&mut writer.finish()?)?;
+    let truth_path = truth_file(file);
+    let mut truth = csv::Writer::from_path(&truth_path)
+        .with_context(|| format!("cannot write {}", truth_path.display()))?;
+    truth.write_record(["record_id", "person_id", "kind", "same_as"])?;
+    for t in &export.truth {
+        truth.write_record([
+            t.record_id.as_str(),
+            &t.person_id.map(|p| p.to_string()).unwrap_or_default(),
+            t.kind.as_str(),
+            t.same_as.as_deref().unwrap_or(""),
+        ])?;
+    }
+    truth.flush()?;
+    println!(
+        "{} migrant records in {} (truth in {}), {:.1} s",
+        export.rows.len(),
+        file.display(),
+        truth_path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migrants.csv` → `migrants.truth.csv`.
+pub fn truth_file(file: &std::path::Path) -> std::path::PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    file.with_file_name(format!("{stem}.truth.csv"))
 }

@@ -6,6 +6,7 @@ pub mod export;
 pub mod id;
 pub mod import;
 pub mod init;
+pub mod migrants;
 pub mod person;
 pub mod reconcile;
 pub mod regions;

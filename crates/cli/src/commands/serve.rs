@@ -31,6 +31,8 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
             wis_export: None,
             region: None,
             cards: None,
+            migrant_export: None,
+            records: 0,
         };
         super::demo::run(url, demo).await?;
     }

@@ -140,7 +140,7 @@ async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     if report.problems.is_empty() {
         let _ = std::fs::remove_file(&errors_path);
     } else {
-        write_problems(&errors_path, &report)?;
+        write_problems(&errors_path, &report.problems)?;
     }
     print_townships(&store, &report).await?;
     println!(
@@ -186,13 +186,16 @@ async fn print_townships(
     Ok(())
 }
 
-/// Every value not understood, with where it is.
-fn write_problems(path: &std::path::Path, report: &ConversionReport) -> anyhow::Result<()> {
+/// Every value not understood, with where it is (`file,line,column,value,reason`).
+pub fn write_problems(
+    path: &std::path::Path,
+    problems: &[renkou_formats::ValueProblem],
+) -> anyhow::Result<()> {
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut out = renkou_formats::SafeCsvWriter::new(std::io::BufWriter::new(file));
     out.write_record(["file", "line", "column", "value", "reason"])?;
-    for p in &report.problems {
+    for p in problems {
         out.write_record([
             p.file.as_str(),
             &p.line.to_string(),

@@ -16,9 +16,9 @@ use crate::event::{EventKind, Field, FieldChange, PlannedEvent};
 use crate::id_number::IdNumber;
 use crate::name::PersonName;
 use crate::person::{LifeStatus, Person, PersonId};
-use crate::region::RegionCode;
+use crate::region::{RegionCode, RegionLevel};
 
-mod correction;
+pub(crate) mod correction;
 mod merge;
 mod violation;
 
@@ -123,6 +123,7 @@ impl NewPerson {
             pregnant_since: None,
             expected_delivery: None,
             birth_order: self.birth_order,
+            arrived_on: None,
         }
     }
 }
@@ -216,6 +217,8 @@ pub enum Command {
     /// A record of a woman's card (WIS): pregnancy, outcome, contraception,
     /// reproductive-health services.
     Wis(crate::wis::rules::WisCommand),
+    /// A migrant registered where they live (流动人口登记).
+    MigrantArrival(crate::migrants::rules::Arrival),
     /// Undoes the merge of `merged`: both records are persons again.
     Unmerge {
         merged: PersonId,
@@ -252,6 +255,7 @@ impl Command {
                 .collect(),
             Command::Marriage { a, b, .. } | Command::Divorce { a, b, .. } => vec![*a, *b],
             Command::MoveIn { .. } | Command::Registration { .. } => vec![],
+            Command::MigrantArrival(a) => vec![a.person],
             Command::Merge {
                 survivor, merged, ..
             } => vec![*survivor, *merged],
@@ -279,6 +283,7 @@ impl Command {
     pub fn subsystem(&self) -> crate::account::Subsystem {
         match self {
             Command::Wis(_) => crate::account::Subsystem::Wis,
+            Command::MigrantArrival(_) => crate::account::Subsystem::Migrants,
             _ => crate::account::Subsystem::Registry,
         }
     }
@@ -309,8 +314,33 @@ impl Command {
         }
     }
 
-    /// The region codes the store must find in its region table.
+    /// The villages the command places people in, which the store must find
+    /// in its region table (as villages).
     pub fn regions(&self) -> Vec<RegionCode> {
+        match self {
+            Command::Birth { .. }
+            | Command::MoveIn { .. }
+            | Command::Registration { .. }
+            | Command::Wis(_) => self.newcomers().into_iter().map(|p| p.residence).collect(),
+            Command::MoveWithin { to, .. } | Command::MoveBack { to, .. } => vec![*to],
+            Command::MigrantArrival(a) => a.to.iter().copied().collect(),
+            Command::Correction {
+                field: Field::Residence,
+                value,
+                ..
+            } => value
+                .as_deref()
+                .and_then(|v| RegionCode::parse(v).ok())
+                .into_iter()
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    /// The places of registration (hukou) the command names, which the
+    /// store must find in its region table at any level: a person from
+    /// another province may be known to be registered in a county only.
+    pub fn hukou_regions(&self) -> Vec<RegionCode> {
         match self {
             Command::Birth { .. }
             | Command::MoveIn { .. }
@@ -318,14 +348,14 @@ impl Command {
             | Command::Wis(_) => self
                 .newcomers()
                 .into_iter()
-                .flat_map(|p| std::iter::once(p.residence).chain(p.hukou_region))
+                .filter_map(|p| p.hukou_region)
                 .collect(),
-            Command::MoveWithin { to, .. } | Command::MoveBack { to, .. } => vec![*to],
+            Command::MigrantArrival(a) => a.hukou_region.iter().copied().collect(),
             Command::RegistrationChange { hukou_region, .. } => {
                 hukou_region.iter().copied().collect()
             }
             Command::Correction {
-                field: Field::Residence | Field::HukouRegion,
+                field: Field::HukouRegion,
                 value,
                 ..
             } => value
@@ -426,7 +456,12 @@ pub fn plan(
                 Command::MoveIn { .. } => EventKind::MoveIn,
                 _ => EventKind::Registration,
             };
-            let mut e = event(None, kind, *date, initial_changes(newcomer));
+            let mut changes = initial_changes(newcomer);
+            // Someone who came from outside the province is counted from the day they came.
+            if kind == EventKind::MoveIn {
+                changes.push(set(Field::ArrivedOn, Some(date.to_string())));
+            }
+            let mut e = event(None, kind, *date, changes);
             if let Command::MoveIn {
                 origin: Some(origin),
                 ..
@@ -451,6 +486,7 @@ pub fn plan(
             Ok(vec![e])
         }
         Command::Wis(w) => crate::wis::rules::plan(w, persons, today),
+        Command::MigrantArrival(a) => crate::migrants::rules::plan(a, persons, today),
         Command::Unmerge {
             merged,
             date,
@@ -583,12 +619,12 @@ pub fn plan(
         Command::MoveWithin { person, to, date } => {
             let p = living(get(person)?, *date, today)?;
             correction::same_province(&p.residence, to)?;
-            Ok(vec![changing(
-                p,
-                EventKind::MoveWithin,
-                *date,
-                [(Field::Residence, Some(to.to_string()))],
-            )?])
+            let mut wanted = vec![(Field::Residence, Some(to.to_string()))];
+            // A stay is counted in the county: a move inside it does not restart it.
+            if p.residence.ancestor(RegionLevel::County) != to.ancestor(RegionLevel::County) {
+                wanted.push((Field::ArrivedOn, Some(date.to_string())));
+            }
+            Ok(vec![changing(p, EventKind::MoveWithin, *date, wanted)?])
         }
         Command::MoveOut {
             person,
@@ -600,7 +636,10 @@ pub fn plan(
                 p,
                 EventKind::MoveOut,
                 *date,
-                [(Field::Status, Some(LifeStatus::MovedOut.as_str().into()))],
+                [
+                    (Field::Status, Some(LifeStatus::MovedOut.as_str().into())),
+                    (Field::ArrivedOn, Some(date.to_string())),
+                ],
             )?;
             e.note = destination.clone();
             Ok(vec![e])
@@ -621,6 +660,7 @@ pub fn plan(
                 [
                     (Field::Status, Some(LifeStatus::Active.as_str().into())),
                     (Field::Residence, Some(to.to_string())),
+                    (Field::ArrivedOn, Some(date.to_string())),
                 ],
             )?])
         }

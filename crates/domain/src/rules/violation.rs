@@ -75,6 +75,8 @@ pub enum RuleViolation {
     InvalidValue(String),
     #[error("{0}")]
     Wis(crate::wis::WisRefusal),
+    #[error("{0}")]
+    Migrant(crate::migrants::rules::MigrantRefusal),
 }
 
 impl RuleViolation {
@@ -142,6 +144,7 @@ impl RuleViolation {
             RuleViolation::OwnParent => "不能把本人登记为自己的父母".into(),
             RuleViolation::InvalidValue(v) => format!("填写的值有误：{v}"),
             RuleViolation::Wis(r) => r.chinese(),
+            RuleViolation::Migrant(r) => r.chinese(),
         }
     }
 
@@ -159,6 +162,7 @@ impl RuleViolation {
             | RuleViolation::OwnParent => Some("value"),
             RuleViolation::OtherProvince { .. } => Some("to"),
             RuleViolation::Wis(r) => r.field(),
+            RuleViolation::Migrant(r) => r.field(),
             _ => None,
         }
     }

@@ -8,6 +8,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use renkou_domain::event::Field;
+use renkou_domain::migrants::rules::Arrival;
+use renkou_domain::migrants::{MigrantDetails, MoveReason};
 use renkou_domain::rules::{Command, NewPerson, TAKEN_FROM_ANOTHER_RECORD};
 use renkou_domain::verification::{Resolution, TaskKind, resolutions};
 use renkou_domain::{Ethnicity, IdNumber, PersonId, PersonName, RegionCode, Sex, parse_date};
@@ -242,6 +244,7 @@ fn command_for(
             newcomer: newcomer_of(task)?,
             date: today,
         }),
+        Resolution::SamePerson => Some(Command::MigrantArrival(arrival_of(task, person)?)),
         Resolution::Merge => {
             let (a, b) = duplicate_pair(task)
                 .ok_or_else(|| ApiError::invalid("resolution", "该任务不是库中重复记录"))?;
@@ -274,15 +277,40 @@ fn command_for(
     })
 }
 
+/// What a migrant record reports, recorded on the person the verifier
+/// found it to be: where they live, since when, why.
+fn arrival_of(task: &Task, person: PersonId) -> Result<Arrival, ApiError> {
+    let record = source_record(task);
+    let text = |key: &str| record.get(key).map(String::as_str).unwrap_or("");
+    let date = parse_date(text("arrival_date"))
+        .map_err(|_| ApiError::invalid("resolution", "来源记录缺少来本地日期，不能登记流入"))?;
+    Ok(Arrival {
+        person,
+        to: RegionCode::parse(text("region_code")).ok(),
+        hukou_region: RegionCode::parse(text("hukou_region")).ok(),
+        date,
+        details: MigrantDetails {
+            reason: MoveReason::parse(text("reason")).ok(),
+            workplace: Some(text("workplace").to_string()).filter(|w| !w.is_empty()),
+            address: Some(text("address").to_string()).filter(|a| !a.is_empty()),
+            reported_by: Some(task.source.clone()),
+        },
+    })
+}
+
+/// A task's source record, by field.
+fn source_record(task: &Task) -> HashMap<String, String> {
+    task.source_record
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default()
+}
+
 /// The person a source record describes, to enter in the registry. Name,
 /// sex, birth date and village are needed; a number that fails its check is
 /// left out (the collector corrects it on the person's page once verified).
 fn newcomer_of(task: &Task) -> Result<NewPerson, ApiError> {
-    let record: HashMap<String, String> = task
-        .source_record
-        .as_deref()
-        .and_then(|json| serde_json::from_str(json).ok())
-        .unwrap_or_default();
+    let record = source_record(task);
     let text = |key: &str| record.get(key).map(String::as_str).unwrap_or("");
     let lacking = || {
         ApiError::invalid(
@@ -296,6 +324,7 @@ fn newcomer_of(task: &Task) -> Result<NewPerson, ApiError> {
     Ok(NewPerson {
         id_number: IdNumber::parse(text("id_number")).ok(),
         ethnicity: Ethnicity::parse(text("ethnicity")).ok(),
+        hukou_region: RegionCode::parse(text("hukou_region")).ok(),
         ..NewPerson::new(
             PersonName::parse(text("name")).map_err(|_| lacking())?,
             Sex::parse(text("sex")).map_err(|_| lacking())?,

@@ -18,7 +18,7 @@ macro_rules! person_columns {
         "id, id_number, name, sex, birth_date, ethnicity, residence, hukou_region, hukou_type, \
          household_id, relation, marital_status, education, status, death_date, mother_id, \
          father_id, spouse_id, contraception, contraception_since, pregnant_since, \
-         expected_delivery, birth_order"
+         expected_delivery, birth_order, arrived_on"
     };
 }
 pub(crate) use person_columns;
@@ -57,7 +57,7 @@ pub(crate) fn person_columns_of(prefix: &str) -> String {
         .join(", ")
 }
 
-/// `col = $2, …, name_key = $24, updated_at = $25` for every person column
+/// `col = $2, …, name_key = $25, updated_at = $26` for every person column
 /// but `id` ($1), then the written-only columns.
 pub(crate) fn person_assignments() -> String {
     let columns: Vec<&str> = person_columns!().split(", ").collect();
@@ -115,12 +115,13 @@ impl PersonRow {
             Date(self.pregnant_since),
             Date(self.expected_delivery),
             Int(self.birth_order),
+            Date(self.arrived_on),
         ]
     }
 }
 
 /// How many columns [`person_columns!`] lists.
-pub(crate) const PERSON_COLUMNS: usize = 23;
+pub(crate) const PERSON_COLUMNS: usize = 24;
 
 /// One row of `persons`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -148,6 +149,7 @@ pub struct PersonRow {
     pub pregnant_since: Option<NaiveDate>,
     pub expected_delivery: Option<NaiveDate>,
     pub birth_order: Option<i64>,
+    pub arrived_on: Option<NaiveDate>,
 }
 
 impl From<&Person> for PersonRow {
@@ -179,6 +181,7 @@ impl From<&Person> for PersonRow {
             pregnant_since: p.pregnant_since,
             expected_delivery: p.expected_delivery,
             birth_order: p.birth_order.map(i64::from),
+            arrived_on: p.arrived_on,
         }
     }
 }
@@ -230,6 +233,7 @@ impl TryFrom<PersonRow> for Person {
                 .map(u8::try_from)
                 .transpose()
                 .map_err(|e| bad(&e))?,
+            arrived_on: r.arrived_on,
         })
     }
 }

@@ -134,6 +134,9 @@ pub(crate) async fn record_in_tx<T: Tx>(
     for code in command.regions() {
         current_region(tx, &code, true).await?;
     }
+    for code in command.hukou_regions() {
+        current_region(tx, &code, false).await?;
+    }
     let mut persons = load_persons(tx, &command.involved()).await?;
     let merge = match command {
         Command::Unmerge { merged, .. } => {

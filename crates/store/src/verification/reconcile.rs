@@ -298,7 +298,33 @@ impl Store {
     /// slow part), so memory holds one chunk of rows beside the records.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn linkage_records(&self, region: &RegionCode) -> StoreResult<Vec<Record>> {
+        self.linkage_records_by(region, false).await
+    }
+
+    /// The same persons, each placed where they are registered (their hukou
+    /// region, else where they live): what a migrant record names.
+    pub async fn linkage_records_registered(
+        &self,
+        region: &RegionCode,
+    ) -> StoreResult<Vec<Record>> {
+        self.linkage_records_by(region, true).await
+    }
+
+    async fn linkage_records_by(
+        &self,
+        region: &RegionCode,
+        registered: bool,
+    ) -> StoreResult<Vec<Record>> {
         use futures::TryStreamExt;
+        let columns = if registered {
+            LINKAGE_COLUMNS.replacen(
+                "ethnicity, residence,",
+                "ethnicity, COALESCE(hukou_region, residence),",
+                1,
+            )
+        } else {
+            LINKAGE_COLUMNS.to_string()
+        };
         const CHUNK: usize = 20_000;
         let (low, high) = region.descendant_range();
         let mut records: Vec<Record> = Vec::new();
@@ -314,14 +340,14 @@ impl Store {
                 let mut conn = pool.acquire().await?;
                 crate::database::sqlite_bulk::for_each_row::<9>(
                     &mut conn,
-                    LINKAGE_COLUMNS,
+                    &columns,
                     &[&low, &high],
                     |row| take(row.map(|c| c.map(str::to_string)), &mut records),
                 )
                 .await?;
             }
             Store::Postgres(pool) => {
-                let sql = LINKAGE_COLUMNS
+                let sql = columns
                     .replacen("id, ", "id::text, ", 1)
                     .replace("birth_date,", "birth_date::text,")
                     .replace("death_date FROM", "death_date::text FROM");

@@ -16,15 +16,14 @@ use renkou_domain::verification::TaskKind;
 use renkou_domain::wis::PolicyRule;
 use renkou_domain::wis::conversion::{RegisterSide, plan_card};
 use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel};
-use renkou_formats::{CardProblem, RejectedRow, RowError, WisCards, WomanCard};
+use renkou_formats::{CardProblem, WisCards, WomanCard};
 use renkou_link::{RawFields, Record};
 use serde::Serialize;
 
 use crate::access::scope::Scope;
 use crate::database::rows::SourceLink;
-use crate::database::tx::{ImportRow, PendingRow, Tx};
+use crate::database::tx::{ImportRow, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::registry::import::pending_row;
 use crate::registry::record::{EventMeta, record_in_tx};
 use crate::verification::tasks::NewTask;
 use crate::{Store, on_pool, with_tx};
@@ -350,49 +349,20 @@ impl Store {
         }
         report.tasks = self.raise_tasks(&source, &tasks).await?.raised;
         // The run and its unusable rows, kept for correction as an import's are.
-        with_tx!(self, tx => {
-            let mut tx = tx;
-            let import_id = tx
-                .insert_import(&ImportRow {
-                    source: source.clone(),
-                    file: file.clone(),
-                    file_sha256: file_sha256.clone(),
-                    recorder: recorder.to_string(),
-                    started_at,
-                    finished_at: chrono::Utc::now(),
-                    inserted: report.converted as i64 - report.unchanged as i64,
-                    updated: 0,
-                    unchanged: report.unchanged as i64,
-                    rejected: (report.unreadable + report.unreadable_children) as i64,
-                })
-                .await?;
-            let pending: Vec<PendingRow> = cards
-                .unreadable
-                .iter()
-                .map(|row| {
-                    let rejected = RejectedRow {
-                        line: row.line,
-                        record_id: Some(row.card_id.clone()).filter(|c| !c.is_empty()),
-                        raw: row.raw.clone(),
-                        errors: cards
-                            .problems
-                            .iter()
-                            .filter(|p| p.file == row.file && p.line == row.line)
-                            .map(|p| RowError {
-                                line: p.line,
-                                column: p.column.clone(),
-                                value: p.value.clone(),
-                                reason: p.reason.clone(),
-                            })
-                            .collect(),
-                    };
-                    pending_row(&source, import_id, &row.file, &rejected)
-                })
-                .collect();
-            tx.insert_pending(&pending).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        })?;
+        let run = ImportRow {
+            source: source.clone(),
+            file: file.clone(),
+            file_sha256: file_sha256.clone(),
+            recorder: recorder.to_string(),
+            started_at,
+            finished_at: chrono::Utc::now(),
+            inserted: report.converted as i64 - report.unchanged as i64,
+            updated: 0,
+            unchanged: report.unchanged as i64,
+            rejected: (report.unreadable + report.unreadable_children) as i64,
+        };
+        self.keep_run(&run, &cards.unreadable, &cards.problems)
+            .await?;
         Ok(report)
     }
 }
@@ -400,10 +370,16 @@ impl Store {
 impl Store {
     /// Every card of a conversion source and the person it was linked to.
     pub async fn converted_cards(&self, source: &str) -> StoreResult<Vec<(String, PersonId)>> {
+        self.source_links_of(&format!("wis:{source}")).await
+    }
+
+    /// Every record of a source (as stored, `wis:…`, `migrants:…`) and the
+    /// person it was linked to.
+    pub async fn source_links_of(&self, source: &str) -> StoreResult<Vec<(String, PersonId)>> {
         let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT record_id, person_id FROM source_records WHERE source = $1 ORDER BY record_id",
         )
-        .bind(format!("wis:{source}"))
+        .bind(source)
         .fetch_all(pool)
         .await?);
         Ok(rows

@@ -52,6 +52,7 @@ pub(super) async fn new_persons<T: Tx>(
             pregnant_since: None,
             expected_delivery: None,
             birth_order: None,
+            arrived_on: None,
         });
         links.push(SourceLink {
             source: source.to_string(),

@@ -11,6 +11,7 @@ mod classify;
 mod households;
 mod input;
 mod inserts;
+mod kept_rows;
 mod rows;
 mod screen;
 mod updates;

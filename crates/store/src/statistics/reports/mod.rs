@@ -19,6 +19,7 @@ mod changes;
 mod contraception;
 mod data_quality;
 mod households;
+mod migrants;
 mod population;
 mod pyramid;
 mod registration;
@@ -175,6 +176,7 @@ impl Store {
                 let p = period.unwrap_or_else(|| Period::month_of(date));
                 self.births_report(&scope, p, request.today).await?
             }
+            ReportName::Migrants => self.migrants_report(&scope, date, request.today).await?,
         };
         let empty: Vec<(String, Cell)> = columns
             .iter()

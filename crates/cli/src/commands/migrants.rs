@@ -1,0 +1,105 @@
+//! `renkou migrants`: the migrant population (流动人口) — incoming migrant
+//! records from departments and other regions matched into the register.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use renkou_domain::RegionCode;
+use renkou_store::{MigrantImportInput, MigrantImportReport};
+
+/// `renkou migrants …`
+#[derive(Debug, clap::Subcommand)]
+pub enum MigrantsCommand {
+    /// Import incoming migrant records (the register CSV plus `hukou_region`
+    /// and `arrival_date`, see docs/exchange-formats.md): each record found
+    /// in the register becomes the person's arrival, a record found nowhere
+    /// a new person with their arrival, an unsure match a task for the
+    /// village to decide. Unusable rows go to FILE.errors.csv and are kept
+    /// as pending records. Running the same file again changes nothing.
+    Import(ImportArgs),
+}
+
+/// Arguments of `renkou migrants import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The records.
+    pub file: PathBuf,
+    /// Who reports them (the police of a city, another province's office):
+    /// events and tasks carry it as their source `migrants:NAME`, and a
+    /// later run of the same source takes up its records where they are.
+    #[arg(long)]
+    pub source: String,
+    /// Who runs the import (recorded with every change).
+    #[arg(long, env = "USER", default_value = "renkou")]
+    pub recorder: String,
+}
+
+pub async fn run(url: &str, command: MigrantsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        MigrantsCommand::Import(args) => import(url, args).await,
+    }
+}
+
+async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot open {}", args.file.display()))?;
+    let name = args.file.display().to_string();
+    let input = MigrantImportInput::read(&bytes, &name, &args.source, &args.recorder)
+        .context("the file was not imported")?;
+    drop(bytes);
+    let store = super::open(url).await?;
+    let report = store
+        .import_migrants(input, chrono::Local::now().date_naive())
+        .await
+        .context("the file was not imported")?;
+    let errors_path = super::import::errors_file(&args.file);
+    if report.problems.is_empty() {
+        let _ = std::fs::remove_file(&errors_path);
+    } else {
+        super::wis::write_problems(&errors_path, &report.problems)?;
+    }
+    print_townships(&store, &report).await?;
+    println!(
+        "{} rows read; {} events recorded, {} tasks raised, {} records unchanged since the last run, {} differ from the register ({:.1} s)",
+        report.rows,
+        report.events,
+        report.tasks,
+        report.unchanged,
+        report.conflicting,
+        started.elapsed().as_secs_f64()
+    );
+    if !report.problems.is_empty() {
+        println!(
+            "  {} values could not be read: listed with file, line and column in {}",
+            report.problems.len(),
+            errors_path.display()
+        );
+    }
+    println!(
+        "matched {}, new {}, unsure {}, unreadable {}",
+        report.matched, report.new, report.unsure, report.unreadable
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report per township of residence, names from the region table.
+async fn print_townships(
+    store: &renkou_store::Store,
+    report: &MigrantImportReport,
+) -> anyhow::Result<()> {
+    println!("township\tname\trecords\tmatched\tnew\tunsure");
+    for (code, t) in &report.townships {
+        let name = match RegionCode::parse(code) {
+            Ok(region) => store.region_name(&region).await?,
+            Err(_) => String::new(),
+        };
+        println!(
+            "{code}\t{name}\t{}\t{}\t{}\t{}",
+            t.records, t.matched, t.new, t.unsure
+        );
+    }
+    Ok(())
+}
