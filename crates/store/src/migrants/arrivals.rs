@@ -521,6 +521,28 @@ async fn import_batch<T: Tx>(
         .into_iter()
         .map(|(number, id, _)| (number, id))
         .collect();
+    // An unsure record's task goes to the village the candidate lives in:
+    // its staff know the person, and may record the move away.
+    let candidates: Vec<i64> = batch
+        .iter()
+        .filter_map(|j| match found[*j] {
+            Found::Person(p, sure) if sure < SURE => Some(p.0),
+            Found::Nobody => rows[*j]
+                .id_number
+                .and_then(|n| numbered.get(&n.to_string()).copied()),
+            _ => None,
+        })
+        .collect();
+    let lives: HashMap<i64, RegionCode> = tx
+        .persons(&candidates)
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p.id, RegionCode::parse(&p.residence).ok()?)))
+        .collect();
+    let unsure = |r: &MigrantRecord, person: PersonId| NewTask {
+        region: lives.get(&person.0).copied().unwrap_or(r.region),
+        ..task(TaskKind::UnsureMatch, r, Some(person))
+    };
     let mut out = Vec::with_capacity(batch.len());
     for &j in batch {
         let r = &rows[j];
@@ -546,16 +568,14 @@ async fn import_batch<T: Tx>(
         let target = match found[j] {
             Found::Person(person, p) if p >= SURE => Some((person, false)),
             Found::Person(person, _) => {
-                done.tasks
-                    .push(task(TaskKind::UnsureMatch, r, Some(person)));
+                done.tasks.push(unsure(r, person));
                 out.push((j, done));
                 continue;
             }
             Found::SameAs(first) => linked.get(&first).map(|p| (*p, false)),
             Found::Nobody => match r.id_number.and_then(|n| numbered.get(&n.to_string())) {
                 Some(id) => {
-                    done.tasks
-                        .push(task(TaskKind::UnsureMatch, r, Some(PersonId(*id))));
+                    done.tasks.push(unsure(r, PersonId(*id)));
                     out.push((j, done));
                     continue;
                 }
