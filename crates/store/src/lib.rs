@@ -9,6 +9,7 @@
 mod access;
 mod database;
 mod error;
+mod exchange;
 mod migrants;
 mod registry;
 mod statistics;
@@ -32,6 +33,7 @@ pub use access::sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PE
 pub use access::tokens::ApiToken;
 pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use error::{StoreError, StoreResult};
+pub use exchange::feed::{FeedCursor, FeedPage};
 pub use migrants::arrivals::{MigrantImportInput, MigrantImportReport, MigrantTownshipCounts};
 pub use registry::history::person_as_of;
 pub use registry::households::Household;

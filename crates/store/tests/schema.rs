@@ -12,10 +12,15 @@ use renkou_store::testing::TestDb;
 /// stock table instead; its partitions are PostgreSQL's storage, not tables.)
 const ENGINE_ONLY: [&str; 2] = ["stat_pyramid", "stat_methods"];
 
+/// Columns only PostgreSQL needs: the writing transaction of an event, which
+/// orders the exchange feed (SQLite's ids are in commit order already).
+const ENGINE_ONLY_COLUMNS: [(&str, &str); 1] = [("events", "xid")];
+
 fn shared(columns: BTreeSet<(String, String)>) -> BTreeSet<(String, String)> {
     columns
         .into_iter()
         .filter(|(table, _)| !ENGINE_ONLY.contains(&table.as_str()))
+        .filter(|(table, column)| !ENGINE_ONLY_COLUMNS.contains(&(table.as_str(), column.as_str())))
         .collect()
 }
 

@@ -18,7 +18,7 @@ pub struct HouseholdView {
     address: Option<String>,
     kind: String,
     head_id: Option<i64>,
-    #[schema(value_type = Vec<renkou_domain::Person>)]
+    #[schema(schema_with = crate::routes::openapi::shown_persons)]
     members: Vec<serde_json::Value>,
 }
 

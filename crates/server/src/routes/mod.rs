@@ -1,6 +1,7 @@
 //! The API's handlers, one file per resource, each with its `routes()`.
 
 pub mod events;
+pub mod exchange;
 pub mod health;
 pub mod households;
 pub mod openapi;
@@ -23,4 +24,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(events::routes())
         .merge(reports::routes())
         .merge(wis::routes())
+        .merge(exchange::routes())
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, health, households, persons, phones, regions, reports, wis};
+use crate::routes::{events, exchange, health, households, persons, phones, regions, reports, wis};
 use crate::session;
 
 /// The document.
@@ -31,6 +31,7 @@ use crate::session;
         events::register,
         reports::report,
         wis::card,
+        exchange::feed,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(
@@ -41,6 +42,7 @@ use crate::session;
         (name = "regions", description = "The region tree"),
         (name = "reports", description = "Statistics at every level, from counters kept with each event"),
         (name = "wis", description = "Women of childbearing age: cards, under a grant that opens `wis`"),
+        (name = "exchange", description = "Data exchange with other departments and regions: the feed of committed events"),
         (name = "health", description = "For load balancers"),
     )
 )]

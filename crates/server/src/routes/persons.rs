@@ -85,7 +85,7 @@ fn field_of_key(key: &str) -> Option<Field> {
 /// The events as a token may see them: only the changes to its fields, an
 /// event that changed none of them not at all, the region only with the
 /// residence field and the related person only with a relation field.
-fn events_for_token(
+pub(crate) fn events_for_token(
     events: Vec<renkou_store::StoredEvent>,
     fields: &[Field],
 ) -> Vec<renkou_store::StoredEvent> {
