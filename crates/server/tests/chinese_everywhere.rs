@@ -233,6 +233,10 @@ async fn every_page_and_export_reads_in_chinese(db: &TestDb) {
     pages.push(("/wis/lists?region=510104017000".into(), &jsz));
     pages.push(("/wis/import".into(), &jsz));
     pages.push(("/wis/import".into(), &cun));
+    // The migrants: the inflow register, printed, and refused without the grant.
+    pages.push(("/migrants?region=510104017000".into(), &jsz));
+    pages.push(("/migrants?region=510104017000&format=print".into(), &jsz));
+    pages.push(("/migrants".into(), &cun));
     for kind in renkou_domain::wis::ListKind::ALL {
         pages.push((
             format!("/wis/lists?region=510104017000&kind={}", kind.as_str()),

@@ -106,4 +106,47 @@ async fn an_unsure_migrant_record_is_settled_where_the_person_lives(db: &TestDb)
     );
 }
 
-on_both_engines!(an_unsure_migrant_record_is_settled_where_the_person_lives);
+async fn a_family_planning_officer_lists_who_lives_here_registered_elsewhere(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let number = renkou_domain::IdNumber::parse("510104198503120010").unwrap();
+    let li = db
+        .store
+        .person_by_id_number(&number)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let arrival =
+        renkou_domain::rules::Command::MigrantArrival(renkou_domain::migrants::rules::Arrival {
+            person: li,
+            to: Some(RegionCode::parse("510107001004").unwrap()),
+            hukou_region: Some(RegionCode::parse("510104017001").unwrap()),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            details: Default::default(),
+        });
+    let meta = renkou_store::EventMeta {
+        recorder: "t".into(),
+        source: "t".into(),
+    };
+    db.store.record(&arrival, &meta).await.unwrap();
+    let jsz = user_session(db, &app, "jsz", Role::FamilyPlanningOfficer, "510107001000").await;
+    let (status, body) = page(&app, "/migrants", &jsz).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("流入人口名单") && body.contains("李明"),
+        "{body}"
+    );
+    assert!(body.contains("流动人口"), "the menu leads here: {body}");
+    let (status, _, xlsx) = common::fetch(&app, "/migrants?format=xlsx", &jsz).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"), "a workbook");
+    // A collector of his old village reads the registry, not the migrants' pages.
+    let cun = user_session(db, &app, "cun017", Role::VillageCollector, "510104017001").await;
+    let (status, _) = page(&app, "/migrants", &cun).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_engines!(
+    an_unsure_migrant_record_is_settled_where_the_person_lives,
+    a_family_planning_officer_lists_who_lives_here_registered_elsewhere
+);

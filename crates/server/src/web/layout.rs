@@ -30,6 +30,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                 (menu(
                     !Scope::writable(&session.account).regions().is_empty(),
                     !Scope::reading(&session.account, Subsystem::Wis).regions().is_empty(),
+                    !Scope::reading(&session.account, Subsystem::Migrants).regions().is_empty(),
                 ))
                 form method="post" action="/logout" {
                     span { (name) "（" (roles.join("、")) "）" }
@@ -44,8 +45,8 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
 }
 
 /// The links of the header; the move-in form only for roles that record,
-/// the family-planning lists only under a grant that opens them.
-pub fn menu(records: bool, wis: bool) -> Markup {
+/// the family-planning lists and the migrants only under a grant that opens them.
+pub fn menu(records: bool, wis: bool, migrants: bool) -> Markup {
     html! {
         strong { a href="/" { "人口信息平台" } }
         a href="/" { "首页" }
@@ -55,6 +56,7 @@ pub fn menu(records: bool, wis: bool) -> Markup {
         a href="/reports" { "统计" }
         a href="/tasks" { "核查" }
         @if wis { a href="/wis/lists" { "育龄妇女" } }
+        @if migrants { a href="/migrants" { "流动人口" } }
         a href="/password" { "修改密码" }
     }
 }

@@ -15,6 +15,7 @@ pub mod labels;
 pub mod layout;
 pub mod login;
 pub mod merge;
+pub mod migrants;
 pub mod password;
 pub mod person;
 pub mod person_list;
@@ -52,6 +53,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(reviews::routes())
         .merge(wis::routes(settings))
+        .merge(migrants::routes())
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

@@ -468,7 +468,7 @@ fn pager(path: &str, query: &ListQuery, total: i64) -> Markup {
 }
 
 /// The export's columns: heading, key.
-const EXPORT_COLUMNS: [(&str, &str); 11] = [
+const EXPORT_COLUMNS: [(&str, &str); 12] = [
     ("姓名", "name"),
     ("性别", "sex"),
     ("出生日期", "birth_date"),
@@ -476,6 +476,7 @@ const EXPORT_COLUMNS: [(&str, &str); 11] = [
     ("民族", "ethnicity"),
     ("现住地", "residence"),
     ("户籍地", "hukou_region"),
+    ("来本地日期", "arrived_on"),
     ("与户主关系", "relation"),
     ("婚姻状况", "marital_status"),
     ("状态", "status"),
@@ -507,6 +508,7 @@ fn export(
                 p.hukou_region
                     .map(|r| place(places, &r))
                     .unwrap_or_default(),
+                p.arrived_on.map(|d| d.to_string()).unwrap_or_default(),
                 label(Field::Relation, p.relation.map(|r| r.code().to_string())),
                 label(
                     Field::MaritalStatus,

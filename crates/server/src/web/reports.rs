@@ -18,7 +18,7 @@ use crate::web::person_list::{self, ListQuery, PersonList};
 use crate::{ApiError, AppState};
 
 /// A link to a report with the given parameters.
-fn report_link(name: ReportName, params: &[(&str, &str)]) -> String {
+pub(crate) fn report_link(name: ReportName, params: &[(&str, &str)]) -> String {
     let query: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
         .finish();

@@ -47,6 +47,9 @@ pub struct PersonFilter {
     pub born_to: Option<NaiveDate>,
     /// Only living persons who fail this check (the list behind a quality count).
     pub failing: Option<Check>,
+    /// Only living persons registered in a county other than the one they
+    /// live in (the inflow register of migrants).
+    pub living_here_registered_elsewhere: bool,
 }
 
 /// The column a list is sorted by.
@@ -165,6 +168,13 @@ fn where_clause(parts: &[RegionCode], filter: &PersonFilter) -> Clause {
     }
     if let Some(status) = filter.status {
         conditions.push(format!("p.status = {}", c.text(status.as_str())));
+    }
+    if filter.living_here_registered_elsewhere {
+        conditions.push(
+            "p.status = 'active' AND p.hukou_region IS NOT NULL \
+             AND substr(p.hukou_region, 1, 6) <> substr(p.residence, 1, 6)"
+                .to_string(),
+        );
     }
     if let Some(sex) = filter.sex {
         conditions.push(format!("p.sex = {}", c.text(sex.code())));
