@@ -2,6 +2,7 @@
 //! runs them beside the raw engines.
 
 mod events;
+mod feed;
 mod home;
 mod load;
 mod migrants_score;
@@ -128,6 +129,21 @@ enum Command {
         #[arg(long)]
         truth: PathBuf,
     },
+    /// The exchange feed read by a subscriber (an API token of the
+    /// region) through the API in process, events per second, beside the
+    /// raw engine reading as many events.
+    Feed {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value = "510000000000")]
+        region: String,
+        /// Events to read.
+        #[arg(long, default_value_t = 200_000)]
+        events: usize,
+        /// Events per page.
+        #[arg(long, default_value_t = 5000)]
+        limit: usize,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -163,6 +179,12 @@ async fn main() -> anyhow::Result<()> {
         Command::WisScore { db, source, truth } => {
             wis_conversion::score(&db, &source, &truth).await
         }
+        Command::Feed {
+            db,
+            region,
+            events,
+            limit,
+        } => feed::run(&db, &region, events, limit).await,
         Command::MigrantsScore { db, source, truth } => {
             migrants_score::score(&db, &source, &truth).await
         }

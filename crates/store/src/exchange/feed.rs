@@ -156,3 +156,17 @@ mod tests {
         assert!(e.to_string().contains("不是订阅位置"), "{e}");
     }
 }
+
+impl Store {
+    /// The first `n` events in id order as plain rows, counted (the raw
+    /// engine's side of the feed benchmark).
+    pub async fn raw_event_scan(&self, n: i64) -> StoreResult<usize> {
+        let sql = concat!(
+            "SELECT ",
+            crate::database::rows::event_columns!(),
+            " FROM events ORDER BY id LIMIT $1"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, EventRow>(sql).bind(n).fetch_all(pool).await?);
+        Ok(rows.len())
+    }
+}

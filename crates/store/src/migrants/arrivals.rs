@@ -24,7 +24,7 @@ use crate::database::tx::{ImportRow, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::registry::record::{EventMeta, record_in_tx};
 use crate::verification::tasks::NewTask;
-use crate::{Store, with_tx};
+use crate::{Store, on_pool, with_tx};
 
 /// Records per transaction.
 const BATCH: usize = 500;
@@ -264,7 +264,19 @@ impl Store {
             .into_iter()
             .map(|r| (r.line, r.record_id, r.region))
             .collect();
-        let found = self.find_migrants(&rows).await?;
+        let mut found = self.find_migrants(&rows).await?;
+        // A record left to a person to decide stays theirs until they have:
+        // a later run does not decide it behind their back.
+        let waiting: HashMap<String, i64> = self
+            .open_task_records(&source, TaskKind::UnsureMatch)
+            .await?
+            .into_iter()
+            .collect();
+        for (j, r) in rows.iter().enumerate() {
+            if let Some(candidate) = waiting.get(&r.record_id) {
+                found[j] = Found::Person(PersonId(*candidate), 0.0);
+            }
+        }
         let meta = EventMeta {
             recorder: recorder.clone(),
             source: source.clone(),
@@ -330,6 +342,22 @@ impl Store {
         };
         self.keep_run(&run, &unreadable, &problems).await?;
         Ok(report)
+    }
+
+    /// The records of `source` with an open task of `kind`, and its person.
+    async fn open_task_records(
+        &self,
+        source: &str,
+        kind: TaskKind,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
+            "SELECT record_id, person_id FROM verification_tasks \
+             WHERE source = $1 AND kind = $2 AND status = 'open'",
+        )
+        .bind(source)
+        .bind(kind.as_str())
+        .fetch_all(pool)
+        .await?))
     }
 
     /// The places of the records the region table does not have as they
