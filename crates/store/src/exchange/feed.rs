@@ -143,20 +143,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cursor_reads_back_as_written_and_a_wrong_one_is_refused_in_chinese() {
-        let c = FeedCursor { xid: 7431, id: 12 };
-        assert_eq!(c.to_string().parse::<FeedCursor>().unwrap(), c);
-        assert_eq!("".parse::<FeedCursor>().unwrap(), FeedCursor::default());
-        let e = "abc".parse::<FeedCursor>().unwrap_err();
-        assert!(e.to_string().contains("不是订阅位置"), "{e}");
-    }
-}
-
 impl Store {
     /// The first `n` events in id order as plain rows, counted (the raw
     /// engine's side of the feed benchmark).
@@ -168,5 +154,19 @@ impl Store {
         );
         let rows = on_pool!(self, pool => sqlx::query_as::<_, EventRow>(sql).bind(n).fetch_all(pool).await?);
         Ok(rows.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_as_written_and_a_wrong_one_is_refused_in_chinese() {
+        let c = FeedCursor { xid: 7431, id: 12 };
+        assert_eq!(c.to_string().parse::<FeedCursor>().unwrap(), c);
+        assert_eq!("".parse::<FeedCursor>().unwrap(), FeedCursor::default());
+        let e = "abc".parse::<FeedCursor>().unwrap_err();
+        assert!(e.to_string().contains("不是订阅位置"), "{e}");
     }
 }
