@@ -347,3 +347,31 @@ pub struct SourceLink {
     /// The record's columns beyond the format, as a JSON object.
     pub extra: Option<String>,
 }
+
+impl SourceLink {
+    /// The link of a record read leniently, with the columns it carried
+    /// beyond its format (none: no JSON).
+    pub fn of_record(
+        source: &str,
+        record_id: &str,
+        person_id: i64,
+        row_hash: String,
+        extra: &[(String, String)],
+    ) -> SourceLink {
+        SourceLink {
+            source: source.to_string(),
+            record_id: record_id.to_string(),
+            person_id,
+            row_hash,
+            extra: (!extra.is_empty()).then(|| {
+                serde_json::Value::Object(
+                    extra
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                        .collect(),
+                )
+                .to_string()
+            }),
+        }
+    }
+}

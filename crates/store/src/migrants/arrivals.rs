@@ -657,21 +657,13 @@ async fn import_batch<T: Tx>(
             }
             Err(e) => return Err(e),
         }
-        tx.upsert_source_link(&SourceLink {
-            source: source.to_string(),
-            record_id: r.record_id.clone(),
-            person_id: person.0,
-            row_hash: hash,
-            extra: (!r.extra.is_empty()).then(|| {
-                serde_json::Value::Object(
-                    r.extra
-                        .iter()
-                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                        .collect(),
-                )
-                .to_string()
-            }),
-        })
+        tx.upsert_source_link(&SourceLink::of_record(
+            source,
+            &r.record_id,
+            person.0,
+            hash,
+            &r.extra,
+        ))
         .await?;
         done.person = Some(person);
         linked.insert(j, person);

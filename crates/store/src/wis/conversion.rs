@@ -522,21 +522,13 @@ async fn convert_batch<T: Tx>(
         if !conflicts.is_empty() {
             out.conflicts.push((j, conflicts));
         }
-        tx.upsert_source_link(&SourceLink {
-            source: source.to_string(),
-            record_id: card.card_id.clone(),
-            person_id: person.0,
-            row_hash: hash,
-            extra: (!card.extra.is_empty()).then(|| {
-                serde_json::Value::Object(
-                    card.extra
-                        .iter()
-                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                        .collect(),
-                )
-                .to_string()
-            }),
-        })
+        tx.upsert_source_link(&SourceLink::of_record(
+            source,
+            &card.card_id,
+            person.0,
+            hash,
+            &card.extra,
+        ))
         .await?;
     }
     Ok(out)
