@@ -6,3 +6,7 @@
 -- still running, the feed never passes an event that is yet to commit.
 ALTER TABLE events ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX events_feed ON events (xid, id);
+-- The rewrite leaves the table without statistics for the new column: with
+-- none, the planner sorts the whole table for every page of the feed
+-- instead of walking the index (1 s a page against 2 ms on the 1M demo).
+ANALYZE events;

@@ -89,14 +89,14 @@ impl Store {
         let rows: Vec<(String, EventRow)> = match self {
             Store::Sqlite(_) => {
                 let sql = format!(
-                    "SELECT '0' AS xid, {columns} FROM events WHERE $1 = $1 AND id > $2 AND ({within}) \
+                    "SELECT '0' AS feed_xid, {columns} FROM events WHERE $1 = $1 AND id > $2 AND ({within}) \
                      ORDER BY id LIMIT $3"
                 );
                 self.feed_rows(&sql, after, &ranges, limit).await?
             }
             Store::Postgres(_) => {
                 let sql = format!(
-                    "SELECT xid::text AS xid, {columns} FROM events \
+                    "SELECT xid::text AS feed_xid, {columns} FROM events \
                      WHERE (xid, id) > ($1::text::xid8, $2) \
                      AND xid < pg_snapshot_xmin(pg_current_snapshot()) AND ({within}) \
                      ORDER BY xid, id LIMIT $3"
@@ -125,7 +125,8 @@ impl Store {
     ) -> StoreResult<Vec<(String, EventRow)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
-            xid: String,
+            // Not `xid`: ORDER BY would take the text for the column.
+            feed_xid: String,
             #[sqlx(flatten)]
             event: EventRow,
         }
@@ -139,7 +140,7 @@ impl Store {
             }
             q.fetch_all(pool).await?
         });
-        Ok(rows.into_iter().map(|r| (r.xid, r.event)).collect())
+        Ok(rows.into_iter().map(|r| (r.feed_xid, r.event)).collect())
     }
 }
 
