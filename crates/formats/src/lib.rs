@@ -12,7 +12,9 @@ pub mod wis_cards;
 
 pub use cells::{SafeCsvWriter, csv_value, shortened, xlsx_cell};
 pub use lenient_rows::ValueProblem;
-pub use migrant_records::{MigrantRecord, MigrantRecords, MigrantWriter, read_migrant_records};
+pub use migrant_records::{
+    MigrantRecord, MigrantRecords, MigrantWriter, read_migrant_records, read_migrant_records_jsonl,
+};
 pub use register_csv::{
     Column, FileError, RegisterReader, RegisterRecord, RegisterWriter, RejectedRow, Row, RowError,
 };

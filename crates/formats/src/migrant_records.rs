@@ -203,6 +203,96 @@ pub fn read_migrant_records(input: impl Read, file: &str) -> Result<MigrantRecor
     Ok(out)
 }
 
+/// Reads the same records as JSON Lines: one object a line, its keys the
+/// columns (values as strings or numbers). A line that is not a JSON
+/// object is reported and kept; lines are numbered as in the file.
+pub fn read_migrant_records_jsonl(input: &[u8], file: &str) -> Result<MigrantRecords, FileError> {
+    let text = std::str::from_utf8(input).map_err(|e| FileError::NotUtf8 {
+        file: file.into(),
+        line: input[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1,
+    })?;
+    let mut columns: Vec<String> = Vec::new();
+    let mut objects: Vec<(u64, serde_json::Map<String, serde_json::Value>)> = Vec::new();
+    let mut broken: Vec<(u64, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let number = i as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(o)) => {
+                for k in o.keys() {
+                    if !columns.contains(k) {
+                        columns.push(k.clone());
+                    }
+                }
+                objects.push((number, o));
+            }
+            _ => broken.push((number, line.to_string())),
+        }
+    }
+    if objects.is_empty() && broken.is_empty() {
+        return Err(FileError::Empty { file: file.into() });
+    }
+    // As the CSV reader reads them: a header, then a row per object.
+    let mut csv = SafeCsvWriter::new(Vec::new());
+    csv.write_record(&columns)
+        .map_err(|_| FileError::Empty { file: file.into() })?;
+    for (_, o) in &objects {
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| match o.get(c) {
+                Some(serde_json::Value::String(v)) => v.clone(),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        csv.write_record(&row)
+            .map_err(|_| FileError::Empty { file: file.into() })?;
+    }
+    let bytes = csv
+        .into_inner()
+        .map_err(|_| FileError::Empty { file: file.into() })?;
+    let mut read = read_migrant_records(bytes.as_slice(), file)?;
+    // CSV line k + 2 is object k.
+    let line_of = |csv_line: u64| {
+        objects
+            .get((csv_line as usize).saturating_sub(2))
+            .map_or(csv_line, |(n, _)| *n)
+    };
+    for r in &mut read.records {
+        r.line = line_of(r.line);
+    }
+    for p in &mut read.problems {
+        p.line = line_of(p.line);
+    }
+    for u in &mut read.unreadable {
+        u.line = line_of(u.line);
+    }
+    for (line, raw) in broken {
+        read.rows += 1;
+        read.problems.push(ValueProblem {
+            file: file.into(),
+            line,
+            column: String::new(),
+            value: raw.chars().take(80).collect(),
+            reason: "不是 JSON 对象".into(),
+        });
+        read.unreadable.push(UnreadableRow {
+            file: file.into(),
+            is_card: true,
+            line,
+            card_id: String::new(),
+            raw: vec![("json".into(), raw)],
+        });
+    }
+    Ok(read)
+}
+
 /// Writes migrant records in the format (for exports and generated data).
 pub struct MigrantWriter<W: Write> {
     csv: SafeCsvWriter<W>,
@@ -269,6 +359,23 @@ mod tests {
                 (3, "arrival_date", "日期 1989-01-01 早于出生日期 1990-01-01")
             ]
         );
+    }
+
+    #[test]
+    fn json_lines_read_as_the_csv_with_their_own_line_numbers() {
+        let text = "{\"record_id\":\"r1\",\"name\":\"王芳\",\"sex\":2,\"birth_date\":\"1990-01-01\",\"region_code\":\"510104001001\",\"hukou_region\":\"500103000000\",\"arrival_date\":\"2026-03-01\"}\n\
+                    not json\n\
+                    {\"record_id\":\"r2\",\"name\":\"李四\",\"sex\":\"1\",\"birth_date\":\"1990-02-30\",\"region_code\":\"510104001001\",\"hukou_region\":\"500103000000\",\"arrival_date\":\"2026-03-01\"}\n";
+        let read = read_migrant_records_jsonl(text.as_bytes(), "m.jsonl").unwrap();
+        assert_eq!(read.rows, 3);
+        assert_eq!(read.records.len(), 1);
+        assert_eq!(read.records[0].line, 1);
+        let placed: Vec<(u64, &str)> = read
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column.as_str()))
+            .collect();
+        assert_eq!(placed, vec![(3, "birth_date"), (2, "")]);
     }
 
     #[test]

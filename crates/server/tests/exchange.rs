@@ -31,14 +31,18 @@ fn bearer(uri: &str) -> Request<Body> {
         .unwrap()
 }
 
-/// Reads the feed to its end a page of `limit` at a time: the events and
-/// the cursor to poll from.
+/// Reads the feed a page of `limit` at a time until `expected` events have
+/// come and the feed is at its end, polling as a subscriber does (on
+/// PostgreSQL a transaction still running anywhere in the cluster — another
+/// test's — holds the feed back for a moment): the events and the cursor.
 async fn read_all(
     app: &axum::Router,
     mut after: String,
     limit: usize,
+    expected: usize,
 ) -> (Vec<serde_json::Value>, String) {
     let mut events = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let (status, _, body) = call(
             app,
@@ -50,11 +54,14 @@ async fn read_all(
         assert_eq!(status, StatusCode::OK, "{body}");
         let page = body["items"].as_array().unwrap().clone();
         let next = body["next"].as_str().unwrap().to_string();
-        let done = next == after;
+        let at_end = next == after;
         events.extend(page);
         after = next;
-        if done {
+        if at_end && (events.len() >= expected || std::time::Instant::now() > deadline) {
             return (events, after);
+        }
+        if at_end {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 }
@@ -119,7 +126,7 @@ async fn a_department_reads_its_regions_events_once_in_order_and_resumes(db: &Te
     ] {
         db.store.record(&command, &meta).await.unwrap();
     }
-    let (first, cursor) = read_all(&app, String::new(), 1).await;
+    let (first, cursor) = read_all(&app, String::new(), 1, 2).await;
     let ids: Vec<i64> = first.iter().map(|e| e["id"].as_i64().unwrap()).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
@@ -159,7 +166,7 @@ async fn a_department_reads_its_regions_events_once_in_order_and_resumes(db: &Te
         )
         .await
         .unwrap();
-    let (later, _) = read_all(&app, cursor.clone(), 500).await;
+    let (later, _) = read_all(&app, cursor.clone(), 500, 1).await;
     assert_eq!(later.len(), 1, "{later:?}");
     assert_eq!(later[0]["kind"], "death");
 
@@ -169,3 +176,72 @@ async fn a_department_reads_its_regions_events_once_in_order_and_resumes(db: &Te
 }
 
 on_both_engines!(a_department_reads_its_regions_events_once_in_order_and_resumes);
+
+async fn a_department_reports_migrants_once_however_often_it_sends_them(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let jsz = common::user_session(
+        db,
+        &app,
+        "jsz107",
+        renkou_domain::Role::FamilyPlanningOfficer,
+        "510107001000",
+    )
+    .await;
+    let lines = "{\"record_id\":\"p1\",\"id_number\":\"510104198503120010\",\"name\":\"李明\",\"sex\":\"1\",\"birth_date\":\"1985-03-12\",\"region_code\":\"510107001004\",\"hukou_region\":\"510104017001\",\"arrival_date\":\"2026-06-01\",\"reason\":\"1\"}\n\
+                 {\"record_id\":\"p2\",\"name\":\"钱新\",\"sex\":\"1\",\"birth_date\":\"1990-05-05\",\"region_code\":\"510104018001\",\"hukou_region\":\"500103000000\",\"arrival_date\":\"2026-06-01\"}\n\
+                 {\"record_id\":\"p3\",\"name\":\"孙红\",\"sex\":\"2\",\"birth_date\":\"1992-02-30\",\"region_code\":\"510107001004\",\"hukou_region\":\"510104017001\",\"arrival_date\":\"2026-06-01\"}\n";
+    let post = |body: &'static str, kind: &'static str| {
+        Request::post("/api/v1/exchange/migrants?source=police-107")
+            .header(header::COOKIE, jsz.clone())
+            .header(header::CONTENT_TYPE, kind)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, first) = call(&app, post(lines, "application/x-ndjson")).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["rows"], 3, "{first}");
+    assert_eq!(first["unreadable"], 1, "{first}");
+    assert_eq!(first["problems"][0]["line"], 3, "{first}");
+    assert_eq!(first["problems"][0]["column"], "birth_date", "{first}");
+    // 钱新 lives in 锦江区, outside the sender's district: left out.
+    assert_eq!(first["outside"], serde_json::json!([2]), "{first}");
+    assert_eq!(
+        first["matched"].as_u64().unwrap()
+            + first["new"].as_u64().unwrap()
+            + first["unsure"].as_u64().unwrap(),
+        1,
+        "{first}"
+    );
+    let (status, _, again) = call(&app, post(lines, "application/x-ndjson")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["events"], 0, "delivered twice, handled once: {again}");
+    assert_eq!(again["new"], 0, "{again}");
+
+    // A file that is not one is refused whole; a token cannot send.
+    let (status, _, refused) = call(&app, post("record_id,name\nx,y\n", "text/csv")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("表头缺少"),
+        "{refused}"
+    );
+    db.store
+        .add_api_token(
+            "police-send",
+            &token_hash(SECRET),
+            &RegionCode::parse("510107000000").unwrap(),
+            &[Field::Name],
+            "test",
+            Utc::now() + Duration::days(30),
+        )
+        .await
+        .unwrap();
+    let by_token = Request::post("/api/v1/exchange/migrants?source=x")
+        .header(header::AUTHORIZATION, format!("Bearer {SECRET}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(lines))
+        .unwrap();
+    let (status, _, _) = call(&app, by_token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_engines!(a_department_reports_migrants_once_however_often_it_sends_them);

@@ -92,8 +92,109 @@ pub async fn feed(
     }))
 }
 
+/// `POST /api/v1/exchange/migrants` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MigrantsQuery {
+    /// Who reports the records (events and tasks carry it as
+    /// `migrants:NAME`; the same record again from the same source is
+    /// handled once). Required.
+    source: Option<String>,
+}
+
+/// What became of the records sent.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MigrantsAnswer {
+    rows: usize,
+    matched: usize,
+    new: usize,
+    unsure: usize,
+    unreadable: usize,
+    /// Records linked by an earlier delivery, unchanged since.
+    unchanged: usize,
+    events: usize,
+    tasks: u64,
+    /// Every value not understood: line, column, value, reason.
+    #[schema(value_type = Vec<Object>)]
+    problems: Vec<renkou_formats::ValueProblem>,
+    /// Lines of records of villages outside the sender's regions, left out.
+    outside: Vec<u64>,
+}
+
+/// `POST /api/v1/exchange/migrants?source=NAME`: incoming migrant records
+/// (`docs/exchange-formats.md`) as CSV (`text/csv`) or JSON Lines
+/// (`application/x-ndjson`), handled as `renkou migrants import` handles a
+/// file, for the villages the sender registers migrants in. Delivered again,
+/// a record already handled changes nothing.
+#[utoipa::path(post, path = "/api/v1/exchange/migrants", tag = "exchange", params(MigrantsQuery),
+    security(("session" = [])),
+    request_body(content = String, description = "The records", content_type = "text/csv"),
+    responses(
+        (status = 200, description = "What became of each record", body = MigrantsAnswer),
+        (status = 400, description = "Not a migrant file (a column missing, not CSV or JSON Lines, not UTF-8)", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "No grant to register migrants, or an API token (read-only)", body = ApiError)))]
+pub async fn migrants(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<MigrantsQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<MigrantsAnswer>, ApiError> {
+    if session.is_token() {
+        return Err(ApiError::forbidden("接口令牌只能读取，不能报送数据"));
+    }
+    let scope = Scope::writing(&session.account, renkou_domain::Subsystem::Migrants);
+    if scope.regions().is_empty() {
+        return Err(ApiError::forbidden("您没有流动人口信息的登记权限"));
+    }
+    let source = query.source.as_deref().unwrap_or("").trim();
+    if source.is_empty() {
+        return Err(ApiError::invalid("source", "请填写报送来源"));
+    }
+    let json_lines = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("ndjson") || t.contains("jsonl") || t.contains("json"));
+    let recorder = session.account.username.clone();
+    let read = if json_lines {
+        renkou_store::MigrantImportInput::read_json_lines(&body, "records.jsonl", source, &recorder)
+    } else {
+        renkou_store::MigrantImportInput::read(&body, "records.csv", source, &recorder)
+    };
+    let mut input = read.map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    input.within = Some(scope);
+    let today = renkou_domain::date::today_in_china();
+    let report = state.store.import_migrants(input, today).await?;
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "import_migrants",
+            None,
+            format!(
+                "{source}: matched {}, new {}, unsure {}, unreadable {}",
+                report.matched, report.new, report.unsure, report.unreadable
+            ),
+        )])
+        .await?;
+    Ok(Json(MigrantsAnswer {
+        rows: report.rows,
+        matched: report.matched,
+        new: report.new,
+        unsure: report.unsure,
+        unreadable: report.unreadable,
+        unchanged: report.unchanged,
+        events: report.events,
+        tasks: report.tasks,
+        problems: report.problems,
+        outside: report.outside.iter().map(|(line, ..)| *line).collect(),
+    }))
+}
+
 /// The exchange.
 pub fn routes() -> axum::Router<crate::AppState> {
-    use axum::routing::get;
-    axum::Router::new().route("/api/v1/exchange/feed", get(feed))
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/exchange/feed", get(feed))
+        .route("/api/v1/exchange/migrants", post(migrants))
 }

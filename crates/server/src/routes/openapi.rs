@@ -32,6 +32,7 @@ use crate::session;
         reports::report,
         wis::card,
         exchange::feed,
+        exchange::migrants,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(

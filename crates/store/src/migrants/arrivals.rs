@@ -58,15 +58,31 @@ impl MigrantImportInput {
         source: &str,
         recorder: &str,
     ) -> Result<Self, renkou_formats::FileError> {
+        let records = renkou_formats::read_migrant_records(bytes, file)?;
+        Ok(Self::of(records, bytes, file, source, recorder))
+    }
+
+    /// The same records sent as JSON Lines.
+    pub fn read_json_lines(
+        bytes: &[u8],
+        file: &str,
+        source: &str,
+        recorder: &str,
+    ) -> Result<Self, renkou_formats::FileError> {
+        let records = renkou_formats::read_migrant_records_jsonl(bytes, file)?;
+        Ok(Self::of(records, bytes, file, source, recorder))
+    }
+
+    fn of(records: MigrantRecords, bytes: &[u8], file: &str, source: &str, recorder: &str) -> Self {
         use sha2::{Digest, Sha256};
-        Ok(MigrantImportInput {
-            records: renkou_formats::read_migrant_records(bytes, file)?,
+        MigrantImportInput {
+            records,
             source: source.to_string(),
             file: file.to_string(),
             file_sha256: hex::encode(Sha256::digest(bytes)),
             recorder: recorder.to_string(),
             within: None,
-        })
+        }
     }
 }
 
