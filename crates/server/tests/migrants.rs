@@ -21,17 +21,21 @@ async fn page(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, Strin
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
-async fn an_unsure_migrant_record_is_settled_where_the_person_lives(db: &TestDb) {
-    let app = setup(db, PEOPLE).await;
-    let village = RegionCode::parse("510104017001").unwrap();
+/// 李明's record.
+async fn li_ming(db: &TestDb) -> PersonId {
     let number = renkou_domain::IdNumber::parse("510104198503120010").unwrap();
-    let li = db
-        .store
+    db.store
         .person_by_id_number(&number)
         .await
         .unwrap()
         .unwrap()
-        .id;
+        .id
+}
+
+async fn an_unsure_migrant_record_is_settled_where_the_person_lives(db: &TestDb) {
+    let app = setup(db, PEOPLE).await;
+    let village = RegionCode::parse("510104017001").unwrap();
+    let li = li_ming(db).await;
     // What the import raises for a record it could not be sure was him.
     let record = serde_json::json!({
         "record_id": "r9", "name": "李铭", "sex": "1", "birth_date": "1985-03-12",
@@ -108,14 +112,7 @@ async fn an_unsure_migrant_record_is_settled_where_the_person_lives(db: &TestDb)
 
 async fn a_family_planning_officer_lists_who_lives_here_registered_elsewhere(db: &TestDb) {
     let app = setup(db, PEOPLE).await;
-    let number = renkou_domain::IdNumber::parse("510104198503120010").unwrap();
-    let li = db
-        .store
-        .person_by_id_number(&number)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let li = li_ming(db).await;
     let arrival =
         renkou_domain::rules::Command::MigrantArrival(renkou_domain::migrants::rules::Arrival {
             person: li,
