@@ -206,4 +206,49 @@ async fn a_reported_migrant_is_matched_moved_and_counted_on_both_sides(db: &Test
     assert_eq!(county_row(db, None, "510107", "inflow").await, 2);
 }
 
-on_both_engines!(a_reported_migrant_is_matched_moved_and_counted_on_both_sides);
+async fn a_record_left_to_a_person_is_not_decided_by_a_later_run(db: &TestDb) {
+    let worker = register(db).await;
+    // An earlier delivery left record r1 to the village to decide.
+    db.store
+        .raise_tasks(
+            "migrants:police",
+            &[renkou_store::NewTask {
+                kind: renkou_domain::verification::TaskKind::UnsureMatch,
+                region: RegionCode::parse(HOME).unwrap(),
+                person: Some(worker),
+                record_id: Some("r1".into()),
+                field: None,
+                registry_value: None,
+                source_value: Some("王小军 1990-07-08".into()),
+                source_record: None,
+            }],
+        )
+        .await
+        .unwrap();
+    // Sent again, now with his number: still the village's to decide.
+    let report = db
+        .store
+        .import_migrants(input(&records()), today())
+        .await
+        .unwrap();
+    assert_eq!(report.unsure, 1, "{report:?}");
+    let him = db.store.person(worker).await.unwrap().unwrap();
+    assert_eq!(
+        him.residence.as_str(),
+        HOME,
+        "not moved behind the village's back"
+    );
+    assert!(
+        !db.store
+            .events_of(worker)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::MigrantArrival)
+    );
+}
+
+on_both_engines!(
+    a_reported_migrant_is_matched_moved_and_counted_on_both_sides,
+    a_record_left_to_a_person_is_not_decided_by_a_later_run
+);
