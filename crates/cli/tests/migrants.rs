@@ -6,33 +6,11 @@
 //! report counts inflow and outflow per county; the same file again changes
 //! nothing.
 
+mod common;
+
 use std::collections::HashMap;
-use std::process::{Command, Output};
 
-fn renkou(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_renkou"))
-        .current_dir(std::env::temp_dir())
-        .env("RENKOU_DB", db)
-        .args(args)
-        .output()
-        .expect("run renkou")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// `matched N, new N, unsure N, unreadable N` as numbers.
-fn summary(out: &str) -> HashMap<String, usize> {
-    let last = out.lines().last().unwrap_or_default();
-    last.split(", ")
-        .filter_map(|part| {
-            let (word, n) = part.split_once(' ')?;
-            Some((word.to_string(), n.parse().ok()?))
-        })
-        .collect()
-}
+use common::{renkou, stdout, summary};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reported_migrants_land_on_the_right_persons_and_in_the_report_once() {

@@ -3,33 +3,11 @@
 //! of every card, the cards land on the right women, the errors file says
 //! where each unreadable value is, and the same files again change nothing.
 
+mod common;
+
 use std::collections::HashMap;
-use std::process::{Command, Output};
 
-fn renkou(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_renkou"))
-        .current_dir(std::env::temp_dir())
-        .env("RENKOU_DB", db)
-        .args(args)
-        .output()
-        .expect("run renkou")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// `converted N, unmatched N, conflicting N, unreadable N` as numbers.
-fn summary(out: &str) -> HashMap<String, usize> {
-    let last = out.lines().last().unwrap_or_default();
-    last.split(", ")
-        .filter_map(|part| {
-            let (word, n) = part.split_once(' ')?;
-            Some((word.to_string(), n.parse().ok()?))
-        })
-        .collect()
-}
+use common::{renkou, stdout, summary};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_legacy_card_export_is_converted_onto_the_right_women_once() {

@@ -112,3 +112,25 @@ fn write_errors(path: &Path, rows: &[RejectedRow]) -> anyhow::Result<()> {
     out.flush()?;
     Ok(())
 }
+
+/// Every value not understood, with where it is (`file,line,column,value,reason`).
+pub fn write_problems(
+    path: &std::path::Path,
+    problems: &[renkou_formats::ValueProblem],
+) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = renkou_formats::SafeCsvWriter::new(std::io::BufWriter::new(file));
+    out.write_record(["file", "line", "column", "value", "reason"])?;
+    for p in problems {
+        out.write_record([
+            p.file.as_str(),
+            &p.line.to_string(),
+            &p.column,
+            &p.value,
+            &p.reason,
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}

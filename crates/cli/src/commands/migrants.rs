@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use renkou_domain::RegionCode;
-use renkou_store::{MigrantImportInput, MigrantImportReport};
+use renkou_store::MigrantImportInput;
 
 /// `renkou migrants …`
 #[derive(Debug, clap::Subcommand)]
@@ -59,9 +58,17 @@ async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     if report.problems.is_empty() {
         let _ = std::fs::remove_file(&errors_path);
     } else {
-        super::wis::write_problems(&errors_path, &report.problems)?;
+        super::import::write_problems(&errors_path, &report.problems)?;
     }
-    print_townships(&store, &report).await?;
+    super::print_townships(
+        &store,
+        "records\tmatched\tnew\tunsure",
+        report
+            .townships
+            .iter()
+            .map(|(code, t)| (code, vec![t.records, t.matched, t.new, t.unsure])),
+    )
+    .await?;
     println!(
         "{} rows read; {} events recorded, {} tasks raised, {} records unchanged since the last run, {} differ from the register ({:.1} s)",
         report.rows,
@@ -83,23 +90,4 @@ async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
         report.matched, report.new, report.unsure, report.unreadable
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The report per township of residence, names from the region table.
-async fn print_townships(
-    store: &renkou_store::Store,
-    report: &MigrantImportReport,
-) -> anyhow::Result<()> {
-    println!("township\tname\trecords\tmatched\tnew\tunsure");
-    for (code, t) in &report.townships {
-        let name = match RegionCode::parse(code) {
-            Ok(region) => store.region_name(&region).await?,
-            Err(_) => String::new(),
-        };
-        println!(
-            "{code}\t{name}\t{}\t{}\t{}\t{}",
-            t.records, t.matched, t.new, t.unsure
-        );
-    }
-    Ok(())
 }

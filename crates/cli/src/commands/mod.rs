@@ -87,3 +87,22 @@ pub async fn audit_reads(
         .context("writing the audit log")?;
     Ok(())
 }
+
+/// A run's counts per township, a line each with the township's name from
+/// the region table: `header` names the count columns.
+pub async fn print_townships(
+    store: &renkou_store::Store,
+    header: &str,
+    townships: impl IntoIterator<Item = (&String, Vec<usize>)>,
+) -> anyhow::Result<()> {
+    println!("township\tname\t{header}");
+    for (code, counts) in townships {
+        let name = match renkou_domain::RegionCode::parse(code) {
+            Ok(region) => store.region_name(&region).await?,
+            Err(_) => String::new(),
+        };
+        let counts: Vec<String> = counts.iter().map(ToString::to_string).collect();
+        println!("{code}\t{name}\t{}", counts.join("\t"));
+    }
+    Ok(())
+}

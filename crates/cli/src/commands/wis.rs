@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use renkou_domain::RegionCode;
-use renkou_store::{ConversionInput, ConversionReport};
+use renkou_store::ConversionInput;
 
 /// `renkou wis …`
 #[derive(Debug, clap::Subcommand)]
@@ -140,9 +140,17 @@ async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     if report.problems.is_empty() {
         let _ = std::fs::remove_file(&errors_path);
     } else {
-        write_problems(&errors_path, &report.problems)?;
+        super::import::write_problems(&errors_path, &report.problems)?;
     }
-    print_townships(&store, &report).await?;
+    super::print_townships(
+        &store,
+        "cards\tconverted\tunmatched\tconflicting",
+        report
+            .townships
+            .iter()
+            .map(|(code, t)| (code, vec![t.cards, t.converted, t.unmatched, t.conflicting])),
+    )
+    .await?;
     println!(
         "{} cards, {} children read; {} events recorded, {} tasks raised, {} cards unchanged since the last run ({:.1} s)",
         report.cards,
@@ -165,45 +173,4 @@ async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
         report.converted, report.unmatched, report.conflicting, report.unreadable
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The report per township, names from the region table.
-async fn print_townships(
-    store: &renkou_store::Store,
-    report: &ConversionReport,
-) -> anyhow::Result<()> {
-    println!("township\tname\tcards\tconverted\tunmatched\tconflicting");
-    for (code, t) in &report.townships {
-        let name = match RegionCode::parse(code) {
-            Ok(region) => store.region_name(&region).await?,
-            Err(_) => String::new(),
-        };
-        println!(
-            "{code}\t{name}\t{}\t{}\t{}\t{}",
-            t.cards, t.converted, t.unmatched, t.conflicting
-        );
-    }
-    Ok(())
-}
-
-/// Every value not understood, with where it is (`file,line,column,value,reason`).
-pub fn write_problems(
-    path: &std::path::Path,
-    problems: &[renkou_formats::ValueProblem],
-) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut out = renkou_formats::SafeCsvWriter::new(std::io::BufWriter::new(file));
-    out.write_record(["file", "line", "column", "value", "reason"])?;
-    for p in problems {
-        out.write_record([
-            p.file.as_str(),
-            &p.line.to_string(),
-            &p.column,
-            &p.value,
-            &p.reason,
-        ])?;
-    }
-    out.flush()?;
-    Ok(())
 }

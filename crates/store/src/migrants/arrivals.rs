@@ -22,7 +22,7 @@ use crate::access::scope::Scope;
 use crate::database::rows::{RegionRow, SourceLink};
 use crate::database::tx::{ImportRow, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::registry::record::{EventMeta, record_in_tx};
+use crate::registry::record::{EventMeta, record_in_tx, region_refusal};
 use crate::verification::tasks::NewTask;
 use crate::{Store, on_pool, with_tx};
 
@@ -275,7 +275,7 @@ impl Store {
         }));
         problems.extend(misplaced);
         report.unreadable = unreadable.len();
-        report.problems = problems.clone();
+        report.problems = problems;
         report.outside = outside
             .into_iter()
             .map(|r| (r.line, r.record_id, r.region))
@@ -356,7 +356,7 @@ impl Store {
             unchanged: report.unchanged as i64,
             rejected: report.unreadable as i64,
         };
-        self.keep_run(&run, &unreadable, &problems).await?;
+        self.keep_run(&run, &unreadable, &report.problems).await?;
         Ok(report)
     }
 
@@ -414,25 +414,8 @@ impl Store {
                 ("region_code", &r.region, true),
                 ("hukou_region", &r.hukou_region, false),
             ] {
-                match known.get(code.as_str()) {
-                    None => problem(column, code, "区划代码表中没有该代码".into()),
-                    Some(row) if row.valid_to.is_some() => problem(
-                        column,
-                        code,
-                        format!(
-                            "已撤销{}",
-                            row.replaced_by
-                                .as_deref()
-                                .map(|b| format!("，由 {b} 代替"))
-                                .unwrap_or_default()
-                        ),
-                    ),
-                    Some(row) if village && row.level != "village" => problem(
-                        column,
-                        code,
-                        format!("{}不是村（居）委会，现住地需要村级代码", row.name),
-                    ),
-                    Some(_) => {}
+                if let Some(reason) = region_refusal(code, known.get(code.as_str()), village) {
+                    problem(column, code, reason);
                 }
             }
         }
@@ -610,13 +593,13 @@ async fn import_batch<T: Tx>(
             continue;
         }
         let target = match found[j] {
-            Found::Person(person, p) if p >= SURE => Some((person, false)),
+            Found::Person(person, p) if p >= SURE => Some(person),
             Found::Person(person, _) => {
                 done.tasks.push(unsure(r, person));
                 out.push((j, done));
                 continue;
             }
-            Found::SameAs(first) => linked.get(&first).map(|p| (*p, false)),
+            Found::SameAs(first) => linked.get(&first).copied(),
             Found::Nobody => match r.id_number.and_then(|n| numbered.get(&n.to_string())) {
                 Some(id) => {
                     done.tasks.push(unsure(r, PersonId(*id)));
@@ -627,7 +610,7 @@ async fn import_batch<T: Tx>(
             },
         };
         let (person, is_new) = match target {
-            Some((person, _)) => (person, false),
+            Some(person) => (person, false),
             None => {
                 let registered = Command::Registration {
                     newcomer: newcomer(r),

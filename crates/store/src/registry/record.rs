@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::audit::AuditEntry;
 use crate::access::scope::Scope;
-use crate::database::rows::{NewEventRow, PersonRow};
+use crate::database::rows::{NewEventRow, PersonRow, RegionRow};
 use crate::database::tx::{Table, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::statistics::counters::{CounterDelta, ReplayEvent};
@@ -425,25 +425,35 @@ pub(crate) async fn current_region<T: Tx>(
     code: &RegionCode,
     village: bool,
 ) -> StoreResult<()> {
-    let err = |reason: String| StoreError::Region {
-        code: code.to_string(),
-        reason,
-    };
-    let Some(row) = tx.regions(&[code.to_string()]).await?.pop() else {
-        return Err(err("区划代码表中没有该代码".into()));
+    let row = tx.regions(&[code.to_string()]).await?.pop();
+    match region_refusal(code, row.as_ref(), village) {
+        Some(reason) => Err(StoreError::Region {
+            code: code.to_string(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Why `code` cannot name a place (a village, where `village`), given its
+/// row of the region table; `None` when it can.
+pub(crate) fn region_refusal(
+    code: &RegionCode,
+    row: Option<&RegionRow>,
+    village: bool,
+) -> Option<String> {
+    let Some(row) = row else {
+        return Some("区划代码表中没有该代码".into());
     };
     if let (Some(to), Some(by)) = (row.valid_to, &row.replaced_by) {
-        return Err(err(format!("已于 {to} 撤销，由 {by} 代替")));
+        return Some(format!("已于 {to} 撤销，由 {by} 代替"));
     }
     if village && code.level() != RegionLevel::Village && row.level != "village" {
         let level = RegionLevel::parse(&row.level)
             .map_or_else(|| row.level.clone(), |l| l.chinese().to_string());
-        return Err(err(format!(
-            "{}是{level}级区划，这里需要村（居）委会",
-            row.name
-        )));
+        return Some(format!("{}是{level}级区划，这里需要村（居）委会", row.name));
     }
-    Ok(())
+    None
 }
 
 async fn ensure_id_number_free<T: Tx>(
