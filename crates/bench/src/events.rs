@@ -138,7 +138,10 @@ async fn register_one(
                     request_hash: "bench".into(),
                 }),
                 review: false,
-                policies: renkou_domain::wis::PolicyRule::defaults(),
+                rules: renkou_store::Rules {
+                    policies: renkou_domain::wis::PolicyRule::defaults(),
+                    ..Default::default()
+                },
             };
             store.record_in(&command, &meta, &scope, &context).await?;
             sink.nudge();

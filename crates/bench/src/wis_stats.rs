@@ -112,7 +112,10 @@ async fn event_rates(store: &Store, today: NaiveDate, events: usize) -> anyhow::
         .collect();
     let scope = Scope::new([RegionCode::parse("510000000000")?]);
     let with = WriteContext {
-        policies: PolicyRule::defaults(),
+        rules: renkou_store::Rules {
+            policies: PolicyRule::defaults(),
+            ..Default::default()
+        },
         ..WriteContext::default()
     };
     let without = WriteContext::default();

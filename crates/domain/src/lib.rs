@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod birth;
+pub mod cases;
 pub mod codes;
 pub mod date;
 pub mod event;

@@ -147,6 +147,13 @@ impl From<StoreError> for ApiError {
             StoreError::AlreadyResolved(_) => {
                 ApiError::conflict("already_resolved", "该事项已由他人处理完毕")
             }
+            StoreError::CaseMoved { state, .. } => ApiError::conflict(
+                "case_moved",
+                format!(
+                    "此件已不在该环节（当前：{}）",
+                    renkou_domain::cases::Step::parse(&state).map_or("未知", |s| s.label())
+                ),
+            ),
             StoreError::Invalid(reason) => refused(
                 StatusCode::BAD_REQUEST,
                 "invalid",

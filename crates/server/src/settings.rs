@@ -26,6 +26,8 @@ pub struct Settings {
     pub review: ReviewSettings,
     /// Women of childbearing age: the follow-up schedule of the work lists.
     pub wis: WisSettings,
+    /// Cases handed between offices: deadlines and escalation.
+    pub cases: CasesSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -142,6 +144,27 @@ impl Default for WisSettings {
     }
 }
 
+/// Cases handed between offices (`[cases]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CasesSettings {
+    /// The days an office has for a case before it goes to the level above,
+    /// in CEL over `kind`, `inside_province`, `level`, `escalations`
+    /// (default `(inside_province ? 15 : 30) + 7 * escalations`).
+    pub deadline_days: renkou_domain::cases::DeadlineRule,
+    /// How often the server looks for overdue cases to escalate (seconds; 0: never).
+    pub escalate_every_seconds: u64,
+}
+
+impl Default for CasesSettings {
+    fn default() -> Self {
+        CasesSettings {
+            deadline_days: renkou_domain::cases::DeadlineRule::default(),
+            escalate_every_seconds: 60,
+        }
+    }
+}
+
 impl Default for DatabaseSettings {
     fn default() -> Self {
         DatabaseSettings {
@@ -209,12 +232,25 @@ impl Settings {
             .and_then(|s| {
                 renkou_domain::wis::policy::check(&s.wis.policy)
                     .map_err(|e| SettingsError(e.to_string()))?;
+                s.cases
+                    .deadline_days
+                    .check()
+                    .map_err(|e| SettingsError(e.to_string()))?;
                 Ok(s)
             })
             .map(|mut s| {
                 s.fault = Fault::from_env();
                 s
             })
+    }
+
+    /// The province's rules a write applies: the policy indicators and the
+    /// deadline of the cases it opens.
+    pub fn rules(&self) -> renkou_store::Rules {
+        renkou_store::Rules {
+            policies: self.wis.policy.clone(),
+            deadline: self.cases.deadline_days.clone(),
+        }
     }
 
     /// The audit key file for a database URL.

@@ -27,6 +27,9 @@ pub enum StoreError {
     #[error("task {0} is already resolved")]
     AlreadyResolved(i64),
     /// An idempotency key was sent again with a different request.
+    #[error("case {id} is no longer at that step (it is {state})")]
+    CaseMoved { id: i64, state: String },
+
     #[error("the idempotency key was used for another request")]
     IdempotencyKeyReused,
     /// Two requests with one idempotency key were recorded at once; the

@@ -7,6 +7,7 @@
 //! written once against it. The engine is chosen at run time from the URL.
 
 mod access;
+mod cases;
 mod database;
 mod error;
 mod exchange;
@@ -31,16 +32,21 @@ pub use access::audit::{
 pub use access::scope::Scope;
 pub use access::sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
 pub use access::tokens::ApiToken;
+pub use cases::listing::{CaseCounts, CaseFilter, Mailbox};
+pub use cases::response_times::ResponseTimes;
+pub use cases::steps::Handling;
+pub use cases::{Case, CaseStep, PLATFORM};
 pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use error::{StoreError, StoreResult};
 pub use exchange::feed::{FeedCursor, FeedPage};
+pub use exchange::handoff::NoticeAnswer;
 pub use migrants::arrivals::{MigrantImportInput, MigrantImportReport, MigrantTownshipCounts};
 pub use registry::history::person_as_of;
 pub use registry::households::Household;
 pub use registry::import::{ImportInput, ImportReport};
 pub use registry::listing::{NameMatch, PersonFilter, PersonPage, SortKey};
 pub use registry::population::{LoadedCounts, Population};
-pub use registry::record::{EventMeta, IdempotencyKey, Recorded, WriteContext};
+pub use registry::record::{EventMeta, IdempotencyKey, Recorded, Rules, WriteContext};
 pub use registry::region_search::RegionMatch;
 pub use registry::regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,

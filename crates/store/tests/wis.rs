@@ -332,7 +332,10 @@ async fn the_contraception_and_births_reports_count_what_was_recorded(db: &TestD
         .unwrap();
     let village = RegionCode::parse(VILLAGE).unwrap();
     let context = WriteContext {
-        policies: PolicyRule::defaults(),
+        rules: renkou_store::Rules {
+            policies: PolicyRule::defaults(),
+            ..Default::default()
+        },
         ..WriteContext::default()
     };
     let scope = Scope::new([village]);

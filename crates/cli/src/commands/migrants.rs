@@ -46,8 +46,9 @@ async fn import(url: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
     let name = args.file.display().to_string();
-    let input = MigrantImportInput::read(&bytes, &name, &args.source, &args.recorder)
+    let mut input = MigrantImportInput::read(&bytes, &name, &args.source, &args.recorder)
         .context("the file was not imported")?;
+    input.rules = super::settings().rules();
     drop(bytes);
     let store = super::open(url).await?;
     let report = store

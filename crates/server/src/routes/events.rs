@@ -74,7 +74,7 @@ pub async fn record(
         }),
         review: state.settings.review.collector_entries
             && Scope::enters_as_collector_only(&session.account),
-        policies: state.settings.wis.policy.clone(),
+        rules: state.settings.rules(),
     };
     let recorded = state
         .store

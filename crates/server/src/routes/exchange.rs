@@ -164,6 +164,7 @@ pub async fn migrants(
     };
     let mut input = read.map_err(|e| ApiError::invalid("body", e.to_string()))?;
     input.within = Some(scope);
+    input.rules = state.settings.rules();
     let today = renkou_domain::date::today_in_china();
     let report = state.store.import_migrants(input, today).await?;
     state

@@ -1,5 +1,6 @@
 //! The API's handlers, one file per resource, each with its `routes()`.
 
+pub mod cases;
 pub mod events;
 pub mod exchange;
 pub mod health;
@@ -25,4 +26,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(reports::routes())
         .merge(wis::routes())
         .merge(exchange::routes())
+        .merge(cases::routes())
 }

@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, exchange, health, households, persons, phones, regions, reports, wis};
+use crate::routes::{
+    cases, events, exchange, health, households, persons, phones, regions, reports, wis,
+};
 use crate::session;
 
 /// The document.
@@ -33,6 +35,11 @@ use crate::session;
         wis::card,
         exchange::feed,
         exchange::migrants,
+        cases::cases,
+        cases::case,
+        cases::assign,
+        cases::handle,
+        cases::response_times,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(
@@ -44,6 +51,7 @@ use crate::session;
         (name = "reports", description = "Statistics at every level, from counters kept with each event"),
         (name = "wis", description = "Women of childbearing age: cards, under a grant that opens `wis`"),
         (name = "exchange", description = "Data exchange with other departments and regions: the feed of committed events"),
+        (name = "cases", description = "Cases handed between offices (a migrant's notice to the place of registration): inbox, outbox, steps, response times"),
         (name = "health", description = "For load balancers"),
     )
 )]

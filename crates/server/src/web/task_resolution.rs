@@ -188,6 +188,7 @@ pub async fn resolve(
             command.as_ref(),
             &Scope::writable(&session.account),
             &audit,
+            &state.settings.rules(),
         )
         .await;
     state.audit.nudge();

@@ -201,6 +201,21 @@ pub(crate) trait Tx {
     ) -> StoreResult<bool>;
     /// The households with these ids: (id, region code).
     async fn household_regions(&mut self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
+    /// Opens a case in state `state`; `None` when the sender's message id
+    /// was opened before.
+    async fn insert_case(
+        &mut self,
+        case: &crate::cases::open::NewCase,
+        state: renkou_domain::cases::Step,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+    /// Appends steps to a case.
+    async fn insert_case_steps(
+        &mut self,
+        case: i64,
+        steps: &[crate::cases::open::NewStep],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Commits.
     async fn commit(self) -> StoreResult<()>;
 }
@@ -652,6 +667,55 @@ macro_rules! shared_statements {
             Ok($crate::database::tx::fetch_in_chunks!(self.0, (i64, String), concat!(
                 "SELECT id, region_code FROM households WHERE id IN (", $in_int, ")"
             ), ids))
+        }
+
+        async fn insert_case(
+            &mut self,
+            c: &$crate::cases::open::NewCase,
+            state: renkou_domain::cases::Step,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> StoreResult<Option<i64>> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO cases (kind, source, external_id, person_id, sender_region, recipient_region, \
+                 owner_region, state, confidence, inside_province, opened_at, due_at, facts) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (source, external_id) DO NOTHING RETURNING id",
+            )
+            .bind(c.kind.as_str())
+            .bind(&c.source)
+            .bind(&c.external_id)
+            .bind(c.person_id)
+            .bind(&c.sender_region)
+            .bind(&c.recipient_region)
+            .bind(&c.owner_region)
+            .bind(state.as_str())
+            .bind(c.confidence)
+            .bind(c.inside_province)
+            .bind(now)
+            .bind(c.due_at)
+            .bind(sqlx::types::Json(&c.facts))
+            .fetch_optional(&mut *self.0)
+            .await?)
+        }
+
+        async fn insert_case_steps(
+            &mut self,
+            case: i64,
+            steps: &[$crate::cases::open::NewStep],
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> StoreResult<()> {
+            for s in steps {
+                sqlx::query($crate::cases::INSERT_STEP)
+                .bind(case)
+                .bind(s.step.as_str())
+                .bind(&s.region)
+                .bind(&s.actor)
+                .bind(now)
+                .bind(&s.note)
+                .execute(&mut *self.0)
+                .await?;
+            }
+            Ok(())
         }
 
         async fn commit(self) -> StoreResult<()> {

@@ -22,7 +22,7 @@ use crate::access::scope::Scope;
 use crate::database::rows::{RegionRow, SourceLink};
 use crate::database::tx::{ImportRow, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::registry::record::{EventMeta, record_in_tx, region_refusal};
+use crate::registry::record::{EventMeta, Rules, record_in_tx, region_refusal};
 use crate::verification::tasks::NewTask;
 use crate::{Store, on_pool, with_tx};
 
@@ -48,6 +48,8 @@ pub struct MigrantImportInput {
     pub recorder: String,
     /// The regions the importer may change (`None`: the whole register).
     pub within: Option<Scope>,
+    /// The province's rules (the deadline of the notices the arrivals send).
+    pub rules: Rules,
 }
 
 impl MigrantImportInput {
@@ -82,6 +84,7 @@ impl MigrantImportInput {
             file_sha256: hex::encode(Sha256::digest(bytes)),
             recorder: recorder.to_string(),
             within: None,
+            rules: Rules::default(),
         }
     }
 }
@@ -249,6 +252,7 @@ impl Store {
             file_sha256,
             recorder,
             within,
+            rules,
         } = input;
         let source = format!("migrants:{source}");
         let mut report = MigrantImportReport {
@@ -304,7 +308,7 @@ impl Store {
         for batch in order.chunks(BATCH) {
             let done = with_tx!(self, tx => {
                 let mut tx = tx;
-                let done = import_batch(&mut tx, &rows, batch, &found, &mut linked, &source, &meta, today).await?;
+                let done = import_batch(&mut tx, &rows, batch, &found, &mut linked, (&source, &meta, &rules), today).await?;
                 tx.commit().await?;
                 Ok::<_, StoreError>(done)
             })?;
@@ -524,8 +528,7 @@ async fn import_batch<T: Tx>(
     batch: &[usize],
     found: &[Found],
     linked: &mut HashMap<usize, PersonId>,
-    source: &str,
-    meta: &EventMeta,
+    (source, meta, rules): (&str, &EventMeta, &Rules),
     today: NaiveDate,
 ) -> StoreResult<Vec<(usize, Done)>> {
     let ids: Vec<String> = batch.iter().map(|j| rows[*j].record_id.clone()).collect();
@@ -616,7 +619,7 @@ async fn import_batch<T: Tx>(
                     newcomer: newcomer(r),
                     date: r.arrived_on,
                 };
-                match record_in_tx(tx, &registered, meta, today, None, &[]).await {
+                match record_in_tx(tx, &registered, meta, today, None, rules).await {
                     Ok(recorded) => {
                         done.events += recorded.events;
                         (recorded.person_id, true)
@@ -639,7 +642,7 @@ async fn import_batch<T: Tx>(
             }
         };
         let mut conflicting = false;
-        match record_in_tx(tx, &arrival(r, person, source), meta, today, None, &[]).await {
+        match record_in_tx(tx, &arrival(r, person, source), meta, today, None, rules).await {
             Ok(recorded) => done.events += recorded.events,
             // Already so (the same arrival from another source).
             Err(StoreError::Rule(RuleViolation::NoChange)) => {}

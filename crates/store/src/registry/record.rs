@@ -48,8 +48,17 @@ pub struct WriteContext {
     /// The entry waits for review (a village collector's, where the
     /// province asks for the township's confirmation).
     pub review: bool,
-    /// The policy indicators each birth is judged by (configuration).
+    /// The province's rules the write applies (configuration).
+    pub rules: Rules,
+}
+
+/// The rules a province writes in its configuration that a write applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// The policy indicators each birth is judged by.
     pub policies: Vec<renkou_domain::wis::PolicyRule>,
+    /// The days an office has for a case (a migrant's notice).
+    pub deadline: renkou_domain::cases::DeadlineRule,
 }
 
 /// A client's key for one write (the `Idempotency-Key` header, or a form's
@@ -80,7 +89,7 @@ pub(crate) async fn record<T: Tx>(
     {
         return Ok(answer);
     }
-    let recorded = record_in_tx(&mut tx, command, meta, today, scope, &context.policies).await?;
+    let recorded = record_in_tx(&mut tx, command, meta, today, scope, &context.rules).await?;
     if context.review {
         tx.insert_review_of_last_event(recorded.person_id.0).await?;
     }
@@ -129,7 +138,7 @@ pub(crate) async fn record_in_tx<T: Tx>(
     meta: &EventMeta,
     today: NaiveDate,
     scope: Option<&Scope>,
-    policies: &[renkou_domain::wis::PolicyRule],
+    config: &Rules,
 ) -> StoreResult<Recorded> {
     for code in command.regions() {
         current_region(tx, &code, true).await?;
@@ -186,6 +195,9 @@ pub(crate) async fn record_in_tx<T: Tx>(
     let mut events = Vec::with_capacity(planned.len());
     let mut counts = CounterDelta::default();
     let mut main = None;
+    // A migrant's arrival tells the place of registration (a case opened
+    // with the event, in its transaction: never one without the other).
+    let mut arrivals = Vec::new();
     let mut newcomers = command.newcomers().into_iter();
     for mut event in planned {
         let (kind, effective_date) = (event.kind, event.effective_date);
@@ -215,7 +227,7 @@ pub(crate) async fn record_in_tx<T: Tx>(
                         && let Some(m) = persons.get(&PersonId(mother))
                     {
                         let facts = birth_facts(m, newcomer, order, &born);
-                        let policy = renkou_domain::wis::policy::evaluate(policies, &facts)
+                        let policy = renkou_domain::wis::policy::evaluate(&config.policies, &facts)
                             .map_err(|e| StoreError::Invalid(e.to_string()))?;
                         event.details.get_or_insert(EventDetails::Birth {
                             mother_born: m.birth_date.year(),
@@ -289,10 +301,28 @@ pub(crate) async fn record_in_tx<T: Tx>(
             }
         };
         main.get_or_insert(next.id);
+        if kind == EventKind::MigrantArrival {
+            let details = match &event.details {
+                Some(EventDetails::Migrant(d)) => (**d).clone(),
+                _ => Default::default(),
+            };
+            arrivals.push((next.clone(), details));
+        }
         events.push(event_row(&next, event, meta, now));
     }
     settle_answered_findings(tx, &events, meta).await?;
     tx.insert_events(&events).await?;
+    for (person, details) in &arrivals {
+        crate::exchange::handoff::notify_registration(
+            tx,
+            person,
+            details,
+            meta,
+            now,
+            &config.deadline,
+        )
+        .await?;
+    }
     tx.write_counts(&counts).await?;
     match command {
         Command::Merge {

@@ -179,6 +179,7 @@ impl Store {
         command: Option<&Command>,
         scope: &Scope,
         audit: &[crate::AuditEntry],
+        rules: &crate::Rules,
     ) -> StoreResult<Option<Recorded>> {
         let today = renkou_domain::date::today_in_china();
         with_tx!(self, tx => {
@@ -192,7 +193,7 @@ impl Store {
             }
             let recorded = match command {
                 Some(command) => {
-                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope), &[]).await?)
+                    Some(record::record_in_tx(&mut tx, command, meta, today, Some(scope), rules).await?)
                 }
                 None => None,
             };

@@ -24,7 +24,7 @@ use crate::access::scope::Scope;
 use crate::database::rows::SourceLink;
 use crate::database::tx::{ImportRow, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::registry::record::{EventMeta, record_in_tx};
+use crate::registry::record::{EventMeta, Rules, record_in_tx};
 use crate::verification::tasks::NewTask;
 use crate::{Store, on_pool, with_tx};
 
@@ -178,6 +178,10 @@ impl Store {
         policies: &[PolicyRule],
         today: NaiveDate,
     ) -> StoreResult<ConversionReport> {
+        let rules = Rules {
+            policies: policies.to_vec(),
+            ..Rules::default()
+        };
         let started_at = chrono::Utc::now();
         let ConversionInput {
             cards,
@@ -274,7 +278,7 @@ impl Store {
             let outcome = with_tx!(self, tx => {
                 let mut tx = tx;
                 let done = convert_batch(
-                    &mut tx, &women, batch, &found, &source, recorder, policies, today,
+                    &mut tx, &women, batch, &found, &source, recorder, &rules, today,
                 ).await?;
                 tx.commit().await?;
                 Ok::<_, StoreError>(done)
@@ -410,7 +414,7 @@ async fn convert_batch<T: Tx>(
     found: &HashMap<usize, (PersonId, f64)>,
     source: &str,
     recorder: &str,
-    policies: &[PolicyRule],
+    rules: &Rules,
     today: NaiveDate,
 ) -> StoreResult<BatchOutcome> {
     let mut out = BatchOutcome::default();
@@ -506,7 +510,7 @@ async fn convert_batch<T: Tx>(
         let plan = plan_card(&card.facts, &side, today);
         let mut conflicts = plan.conflicts;
         for command in &plan.commands {
-            match record_in_tx(tx, command, &meta, today, None, policies).await {
+            match record_in_tx(tx, command, &meta, today, None, rules).await {
                 Ok(recorded) => out.events += recorded.events,
                 // What the register's rules refuse is for a person to look at.
                 Err(StoreError::Rule(rule)) => {

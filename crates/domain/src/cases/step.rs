@@ -1,0 +1,146 @@
+//! What a case is and the steps it goes through.
+
+use serde::{Deserialize, Serialize};
+
+/// What a case is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// A migrant registered where they live, told to where they are
+    /// registered, answered with the registration side's facts.
+    MigrantNotice,
+}
+
+impl CaseKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::MigrantNotice => "migrant_notice",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<CaseKind> {
+        (s == "migrant_notice").then_some(CaseKind::MigrantNotice)
+    }
+
+    /// The name staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseKind::MigrantNotice => "流动人口信息交换",
+        }
+    }
+}
+
+/// A step of a case. A case's state is its last step other than an escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The sender sent it.
+    Sent,
+    /// The recipient's office has it.
+    Received,
+    /// It is known which person of the register it is about.
+    Matched,
+    /// The office that handles it (a village) has it.
+    Assigned,
+    /// That office has done what it asks.
+    Handled,
+    /// The answer is back with the sender.
+    Answered,
+    /// Past its deadline, it went to the level above.
+    Escalated,
+}
+
+impl Step {
+    /// The steps a case goes through, in order (escalation aside).
+    pub const FLOW: [Step; 6] = [
+        Step::Sent,
+        Step::Received,
+        Step::Matched,
+        Step::Assigned,
+        Step::Handled,
+        Step::Answered,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Sent => "sent",
+            Step::Received => "received",
+            Step::Matched => "matched",
+            Step::Assigned => "assigned",
+            Step::Handled => "handled",
+            Step::Answered => "answered",
+            Step::Escalated => "escalated",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Step> {
+        Step::FLOW
+            .into_iter()
+            .chain([Step::Escalated])
+            .find(|step| step.as_str() == s)
+    }
+
+    /// The name staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Sent => "已发送",
+            Step::Received => "已接收",
+            Step::Matched => "已匹配",
+            Step::Assigned => "已分派",
+            Step::Handled => "已办理",
+            Step::Answered => "已反馈",
+            Step::Escalated => "已升级督办",
+        }
+    }
+
+    /// Whether the case still waits for someone (its deadline runs).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Step::Handled | Step::Answered)
+    }
+
+    /// Whether a case in state `self` may take `next` by a person's hand:
+    /// assigned (again) once matched, handled once assigned, matched once
+    /// received.
+    pub fn allows(self, next: Step) -> bool {
+        matches!(
+            (self, next),
+            (Step::Received, Step::Matched)
+                | (Step::Matched | Step::Assigned, Step::Assigned)
+                | (Step::Assigned, Step::Handled)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_reads_back_from_its_stored_name() {
+        for step in Step::FLOW.into_iter().chain([Step::Escalated]) {
+            assert_eq!(Step::parse(step.as_str()), Some(step));
+            assert!(!step.label().is_empty());
+        }
+        assert_eq!(Step::parse("done"), None);
+    }
+
+    #[test]
+    fn a_notice_is_handled_only_by_the_office_it_was_assigned_to() {
+        assert!(Step::Assigned.allows(Step::Handled));
+        assert!(!Step::Matched.allows(Step::Handled));
+        assert!(!Step::Handled.allows(Step::Handled));
+        assert!(Step::Assigned.allows(Step::Assigned));
+        assert!(!Step::Answered.allows(Step::Assigned));
+    }
+
+    #[test]
+    fn the_deadline_stops_once_the_case_is_handled() {
+        assert!(Step::Assigned.is_open());
+        assert!(!Step::Handled.is_open());
+        assert!(!Step::Answered.is_open());
+    }
+}

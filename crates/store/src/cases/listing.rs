@@ -1,0 +1,163 @@
+//! Inboxes and outboxes: the cases an office has (or sent), by state, the
+//! overdue ones, and one case with its steps.
+
+use chrono::{DateTime, Utc};
+use renkou_domain::cases::Step;
+use renkou_domain::{PersonId, RegionCode};
+use serde::Serialize;
+
+use super::{CASE_COLUMNS, Case, CaseStep};
+use crate::access::scope::Scope;
+use crate::error::StoreResult;
+use crate::{Store, on_pool};
+
+/// Which side of the cases an office looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mailbox {
+    /// The cases it has now (收件箱).
+    Inbox,
+    /// The cases it sent (发件箱).
+    Outbox,
+}
+
+impl Mailbox {
+    /// The column that places a case in the box.
+    fn column(self) -> &'static str {
+        match self {
+            Mailbox::Inbox => "owner_region",
+            Mailbox::Outbox => "sender_region",
+        }
+    }
+
+    /// The name staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mailbox::Inbox => "收件箱",
+            Mailbox::Outbox => "发件箱",
+        }
+    }
+}
+
+/// Which cases of a box to list.
+#[derive(Debug, Clone)]
+pub struct CaseFilter {
+    pub mailbox: Mailbox,
+    /// The office (and the offices inside it).
+    pub region: RegionCode,
+    /// Only cases in this state.
+    pub state: Option<Step>,
+    /// Only open cases past their deadline.
+    pub overdue: bool,
+    /// Cases with a larger id than this (the next page).
+    pub after: i64,
+    pub limit: i64,
+}
+
+/// How many cases of a box are in each state, and how many are overdue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseCounts {
+    /// (state, count), in the order of the flow.
+    pub states: Vec<(String, i64)>,
+    /// Open and past their deadline.
+    pub overdue: i64,
+}
+
+impl Store {
+    /// A page of a box's cases, oldest first.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn cases(&self, filter: &CaseFilter, now: DateTime<Utc>) -> StoreResult<Vec<Case>> {
+        let (low, high) = filter.region.descendant_range();
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {col} >= $1 AND {col} < $2 AND id > $3 \
+             AND ($4 = '' OR state = $4) AND ($5 = 0 OR (due_at IS NOT NULL AND due_at < $6)) \
+             ORDER BY id LIMIT $7",
+            col = filter.mailbox.column()
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(sql))
+            .bind(low)
+            .bind(high)
+            .bind(filter.after)
+            .bind(filter.state.map_or("", |s| s.as_str()))
+            .bind(i64::from(filter.overdue))
+            .bind(now)
+            .bind(filter.limit)
+            .fetch_all(pool)
+            .await?),
+        )
+    }
+
+    /// How many of a box's cases are in each state, and overdue.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn case_counts(
+        &self,
+        mailbox: Mailbox,
+        region: &RegionCode,
+        now: DateTime<Utc>,
+    ) -> StoreResult<CaseCounts> {
+        let (low, high) = region.descendant_range();
+        let sql = format!(
+            "SELECT state, COUNT(*), CAST(SUM(CASE WHEN due_at IS NOT NULL AND due_at < $3 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM cases WHERE {col} >= $1 AND {col} < $2 GROUP BY state",
+            col = mailbox.column()
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql))
+            .bind(low)
+            .bind(high)
+            .bind(now)
+            .fetch_all(pool)
+            .await?);
+        let mut counts = CaseCounts::default();
+        for step in Step::FLOW {
+            if let Some((state, n, _)) = rows.iter().find(|r| r.0 == step.as_str()) {
+                counts.states.push((state.clone(), *n));
+            }
+        }
+        counts.overdue = rows.iter().map(|r| r.2).sum();
+        Ok(counts)
+    }
+
+    /// A case with its steps, oldest first, if a region of `scope` took
+    /// part in it (sent it, had it, or has it); else it is unknown.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn case(&self, id: i64, scope: &Scope) -> StoreResult<Option<(Case, Vec<CaseStep>)>> {
+        let case = on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?);
+        let Some(case) = case else { return Ok(None) };
+        let steps = self.case_steps(id).await?;
+        let in_scope = |code: &str| RegionCode::parse(code).is_ok_and(|c| scope.contains(&c));
+        let took_part = in_scope(&case.owner_region)
+            || in_scope(&case.sender_region)
+            || steps.iter().any(|s| in_scope(&s.region_code));
+        Ok(took_part.then_some((case, steps)))
+    }
+
+    /// The steps of a case, oldest first.
+    pub(crate) async fn case_steps(&self, id: i64) -> StoreResult<Vec<CaseStep>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, CaseStep>(
+            "SELECT step, region_code, actor, at, note FROM case_steps WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The cases about a person, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn cases_of_person(&self, person: PersonId) -> StoreResult<Vec<Case>> {
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE person_id = $1 ORDER BY id DESC"
+        )))
+        .bind(person.0)
+        .fetch_all(pool)
+        .await?),
+        )
+    }
+}
