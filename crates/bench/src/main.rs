@@ -144,6 +144,33 @@ enum Command {
         #[arg(long, default_value_t = 5000)]
         limit: usize,
     },
+    /// The exchange between two counties on loopback through a real
+    /// `renkou serve`: N migrants' records delivered, each notice answered
+    /// by the place of registration; messages per second from sent to
+    /// feedback, and (with --kill-ms) the server killed with SIGKILL at
+    /// random moments: the count of messages handled once, lost, doubled.
+    Exchange {
+        /// An empty database (filled here with the register of 锦江区).
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// Records per delivery.
+        #[arg(long, default_value_t = 100)]
+        chunk: usize,
+        /// Answers sent at once.
+        #[arg(long, default_value_t = 4)]
+        handlers: usize,
+        /// Kill the server every LOW-HIGH milliseconds (e.g. 300-1500).
+        #[arg(long)]
+        kill_ms: Option<String>,
+        /// The `renkou` binary (default: beside this one).
+        #[arg(long)]
+        renkou: Option<PathBuf>,
+        /// Where the server keeps its audit key.
+        #[arg(long, default_value = "bench-out/exchange")]
+        workdir: PathBuf,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -185,10 +212,91 @@ async fn main() -> anyhow::Result<()> {
             events,
             limit,
         } => feed::run(&db, &region, events, limit).await,
+        Command::Exchange {
+            db,
+            messages,
+            chunk,
+            handlers,
+            kill_ms,
+            renkou,
+            workdir,
+        } => exchange(db, messages, chunk, handlers, kill_ms, renkou, workdir).await,
         Command::MigrantsScore { db, source, truth } => {
             migrants_score::score(&db, &source, &truth).await
         }
     }
+}
+
+/// `renkou-bench exchange`: runs the flow and prints what it measured.
+async fn exchange(
+    db: String,
+    messages: usize,
+    chunk: usize,
+    handlers: usize,
+    kill_ms: Option<String>,
+    renkou: Option<PathBuf>,
+    workdir: PathBuf,
+) -> anyhow::Result<()> {
+    use renkou_bench::exchange_flow::{FlowOptions, run};
+    let kill_every = match kill_ms {
+        Some(range) => {
+            let (low, high) = range.split_once('-').context("--kill-ms LOW-HIGH")?;
+            Some((
+                std::time::Duration::from_millis(low.trim().parse()?),
+                std::time::Duration::from_millis(high.trim().parse()?),
+            ))
+        }
+        None => None,
+    };
+    let renkou = match renkou {
+        Some(path) => path,
+        None => std::env::current_exe()?
+            .parent()
+            .context("the folder of this binary")?
+            .join("renkou"),
+    };
+    let options = FlowOptions {
+        renkou,
+        db,
+        workdir,
+        messages,
+        chunk,
+        handlers,
+        kill_every,
+        seed: 15,
+    };
+    let report = run(&options).await?;
+    let t = &report.tally;
+    println!("messages            {}", report.messages);
+    println!("server kills        {}", report.kills);
+    println!("deliveries repeated {}", report.redeliveries);
+    println!("answers repeated    {}", report.reanswers);
+    println!("delivered in        {:.1} s", report.delivered_seconds);
+    println!(
+        "sent -> feedback    {:.1} s, {:.0} messages/s",
+        report.seconds,
+        report.per_second()
+    );
+    println!("arrivals recorded   {} ({} persons)", t.arrivals, t.persons);
+    println!("notices opened      {}", t.cases);
+    println!(
+        "notices answered    {} ({} handled steps, {} handled twice)",
+        t.answered, t.handled_steps, t.handled_twice
+    );
+    let n = report.messages as i64;
+    println!("lost                {}", (n - t.answered).max(0));
+    println!(
+        "doubled             {}",
+        (t.arrivals - n).max(0) + (t.cases - n).max(0) + t.handled_twice
+    );
+    println!(
+        "exactly once        {}",
+        if report.exactly_once() { "yes" } else { "NO" }
+    );
+    if !report.exactly_once() {
+        anyhow::bail!("a message was lost or handled twice");
+    }
+    Ok(())
 }
 
 fn register(people: usize, seed: u64, out: PathBuf) -> anyhow::Result<()> {

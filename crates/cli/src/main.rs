@@ -74,7 +74,8 @@ enum Command {
     /// Women of childbearing age (育龄妇女): convert a legacy WIS card export.
     #[command(subcommand)]
     Wis(commands::wis::WisCommand),
-    /// Migrant population (流动人口): import incoming migrant records.
+    /// Migrant population (流动人口): import incoming migrant records, the
+    /// notices between regions and their escalation.
     #[command(subcommand)]
     Migrants(commands::migrants::MigrantsCommand),
 }

@@ -21,6 +21,10 @@ pub enum WorkKind {
     ReviewReturned,
     /// Women on a family-planning work list of the month (WIS).
     WisList(crate::wis::ListKind),
+    /// Migrants' notices in the office's inbox, to handle (流动人口信息交换).
+    Notices,
+    /// Of those, past their deadline (逾期).
+    NoticesOverdue,
 }
 
 impl WorkKind {
@@ -32,6 +36,8 @@ impl WorkKind {
             WorkKind::ReviewPending => "采集员登记待审核".to_string(),
             WorkKind::ReviewReturned => "被退回的登记，请修改后重新提交".to_string(),
             WorkKind::WisList(kind) => format!("育龄妇女：{}", kind.title()),
+            WorkKind::Notices => "流动人口信息交换：待办理的通报".to_string(),
+            WorkKind::NoticesOverdue => "流动人口信息交换：逾期未办".to_string(),
         }
     }
 
@@ -42,6 +48,7 @@ impl WorkKind {
             WorkKind::MissingIdNumber => "人",
             WorkKind::ReviewPending | WorkKind::ReviewReturned => "件",
             WorkKind::WisList(_) => "人",
+            WorkKind::Notices | WorkKind::NoticesOverdue => "件",
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod audit_sink;
 mod error;
+mod escalation;
 mod json;
 mod routes;
 mod security_headers;
@@ -108,6 +109,11 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
     let grace = Duration::from_secs(state.settings.server.shutdown_grace_seconds);
+    escalation::start(
+        state.store.clone(),
+        state.settings.cases.deadline_days.clone(),
+        Duration::from_secs(state.settings.cases.escalate_every_seconds),
+    );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping, stopped) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {

@@ -88,6 +88,25 @@ impl Store {
                 }
             }
         }
+        if context.subsystems.contains(Subsystem::Migrants) {
+            let counts = self
+                .case_counts(crate::Mailbox::Inbox, region, chrono::Utc::now())
+                .await?;
+            let open: i64 = counts
+                .states
+                .iter()
+                .filter(|(s, _)| renkou_domain::cases::Step::parse(s).is_some_and(|s| s.is_open()))
+                .map(|(_, n)| n)
+                .sum();
+            for (kind, count) in [
+                (WorkKind::Notices, open),
+                (WorkKind::NoticesOverdue, counts.overdue),
+            ] {
+                if count > 0 {
+                    work.push(OpenWork { kind, count });
+                }
+            }
+        }
         Ok(work)
     }
 

@@ -18,6 +18,18 @@ pub enum MigrantsCommand {
     /// village to decide. Unusable rows go to FILE.errors.csv and are kept
     /// as pending records. Running the same file again changes nothing.
     Import(ImportArgs),
+    /// Send the notices (and every other case) past their deadline to the
+    /// level above, as the server does every minute; prints how many.
+    Escalate,
+    /// The notices of an office: its inbox (or outbox) by state, and overdue.
+    Notices {
+        /// The office.
+        #[arg(long)]
+        region: String,
+        /// The cases it sent, not the ones it has.
+        #[arg(long)]
+        outbox: bool,
+    },
 }
 
 /// Arguments of `renkou migrants import`.
@@ -38,6 +50,30 @@ pub struct ImportArgs {
 pub async fn run(url: &str, command: MigrantsCommand) -> anyhow::Result<ExitCode> {
     match command {
         MigrantsCommand::Import(args) => import(url, args).await,
+        MigrantsCommand::Escalate => {
+            let store = super::open(url).await?;
+            let rule = &super::settings().cases.deadline_days;
+            let n = store.escalate_overdue(chrono::Utc::now(), rule).await?;
+            println!("escalated {n}");
+            Ok(ExitCode::SUCCESS)
+        }
+        MigrantsCommand::Notices { region, outbox } => {
+            let region = renkou_domain::RegionCode::parse(&region)?;
+            let store = super::open(url).await?;
+            let mailbox = if outbox {
+                renkou_store::Mailbox::Outbox
+            } else {
+                renkou_store::Mailbox::Inbox
+            };
+            let counts = store
+                .case_counts(mailbox, &region, chrono::Utc::now())
+                .await?;
+            for (state, n) in &counts.states {
+                println!("{state}\t{n}");
+            }
+            println!("overdue\t{}", counts.overdue);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -24,6 +24,8 @@ pub fn work_link(kind: WorkKind, region: &RegionCode) -> String {
         WorkKind::ReviewPending => format!("/reviews?region={region}&state=pending"),
         WorkKind::ReviewReturned => format!("/reviews?region={region}&state=returned"),
         WorkKind::WisList(kind) => format!("/wis/lists?region={region}&kind={}", kind.as_str()),
+        WorkKind::Notices => format!("/migrants/notices?region={region}"),
+        WorkKind::NoticesOverdue => format!("/migrants/notices?region={region}&overdue=true"),
     }
 }
 

@@ -93,6 +93,7 @@ pub async fn person_page(
         .phone_of(person.id)
         .await?
         .map(|p| shown_phone(&p, full));
+    let migrant = crate::web::migrants::notices::person_section(&state, &session, &person).await?;
     let p = &person;
     Ok(page(
         p.name.as_str(),
@@ -150,6 +151,7 @@ pub async fn person_page(
                     }
                 }
             }
+            (migrant)
             h2 { "事件记录" }
             (timeline(&events, p.id, &labels, &names))
         },

@@ -161,3 +161,49 @@ impl Store {
         )
     }
 }
+
+/// What became of the messages of one sender: for checking that each was
+/// handled exactly once (the exchange's fault test and benchmark).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SenderTally {
+    /// Arrival events recorded from the sender's records.
+    pub arrivals: i64,
+    /// Distinct persons those arrivals moved.
+    pub persons: i64,
+    /// Cases opened by them.
+    pub cases: i64,
+    /// Of those, answered.
+    pub answered: i64,
+    /// `handled` steps over all those cases.
+    pub handled_steps: i64,
+    /// Cases with more than one `handled` step.
+    pub handled_twice: i64,
+}
+
+impl Store {
+    /// The tally of one sender's messages (`source` as the events carry it).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn sender_tally(&self, source: &str) -> StoreResult<SenderTally> {
+        let (arrivals, persons, cases, answered, handled_steps, handled_twice) = on_pool!(self, pool => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(
+            "SELECT \
+               (SELECT COUNT(*) FROM events WHERE source = $1 AND kind = 'migrant_arrival'), \
+               (SELECT COUNT(DISTINCT person_id) FROM events WHERE source = $1 AND kind = 'migrant_arrival'), \
+               (SELECT COUNT(*) FROM cases WHERE source = $1), \
+               (SELECT COUNT(*) FROM cases WHERE source = $1 AND state = 'answered'), \
+               (SELECT COUNT(*) FROM case_steps s JOIN cases c ON c.id = s.case_id WHERE c.source = $1 AND s.step = 'handled'), \
+               (SELECT COUNT(*) FROM (SELECT s.case_id FROM case_steps s JOIN cases c ON c.id = s.case_id \
+                  WHERE c.source = $1 AND s.step = 'handled' GROUP BY s.case_id HAVING COUNT(*) > 1) twice)",
+        )
+        .bind(source)
+        .fetch_one(pool)
+        .await?);
+        Ok(SenderTally {
+            arrivals,
+            persons,
+            cases,
+            answered,
+            handled_steps,
+            handled_twice,
+        })
+    }
+}

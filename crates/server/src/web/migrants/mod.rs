@@ -1,6 +1,9 @@
 //! The migrants' pages (流动人口): the inflow register of a village or
 //! township — the persons living there registered in another county — as
-//! every person list (counted, sorted, filtered, printable, XLSX).
+//! every person list (counted, sorted, filtered, printable, XLSX); the
+//! notices between regions (`notices.rs`).
+
+pub mod notices;
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -55,6 +58,7 @@ pub async fn inflow(
             p.muted { "在本辖区居住、户籍在其他县（市、区）的人员。" }
             p.actions {
                 a href=(report_link(ReportName::Migrants, &[("region", region.as_str())])) { "流动人口统计" }
+                a href=(format!("/migrants/notices?region={}", region.as_str())) { "信息交换收件箱" }
             }
         },
     };
@@ -63,6 +67,12 @@ pub async fn inflow(
 
 /// The migrants' pages.
 pub fn routes() -> axum::Router<crate::AppState> {
-    use axum::routing::get;
-    axum::Router::new().route("/migrants", get(inflow))
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/migrants", get(inflow))
+        .route("/migrants/notices", get(notices::notices))
+        .route("/migrants/notices/times", get(notices::times))
+        .route("/migrants/notices/{id}", get(notices::notice))
+        .route("/migrants/notices/{id}/handle", post(notices::handle))
+        .route("/migrants/notices/{id}/assign", post(notices::assign))
 }
