@@ -6,6 +6,7 @@ mod audit_sink;
 mod error;
 mod escalation;
 mod json;
+pub mod push;
 mod routes;
 mod security_headers;
 pub mod sensitive;
@@ -109,6 +110,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
     let grace = Duration::from_secs(state.settings.server.shutdown_grace_seconds);
+    push::start(state.clone());
     escalation::start(
         state.store.clone(),
         state.settings.cases.deadline_days.clone(),

@@ -350,7 +350,11 @@ impl Session {
     }
 
     /// The session of an API token.
-    fn of_token(token: ApiToken, token_hash: String, address: Option<String>) -> Session {
+    pub(crate) fn of_token(
+        token: ApiToken,
+        token_hash: String,
+        address: Option<String>,
+    ) -> Session {
         let account = Account {
             id: 0,
             username: format!("token:{}", token.name),

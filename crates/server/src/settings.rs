@@ -28,6 +28,8 @@ pub struct Settings {
     pub wis: WisSettings,
     /// Cases handed between offices: deadlines and escalation.
     pub cases: CasesSettings,
+    /// The exchange's push deliveries.
+    pub exchange: ExchangeSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -161,6 +163,34 @@ impl Default for CasesSettings {
         CasesSettings {
             deadline_days: renkou_domain::cases::DeadlineRule::default(),
             escalate_every_seconds: 60,
+        }
+    }
+}
+
+/// The exchange's push deliveries (`[exchange]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangeSettings {
+    /// How often the server delivers to the push subscriptions (seconds; 0: never).
+    pub push_every_seconds: u64,
+    /// The wait after a first failure; it doubles with each failure in a row (seconds).
+    pub push_backoff_seconds: u64,
+    /// Failures in a row after which a subscription is paused.
+    pub push_max_failures: i64,
+    /// Events per delivery at most.
+    pub push_page: i64,
+    /// How long a receiver has to answer (seconds).
+    pub push_timeout_seconds: u64,
+}
+
+impl Default for ExchangeSettings {
+    fn default() -> Self {
+        ExchangeSettings {
+            push_every_seconds: 5,
+            push_backoff_seconds: 30,
+            push_max_failures: 8,
+            push_page: 500,
+            push_timeout_seconds: 10,
         }
     }
 }

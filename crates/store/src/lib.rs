@@ -40,6 +40,7 @@ pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, Stored
 pub use error::{StoreError, StoreResult};
 pub use exchange::feed::{FeedCursor, FeedPage};
 pub use exchange::handoff::NoticeAnswer;
+pub use exchange::subscriptions::Subscription;
 pub use migrants::arrivals::{MigrantImportInput, MigrantImportReport, MigrantTownshipCounts};
 pub use registry::history::person_as_of;
 pub use registry::households::Household;

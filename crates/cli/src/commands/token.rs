@@ -32,6 +32,20 @@ pub enum TokenCommand {
     List,
     /// Revoke a token at once.
     Revoke { name: String },
+    /// Have the feed pushed to the token's system at URL (a webhook):
+    /// what the token reads, signed with a secret printed once
+    /// (`X-Renkou-Signature: sha256=HMAC`).
+    Subscribe {
+        /// The token.
+        name: String,
+        /// Where deliveries are posted.
+        #[arg(long)]
+        url: String,
+    },
+    /// List push subscriptions: state, failures, events delivered.
+    Subscriptions,
+    /// Resume a paused push subscription (after its receiver is fixed).
+    Resume { id: i64 },
 }
 
 pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
@@ -51,10 +65,7 @@ pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
             if fields.is_empty() {
                 bail!("--fields: name at least one field");
             }
-            let mut secret = [0u8; 32];
-            rand::rng().fill_bytes(&mut secret);
-            let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-            let secret = format!("rk_{secret}");
+            let secret = random_secret("rk");
             let expires = Utc::now() + Duration::days(days);
             store
                 .add_api_token(
@@ -84,6 +95,33 @@ pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
                 println!("{}\t{}\t{}\t{state}", t.name, t.region, fields.join(","));
             }
         }
+        TokenCommand::Subscribe { name, url } => {
+            let secret = random_secret("whsec");
+            let s = store.add_subscription(&name, &url, &secret, "cli").await?;
+            println!("subscription {} of {name} to {url}", s.id);
+            println!("signing secret {secret}");
+            eprintln!("(shown once; the receiver checks X-Renkou-Signature with it)");
+        }
+        TokenCommand::Subscriptions => {
+            for s in store.subscriptions().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\tfailures {}\tdelivered {}\t{}",
+                    s.id,
+                    s.token_name,
+                    s.url,
+                    s.state,
+                    s.failures,
+                    s.delivered,
+                    s.last_error.unwrap_or_default()
+                );
+            }
+        }
+        TokenCommand::Resume { id } => {
+            if !store.resume_subscription(id).await? {
+                bail!("no subscription {id}");
+            }
+            println!("resumed {id}");
+        }
         TokenCommand::Revoke { name } => {
             if !store.revoke_api_token(&name).await? {
                 bail!("no live token named {name}");
@@ -92,4 +130,12 @@ pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A fresh secret: `PREFIX_` and 64 hex digits.
+fn random_secret(prefix: &str) -> String {
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}_{hex}")
 }

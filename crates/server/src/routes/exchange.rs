@@ -31,10 +31,10 @@ pub struct FeedPage {
     /// Committed events of the caller's regions, oldest first, as the caller
     /// may see them (an API token: only its fields; an event that changed
     /// none of them is left out, the cursor moves past it all the same).
-    items: Vec<StoredEvent>,
+    pub items: Vec<StoredEvent>,
     /// Pass as `after` for the next page; the same value when nothing new
     /// has committed yet (poll again later).
-    next: String,
+    pub next: String,
 }
 
 /// `GET /api/v1/exchange/feed`: every committed event of the caller's
@@ -64,13 +64,24 @@ pub async fn feed(
             format!("每页条数应在 1 至 {MAX_LIMIT} 之间"),
         ));
     }
+    Ok(Json(feed_for(&state, &session, after, limit).await?))
+}
+
+/// A page of the feed as `session` may read it, every person in it an
+/// audited read: what a subscriber pulls, and what is pushed to it.
+pub async fn feed_for(
+    state: &AppState,
+    session: &Session,
+    after: FeedCursor,
+    limit: i64,
+) -> Result<FeedPage, ApiError> {
     let scope = Scope::of(&session.account);
     let page = state.store.feed(after, scope.regions(), limit).await?;
     let mut items: Vec<StoredEvent> = Vec::with_capacity(page.events.len());
     for event in page.events {
         let region = renkou_domain::RegionCode::parse(&event.region_code).ok();
         let shown = match region {
-            Some(region) => crate::sensitive::events_for(&session, &region, vec![event]),
+            Some(region) => crate::sensitive::events_for(session, &region, vec![event]),
             None => Vec::new(),
         };
         items.extend(shown);
@@ -86,10 +97,10 @@ pub async fn feed(
         .map(|p| session.audit_entry("read_person", Some(p), "exchange feed"))
         .collect();
     state.audit.write(reads).await?;
-    Ok(Json(FeedPage {
+    Ok(FeedPage {
         items,
         next: page.next.to_string(),
-    }))
+    })
 }
 
 /// `POST /api/v1/exchange/migrants` parameters.

@@ -32,6 +32,9 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                     !Scope::reading(&session.account, Subsystem::Wis).regions().is_empty(),
                     !Scope::reading(&session.account, Subsystem::Migrants).regions().is_empty(),
                 ))
+                @if session.account.grants.iter().any(|g| g.role == renkou_domain::Role::Admin) {
+                    a href="/admin/subscriptions" { "推送订阅" }
+                }
                 form method="post" action="/logout" {
                     span { (name) "（" (roles.join("、")) "）" }
                     " "

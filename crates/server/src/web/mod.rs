@@ -22,6 +22,7 @@ pub mod person_list;
 pub mod reports;
 pub mod reviews;
 pub mod search;
+pub mod subscriptions;
 pub mod task_resolution;
 pub mod tasks;
 pub mod upload;
@@ -54,6 +55,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(reviews::routes())
         .merge(wis::routes(settings))
         .merge(migrants::routes())
+        .merge(subscriptions::routes())
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

@@ -2,7 +2,9 @@
 //! read from the register and send to it. The feed of committed events is
 //! the outbox: the events table itself, written in each change's own
 //! transaction, read in commit-safe order (`feed.rs`). A migrant's arrival
-//! notifies the place of registration as a case (`handoff.rs`).
+//! notifies the place of registration as a case (`handoff.rs`). A
+//! department may have the feed pushed to its own address (`subscriptions.rs`).
 
 pub mod feed;
 pub mod handoff;
+pub mod subscriptions;
