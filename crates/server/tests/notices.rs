@@ -93,6 +93,20 @@ async fn the_village_of_registration_answers_a_notice_and_the_sender_reads_the_a
         common::english_words(&body)
     );
 
+    // His village of registration lists him as gone, and opens his page.
+    let (status, body) = page(&app, "/migrants/outflow", &home).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("流出人口名单") && body.contains("李明"),
+        "{body}"
+    );
+    let (status, body) = page(&app, &format!("/persons/{}", li.0), &home).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        !body.contains("登记事件"),
+        "read, not changed, from the place of registration"
+    );
+
     // Another village of the same township cannot see it.
     let other = user_session(
         db,

@@ -23,11 +23,25 @@ pub async fn person_page(
     Path(id): Path<i64>,
     Query(done): Query<Done>,
 ) -> PageResult {
-    let person = state
+    // Where they live, or (for the migrants' staff) where they are registered.
+    let person = match state
         .store
         .person_in(PersonId(id), &Scope::of(&session.account))
         .await?
-        .ok_or(WebError(ApiError::not_found()))?;
+    {
+        Some(person) => person,
+        None => state
+            .store
+            .person(PersonId(id))
+            .await?
+            .filter(|p| {
+                p.hukou_region.is_some_and(|h| {
+                    Scope::reading(&session.account, renkou_domain::Subsystem::Migrants)
+                        .contains(&h)
+                })
+            })
+            .ok_or(WebError(ApiError::not_found()))?,
+    };
     audit_reads(
         &state,
         &session,

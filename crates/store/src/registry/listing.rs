@@ -50,6 +50,10 @@ pub struct PersonFilter {
     /// Only living persons registered in a county other than the one they
     /// live in (the inflow register of migrants).
     pub living_here_registered_elsewhere: bool,
+    /// Only persons registered in the regions listed (not living in them)
+    /// who live in another county, or moved out of the province (the
+    /// outflow register: the regions are the place of registration).
+    pub registered_here_living_elsewhere: bool,
 }
 
 /// The column a list is sorted by.
@@ -137,7 +141,13 @@ fn where_clause(parts: &[RegionCode], filter: &PersonFilter) -> Clause {
     for part in parts {
         let (low, high) = part.descendant_range();
         let (low, high) = (c.text(low), c.text(high));
-        let mut one = format!("(p.residence >= {low} AND p.residence < {high}");
+        // The outflow register is the place of registration's.
+        let column = if filter.registered_here_living_elsewhere {
+            "p.hukou_region"
+        } else {
+            "p.residence"
+        };
+        let mut one = format!("({column} >= {low} AND {column} < {high}");
         if let Some(check) = filter.failing {
             one.push_str(" AND p.status = 'active' AND ");
             one.push_str(&crate::statistics::quality::condition(check, &low, &high));
@@ -172,6 +182,15 @@ fn where_clause(parts: &[RegionCode], filter: &PersonFilter) -> Clause {
     if filter.living_here_registered_elsewhere {
         conditions.push(
             "p.status = 'active' AND p.hukou_region IS NOT NULL \
+             AND substr(p.hukou_region, 1, 6) <> substr(p.residence, 1, 6)"
+                .to_string(),
+        );
+    }
+    if filter.registered_here_living_elsewhere {
+        // `hukou_region <> residence`: the partial index of those registered away.
+        conditions.push(
+            "p.status IN ('active', 'moved_out') AND p.hukou_region IS NOT NULL \
+             AND p.hukou_region <> p.residence \
              AND substr(p.hukou_region, 1, 6) <> substr(p.residence, 1, 6)"
                 .to_string(),
         );

@@ -59,6 +59,49 @@ pub async fn inflow(
             p.actions {
                 a href=(report_link(ReportName::Migrants, &[("region", region.as_str())])) { "流动人口统计" }
                 a href=(format!("/migrants/notices?region={}", region.as_str())) { "信息交换收件箱" }
+                a href=(format!("/migrants/outflow?region={}", region.as_str())) { "流出人口名单" }
+            }
+        },
+    };
+    person_list::respond(&state, &session, list_of, &list).await
+}
+
+/// `GET /migrants/outflow?region=`: the outflow register of a region —
+/// the persons registered there who live in another county or moved out
+/// of the province — read by the place of registration under a migrants grant.
+pub async fn outflow(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Query(params): Query<RegionParam>,
+    Query(list): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let readers = Scope::reading(&session.account, Subsystem::Migrants);
+    if readers.regions().is_empty() {
+        return Err(WebError(ApiError::forbidden(
+            "您的账号没有流动人口查阅权限",
+        )));
+    }
+    let region = region_asked(params.region.as_deref(), &session)?;
+    if !readers.contains(&region) {
+        return Err(WebError(ApiError::forbidden(
+            "您的账号在该区划没有流动人口查阅权限",
+        )));
+    }
+    let name = state.store.region_name(&region).await?;
+    let list_of = PersonList {
+        title: format!("{name}流出人口名单"),
+        path: format!("/migrants/outflow?region={}", region.as_str()),
+        region: Some(region),
+        filter: PersonFilter {
+            registered_here_living_elsewhere: true,
+            ..PersonFilter::default()
+        },
+        audit: format!("outflow list of {region}"),
+        before: html! {
+            p.muted { "户籍在本辖区、现居住在其他县（市、区）或已迁往省外的人员。" }
+            p.actions {
+                a href=(format!("/migrants?region={}", region.as_str())) { "流入人口名单" }
+                a href=(format!("/migrants/notices?region={}", region.as_str())) { "信息交换收件箱" }
             }
         },
     };
@@ -70,6 +113,7 @@ pub fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/migrants", get(inflow))
+        .route("/migrants/outflow", get(outflow))
         .route("/migrants/notices", get(notices::notices))
         .route("/migrants/notices/times", get(notices::times))
         .route("/migrants/notices/{id}", get(notices::notice))

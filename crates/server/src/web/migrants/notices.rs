@@ -96,6 +96,11 @@ fn tabs(region: &RegionCode, current: &str) -> Markup {
             "响应时效",
         ),
         ("inflow", format!("/migrants?region={r}"), "流入人口名单"),
+        (
+            "outflow",
+            format!("/migrants/outflow?region={r}"),
+            "流出人口名单",
+        ),
     ];
     html! {
         nav.pages aria-label="信息交换" {
@@ -265,9 +270,11 @@ pub async fn notice(
         .is_ok_and(|r| Scope::reading(&session.account, Subsystem::Wis).contains(&r))
         || RegionCode::parse(&case.sender_region)
             .is_ok_and(|r| Scope::reading(&session.account, Subsystem::Wis).contains(&r));
-    let in_residence_scope = person
-        .as_ref()
-        .is_some_and(|p| Scope::of(&session.account).contains(&p.residence));
+    // His page opens where he lives and, for the migrants' staff, where he is registered.
+    let in_residence_scope = person.as_ref().is_some_and(|p| {
+        Scope::of(&session.account).contains(&p.residence)
+            || p.hukou_region.is_some_and(|h| scope.contains(&h))
+    });
     let title = format!("流动人口通报 {id}");
     let body = html! {
         h1 { (title) }
