@@ -162,6 +162,16 @@ struct Migrant {
 async fn prepare(options: &FlowOptions) -> anyhow::Result<Vec<Migrant>> {
     std::fs::create_dir_all(&options.workdir)?;
     let store = Store::open(&options.db).await?;
+    if store
+        .villages(&RegionCode::parse(HOME_COUNTY)?)
+        .await?
+        .is_empty()
+    {
+        // A new database: Sichuan's region table first.
+        store.close().await;
+        renkou(options, &["init", "--regions-prefix", "51"])?;
+    }
+    let store = Store::open(&options.db).await?;
     let home: Vec<String> = store
         .villages(&RegionCode::parse(HOME_COUNTY)?)
         .await?
@@ -266,7 +276,6 @@ fn renkou(options: &FlowOptions, args: &[&str]) -> anyhow::Result<()> {
 fn command(options: &FlowOptions) -> Command {
     let mut command = Command::new(&options.renkou);
     command
-        .current_dir(&options.workdir)
         .env("RENKOU_DB", &options.db)
         .env("RENKOU_AUDIT__KEY_FILE", options.workdir.join("audit.key"))
         .env(
@@ -285,10 +294,20 @@ fn free_port() -> anyhow::Result<u16> {
 
 /// Starts `renkou serve` and waits until it answers.
 async fn start_server(options: &FlowOptions, port: u16) -> anyhow::Result<Child> {
+    // `RENKOU_FLOW_SERVER_LOG=FILE` keeps the server's log (with `RENKOU_LOG`).
+    let log = match std::env::var_os("RENKOU_FLOW_SERVER_LOG") {
+        Some(file) => Stdio::from(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)?,
+        ),
+        None => Stdio::null(),
+    };
     let mut child = command(options)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .context("start the server")?;
     let started = Instant::now();
@@ -464,4 +483,53 @@ async fn answer_one(office: &Office, id: i64, again: &AtomicU64) {
         }
         again.fetch_add(1, Ordering::SeqCst);
     }
+}
+
+/// The raw engine in the same run: what two commits per message (one
+/// opening it, one answering it) cost on the same database with nothing
+/// else — a plain table, a row inserted and updated, each its own
+/// transaction. Messages per second.
+pub async fn raw_two_commits(db: &str, messages: usize) -> anyhow::Result<f64> {
+    macro_rules! run {
+        ($pool:expr, $create:expr) => {{
+            let pool = $pool;
+            sqlx::query("DROP TABLE IF EXISTS raw_flow")
+                .execute(&pool)
+                .await?;
+            sqlx::query($create).execute(&pool).await?;
+            let started = Instant::now();
+            for i in 0..messages as i64 {
+                sqlx::query("INSERT INTO raw_flow (id, state) VALUES ($1, 'sent')")
+                    .bind(i)
+                    .execute(&pool)
+                    .await?;
+            }
+            for i in 0..messages as i64 {
+                sqlx::query("UPDATE raw_flow SET state = 'answered' WHERE id = $1")
+                    .bind(i)
+                    .execute(&pool)
+                    .await?;
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            sqlx::query("DROP TABLE raw_flow").execute(&pool).await?;
+            pool.close().await;
+            messages as f64 / seconds
+        }};
+    }
+    Ok(if db.starts_with("sqlite:") {
+        let options: sqlx::sqlite::SqliteConnectOptions = db.parse()?;
+        // The store's own settings: WAL, synchronous NORMAL.
+        let options = options
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+        run!(
+            sqlx::SqlitePool::connect_with(options).await?,
+            "CREATE TABLE raw_flow (id INTEGER PRIMARY KEY, state TEXT NOT NULL)"
+        )
+    } else {
+        run!(
+            sqlx::PgPool::connect(db).await?,
+            "CREATE TABLE raw_flow (id BIGINT PRIMARY KEY, state TEXT NOT NULL)"
+        )
+    })
 }

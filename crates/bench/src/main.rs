@@ -296,6 +296,10 @@ async fn exchange(
     if !report.exactly_once() {
         anyhow::bail!("a message was lost or handled twice");
     }
+    let raw = renkou_bench::exchange_flow::raw_two_commits(&options.db, report.messages).await?;
+    println!(
+        "raw engine          {raw:.0} messages/s (a row inserted, then updated: one commit each)"
+    );
     Ok(())
 }
 

@@ -316,19 +316,26 @@ impl Store {
         for chunk in ids.chunks(crate::database::tx::LOOKUP_CHUNK) {
             let json = serde_json::to_string(chunk).unwrap_or_default();
             let rows = match self {
-                Store::Sqlite(pool) => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(), " FROM persons WHERE id IN (SELECT value FROM json_each($1))"
-                ))
-                .bind(json)
-                .fetch_all(pool)
-                .await?,
-                Store::Postgres(pool) => sqlx::query_as::<_, PersonRow>(concat!(
-                    "SELECT ", person_columns!(),
-                    " FROM persons WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)"
-                ))
-                .bind(json)
-                .fetch_all(pool)
-                .await?,
+                Store::Sqlite(pool) => {
+                    sqlx::query_as::<_, PersonRow>(concat!(
+                        "SELECT ",
+                        person_columns!(),
+                        " FROM persons WHERE id IN (SELECT value FROM json_each($1))"
+                    ))
+                    .bind(json)
+                    .fetch_all(pool)
+                    .await?
+                }
+                Store::Postgres(pool) => {
+                    sqlx::query_as::<_, PersonRow>(concat!(
+                        "SELECT ",
+                        person_columns!(),
+                        " FROM persons WHERE id IN (SELECT json_bigints($1::jsonb))"
+                    ))
+                    .bind(json)
+                    .fetch_all(pool)
+                    .await?
+                }
             };
             for row in rows {
                 let p = Person::try_from(row)?;

@@ -69,9 +69,5 @@ pub struct CaseStep {
     pub note: Option<String>,
 }
 
-/// Appends one step ($1 case, $2 step, $3 region, $4 actor, $5 at, $6 note).
-pub(crate) const INSERT_STEP: &str = "INSERT INTO case_steps (case_id, step, region_code, actor, at, note) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
-
 /// Who takes the steps the platform takes by itself.
 pub const PLATFORM: &str = "平台";

@@ -10,8 +10,9 @@ use renkou_domain::{RegionCode, RegionLevel};
 use super::open::NewStep;
 use super::{Case, PLATFORM};
 use crate::access::scope::Scope;
+use crate::database::tx::Tx;
 use crate::error::{StoreError, StoreResult};
-use crate::{Store, on_pool};
+use crate::{Store, with_tx};
 
 /// What handling a case answers.
 #[derive(Debug, Clone)]
@@ -146,40 +147,12 @@ impl Store {
         to: &Move,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let closed = (!to.state.is_open()).then_some(now);
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let moved = sqlx::query(
-                "UPDATE cases SET state = $1, owner_region = $2, due_at = $3, closed_at = $4, \
-                 reply = COALESCE($5, reply), escalations = escalations + $6 \
-                 WHERE id = $7 AND state = $8 AND owner_region = $9",
-            )
-            .bind(to.state.as_str())
-            .bind(&to.owner)
-            .bind(to.due_at)
-            .bind(closed)
-            .bind(to.reply.as_ref().map(sqlx::types::Json))
-            .bind(i32::from(to.escalated))
-            .bind(case.id)
-            .bind(&case.state)
-            .bind(&case.owner_region)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 0 {
+        with_tx!(self, tx => {
+            let mut tx = tx;
+            if !tx.update_case(case, to, now).await? {
                 return Err(StoreError::CaseMoved { id: case.id, state: case.state.clone() });
             }
-            for s in &to.steps {
-                sqlx::query(super::INSERT_STEP)
-                    .bind(case.id)
-                    .bind(s.step.as_str())
-                    .bind(&s.region)
-                    .bind(&s.actor)
-                    .bind(now)
-                    .bind(&s.note)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            tx.insert_case_steps(case.id, &to.steps, now).await?;
             tx.commit().await?;
         });
         Ok(())

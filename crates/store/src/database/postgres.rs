@@ -193,8 +193,9 @@ impl CopyLine {
 
 impl Tx for PgTx {
     shared_statements!(
-        "SELECT jsonb_array_elements_text($1::jsonb)",
-        "SELECT (jsonb_array_elements_text($1::jsonb))::bigint",
+        // Estimated as short lists (migration 0027): the planner probes indexes.
+        "SELECT json_texts($1::jsonb)",
+        "SELECT json_bigints($1::jsonb)",
         " FOR UPDATE",
         "SELECT code, name, level, parent, valid_from, valid_to, replaced_by \
          FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, parent text, \

@@ -209,6 +209,14 @@ pub(crate) trait Tx {
         state: renkou_domain::cases::Step,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>>;
+    /// Moves a case from the state and office it was read in (`false`: it
+    /// had moved on meanwhile).
+    async fn update_case(
+        &mut self,
+        case: &crate::cases::Case,
+        to: &crate::cases::steps::Move,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Appends steps to a case.
     async fn insert_case_steps(
         &mut self,
@@ -698,23 +706,55 @@ macro_rules! shared_statements {
             .await?)
         }
 
+        async fn update_case(
+            &mut self,
+            case: &$crate::cases::Case,
+            to: &$crate::cases::steps::Move,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> StoreResult<bool> {
+            let closed = (!to.state.is_open()).then_some(now);
+            let moved = sqlx::query(
+                "UPDATE cases SET state = $1, owner_region = $2, due_at = $3, closed_at = $4, \
+                 reply = COALESCE($5, reply), escalations = escalations + $6 \
+                 WHERE id = $7 AND state = $8 AND owner_region = $9",
+            )
+            .bind(to.state.as_str())
+            .bind(&to.owner)
+            .bind(to.due_at)
+            .bind(closed)
+            .bind(to.reply.as_ref().map(sqlx::types::Json))
+            .bind(i32::from(to.escalated))
+            .bind(case.id)
+            .bind(&case.state)
+            .bind(&case.owner_region)
+            .execute(&mut *self.0)
+            .await?
+            .rows_affected();
+            Ok(moved == 1)
+        }
+
         async fn insert_case_steps(
             &mut self,
             case: i64,
             steps: &[$crate::cases::open::NewStep],
             now: chrono::DateTime<chrono::Utc>,
         ) -> StoreResult<()> {
-            for s in steps {
-                sqlx::query($crate::cases::INSERT_STEP)
-                .bind(case)
-                .bind(s.step.as_str())
-                .bind(&s.region)
-                .bind(&s.actor)
-                .bind(now)
-                .bind(&s.note)
-                .execute(&mut *self.0)
-                .await?;
+            if steps.is_empty() {
+                return Ok(());
             }
+            // One statement for all of a case's steps.
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO case_steps (case_id, step, region_code, actor, at, note) ",
+            );
+            insert.push_values(steps, |mut row, s| {
+                row.push_bind(case)
+                    .push_bind(s.step.as_str())
+                    .push_bind(&s.region)
+                    .push_bind(&s.actor)
+                    .push_bind(now)
+                    .push_bind(&s.note);
+            });
+            insert.build().execute(&mut *self.0).await?;
             Ok(())
         }
 

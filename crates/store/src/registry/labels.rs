@@ -32,7 +32,7 @@ macro_rules! labelled_rows {
             Store::Postgres(pool) => {
                 sqlx::query_as::<_, (i64, String, String)>(concat!(
                     $select,
-                    " WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)"
+                    " WHERE id IN (SELECT json_bigints($1::jsonb))"
                 ))
                 .bind(id_array($ids))
                 .fetch_all(pool)
