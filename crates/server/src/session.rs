@@ -280,6 +280,9 @@ pub struct Session {
     pub address: Option<String>,
     /// For an API token: the only fields it may read.
     pub fields: Option<Vec<Field>>,
+    /// For an API token: whether its system also sends notices and answers
+    /// (another region's exchange), and under which name.
+    pub exchanges: Option<String>,
 }
 
 impl Session {
@@ -363,18 +366,28 @@ impl Session {
             status: "active".into(),
             failed_logins: 0,
             locked_until: None,
-            // Auditor: granted at any level, reads, never enters records.
+            // Auditor: granted at any level, reads, never enters records;
+            // an exchanging system also reads the notices of its region.
             grants: vec![Grant {
                 role: Role::Auditor,
                 region: token.region,
-                subsystems: Role::Auditor.default_subsystems(),
+                subsystems: if token.exchanges {
+                    renkou_domain::Subsystems::of(&[
+                        renkou_domain::Subsystem::Registry,
+                        renkou_domain::Subsystem::Migrants,
+                    ])
+                } else {
+                    Role::Auditor.default_subsystems()
+                },
             }],
         };
+        let exchanges = token.exchanges.then(|| token.name.clone());
         Session {
             account,
             token_hash,
             address,
             fields: Some(token.fields),
+            exchanges,
         }
     }
 }
@@ -396,6 +409,7 @@ impl FromRequestParts<AppState> for Session {
                     token_hash,
                     address,
                     fields: None,
+                    exchanges: None,
                 })
                 .ok_or_else(ApiError::unauthenticated);
         }

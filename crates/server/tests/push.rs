@@ -134,7 +134,7 @@ async fn police_token(db: &TestDb) {
 async fn a_departments_webhook_gets_what_its_token_reads_signed_and_again_after_a_failure(
     db: &TestDb,
 ) {
-    setup(db, PEOPLE).await;
+    let _app = setup(db, PEOPLE).await;
     police_token(db).await;
     let (url, received) = receiver(vec![500, 200]).await;
     let subscription = db

@@ -27,6 +27,10 @@ pub enum TokenCommand {
         /// Days until it expires.
         #[arg(long, default_value_t = 365)]
         days: i64,
+        /// Another region's system that also sends notices and answers
+        /// (`POST /api/v1/exchange/notices`, `…/answers/{id}`).
+        #[arg(long)]
+        exchanges: bool,
     },
     /// List tokens (never their secrets).
     List,
@@ -56,6 +60,7 @@ pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
             region,
             fields,
             days,
+            exchanges,
         } => {
             let region = RegionCode::parse(&region).context("--region")?;
             let fields = fields
@@ -77,6 +82,9 @@ pub async fn run(url: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
                     expires,
                 )
                 .await?;
+            if exchanges {
+                store.set_token_exchanges(&name, true).await?;
+            }
             println!(
                 "token {name} for {region}, expires {}",
                 expires.date_naive()

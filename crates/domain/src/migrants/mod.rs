@@ -5,9 +5,11 @@
 
 pub mod codes;
 pub mod details;
+pub mod notice;
 pub mod rules;
 pub mod stay;
 
 pub use codes::MoveReason;
 pub use details::MigrantDetails;
+pub use notice::IncomingNotice;
 pub use stay::{DurationGroup, MIN_MONTHS, Side, months_between, side_of};

@@ -69,7 +69,8 @@ pub fn region_in(code: Option<&str>, scope: &Scope) -> Result<RegionCode, ApiErr
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CasesQuery {
-    /// `inbox` (the cases the region's offices have; default) or `outbox` (those they sent).
+    /// `inbox` (the cases the region's offices have; default), `outbox`
+    /// (those they sent) or `addressed` (those sent to them, wherever they are now).
     pub mailbox: Option<String>,
     /// The office (default: the caller's first region).
     pub region: Option<String>,
@@ -89,10 +90,11 @@ impl CasesQuery {
         let mailbox = match self.mailbox.as_deref().unwrap_or("inbox") {
             "" | "inbox" => Mailbox::Inbox,
             "outbox" => Mailbox::Outbox,
+            "addressed" => Mailbox::Addressed,
             _ => {
                 return Err(ApiError::invalid(
                     "mailbox",
-                    "应为 inbox（收件箱）或 outbox（发件箱）",
+                    "应为 inbox（收件箱）、outbox（发件箱）或 addressed（收到的通报）",
                 ));
             }
         };
@@ -234,6 +236,48 @@ pub async fn assign(
         )
         .await?;
     audit_step(&state, &session, &case, "assign_case").await?;
+    Ok(Json(case))
+}
+
+/// `POST /api/v1/cases/{id}/match` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchBody {
+    /// The person of the register the case is about.
+    person_id: i64,
+}
+
+/// `POST /api/v1/cases/{id}/match`: the office that has a notice nobody
+/// could match (from another province, without a number that fits) names
+/// the person, registered in its region; the notice goes to their village.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/match", tag = "cases",
+    params(("id" = i64, Path, description = "The case")),
+    request_body = MatchBody,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Matched (and assigned to the person's village)", body = Case),
+        (status = 400, description = "A field not understood", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "No grant to handle migrants' cases, or an API token", body = ApiError),
+        (status = 404, description = "No such case with an office of the caller, or no such person registered there", body = ApiError),
+        (status = 409, description = "Matched already", body = ApiError)))]
+pub async fn match_person(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MatchBody>,
+) -> Result<Json<Case>, ApiError> {
+    let scope = acting_scope(&session)?;
+    let case = state
+        .store
+        .match_case(
+            id,
+            renkou_domain::PersonId(body.person_id),
+            &session.account.username,
+            &scope,
+        )
+        .await?;
+    audit_step(&state, &session, &case, "match_case").await?;
     Ok(Json(case))
 }
 
@@ -385,4 +429,5 @@ pub fn routes() -> axum::Router<crate::AppState> {
         .route("/api/v1/cases/{id}", get(case))
         .route("/api/v1/cases/{id}/assign", post(assign))
         .route("/api/v1/cases/{id}/handle", post(handle))
+        .route("/api/v1/cases/{id}/match", post(match_person))
 }

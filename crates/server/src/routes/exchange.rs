@@ -203,10 +203,159 @@ pub async fn migrants(
     }))
 }
 
+/// The name of the exchanging system calling, or 403.
+fn exchanging(session: &Session) -> Result<String, ApiError> {
+    session
+        .exchanges
+        .clone()
+        .ok_or_else(|| ApiError::forbidden("只有交换令牌（另一地区的系统）可以报送通报或反馈"))
+}
+
+/// `POST /api/v1/exchange/notices`: another province's system tells that
+/// a person registered here lives there now. Opened once per `message_id`
+/// (a delivery sent again answers the same case), matched to the person,
+/// assigned to the village of registration; its answer is read at
+/// `GET /api/v1/exchange/notices/{message_id}`.
+#[utoipa::path(post, path = "/api/v1/exchange/notices", tag = "exchange",
+    request_body = renkou_domain::migrants::IncomingNotice,
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The notice's case (the same for a message sent again)", body = renkou_store::Case),
+        (status = 400, description = "A field not understood, or a place of registration not of this province", body = ApiError),
+        (status = 401, description = "No token", body = ApiError),
+        (status = 403, description = "Not an exchanging token, or a place of residence outside its region", body = ApiError)))]
+pub async fn receive_notice(
+    State(state): State<AppState>,
+    session: Session,
+    crate::json::ApiJson(notice): crate::json::ApiJson<renkou_domain::migrants::IncomingNotice>,
+) -> Result<Json<renkou_store::Case>, ApiError> {
+    let source = format!("exchange:{}", exchanging(&session)?);
+    if notice.message_id.trim().is_empty() || notice.message_id.len() > 200 {
+        return Err(ApiError::invalid(
+            "message_id",
+            "请填写消息编号（不超过 200 个字符）",
+        ));
+    }
+    let case = state
+        .store
+        .receive_notice(
+            &source,
+            &Scope::of(&session.account),
+            &notice,
+            &state.settings.cases.deadline_days,
+        )
+        .await?;
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "receive_notice",
+            (case.person_id != 0).then_some(case.person_id),
+            format!("case {} message {}", case.id, notice.message_id),
+        )])
+        .await?;
+    Ok(Json(case))
+}
+
+/// A notice and its steps, as its sender reads them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    case: renkou_store::Case,
+    steps: Vec<renkou_store::CaseStep>,
+}
+
+/// `GET /api/v1/exchange/notices/{message_id}`: where a notice the caller
+/// sent stands, and the answer once there is one.
+#[utoipa::path(get, path = "/api/v1/exchange/notices/{message_id}", tag = "exchange",
+    params(("message_id" = String, Path, description = "The sender's message id")),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The notice, its steps and answer", body = NoticeView),
+        (status = 401, description = "No token", body = ApiError),
+        (status = 403, description = "Not an exchanging token", body = ApiError),
+        (status = 404, description = "No such message of the caller's", body = ApiError)))]
+pub async fn notice_state(
+    State(state): State<AppState>,
+    session: Session,
+    crate::json::ApiPath(message_id): crate::json::ApiPath<String>,
+) -> Result<Json<NoticeView>, ApiError> {
+    let source = format!("exchange:{}", exchanging(&session)?);
+    let case = state
+        .store
+        .case_of_message(&source, &message_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let steps = state.store.case_steps(case.id).await?;
+    Ok(Json(NoticeView { case, steps }))
+}
+
+/// `POST /api/v1/exchange/answers/{id}` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutsideAnswer {
+    /// Whether the person is as the notice says.
+    confirmed: Option<bool>,
+    /// What the office says.
+    note: Option<String>,
+    /// The registration side's facts, in the sender's own form.
+    #[schema(value_type = Option<Object>)]
+    registration: Option<serde_json::Value>,
+}
+
+/// `POST /api/v1/exchange/answers/{id}`: another province's system answers
+/// a notice this province sent to a place of its region (listed by
+/// `GET /api/v1/cases?mailbox=addressed`). Answered once: again, 409.
+#[utoipa::path(post, path = "/api/v1/exchange/answers/{id}", tag = "exchange",
+    params(("id" = i64, Path, description = "The case")),
+    request_body = OutsideAnswer,
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Answered", body = renkou_store::Case),
+        (status = 400, description = "A field not understood", body = ApiError),
+        (status = 401, description = "No token", body = ApiError),
+        (status = 403, description = "Not an exchanging token", body = ApiError),
+        (status = 404, description = "No notice sent to the caller's region", body = ApiError),
+        (status = 409, description = "Answered already", body = ApiError)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    session: Session,
+    crate::json::ApiPath(id): crate::json::ApiPath<i64>,
+    crate::json::ApiJson(body): crate::json::ApiJson<OutsideAnswer>,
+) -> Result<Json<renkou_store::Case>, ApiError> {
+    let name = exchanging(&session)?;
+    let note: String = body.note.unwrap_or_default().chars().take(500).collect();
+    let reply = serde_json::json!({
+        "confirmed": body.confirmed.unwrap_or(true),
+        "note": note,
+        "registration": body.registration,
+        "family_planning": null,
+    });
+    let case = state
+        .store
+        .answer_from_outside(
+            id,
+            &Scope::of(&session.account),
+            &format!("exchange:{name}"),
+            reply,
+        )
+        .await?;
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "answer_notice",
+            Some(case.person_id),
+            format!("case {id}"),
+        )])
+        .await?;
+    Ok(Json(case))
+}
+
 /// The exchange.
 pub fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/api/v1/exchange/feed", get(feed))
         .route("/api/v1/exchange/migrants", post(migrants))
+        .route("/api/v1/exchange/notices", post(receive_notice))
+        .route("/api/v1/exchange/notices/{message_id}", get(notice_state))
+        .route("/api/v1/exchange/answers/{id}", post(answer))
 }

@@ -22,6 +22,8 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether it also sends notices and answers (another region's system).
+    pub exchanges: bool,
 }
 
 type TokenRow = (
@@ -33,13 +35,14 @@ type TokenRow = (
     DateTime<Utc>,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
+    bool,
 );
 
 const COLUMNS: &str =
-    "id, name, region_code, fields, created_by, created_at, expires_at, revoked_at";
+    "id, name, region_code, fields, created_by, created_at, expires_at, revoked_at, exchanges";
 
 fn token_of(row: TokenRow) -> StoreResult<ApiToken> {
-    let (id, name, region, fields, created_by, created_at, expires_at, revoked_at) = row;
+    let (id, name, region, fields, created_by, created_at, expires_at, revoked_at, exchanges) = row;
     let corrupt = |reason: String| StoreError::Corrupt {
         what: format!("api token {name}"),
         reason,
@@ -59,6 +62,7 @@ fn token_of(row: TokenRow) -> StoreResult<ApiToken> {
         created_at,
         expires_at,
         revoked_at,
+        exchanges,
     })
 }
 
@@ -114,6 +118,21 @@ impl Store {
             .fetch_all(pool)
             .await?);
         rows.into_iter().map(token_of).collect()
+    }
+
+    /// Lets a token send notices and answers (or no longer); `false` when
+    /// there is no such token.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn set_token_exchanges(&self, name: &str, exchanges: bool) -> StoreResult<bool> {
+        let done = on_pool!(self, pool => sqlx::query(
+            "UPDATE api_tokens SET exchanges = $2 WHERE name = $1",
+        )
+        .bind(name)
+        .bind(exchanges)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(done > 0)
     }
 
     /// Revokes a token by name; `false` when there is no live one.

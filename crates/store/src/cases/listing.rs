@@ -19,6 +19,9 @@ pub enum Mailbox {
     Inbox,
     /// The cases it sent (发件箱).
     Outbox,
+    /// The cases sent to it, wherever they are now (another province's
+    /// system reads the notices addressed to it).
+    Addressed,
 }
 
 impl Mailbox {
@@ -27,6 +30,7 @@ impl Mailbox {
         match self {
             Mailbox::Inbox => "owner_region",
             Mailbox::Outbox => "sender_region",
+            Mailbox::Addressed => "recipient_region",
         }
     }
 
@@ -35,6 +39,7 @@ impl Mailbox {
         match self {
             Mailbox::Inbox => "收件箱",
             Mailbox::Outbox => "发件箱",
+            Mailbox::Addressed => "收到的通报",
         }
     }
 }
@@ -138,8 +143,9 @@ impl Store {
         Ok(took_part.then_some((case, steps)))
     }
 
-    /// The steps of a case, oldest first.
-    pub(crate) async fn case_steps(&self, id: i64) -> StoreResult<Vec<CaseStep>> {
+    /// The steps of a case, oldest first (unscoped: for its sender outside
+    /// the province, found by its own message id).
+    pub async fn case_steps(&self, id: i64) -> StoreResult<Vec<CaseStep>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, CaseStep>(
             "SELECT step, region_code, actor, at, note FROM case_steps WHERE case_id = $1 ORDER BY id",
         )

@@ -7,4 +7,5 @@
 
 pub mod feed;
 pub mod handoff;
+pub mod incoming_notices;
 pub mod subscriptions;

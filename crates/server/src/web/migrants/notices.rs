@@ -145,10 +145,12 @@ pub async fn notices(
         (_, true) => ("overdue", format!("{region_name}逾期未办的流动人口通报")),
         (Mailbox::Inbox, false) => ("inbox", format!("{region_name}流动人口信息交换收件箱")),
         (Mailbox::Outbox, false) => ("outbox", format!("{region_name}流动人口信息交换发件箱")),
+        (Mailbox::Addressed, false) => ("addressed", format!("{region_name}收到的流动人口通报")),
     };
     let mailbox = match filter.mailbox {
         Mailbox::Inbox => "inbox",
         Mailbox::Outbox => "outbox",
+        Mailbox::Addressed => "addressed",
     };
     let base = format!(
         "/migrants/notices?region={}&mailbox={mailbox}",
