@@ -100,6 +100,10 @@ async fn the_village_of_registration_answers_a_notice_and_the_sender_reads_the_a
         body.contains("流出人口名单") && body.contains("李明"),
         "{body}"
     );
+    assert!(
+        body.contains("计划生育情况"),
+        "a reader of WIS records sees the family-planning column"
+    );
     let (status, body) = page(&app, &format!("/persons/{}", li.0), &home).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(

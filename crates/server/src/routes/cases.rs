@@ -212,6 +212,7 @@ pub struct AssignBody {
     responses(
         (status = 200, description = "Assigned", body = Case),
         (status = 400, description = "Not a village of the office", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
         (status = 401, description = "Not logged in", body = ApiError),
         (status = 403, description = "No grant to handle migrants' cases, or an API token", body = ApiError),
         (status = 404, description = "No such case with an office of the caller", body = ApiError),
@@ -257,6 +258,7 @@ pub struct MatchBody {
     responses(
         (status = 200, description = "Matched (and assigned to the person's village)", body = Case),
         (status = 400, description = "A field not understood", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
         (status = 401, description = "Not logged in", body = ApiError),
         (status = 403, description = "No grant to handle migrants' cases, or an API token", body = ApiError),
         (status = 404, description = "No such case with an office of the caller, or no such person registered there", body = ApiError),
@@ -301,6 +303,7 @@ pub struct HandleBody {
     responses(
         (status = 200, description = "Handled and answered", body = Case),
         (status = 400, description = "A field not understood", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
         (status = 401, description = "Not logged in", body = ApiError),
         (status = 403, description = "No grant to handle migrants' cases, or an API token", body = ApiError),
         (status = 404, description = "No such case with an office of the caller", body = ApiError),

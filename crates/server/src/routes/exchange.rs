@@ -222,6 +222,7 @@ fn exchanging(session: &Session) -> Result<String, ApiError> {
     responses(
         (status = 200, description = "The notice's case (the same for a message sent again)", body = renkou_store::Case),
         (status = 400, description = "A field not understood, or a place of registration not of this province", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
         (status = 401, description = "No token", body = ApiError),
         (status = 403, description = "Not an exchanging token, or a place of residence outside its region", body = ApiError)))]
 pub async fn receive_notice(
@@ -311,6 +312,7 @@ pub struct OutsideAnswer {
     responses(
         (status = 200, description = "Answered", body = renkou_store::Case),
         (status = 400, description = "A field not understood", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
         (status = 401, description = "No token", body = ApiError),
         (status = 403, description = "Not an exchanging token", body = ApiError),
         (status = 404, description = "No notice sent to the caller's region", body = ApiError),

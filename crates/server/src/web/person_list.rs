@@ -172,6 +172,10 @@ pub struct PersonList {
     pub audit: String,
     /// Shown above the list (a search box, a link back).
     pub before: Markup,
+    /// A column of the family-planning facts that travel with a migrant
+    /// woman (method, pregnancy), filled only where the reader reads WIS
+    /// records (the migrants' registers).
+    pub family_planning: bool,
 }
 
 /// The list as the query asks: a page, the whole list printed, or a file.
@@ -227,6 +231,9 @@ pub async fn respond(
     };
     audit_reads(state, session, &found.persons, &list.audit).await?;
     let places = residence_names(state, &found.persons).await?;
+    let planning = list
+        .family_planning
+        .then(|| family_planning(session, &found.persons));
     let full = session.sees_full_numbers();
     match query.format.as_str() {
         "csv" | "xlsx" => {
@@ -236,7 +243,14 @@ pub async fn respond(
                     found.total
                 ))));
             }
-            export(&list.title, &found.persons, &places, full, query)
+            export(
+                &list.title,
+                &found.persons,
+                &places,
+                full,
+                planning.as_ref(),
+                query,
+            )
         }
         format => {
             let printing = format == "print";
@@ -259,13 +273,40 @@ pub async fn respond(
                 @if found.persons.is_empty() {
                     p { "在您的管辖范围内没有符合条件的人员。" }
                 } @else {
-                    (table(&list.path, query, &found.persons, &places, full, printing))
+                    (table(&list.path, query, &found.persons, &places, full, planning.as_ref(), printing))
                 }
                 @if !printing { (pager(&list.path, query, found.total)) }
             };
             Ok(page(&list.title, session, body).into_response())
         }
     }
+}
+
+/// What a woman's family-planning record says, for a reader of WIS records
+/// where she lives or is registered: her method (or none) and a pregnancy.
+fn family_planning(session: &Session, persons: &[Person]) -> HashMap<i64, String> {
+    use renkou_domain::event::Field;
+    persons
+        .iter()
+        .filter(|p| p.sex == renkou_domain::Sex::Female)
+        .filter(|p| {
+            crate::sensitive::reads_wis(session, &p.residence)
+                || p.hukou_region
+                    .is_some_and(|h| crate::sensitive::reads_wis(session, &h))
+        })
+        .map(|p| {
+            let method = p.contraception.map_or_else(
+                || "未登记措施".to_string(),
+                |m| code_label(Field::Contraception, m.code()),
+            );
+            let pregnant = if p.pregnant_since.is_some() {
+                "，孕中"
+            } else {
+                ""
+            };
+            (p.id.0, format!("{method}{pregnant}"))
+        })
+        .collect()
 }
 
 /// The names of the persons' places of residence and registration.
@@ -412,6 +453,7 @@ fn table(
     persons: &[Person],
     places: &HashMap<RegionCode, String>,
     full: bool,
+    planning: Option<&HashMap<i64, String>>,
     printing: bool,
 ) -> Markup {
     let heading = |key: &str, title: &str| {
@@ -442,6 +484,7 @@ fn table(
                 thead { tr {
                     (heading("name", "姓名")) (heading("sex", "性别")) (heading("birth_date", "出生日期"))
                     th { "公民身份号码" } (heading("residence", "现住地")) (heading("status", "状态"))
+                    @if planning.is_some() { th { "计划生育情况" } }
                 } }
                 tbody {
                     @for p in persons {
@@ -452,6 +495,9 @@ fn table(
                             td data-label="公民身份号码" { (id_shown(p, full)) }
                             td data-label="现住地" { (place(places, &p.residence)) }
                             td data-label="状态" { (p.status.chinese()) }
+                            @if let Some(planning) = planning {
+                                td data-label="计划生育情况" { (planning.get(&p.id.0).map_or("", String::as_str)) }
+                            }
                         }
                     }
                 }
@@ -489,6 +535,7 @@ fn export(
     persons: &[Person],
     places: &HashMap<RegionCode, String>,
     full: bool,
+    planning: Option<&HashMap<i64, String>>,
     query: &ListQuery,
 ) -> Result<Response, WebError> {
     use renkou_domain::event::Field;
@@ -517,14 +564,21 @@ fn export(
                 p.status.chinese().to_string(),
                 p.death_date.map(|d| d.to_string()).unwrap_or_default(),
             ]
+            .into_iter()
+            .chain(planning.map(|fp| fp.get(&p.id.0).cloned().unwrap_or_default()))
+            .collect()
         })
+        .collect();
+    let columns: Vec<(&str, &str)> = EXPORT_COLUMNS
+        .into_iter()
+        .chain(planning.map(|_| ("计划生育情况", "family_planning")))
         .collect();
     let failed = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, "person list export failed");
         WebError(ApiError::unavailable())
     };
     let (body, kind, ext) = if query.format == "xlsx" {
-        let headings: Vec<&str> = EXPORT_COLUMNS.iter().map(|c| c.0).collect();
+        let headings: Vec<&str> = columns.iter().map(|c| c.0).collect();
         let body = renkou_formats::list_xlsx(title, &headings, &rows).map_err(|e| failed(&e))?;
         (
             body,
@@ -534,14 +588,11 @@ fn export(
     } else {
         let (headings, kind) = if query.keys == "1" {
             (
-                EXPORT_COLUMNS.iter().map(|c| c.1).collect::<Vec<_>>(),
+                columns.iter().map(|c| c.1).collect::<Vec<_>>(),
                 CsvHeadings::Keys,
             )
         } else {
-            (
-                EXPORT_COLUMNS.iter().map(|c| c.0).collect(),
-                CsvHeadings::Chinese,
-            )
+            (columns.iter().map(|c| c.0).collect(), CsvHeadings::Chinese)
         };
         let body = renkou_formats::list_csv(&headings, &rows, kind).map_err(|e| failed(&e))?;
         (body, "text/csv; charset=utf-8", "csv")

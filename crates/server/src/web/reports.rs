@@ -280,6 +280,7 @@ pub async fn failing_list(
     let region = query.request("quality", &session)?.region;
     let name = state.store.region_name(&region).await?;
     let list_of = PersonList {
+        family_planning: false,
         title: format!("{name}{}的人员", check.chinese()),
         path: format!("/quality/{}?region={}", check.as_str(), region.as_str()),
         region: Some(region),

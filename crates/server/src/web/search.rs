@@ -104,6 +104,7 @@ pub async fn search(
         Ok(Wanted::Name(name)) => {
             let path = format!("/search?q={}", urlencoding(q));
             let list_of = PersonList {
+                family_planning: false,
                 title: "人员查询".into(),
                 path,
                 region: None,
@@ -149,6 +150,7 @@ pub async fn region_list(
         (format!("{name}人员名单"), format!("/regions/{code}"), None)
     };
     let list_of = PersonList {
+        family_planning: false,
         title,
         path,
         region: Some(code),

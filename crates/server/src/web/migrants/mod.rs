@@ -46,6 +46,7 @@ pub async fn inflow(
     let region = region_asked(params.region.as_deref(), &session)?;
     let name = state.store.region_name(&region).await?;
     let list_of = PersonList {
+        family_planning: true,
         title: format!("{name}流入人口名单"),
         path: format!("/migrants?region={}", region.as_str()),
         region: Some(region),
@@ -89,6 +90,7 @@ pub async fn outflow(
     }
     let name = state.store.region_name(&region).await?;
     let list_of = PersonList {
+        family_planning: true,
         title: format!("{name}流出人口名单"),
         path: format!("/migrants/outflow?region={}", region.as_str()),
         region: Some(region),
