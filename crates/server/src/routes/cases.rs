@@ -14,6 +14,7 @@ use renkou_store::{
 use serde::{Deserialize, Serialize};
 
 use crate::json::{ApiJson, ApiPath};
+pub use crate::routes::reports::region_in;
 use crate::session::Session;
 use crate::{ApiError, AppState};
 
@@ -44,25 +45,6 @@ fn acting_scope(session: &Session) -> Result<Scope, ApiError> {
         ));
     }
     Ok(scope)
-}
-
-/// The region asked for (default: the caller's first), inside `scope`.
-pub fn region_in(code: Option<&str>, scope: &Scope) -> Result<RegionCode, ApiError> {
-    let region = match code.filter(|c| !c.is_empty()) {
-        Some(code) => {
-            RegionCode::parse(code).map_err(|e| ApiError::invalid("region", e.to_string()))?
-        }
-        None => *scope
-            .regions()
-            .first()
-            .ok_or_else(|| ApiError::forbidden("您的账号尚未分配管辖区域"))?,
-    };
-    if !scope.contains(&region) {
-        return Err(ApiError::forbidden(format!(
-            "区划 {region} 不在您的管辖范围内，只能查看本辖区的数据"
-        )));
-    }
-    Ok(region)
 }
 
 /// `GET /api/v1/cases` parameters.
@@ -223,21 +205,7 @@ pub async fn assign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AssignBody>,
 ) -> Result<Json<Case>, ApiError> {
-    let scope = acting_scope(&session)?;
-    let village = RegionCode::parse(&body.village)
-        .map_err(|e| ApiError::invalid("village", e.to_string()))?;
-    let case = state
-        .store
-        .assign_case(
-            id,
-            &village,
-            &session.account.username,
-            &scope,
-            &state.settings.cases.deadline_days,
-        )
-        .await?;
-    audit_step(&state, &session, &case, "assign_case").await?;
-    Ok(Json(case))
+    Ok(Json(assign_as(&state, &session, id, &body.village).await?))
 }
 
 /// `POST /api/v1/cases/{id}/match` body.
@@ -314,19 +282,58 @@ pub async fn handle(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<HandleBody>,
 ) -> Result<Json<Case>, ApiError> {
-    let scope = acting_scope(&session)?;
-    let note = body.note.unwrap_or_default().trim().to_string();
-    if note.chars().count() > 500 {
+    let note = body.note.unwrap_or_default();
+    if note.trim().chars().count() > 500 {
         return Err(ApiError::invalid("note", "办理意见不超过 500 字"));
     }
+    let confirmed = body.confirmed.unwrap_or(true);
+    Ok(Json(
+        handle_as(&state, &session, id, confirmed, &note).await?,
+    ))
+}
+
+/// Assigns a case to the village named (a form's or a body's text), as
+/// the caller, audited.
+pub async fn assign_as(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    village: &str,
+) -> Result<Case, ApiError> {
+    let scope = acting_scope(session)?;
+    let village = RegionCode::parse(village.trim())
+        .map_err(|e| ApiError::invalid("village", e.to_string()))?;
+    let case = state
+        .store
+        .assign_case(
+            id,
+            &village,
+            &session.account.username,
+            &scope,
+            &state.settings.cases.deadline_days,
+        )
+        .await?;
+    audit_step(state, session, &case, "assign_case").await?;
+    Ok(case)
+}
+
+/// Handles a notice as the caller (its words cut at 500 characters), audited.
+pub async fn handle_as(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    confirmed: bool,
+    note: &str,
+) -> Result<Case, ApiError> {
+    let scope = acting_scope(session)?;
     let answer = NoticeAnswer {
-        confirmed: body.confirmed.unwrap_or(true),
-        note,
+        confirmed,
+        note: note.trim().chars().take(500).collect(),
         actor: session.account.username.clone(),
     };
     let case = state.store.answer_notice(id, &answer, &scope).await?;
-    audit_step(&state, &session, &case, "handle_case").await?;
-    Ok(Json(case))
+    audit_step(state, session, &case, "handle_case").await?;
+    Ok(case)
 }
 
 /// A step on a case is a change to a person's file: audited.

@@ -36,7 +36,11 @@ pub struct ReportQuery {
 /// The region a page or report asks for (`region=`; the caller's first
 /// region when absent), refused outside the caller's regions.
 pub fn region_asked(code: Option<&str>, session: &Session) -> Result<RegionCode, ApiError> {
-    let scope = Scope::of(&session.account);
+    region_in(code, &Scope::of(&session.account))
+}
+
+/// The region asked for (default: the first of `scope`), refused outside `scope`.
+pub fn region_in(code: Option<&str>, scope: &Scope) -> Result<RegionCode, ApiError> {
     let region = match code.filter(|r| !r.is_empty()) {
         Some(code) => {
             RegionCode::parse(code).map_err(|e| ApiError::invalid("region", e.to_string()))?

@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use renkou_domain::cases::Step;
 use renkou_domain::migrants::MigrantDetails;
 use renkou_domain::{PersonId, RegionCode, RegionLevel, Subsystem};
-use renkou_store::{Case, CaseStep, Mailbox, NoticeAnswer, Scope};
+use renkou_store::{Case, CaseStep, Mailbox, Scope};
 use serde::Deserialize;
 
 use crate::routes::cases::{CasesQuery, TimesQuery, case_scope, day_span};
@@ -53,6 +53,14 @@ async fn names(state: &AppState, codes: Vec<String>) -> Result<HashMap<String, S
         out.insert(code, name);
     }
     Ok(out)
+}
+
+/// An office by name (its code when the table lacks it).
+fn office_name(offices: &HashMap<String, String>, code: &str) -> String {
+    offices
+        .get(code)
+        .cloned()
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// The names of the persons of the notices, each an audited read.
@@ -157,12 +165,7 @@ pub async fn notices(
         region.as_str()
     );
     let total: i64 = counts.states.iter().map(|(_, n)| n).sum();
-    let office = |code: &str| {
-        offices
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
-    };
+    let office = |code: &str| office_name(&offices, code);
     let next = (cases.len() as i64 == PAGE)
         .then(|| cases.last().map(|c| c.id))
         .flatten();
@@ -246,12 +249,7 @@ pub async fn notice(
         .collect(),
     )
     .await?;
-    let office = |code: &str| {
-        offices
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
-    };
+    let office = |code: &str| office_name(&offices, code);
     let actors: Vec<&str> = steps.iter().map(|s| s.actor.as_str()).collect();
     let actors = state.store.display_names(&actors).await?;
     let facts = case.facts.as_ref().map(|f| f.0.clone()).unwrap_or_default();
@@ -385,28 +383,9 @@ pub async fn handle(
     Path(id): Path<i64>,
     CsrfForm(session, form): CsrfForm<HandleForm>,
 ) -> Result<Response, WebError> {
-    let scope = Scope::writing(&session.account, Subsystem::Migrants);
-    let note: String = form
-        .note
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(500)
-        .collect();
-    let answer = NoticeAnswer {
-        confirmed: form.confirmed.as_deref() != Some("0"),
-        note,
-        actor: session.account.username.clone(),
-    };
-    let case = state.store.answer_notice(id, &answer, &scope).await?;
-    state
-        .audit
-        .write(vec![session.audit_entry(
-            "handle_case",
-            Some(case.person_id),
-            format!("case {id}"),
-        )])
-        .await?;
+    let confirmed = form.confirmed.as_deref() != Some("0");
+    let note = form.note.unwrap_or_default();
+    crate::routes::cases::handle_as(&state, &session, id, confirmed, &note).await?;
     Ok(Redirect::to(&format!("/migrants/notices/{id}")).into_response())
 }
 
@@ -422,27 +401,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     CsrfForm(session, form): CsrfForm<AssignForm>,
 ) -> Result<Response, WebError> {
-    let scope = Scope::writing(&session.account, Subsystem::Migrants);
-    let village = RegionCode::parse(form.village.trim())
-        .map_err(|e| ApiError::invalid("village", e.to_string()))?;
-    let case = state
-        .store
-        .assign_case(
-            id,
-            &village,
-            &session.account.username,
-            &scope,
-            &state.settings.cases.deadline_days,
-        )
-        .await?;
-    state
-        .audit
-        .write(vec![session.audit_entry(
-            "assign_case",
-            Some(case.person_id),
-            format!("case {id}"),
-        )])
-        .await?;
+    crate::routes::cases::assign_as(&state, &session, id, &form.village).await?;
     Ok(Redirect::to(&format!("/migrants/notices/{id}")).into_response())
 }
 
@@ -517,12 +476,7 @@ pub async fn person_section(
             .collect(),
     )
     .await?;
-    let office = |code: &str| {
-        offices
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
-    };
+    let office = |code: &str| office_name(&offices, code);
     Ok(html! {
         h2 { "流动人口信息交换" }
         @if let Some(day) = person.arrived_on { p { "来本地（现住县）日期：" (day) } }
