@@ -159,10 +159,15 @@ async fn a_notice_from_another_province_is_answered_by_the_village_of_registrati
         ]
     );
 
-    // A notice without a number and a name the register lacks: left to the
-    // office of registration, which finds the person.
-    let (_, unsure) = json_of(&app, post(notice("cq-4", None, "李名"))).await;
-    assert_eq!(unsure["state"], "received");
+    // Without a number, his name miswritten: the reconciliation engine
+    // finds him where he is registered.
+    let (_, engine) = json_of(&app, post(notice("cq-5", None, "李名"))).await;
+    assert_eq!(engine["state"], "assigned", "{engine}");
+    assert!(engine["confidence"].as_f64().unwrap() < 1.0);
+    // A name the register lacks: left to the office of registration, which
+    // finds the person.
+    let (_, unsure) = json_of(&app, post(notice("cq-4", None, "张伟"))).await;
+    assert_eq!(unsure["state"], "received", "{unsure}");
     let village_office = user_session(
         db,
         &app,

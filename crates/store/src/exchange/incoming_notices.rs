@@ -3,10 +3,10 @@
 //!
 //! - a notice that one of the persons registered here lives there now is
 //!   opened as a case once per message id, matched to the person (by the
-//!   identity number; else by name, sex and birth date among those
-//!   registered in the county, when exactly one fits; else left to the
-//!   office of registration to find), and assigned to the village of
-//!   registration, which answers it as any notice;
+//!   identity number; else by the reconciliation engine among those
+//!   registered in the county, taken when it is sure, else left to the
+//!   office of registration to confirm or find), and assigned to the
+//!   village of registration, which answers it as any notice;
 //! - an answer to a notice this province sent there closes it.
 
 use chrono::Utc;
@@ -21,8 +21,9 @@ use crate::cases::{CASE_COLUMNS, Case, PLATFORM};
 use crate::error::{StoreError, StoreResult};
 use crate::{Store, on_pool, with_tx};
 
-/// How sure a match by name, sex and birth date alone is.
-const BY_NAME: f64 = 0.9;
+/// A match the engine is at least this sure of is taken; a less sure one
+/// is for the office of registration to confirm (as for incoming records).
+const SURE: f64 = 0.9;
 
 impl Store {
     /// The case a sender's message opened, if any.
@@ -93,6 +94,15 @@ impl Store {
         // The village of registration has it once the person is known;
         // until then the office of the region named finds them.
         let (person, confidence, owner) = match found {
+            // Not sure: the office of registration confirms (the match step).
+            Some((candidate, sure, _)) if sure < SURE => {
+                steps[1].note = Some(format!(
+                    "外省经交换平台送达；可能是人口库中编号 {} 的人员（把握 {:.0}%），请核实后确认",
+                    candidate.0,
+                    sure * 100.0
+                ));
+                (0, Some(sure), hukou)
+            }
             Some((person, sure, village)) => {
                 steps.push(NewStep {
                     step: Step::Matched,
@@ -161,7 +171,8 @@ impl Store {
     }
 
     /// The living person registered in the notice's county it is about, how
-    /// sure, and the village they are registered in.
+    /// sure, and the village they are registered in: by the identity number,
+    /// else by the reconciliation engine among those registered in the county.
     async fn find_registered(
         &self,
         notice: &IncomingNotice,
@@ -180,22 +191,41 @@ impl Store {
         {
             return Ok(Some((p.id, 1.0, p.hukou_region.or(Some(p.residence)))));
         }
-        let (low, high) = county.descendant_range();
-        let ids = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM persons WHERE name = $1 AND sex = $2 AND birth_date = $3 AND status = 'active' \
-             AND ((hukou_region >= $4 AND hukou_region < $5) OR (hukou_region IS NULL AND residence >= $4 AND residence < $5)) \
-             LIMIT 2",
-        )
-        .bind(notice.name.as_str())
-        .bind(notice.sex.code())
-        .bind(notice.birth_date)
-        .bind(&low)
-        .bind(&high)
-        .fetch_all(pool)
-        .await?);
-        let [only] = ids[..] else { return Ok(None) };
-        let p = self.person(PersonId(only)).await?;
-        Ok(p.map(|p| (p.id, BY_NAME, p.hukou_region.or(Some(p.residence)))))
+        let registry: Vec<renkou_link::Record> = self
+            .linkage_records_registered(&county)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == renkou_link::Status::Active)
+            .collect();
+        let (birth, region) = (
+            notice.birth_date.to_string(),
+            notice.hukou_region.to_string(),
+        );
+        let number = notice.id_number.map(|n| n.to_string()).unwrap_or_default();
+        let raw = renkou_link::RawFields {
+            record_id: &notice.message_id,
+            id_number: &number,
+            name: notice.name.as_str(),
+            sex: notice.sex.code(),
+            birth_date: &birth,
+            ethnicity: "",
+            region_code: &region,
+            status: "",
+            death_date: "",
+        };
+        let record = renkou_link::Record::normalize(1, &raw).0;
+        let linkage = renkou_link::reconcile(&registry, &[record], &|_| {});
+        let best = linkage
+            .matches
+            .iter()
+            .filter(|m| m.b == 0)
+            .max_by(|x, y| x.probability.total_cmp(&y.probability));
+        let Some(m) = best else { return Ok(None) };
+        let Ok(id) = registry[m.a as usize].record_id.parse::<i64>() else {
+            return Ok(None);
+        };
+        let p = self.person(PersonId(id)).await?;
+        Ok(p.map(|p| (p.id, m.probability, p.hukou_region.or(Some(p.residence)))))
     }
 
     /// Matches a notice nobody could match to a person the office of
