@@ -176,6 +176,10 @@ async fn a_notice_from_another_province_is_answered_by_the_village_of_registrati
         "510104017001",
     )
     .await;
+    let uid_page = format!("/migrants/notices/{}", unsure["id"]);
+    let (_, _, page) = common::fetch(&app, &uid_page, &village_office).await;
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("张伟（来文所述，待匹配）"), "{page}");
     let li = db
         .store
         .person_by_id_number(&"510104198503120010".parse().unwrap())

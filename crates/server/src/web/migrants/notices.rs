@@ -189,7 +189,12 @@ pub async fn notices(
                         @for c in &cases {
                             tr {
                                 td data-label="编号" { a href=(format!("/migrants/notices/{}", c.id)) { (c.id) } }
-                                td data-label="姓名" { (persons.get(&c.person_id).map_or("（已不在库中）", String::as_str)) }
+                                td data-label="姓名" {
+                                    @match persons.get(&c.person_id) {
+                                        Some(name) => (name),
+                                        None => { (c.facts.as_ref().and_then(|f| f.0["name"].as_str()).unwrap_or("")) "（待匹配）" }
+                                    }
+                                }
                                 td data-label="现居住地" { (office(&c.sender_region)) }
                                 td data-label="户籍地" { (office(&c.recipient_region)) @if !c.inside_province { span.badge { "省外" } } }
                                 td data-label="当前办理单位" { (office(&c.owner_region)) @if c.escalations > 0 { " " span.badge { "已升级" } } }
@@ -286,7 +291,8 @@ pub async fn notice(
                 @match &person {
                     Some(p) if in_residence_scope => a href=(format!("/persons/{}", p.id)) { (p.name) },
                     Some(p) => (p.name),
-                    None => "（已不在库中）",
+                    // A notice from outside nobody has matched yet: its own words.
+                    None => { (facts["name"].as_str().unwrap_or("")) "（来文所述，待匹配）" }
                 }
             } }
             tr { th { "现居住地（发送方）" } td { (office(&case.sender_region)) } }
