@@ -37,20 +37,21 @@ pub fn start(state: AppState) {
         return;
     }
     tokio::spawn(async move {
+        let Ok(http) = client(&state) else { return };
         let mut tick = tokio::time::interval(Duration::from_secs(every));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(err) = deliver_due(&state, Utc::now()).await {
+            if let Err(err) = deliver_due_with(&state, &http, Utc::now()).await {
                 tracing::warn!(?err, "push delivery failed; retried next time");
             }
         }
     });
 }
 
-/// Delivers to every subscription due at `now`; returns the events delivered.
-pub async fn deliver_due(state: &AppState, now: DateTime<Utc>) -> Result<i64, ApiError> {
-    let http = reqwest::Client::builder()
+/// The HTTP client of the deliveries (one per server: it keeps connections).
+fn client(state: &AppState) -> Result<reqwest::Client, ApiError> {
+    reqwest::Client::builder()
         .timeout(Duration::from_secs(
             state.settings.exchange.push_timeout_seconds,
         ))
@@ -58,10 +59,23 @@ pub async fn deliver_due(state: &AppState, now: DateTime<Utc>) -> Result<i64, Ap
         .map_err(|e| {
             tracing::error!(%e, "no HTTP client");
             ApiError::unavailable()
-        })?;
+        })
+}
+
+/// Delivers to every subscription due at `now`; returns the events delivered.
+pub async fn deliver_due(state: &AppState, now: DateTime<Utc>) -> Result<i64, ApiError> {
+    deliver_due_with(state, &client(state)?, now).await
+}
+
+/// [`deliver_due`] with the server's client.
+async fn deliver_due_with(
+    state: &AppState,
+    http: &reqwest::Client,
+    now: DateTime<Utc>,
+) -> Result<i64, ApiError> {
     let mut delivered = 0;
     for subscription in state.store.claim_due_subscriptions(now).await? {
-        delivered += deliver(state, &http, subscription, now).await?;
+        delivered += deliver(state, http, subscription, now).await?;
     }
     Ok(delivered)
 }
@@ -78,10 +92,9 @@ async fn deliver(
     let later = now + chrono::Duration::seconds(settings.push_every_seconds.max(1) as i64);
     let token = state
         .store
-        .api_tokens()
+        .api_token_named(&s.token_name)
         .await?
-        .into_iter()
-        .find(|t| t.name == s.token_name && t.revoked_at.is_none() && t.expires_at > now);
+        .filter(|t| t.revoked_at.is_none() && t.expires_at > now);
     let Some(token) = token else {
         fail(state, &s, "接口令牌已吊销或过期", now).await?;
         return Ok(0);

@@ -110,6 +110,17 @@ impl Store {
         row.map(token_of).transpose()
     }
 
+    /// The token of this name, live or not.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn api_token_named(&self, name: &str) -> StoreResult<Option<ApiToken>> {
+        let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE name = $1");
+        let row: Option<TokenRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(name)
+            .fetch_optional(pool)
+            .await?);
+        row.map(token_of).transpose()
+    }
+
     /// Every token, by name.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_tokens(&self) -> StoreResult<Vec<ApiToken>> {

@@ -72,6 +72,7 @@ impl Store {
             due_at: Some(now + chrono::Duration::days(i64::from(days))),
             reply: None,
             escalated: true,
+            matched: None,
             steps: vec![NewStep {
                 step: Step::Escalated,
                 region: above.to_string(),

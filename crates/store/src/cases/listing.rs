@@ -33,15 +33,6 @@ impl Mailbox {
             Mailbox::Addressed => "recipient_region",
         }
     }
-
-    /// The name staff read.
-    pub fn label(self) -> &'static str {
-        match self {
-            Mailbox::Inbox => "收件箱",
-            Mailbox::Outbox => "发件箱",
-            Mailbox::Addressed => "收到的通报",
-        }
-    }
 }
 
 /// Which cases of a box to list.
@@ -128,19 +119,27 @@ impl Store {
     /// part in it (sent it, had it, or has it); else it is unknown.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn case(&self, id: i64, scope: &Scope) -> StoreResult<Option<(Case, Vec<CaseStep>)>> {
-        let case = on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?);
-        let Some(case) = case else { return Ok(None) };
+        let Some(case) = self.case_row(id).await? else {
+            return Ok(None);
+        };
         let steps = self.case_steps(id).await?;
         let in_scope = |code: &str| RegionCode::parse(code).is_ok_and(|c| scope.contains(&c));
         let took_part = in_scope(&case.owner_region)
             || in_scope(&case.sender_region)
             || steps.iter().any(|s| in_scope(&s.region_code));
         Ok(took_part.then_some((case, steps)))
+    }
+
+    /// A case, whoever may see it (the callers check).
+    pub(crate) async fn case_row(&self, id: i64) -> StoreResult<Option<Case>> {
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?),
+        )
     }
 
     /// The steps of a case, oldest first (unscoped: for its sender outside

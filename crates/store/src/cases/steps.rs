@@ -28,10 +28,9 @@ pub struct Handling {
 impl Store {
     /// The case if its office is in `scope` (only the office that has a
     /// case moves it on); else it is unknown.
-    async fn owned_case(&self, id: i64, scope: &Scope) -> StoreResult<Case> {
-        self.case(id, scope)
+    pub(crate) async fn owned_case(&self, id: i64, scope: &Scope) -> StoreResult<Case> {
+        self.case_row(id)
             .await?
-            .map(|(case, _)| case)
             .filter(|c| RegionCode::parse(&c.owner_region).is_ok_and(|r| scope.contains(&r)))
             .ok_or_else(|| StoreError::NotFound(format!("case {id}")))
     }
@@ -81,10 +80,13 @@ impl Store {
             due_at: Some(now + chrono::Duration::days(i64::from(days))),
             reply: None,
             escalated: false,
+            matched: None,
             steps: vec![step],
         };
         self.move_case(&case, &to, now).await?;
-        self.owned_case(id, &Scope::new([*village])).await
+        self.case_row(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))
     }
 
     /// Handles a case its office has; the answer goes back to the sender
@@ -98,10 +100,15 @@ impl Store {
         scope: &Scope,
     ) -> StoreResult<Case> {
         let case = self.owned_case(id, scope).await?;
+        self.handle_owned(case, handling).await
+    }
+
+    /// Handles a case read by [`Store::owned_case`].
+    pub(crate) async fn handle_owned(&self, case: Case, handling: &Handling) -> StoreResult<Case> {
         let state = Step::parse(&case.state).unwrap_or(Step::Sent);
         if !state.allows(Step::Handled) {
             return Err(StoreError::CaseMoved {
-                id,
+                id: case.id,
                 state: case.state,
             });
         }
@@ -131,6 +138,7 @@ impl Store {
             due_at: None,
             reply: Some(handling.reply.clone()),
             escalated: false,
+            matched: None,
             steps,
         };
         self.move_case(&case, &to, now).await?;
@@ -168,6 +176,8 @@ pub(crate) struct Move {
     pub reply: Option<serde_json::Value>,
     /// It goes up a level.
     pub escalated: bool,
+    /// The person it is found to be about, and how sure.
+    pub matched: Option<(i64, f64)>,
     pub steps: Vec<NewStep>,
 }
 

@@ -715,7 +715,8 @@ macro_rules! shared_statements {
             let closed = (!to.state.is_open()).then_some(now);
             let moved = sqlx::query(
                 "UPDATE cases SET state = $1, owner_region = $2, due_at = $3, closed_at = $4, \
-                 reply = COALESCE($5, reply), escalations = escalations + $6 \
+                 reply = COALESCE($5, reply), escalations = escalations + $6, \
+                 person_id = COALESCE($10, person_id), confidence = COALESCE($11, confidence) \
                  WHERE id = $7 AND state = $8 AND owner_region = $9",
             )
             .bind(to.state.as_str())
@@ -727,6 +728,8 @@ macro_rules! shared_statements {
             .bind(case.id)
             .bind(&case.state)
             .bind(&case.owner_region)
+            .bind(to.matched.map(|(person, _)| person))
+            .bind(to.matched.map(|(_, sure)| sure))
             .execute(&mut *self.0)
             .await?
             .rows_affected();

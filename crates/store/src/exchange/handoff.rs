@@ -122,11 +122,8 @@ impl crate::Store {
         answer: &NoticeAnswer,
         scope: &crate::Scope,
     ) -> StoreResult<crate::Case> {
-        let person_id = self
-            .case(id, scope)
-            .await?
-            .map(|(case, _)| case.person_id)
-            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+        let case = self.owned_case(id, scope).await?;
+        let person_id = case.person_id;
         let person = self.person(renkou_domain::PersonId(person_id)).await?;
         let children = crate::on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM persons WHERE (mother_id = $1 OR father_id = $1) AND status <> 'merged'",
@@ -160,6 +157,6 @@ impl crate::Store {
             note: Some(answer.note.clone()).filter(|n| !n.is_empty()),
             actor: answer.actor.clone(),
         };
-        self.handle_case(id, &handling, scope).await
+        self.handle_owned(case, &handling).await
     }
 }

@@ -238,12 +238,7 @@ impl Store {
         actor: &str,
         scope: &Scope,
     ) -> StoreResult<Case> {
-        let case = self
-            .case(id, scope)
-            .await?
-            .map(|(case, _)| case)
-            .filter(|c| RegionCode::parse(&c.owner_region).is_ok_and(|r| scope.contains(&r)))
-            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+        let case = self.owned_case(id, scope).await?;
         if case.state != Step::Received.as_str() {
             return Err(StoreError::CaseMoved {
                 id,
@@ -288,20 +283,12 @@ impl Store {
             due_at: case.due_at,
             reply: None,
             escalated: false,
+            // Found by a person of the office: sure.
+            matched: Some((p.id.0, 1.0)),
             steps,
         };
-        on_pool!(self, pool => sqlx::query("UPDATE cases SET person_id = $1, confidence = 1.0 WHERE id = $2 AND person_id = 0")
-            .bind(p.id.0)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|_| ())?);
         self.move_case(&case, &to, now()).await?;
-        Ok(self
-            .case(id, &Scope::new([village]))
-            .await?
-            .map(|(c, _)| c)
-            .unwrap_or(case))
+        Ok(self.case_row(id).await?.unwrap_or(case))
     }
 
     /// An answer from the other province to a notice this province sent
@@ -314,17 +301,16 @@ impl Store {
         source: &str,
         reply: serde_json::Value,
     ) -> StoreResult<Case> {
-        let case = on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?)
-        .filter(|c| !c.inside_province)
-        .filter(|c| RegionCode::parse(&c.recipient_region).is_ok_and(|r| recipient.contains(&r)))
-        .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+        let case = self
+            .case_row(id)
+            .await?
+            .filter(|c| !c.inside_province)
+            .filter(|c| {
+                RegionCode::parse(&c.recipient_region).is_ok_and(|r| recipient.contains(&r))
+            })
+            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
         let open = Step::parse(&case.state).is_some_and(|s| s.is_open());
-        if !open || case.sender_region == case.recipient_region {
+        if !open {
             return Err(StoreError::CaseMoved {
                 id,
                 state: case.state,
@@ -336,6 +322,7 @@ impl Store {
             due_at: None,
             reply: Some(reply),
             escalated: false,
+            matched: None,
             steps: vec![
                 NewStep {
                     step: Step::Handled,

@@ -61,12 +61,7 @@ impl Store {
                 "推送地址应以 https:// 或 http:// 开头".into(),
             ));
         }
-        let known = self
-            .api_tokens()
-            .await?
-            .iter()
-            .any(|t| t.name == token_name);
-        if !known {
+        if self.api_token_named(token_name).await?.is_none() {
             return Err(StoreError::NotFound(format!("api token {token_name}")));
         }
         let now = Utc::now();

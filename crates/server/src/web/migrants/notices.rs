@@ -39,20 +39,17 @@ fn state_label(state: &str) -> &'static str {
     Step::parse(state).map_or("未知", |s| s.label())
 }
 
-/// Region names of the codes given (each read once).
+/// Region names of the codes given, by code (the register's `region_names`).
 async fn names(state: &AppState, codes: Vec<String>) -> Result<HashMap<String, String>, ApiError> {
-    let mut out = HashMap::new();
-    for code in codes {
-        if out.contains_key(&code) {
-            continue;
-        }
-        let name = match RegionCode::parse(&code) {
-            Ok(region) => state.store.region_name(&region).await?,
-            Err(_) => code.clone(),
-        };
-        out.insert(code, name);
-    }
-    Ok(out)
+    let codes: Vec<RegionCode> = codes
+        .iter()
+        .filter_map(|c| RegionCode::parse(c).ok())
+        .collect();
+    let names = state.store.region_names(&codes).await?;
+    Ok(names
+        .into_iter()
+        .map(|(code, name)| (code.to_string(), name))
+        .collect())
 }
 
 /// An office by name (its code when the table lacks it).
@@ -276,7 +273,7 @@ pub async fn notice(
         || RegionCode::parse(&case.sender_region)
             .is_ok_and(|r| Scope::reading(&session.account, Subsystem::Wis).contains(&r));
     // His page opens where he lives and, for the migrants' staff, where he is registered.
-    let in_residence_scope = person.as_ref().is_some_and(|p| {
+    let opens_page = person.as_ref().is_some_and(|p| {
         Scope::of(&session.account).contains(&p.residence)
             || p.hukou_region.is_some_and(|h| scope.contains(&h))
     });
@@ -289,7 +286,7 @@ pub async fn notice(
         table.record {
             tr { th { "姓名" } td {
                 @match &person {
-                    Some(p) if in_residence_scope => a href=(format!("/persons/{}", p.id)) { (p.name) },
+                    Some(p) if opens_page => a href=(format!("/persons/{}", p.id)) { (p.name) },
                     Some(p) => (p.name),
                     // A notice from outside nobody has matched yet: its own words.
                     None => { (facts["name"].as_str().unwrap_or("")) "（来文所述，待匹配）" }
