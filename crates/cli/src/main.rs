@@ -78,6 +78,9 @@ enum Command {
     /// notices between regions and their escalation.
     #[command(subcommand)]
     Migrants(commands::migrants::MigrantsCommand),
+    /// Reward and special support (奖励扶助 / 特别扶助): the yearly rolls.
+    #[command(subcommand)]
+    Roll(commands::roll::RollCommand),
 }
 
 #[tokio::main]
@@ -122,6 +125,7 @@ async fn main() -> std::process::ExitCode {
         Command::Audit(cmd) => commands::audit::run(&db, cmd).await,
         Command::Wis(cmd) => commands::wis::run(&db, cmd).await,
         Command::Migrants(cmd) => commands::migrants::run(&db, cmd).await,
+        Command::Roll(cmd) => commands::roll::run(&db, cmd).await,
     };
     match result {
         Ok(code) => code,

@@ -23,6 +23,7 @@ pub mod region;
 pub mod report;
 pub mod rules;
 pub mod stats;
+pub mod support;
 pub mod text;
 pub mod verification;
 pub mod wis;

@@ -30,6 +30,8 @@ pub struct Settings {
     pub cases: CasesSettings,
     /// The exchange's push deliveries.
     pub exchange: ExchangeSettings,
+    /// Reward and special support: the programs and their rules.
+    pub support: SupportSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -167,6 +169,24 @@ impl Default for CasesSettings {
     }
 }
 
+/// Reward and special support (`[support]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupportSettings {
+    /// The programs (`[[support.programs]]`: `key`, `title`, `exclude` and
+    /// `include` lists of `{ reason, when }` in CEL, `otherwise`, `amount`);
+    /// a file that names any replaces the national defaults.
+    pub programs: Vec<renkou_domain::support::SupportProgram>,
+}
+
+impl Default for SupportSettings {
+    fn default() -> Self {
+        SupportSettings {
+            programs: renkou_domain::support::SupportProgram::defaults(),
+        }
+    }
+}
+
 /// The exchange's push deliveries (`[exchange]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -266,6 +286,10 @@ impl Settings {
                     .deadline_days
                     .check()
                     .map_err(|e| SettingsError(e.to_string()))?;
+                for program in &s.support.programs {
+                    renkou_domain::support::Judge::new(program)
+                        .map_err(|e| SettingsError(e.to_string()))?;
+                }
                 Ok(s)
             })
             .map(|mut s| {

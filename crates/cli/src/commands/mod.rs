@@ -11,6 +11,7 @@ pub mod person;
 pub mod reconcile;
 pub mod regions;
 pub mod report;
+pub mod roll;
 pub mod serve;
 pub mod stats;
 pub mod tasks;

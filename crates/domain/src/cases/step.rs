@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::region::RegionLevel;
+
 /// What a case is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -9,25 +11,42 @@ pub enum CaseKind {
     /// A migrant registered where they live, told to where they are
     /// registered, answered with the registration side's facts.
     MigrantNotice,
+    /// A yearly reward or special support roll, reviewed township → county
+    /// and approved by the city.
+    SupportRoll,
 }
 
 impl CaseKind {
+    /// Every kind.
+    pub const ALL: [CaseKind; 2] = [CaseKind::MigrantNotice, CaseKind::SupportRoll];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             CaseKind::MigrantNotice => "migrant_notice",
+            CaseKind::SupportRoll => "support_roll",
         }
     }
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<CaseKind> {
-        (s == "migrant_notice").then_some(CaseKind::MigrantNotice)
+        CaseKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// The name staff read.
     pub fn label(self) -> &'static str {
         match self {
             CaseKind::MigrantNotice => "流动人口信息交换",
+            CaseKind::SupportRoll => "奖励扶助名册审核",
+        }
+    }
+
+    /// The level whose approval ends an application of this kind (the
+    /// levels below review it and send it up); none for a notice.
+    pub fn approved_at(self) -> Option<RegionLevel> {
+        match self {
+            CaseKind::MigrantNotice => None,
+            CaseKind::SupportRoll => Some(RegionLevel::City),
         }
     }
 }
@@ -50,6 +69,14 @@ pub enum Step {
     Answered,
     /// Past its deadline, it went to the level above.
     Escalated,
+    /// An application (or a roll) handed in for review.
+    Applied,
+    /// Reviewed and passed by one level, sent to the level above.
+    Forwarded,
+    /// Approved by the level that decides: closed.
+    Approved,
+    /// Sent back to the office that handed it in, with the reason.
+    Returned,
 }
 
 impl Step {
@@ -73,13 +100,26 @@ impl Step {
             Step::Handled => "handled",
             Step::Answered => "answered",
             Step::Escalated => "escalated",
+            Step::Applied => "applied",
+            Step::Forwarded => "forwarded",
+            Step::Approved => "approved",
+            Step::Returned => "returned",
         }
     }
+
+    /// The steps of an application, in order (escalation aside).
+    pub const REVIEW: [Step; 4] = [
+        Step::Applied,
+        Step::Forwarded,
+        Step::Returned,
+        Step::Approved,
+    ];
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Step> {
         Step::FLOW
             .into_iter()
+            .chain(Step::REVIEW)
             .chain([Step::Escalated])
             .find(|step| step.as_str() == s)
     }
@@ -94,12 +134,16 @@ impl Step {
             Step::Handled => "已办理",
             Step::Answered => "已反馈",
             Step::Escalated => "已升级督办",
+            Step::Applied => "已报送",
+            Step::Forwarded => "审核通过，已上报",
+            Step::Approved => "已批准",
+            Step::Returned => "已退回",
         }
     }
 
     /// Whether the case still waits for someone (its deadline runs).
     pub fn is_open(self) -> bool {
-        !matches!(self, Step::Handled | Step::Answered)
+        !matches!(self, Step::Handled | Step::Answered | Step::Approved)
     }
 
     /// Whether a case in state `self` may take `next` by a person's hand:
@@ -111,6 +155,11 @@ impl Step {
             (Step::Received, Step::Matched)
                 | (Step::Matched | Step::Assigned, Step::Assigned)
                 | (Step::Assigned, Step::Handled)
+                | (
+                    Step::Applied | Step::Forwarded,
+                    Step::Forwarded | Step::Approved | Step::Returned
+                )
+                | (Step::Returned, Step::Applied)
         )
     }
 }
@@ -121,7 +170,11 @@ mod tests {
 
     #[test]
     fn every_step_reads_back_from_its_stored_name() {
-        for step in Step::FLOW.into_iter().chain([Step::Escalated]) {
+        for step in Step::FLOW
+            .into_iter()
+            .chain(Step::REVIEW)
+            .chain([Step::Escalated])
+        {
             assert_eq!(Step::parse(step.as_str()), Some(step));
             assert!(!step.label().is_empty());
         }
@@ -135,6 +188,19 @@ mod tests {
         assert!(!Step::Handled.allows(Step::Handled));
         assert!(Step::Assigned.allows(Step::Assigned));
         assert!(!Step::Answered.allows(Step::Assigned));
+    }
+
+    #[test]
+    fn an_application_is_decided_by_the_office_that_has_it_and_a_returned_one_is_handed_in_again() {
+        assert!(Step::Applied.allows(Step::Forwarded));
+        assert!(Step::Forwarded.allows(Step::Approved));
+        assert!(Step::Forwarded.allows(Step::Returned));
+        assert!(!Step::Approved.allows(Step::Returned));
+        assert!(!Step::Returned.allows(Step::Approved));
+        assert!(Step::Returned.allows(Step::Applied));
+        assert!(!Step::Approved.is_open());
+        assert!(Step::Returned.is_open());
+        assert_eq!(CaseKind::parse("support_roll"), Some(CaseKind::SupportRoll));
     }
 
     #[test]

@@ -56,11 +56,7 @@ impl Store {
     ) -> StoreResult<()> {
         let owner = RegionCode::parse(&case.owner_region)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let above = match self.region(&owner).await?.and_then(|r| r.parent) {
-            Some(parent) => RegionCode::parse(&parent).ok(),
-            None => owner.structural_parent(),
-        }
-        .unwrap_or(owner);
+        let above = self.level_above(&owner).await?;
         let name = self.region_name(&above).await?;
         let state = Step::parse(&case.state).unwrap_or(Step::Sent);
         let mut next = case.clone();

@@ -5,6 +5,7 @@
 //! (`open.rs`), listed as inboxes and outboxes (`listing.rs`), moved on by
 //! the staff (`steps.rs`), timed per level (`response_times.rs`).
 
+pub mod decisions;
 pub mod escalation;
 pub mod listing;
 pub(crate) mod open;

@@ -224,6 +224,17 @@ pub(crate) trait Tx {
         steps: &[crate::cases::open::NewStep],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Stores a yearly support roll's heading (a roll made again for the
+    /// same program, year and region replaces it); its id.
+    async fn upsert_roll(&mut self, roll: &crate::support::rolls::NewRoll) -> StoreResult<i64>;
+    /// Replaces a roll's entries.
+    async fn replace_roll_entries(
+        &mut self,
+        roll: i64,
+        entries: &[crate::support::roll::RollEntry],
+    ) -> StoreResult<()>;
+    /// Names the case that carries a roll's review.
+    async fn set_roll_case(&mut self, roll: i64, case: i64) -> StoreResult<()>;
     /// Commits.
     async fn commit(self) -> StoreResult<()>;
 }
@@ -758,6 +769,65 @@ macro_rules! shared_statements {
                     .push_bind(&s.note);
             });
             insert.build().execute(&mut *self.0).await?;
+            Ok(())
+        }
+
+        async fn upsert_roll(
+            &mut self,
+            r: &$crate::support::rolls::NewRoll,
+        ) -> StoreResult<i64> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO support_rolls (program, year, region_code, made_at, made_by, considered, \
+                 eligible, total_amount, reasons) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (program, year, region_code) DO UPDATE SET made_at = excluded.made_at, \
+                 made_by = excluded.made_by, considered = excluded.considered, \
+                 eligible = excluded.eligible, total_amount = excluded.total_amount, \
+                 reasons = excluded.reasons RETURNING id",
+            )
+            .bind(&r.program)
+            .bind(r.year)
+            .bind(&r.region_code)
+            .bind(r.made_at)
+            .bind(&r.made_by)
+            .bind(r.considered)
+            .bind(r.eligible)
+            .bind(r.total_amount)
+            .bind(sqlx::types::Json(&r.reasons))
+            .fetch_one(&mut *self.0)
+            .await?)
+        }
+
+        async fn replace_roll_entries(
+            &mut self,
+            roll: i64,
+            entries: &[$crate::support::roll::RollEntry],
+        ) -> StoreResult<()> {
+            sqlx::query("DELETE FROM support_roll_entries WHERE roll_id = $1")
+                .bind(roll)
+                .execute(&mut *self.0)
+                .await?;
+            for chunk in entries.chunks(1_000) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO support_roll_entries (roll_id, person_id, eligible, reason, amount) ",
+                );
+                insert.push_values(chunk, |mut row, e| {
+                    row.push_bind(roll)
+                        .push_bind(e.person_id)
+                        .push_bind(e.eligible)
+                        .push_bind(&e.reason)
+                        .push_bind(e.amount);
+                });
+                insert.build().execute(&mut *self.0).await?;
+            }
+            Ok(())
+        }
+
+        async fn set_roll_case(&mut self, roll: i64, case: i64) -> StoreResult<()> {
+            sqlx::query("UPDATE support_rolls SET case_id = $1 WHERE id = $2")
+                .bind(case)
+                .bind(roll)
+                .execute(&mut *self.0)
+                .await?;
             Ok(())
         }
 

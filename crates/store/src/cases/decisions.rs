@@ -1,0 +1,105 @@
+//! Review and approval level by level: the office that has an application
+//! passes it (to the level above, or, at the level that decides, approves
+//! it) or returns it, with the reason, to the office that handed it in.
+
+use renkou_domain::RegionCode;
+use renkou_domain::cases::{CaseKind, DeadlineRule, Step};
+
+use super::Case;
+use super::open::NewStep;
+use super::steps::{Move, days, now};
+use crate::Store;
+use crate::access::scope::Scope;
+use crate::error::{StoreError, StoreResult};
+
+/// An office's decision on an application it has.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// Passed (审核通过 / 批准) or returned (退回).
+    pub pass: bool,
+    /// Why: required to return, kept with the step either way.
+    pub reason: Option<String>,
+    /// Who decides.
+    pub actor: String,
+}
+
+impl Store {
+    /// Decides an application its office has: passed below the deciding
+    /// level it goes up a level with a new deadline; passed at (or above)
+    /// that level it is approved and closed; returned it goes back to the
+    /// office that handed it in, which may hand it in again.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn decide_case(
+        &self,
+        id: i64,
+        decision: &Decision,
+        scope: &Scope,
+        deadline: &DeadlineRule,
+    ) -> StoreResult<Case> {
+        let case = self.owned_case(id, scope).await?;
+        let deciding = CaseKind::parse(&case.kind)
+            .and_then(CaseKind::approved_at)
+            .ok_or_else(|| StoreError::Invalid("此类办件不经审批".into()))?;
+        let reason = decision
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if !decision.pass && reason.is_none() {
+            return Err(StoreError::Invalid("退回须写明理由".into()));
+        }
+        let owner = parse(&case.owner_region)?;
+        let now = now();
+        let (state, to_office) = match (decision.pass, owner.level() <= deciding) {
+            (true, true) => (Step::Approved, owner),
+            (true, false) => (Step::Forwarded, self.level_above(&owner).await?),
+            (false, _) => (Step::Returned, parse(&case.sender_region)?),
+        };
+        let state_now = Step::parse(&case.state).unwrap_or(Step::Sent);
+        if !state_now.allows(state) {
+            return Err(StoreError::CaseMoved {
+                id,
+                state: case.state,
+            });
+        }
+        let due_at = match state {
+            Step::Approved => None,
+            _ => {
+                let days = days(deadline, &case, to_office.level())?;
+                Some(now + chrono::Duration::days(i64::from(days)))
+            }
+        };
+        let to = Move {
+            state,
+            owner: to_office.to_string(),
+            due_at,
+            reply: None,
+            escalated: false,
+            matched: None,
+            steps: vec![NewStep {
+                step: state,
+                region: owner.to_string(),
+                actor: decision.actor.clone(),
+                note: reason.map(str::to_string),
+            }],
+        };
+        self.move_case(&case, &to, now).await?;
+        self.case_row(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))
+    }
+
+    /// The office above `office` (its parent in the region table; a
+    /// province stays where it is).
+    pub(crate) async fn level_above(&self, office: &RegionCode) -> StoreResult<RegionCode> {
+        Ok(match self.region(office).await?.and_then(|r| r.parent) {
+            Some(parent) => RegionCode::parse(&parent).ok(),
+            None => office.structural_parent(),
+        }
+        .unwrap_or(*office))
+    }
+}
+
+fn parse(code: &str) -> StoreResult<RegionCode> {
+    RegionCode::parse(code).map_err(|e| StoreError::Invalid(e.to_string()))
+}

@@ -1,0 +1,130 @@
+//! Reading the persons a roll judges, and their families, from the register.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, NaiveDate};
+use renkou_domain::support::Member;
+use renkou_domain::{RegionCode, RegionLevel};
+
+use crate::error::StoreResult;
+use crate::{Store, on_pool};
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    sex: String,
+    birth_date: NaiveDate,
+    status: String,
+    death_date: Option<NaiveDate>,
+    hukou_type: Option<String>,
+    registered: String,
+    mother_id: Option<i64>,
+    father_id: Option<i64>,
+    spouse_id: Option<i64>,
+    grade: Option<i32>,
+}
+
+const COLUMNS: &str = "SELECT p.id, p.sex, p.birth_date, p.status, p.death_date, p.hukou_type, \
+     COALESCE(p.hukou_region, p.residence) AS registered, p.mother_id, p.father_id, p.spouse_id, \
+     d.grade FROM persons p LEFT JOIN disabilities d ON d.person_id = p.id \
+     WHERE p.status <> 'merged'";
+
+/// How many ids one query names.
+const CHUNK: usize = 5_000;
+
+impl Store {
+    /// The persons registered in `region` (their hukou region, else where
+    /// they live), with their spouses and children wherever these are; the
+    /// ones registered in the region are marked considered if living, or
+    /// dead since the start of the year before `year` (so that last year's
+    /// roll sees why they left it).
+    pub(crate) async fn roll_members(
+        &self,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<Member>> {
+        let (low, high) = region.descendant_range();
+        let rows: Vec<MemberRow> = if region.level() == RegionLevel::Province {
+            // The whole province: one pass, families included.
+            on_pool!(self, pool => sqlx::query_as(COLUMNS).fetch_all(pool).await?)
+        } else {
+            let sql = format!(
+                "{COLUMNS} AND COALESCE(p.hukou_region, p.residence) >= $1 \
+                 AND COALESCE(p.hukou_region, p.residence) < $2"
+            );
+            let mut rows: Vec<MemberRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(&low)
+                .bind(&high)
+                .fetch_all(pool)
+                .await?);
+            self.add_families(&mut rows).await?;
+            rows
+        };
+        let since = NaiveDate::from_ymd_opt(year - 1, 1, 1).unwrap_or(NaiveDate::MIN);
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let dead = r.status == "dead";
+                let living = r.status == "active";
+                let in_region = r.registered.as_str() >= low.as_str() && r.registered < high;
+                let recently_dead = dead && r.death_date.is_none_or(|d| d >= since);
+                Member {
+                    id: r.id,
+                    sex: r.sex,
+                    birth_year: r.birth_date.year(),
+                    living,
+                    dead,
+                    hukou_type: r.hukou_type.unwrap_or_default(),
+                    mother: r.mother_id,
+                    father: r.father_id,
+                    spouse: r.spouse_id,
+                    disabled: r.grade.is_some_and(|g| (1..=3).contains(&g)),
+                    considered: in_region && (living || recently_dead),
+                }
+            })
+            .collect())
+    }
+
+    /// Adds the spouses and children of `rows` registered elsewhere.
+    async fn add_families(&self, rows: &mut Vec<MemberRow>) -> StoreResult<()> {
+        let mut seen: HashSet<i64> = rows.iter().map(|r| r.id).collect();
+        let spouses: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.spouse_id)
+            .filter(|s| !seen.contains(s))
+            .collect();
+        let by_id = format!("{COLUMNS} AND p.id IN {}", self.listed_ids());
+        let mut found = self.members_where(&by_id, &spouses).await?;
+        found.retain(|r| seen.insert(r.id));
+        rows.append(&mut found);
+        let parents: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        for column in ["mother_id", "father_id"] {
+            let sql = format!("{COLUMNS} AND p.{column} IN {}", self.listed_ids());
+            let mut children = self.members_where(&sql, &parents).await?;
+            children.retain(|r| seen.insert(r.id));
+            rows.append(&mut children);
+        }
+        Ok(())
+    }
+
+    async fn members_where(&self, sql: &str, ids: &[i64]) -> StoreResult<Vec<MemberRow>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(CHUNK) {
+            let list = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+            let mut rows: Vec<MemberRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+                .bind(&list)
+                .fetch_all(pool)
+                .await?);
+            out.append(&mut rows);
+        }
+        Ok(out)
+    }
+
+    /// The ids of the JSON list bound as `$1`, in each engine's words.
+    fn listed_ids(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "(SELECT value FROM json_each($1))",
+            Store::Postgres(_) => "(SELECT json_bigints($1::jsonb))",
+        }
+    }
+}
