@@ -1,6 +1,7 @@
 //! `renkou-bench`: tools for the figures in the README. `scripts/bench-core.sh`
 //! runs them beside the raw engines.
 
+mod cases_due;
 mod events;
 mod feed;
 mod home;
@@ -36,6 +37,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// A township's list of cases due with many open cases in the province
+    /// (issue 16): seeds `--open` open cases, then times the lists.
+    CasesDue {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        #[arg(long, default_value_t = 100_000)]
+        open: i64,
+        #[arg(long, default_value_t = 500)]
+        samples: usize,
+    },
     /// Write a register CSV of a synthetic Sichuan population with the legacy
     /// forms real registers carry (15-digit numbers, other date layouts,
     /// full-width digits, spaces) and about 0.5% broken rows.
@@ -184,6 +195,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Register { people, seed, out } => register(people, seed, out),
+        Command::CasesDue { db, open, samples } => cases_due::run(&db, open, samples).await,
         Command::Lookup { db, samples } => lookup(&db, samples).await,
         Command::Events { db, events } => events::run(&db, events).await,
         Command::Home { db, samples } => home::run(&db, samples).await,

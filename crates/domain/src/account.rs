@@ -98,6 +98,19 @@ impl Role {
         )
     }
 
+    /// Whether the role decides applications at its office's level (passes
+    /// them up, approves or returns them): the offices from the township up.
+    pub fn decides_cases(self) -> bool {
+        matches!(
+            self,
+            Role::TownshipOperator
+                | Role::CountyManager
+                | Role::CityManager
+                | Role::FamilyPlanningOfficer
+                | Role::Admin
+        )
+    }
+
     /// Whether the role confirms or returns the entries collectors make,
     /// where the province asks for that review.
     pub fn reviews_entries(self) -> bool {
@@ -124,9 +137,12 @@ impl Role {
     /// family-planning officer; everything for the administrator.
     pub fn default_subsystems(self) -> Subsystems {
         match self {
-            Role::FamilyPlanningOfficer => {
-                Subsystems::of(&[Subsystem::Registry, Subsystem::Wis, Subsystem::Migrants])
-            }
+            Role::FamilyPlanningOfficer => Subsystems::of(&[
+                Subsystem::Registry,
+                Subsystem::Wis,
+                Subsystem::Migrants,
+                Subsystem::Support,
+            ]),
             Role::Admin => Subsystems::ALL,
             _ => Subsystems::of(&[Subsystem::Registry]),
         }
@@ -146,11 +162,18 @@ pub enum Subsystem {
     Wis,
     /// 流动人口: arrivals of migrants, their registers and their exchange.
     Migrants,
+    /// 奖励扶助: the yearly reward and special support rolls and their review.
+    Support,
 }
 
 impl Subsystem {
     /// Every subsystem.
-    pub const ALL: [Subsystem; 3] = [Subsystem::Registry, Subsystem::Wis, Subsystem::Migrants];
+    pub const ALL: [Subsystem; 4] = [
+        Subsystem::Registry,
+        Subsystem::Wis,
+        Subsystem::Migrants,
+        Subsystem::Support,
+    ];
 
     /// The name on the command line and in the database.
     pub fn as_str(self) -> &'static str {
@@ -158,6 +181,7 @@ impl Subsystem {
             Subsystem::Registry => "registry",
             Subsystem::Wis => "wis",
             Subsystem::Migrants => "migrants",
+            Subsystem::Support => "support",
         }
     }
 
@@ -167,6 +191,7 @@ impl Subsystem {
             Subsystem::Registry => "全员人口",
             Subsystem::Wis => "育龄妇女",
             Subsystem::Migrants => "流动人口",
+            Subsystem::Support => "奖励扶助",
         }
     }
 
@@ -188,7 +213,7 @@ pub struct Subsystems(u8);
 
 impl Subsystems {
     /// Every subsystem.
-    pub const ALL: Subsystems = Subsystems(0b111);
+    pub const ALL: Subsystems = Subsystems(0b1111);
 
     /// The set of these.
     pub fn of(list: &[Subsystem]) -> Subsystems {

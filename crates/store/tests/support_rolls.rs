@@ -282,7 +282,16 @@ async fn a_townships_roll_is_reviewed_by_the_county_and_approved_by_the_city(db:
     let county = Scope::new([code(COUNTY)]);
     let city = Scope::new([code(CITY)]);
 
-    // The county cannot decide what the township has not sent up.
+    // The county cannot decide what the township has not sent up, nor can
+    // another county.
+    let skipped = db
+        .store
+        .decide_case(case, &pass("county1"), &county, &deadline)
+        .await;
+    assert!(
+        matches!(skipped, Err(StoreError::OutsideScope(_))),
+        "{skipped:?}"
+    );
     let early = db
         .store
         .decide_case(

@@ -8,6 +8,7 @@ use super::facts::FamilyFacts;
 
 /// A rule with the reason it gives when it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// The reason staff and citizens read (未满60周岁).
@@ -18,6 +19,7 @@ pub struct Condition {
 
 /// One program (`[[support.programs]]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SupportProgram {
     /// Its key (`reward`, `special`): ASCII, as the command line names it.

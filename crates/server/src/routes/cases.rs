@@ -337,6 +337,79 @@ pub async fn handle_as(
 }
 
 /// A step on a case is a change to a person's file: audited.
+/// `POST /api/v1/cases/{id}/decide` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideBody {
+    /// `true`: passed (sent up, or approved at the deciding level);
+    /// `false`: returned to the office that handed it in.
+    pub pass: bool,
+    /// Why (required to return; at most 500 characters).
+    pub reason: Option<String>,
+}
+
+/// Decides an application as the caller (a form's or a body's), audited.
+pub async fn decide_as(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    body: &DecideBody,
+) -> Result<Case, ApiError> {
+    if session.is_token() {
+        return Err(ApiError::forbidden("接口令牌只能读取，不能审批"));
+    }
+    if body
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.trim().chars().count() > 500)
+    {
+        return Err(ApiError::invalid("reason", "审核意见不超过 500 字"));
+    }
+    if !body.pass && body.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(ApiError::invalid("reason", "退回须写明理由"));
+    }
+    // Every kind that is decided belongs to the support subsystem so far.
+    let scope = Scope::deciding(&session.account, Subsystem::Support);
+    if scope.regions().is_empty() {
+        return Err(ApiError::forbidden("您的账号没有审核奖励扶助名册的权限"));
+    }
+    let decision = renkou_store::Decision {
+        pass: body.pass,
+        reason: body.reason.clone(),
+        actor: session.account.username.clone(),
+    };
+    let case = state
+        .store
+        .decide_case(id, &decision, &scope, &state.settings.cases.deadline_days)
+        .await?;
+    audit_step(state, session, &case, "decide_case").await?;
+    Ok(case)
+}
+
+/// `POST /api/v1/cases/{id}/decide`: the office that has an application
+/// (a support roll) passes it — up a level, or approved at the level that
+/// decides — or returns it with the reason to the office that handed it in.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decide", tag = "cases",
+    params(("id" = i64, Path, description = "The case")),
+    request_body = DecideBody,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Decided", body = Case),
+        (status = 400, description = "Returned without a reason, or a kind that is not decided", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "No grant to decide, or an API token", body = ApiError),
+        (status = 404, description = "No such case with an office of the caller", body = ApiError),
+        (status = 409, description = "The case has moved on", body = ApiError)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DecideBody>,
+) -> Result<Json<Case>, ApiError> {
+    Ok(Json(decide_as(&state, &session, id, &body).await?))
+}
+
 async fn audit_step(
     state: &AppState,
     session: &Session,
@@ -440,4 +513,5 @@ pub fn routes() -> axum::Router<crate::AppState> {
         .route("/api/v1/cases/{id}/assign", post(assign))
         .route("/api/v1/cases/{id}/handle", post(handle))
         .route("/api/v1/cases/{id}/match", post(match_person))
+        .route("/api/v1/cases/{id}/decide", post(decide))
 }

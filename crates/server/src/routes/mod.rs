@@ -10,6 +10,7 @@ pub mod persons;
 pub mod phones;
 pub mod regions;
 pub mod reports;
+pub mod support;
 pub mod wis;
 
 /// The JSON API: every resource's routes.
@@ -27,4 +28,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(wis::routes())
         .merge(exchange::routes())
         .merge(cases::routes())
+        .merge(support::routes())
 }

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    cases, events, exchange, health, households, persons, phones, regions, reports, wis,
+    cases, events, exchange, health, households, persons, phones, regions, reports, support, wis,
 };
 use crate::session;
 
@@ -44,6 +44,12 @@ use crate::session;
         cases::handle,
         cases::match_person,
         cases::response_times,
+        cases::decide,
+        support::programs,
+        support::make_roll,
+        support::rolls,
+        support::roll,
+        support::entries,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(
@@ -56,6 +62,7 @@ use crate::session;
         (name = "wis", description = "Women of childbearing age: cards, under a grant that opens `wis`"),
         (name = "exchange", description = "Data exchange with other departments and regions: the feed of committed events"),
         (name = "cases", description = "Cases handed between offices (a migrant's notice to the place of registration): inbox, outbox, steps, response times"),
+        (name = "support", description = "Reward and special support (奖励扶助 / 特别扶助): the programs' rules, yearly rolls and their review, under a grant that opens `support`"),
         (name = "health", description = "For load balancers"),
     )
 )]

@@ -31,6 +31,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                     !Scope::writable(&session.account).regions().is_empty(),
                     !Scope::reading(&session.account, Subsystem::Wis).regions().is_empty(),
                     !Scope::reading(&session.account, Subsystem::Migrants).regions().is_empty(),
+                    !Scope::reading(&session.account, Subsystem::Support).regions().is_empty(),
                 ))
                 @if session.account.grants.iter().any(|g| g.role == renkou_domain::Role::Admin) {
                     a href="/admin/subscriptions" { "推送订阅" }
@@ -49,7 +50,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
 
 /// The links of the header; the move-in form only for roles that record,
 /// the family-planning lists and the migrants only under a grant that opens them.
-pub fn menu(records: bool, wis: bool, migrants: bool) -> Markup {
+pub fn menu(records: bool, wis: bool, migrants: bool, support: bool) -> Markup {
     html! {
         strong { a href="/" { "人口信息平台" } }
         a href="/" { "首页" }
@@ -60,6 +61,7 @@ pub fn menu(records: bool, wis: bool, migrants: bool) -> Markup {
         a href="/tasks" { "核查" }
         @if wis { a href="/wis/lists" { "育龄妇女" } }
         @if migrants { a href="/migrants" { "流动人口" } }
+        @if support { a href="/support" { "奖励扶助" } }
         a href="/password" { "修改密码" }
     }
 }

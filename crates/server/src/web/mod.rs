@@ -23,6 +23,7 @@ pub mod reports;
 pub mod reviews;
 pub mod search;
 pub mod subscriptions;
+pub mod support;
 pub mod task_resolution;
 pub mod tasks;
 pub mod upload;
@@ -39,6 +40,7 @@ use crate::AppState;
 pub fn routes(settings: &crate::Settings) -> Router<AppState> {
     Router::new()
         .merge(home::routes())
+        .merge(support::routes())
         .merge(login::routes())
         .merge(password::routes())
         .merge(search::routes())

@@ -122,6 +122,11 @@ pub async fn user_session(
     region: &str,
 ) -> String {
     let grant = Grant::new(role, RegionCode::parse(region).unwrap()).unwrap();
+    grant_session(db, app, name, grant).await
+}
+
+/// Adds a user with one grant and returns their session cookie.
+pub async fn grant_session(db: &TestDb, app: &axum::Router, name: &str, grant: Grant) -> String {
     let password = "another2026pw";
     let hash = hash_password(password).unwrap();
     db.store

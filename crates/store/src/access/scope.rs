@@ -58,6 +58,18 @@ impl Scope {
         )
     }
 
+    /// Where an account decides a subsystem's applications: its grants that
+    /// open the subsystem and whose role decides at its level.
+    pub fn deciding(account: &Account, subsystem: Subsystem) -> Scope {
+        Scope::new(
+            account
+                .grants
+                .iter()
+                .filter(|g| g.opens(subsystem) && g.role.decides_cases())
+                .map(|g| g.region),
+        )
+    }
+
     /// Whose entries an account reviews: the regions of its grants whose
     /// role confirms collectors' entries.
     pub fn reviewing(account: &Account) -> Scope {

@@ -24,7 +24,8 @@ pub struct Decision {
 }
 
 impl Store {
-    /// Decides an application its office has: passed below the deciding
+    /// Decides an application its office has (an office of `scope` itself,
+    /// not one inside it): passed below the deciding
     /// level it goes up a level with a new deadline; passed at (or above)
     /// that level it is approved and closed; returned it goes back to the
     /// office that handed it in, which may hand it in again.
@@ -49,6 +50,11 @@ impl Store {
             return Err(StoreError::Invalid("退回须写明理由".into()));
         }
         let owner = parse(&case.owner_region)?;
+        // Each level decides for itself: a county does not pass up what its
+        // township has not reviewed.
+        if !scope.regions().contains(&owner) {
+            return Err(StoreError::OutsideScope(owner.to_string()));
+        }
         let now = now();
         let (state, to_office) = match (decision.pass, owner.level() <= deciding) {
             (true, true) => (Step::Approved, owner),

@@ -85,6 +85,24 @@ impl Store {
         )
     }
 
+    /// The open cases an office (and the offices inside it) has, the one
+    /// due first first: its list of work due, of every kind.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn cases_due(&self, region: &RegionCode, limit: i64) -> StoreResult<Vec<Case>> {
+        let (low, high) = region.descendant_range();
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE owner_region >= $1 AND owner_region < $2 \
+             AND due_at IS NOT NULL ORDER BY due_at, id LIMIT $3"
+        )))
+        .bind(low)
+        .bind(high)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?),
+        )
+    }
+
     /// How many of a box's cases are in each state, and overdue.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn case_counts(
@@ -106,7 +124,7 @@ impl Store {
             .fetch_all(pool)
             .await?);
         let mut counts = CaseCounts::default();
-        for step in Step::FLOW {
+        for step in Step::FLOW.into_iter().chain(Step::REVIEW) {
             if let Some((state, n, _)) = rows.iter().find(|r| r.0 == step.as_str()) {
                 counts.states.push((state.clone(), *n));
             }

@@ -1,0 +1,251 @@
+//! One roll: its reasons with their counts, where its review stands with
+//! every step and the decision form for the office that has it, the
+//! changes since last year's roll, the persons it pays, and the payment
+//! list (发放名册) as XLSX.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use renkou_domain::{Person, PersonId, RegionCode, Subsystem};
+use renkou_store::{Change, RollEntry, Scope};
+use serde::Deserialize;
+
+use super::{decides, program_title, region_label, review_state};
+use crate::AppState;
+use crate::routes::cases::{DecideBody, decide_as};
+use crate::routes::persons::audit_reads;
+use crate::routes::support::{readable_roll, roll_view};
+use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::error::{PageResult, WebError};
+use crate::web::layout::page;
+use crate::web::view::{id_shown, xlsx_download};
+
+/// A time as staff read it, in China's time.
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The persons of the entries, read audited.
+async fn persons_of(
+    state: &AppState,
+    session: &crate::session::Session,
+    ids: &[i64],
+    detail: &str,
+) -> Result<HashMap<PersonId, Person>, WebError> {
+    let persons = state.store.persons_by_ids(ids).await?;
+    let read: Vec<Person> = persons.values().cloned().collect();
+    audit_reads(state, session, &read, detail).await?;
+    Ok(persons)
+}
+
+/// `GET /support/rolls/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let view = roll_view(&state, &session, id).await?;
+    let roll = &view.roll;
+    let entries = state.store.roll_entries(roll.id).await?;
+    let mut ids: Vec<i64> = entries.iter().map(|e| e.person_id).collect();
+    ids.extend(view.changes.iter().map(|c| c.person_id));
+    ids.sort_unstable();
+    ids.dedup();
+    let persons = persons_of(&state, &session, &ids, &format!("support roll {}", roll.id)).await?;
+    let mut offices: Vec<RegionCode> = view
+        .steps
+        .iter()
+        .filter_map(|s| RegionCode::parse(&s.region_code).ok())
+        .collect();
+    offices.extend(RegionCode::parse(&roll.region_code));
+    offices.extend(persons.values().map(|p| p.residence));
+    offices.sort();
+    offices.dedup();
+    let names = state.store.region_names(&offices).await?;
+    let full = session.sees_full_numbers();
+    let deciding = Scope::deciding(&session.account, Subsystem::Support);
+    let name_of = |id: i64| {
+        persons
+            .get(&PersonId(id))
+            .map_or_else(|| format!("人员 {id}"), |p| p.name.to_string())
+    };
+    let title = format!(
+        "{}{} {} 年度名册",
+        region_label(&names, &roll.region_code),
+        program_title(&state, &roll.program),
+        roll.year
+    );
+    let eligible_sum: i64 = roll
+        .reasons
+        .iter()
+        .filter(|r| r.eligible)
+        .map(|r| r.count)
+        .sum();
+    Ok(page(
+        &title,
+        &session,
+        html! {
+            p { a href="/support" { "← 奖励扶助名册" } }
+            h1 { (title) }
+            p {
+                "审核状态：" strong { (review_state(roll)) }
+                @if let Some(owner) = &roll.owner_region { "（现在" (region_label(&names, owner)) "）" }
+                "　生成：" (roll.made_by) " " (when(roll.made_at))
+            }
+            p.actions {
+                a href=(format!("/support/rolls/{}/payment.xlsx", roll.id)) { "下载发放名册（XLSX）" }
+                a href="javascript:print()" { "打印" }
+            }
+            @if decides(&deciding, roll) {
+                section {
+                    h2 { "审核" }
+                    form method="post" action=(format!("/support/rolls/{}/decide", roll.id)) {
+                        (csrf_field(&session))
+                        label { "审核意见 " input type="text" name="reason" maxlength="500" size="40"; }
+                        " "
+                        button type="submit" name="pass" value="1" { "审核通过" }
+                        " "
+                        button type="submit" name="pass" value="0" { "退回（须写明理由）" }
+                    }
+                }
+            }
+            h2 { "条件核查结果" }
+            p.muted { "共核查 " (roll.considered) " 人：符合 " (roll.eligible) " 人，不符合 " (roll.considered - roll.eligible) " 人；各理由人数之和与之相等（符合 " (eligible_sum) " 人）。" }
+            div.scroll { table {
+                thead { tr { th { "结果" } th { "理由" } th { "人数" } } }
+                tbody { @for r in roll.reasons.iter() { tr {
+                    td { @if r.eligible { "符合" } @else { "不符合" } }
+                    td { (r.reason) }
+                    td { (r.count) }
+                } } }
+            } }
+            h2 { "与上年名册相比的变化（" (view.changes.len()) "）" }
+            @if view.changes.is_empty() { p.muted { "无变化，或上年未生成名册。" } } @else {
+                div.scroll { table.stack {
+                    thead { tr { th { "姓名" } th { "变化" } th { "理由" } } }
+                    tbody { @for c in &view.changes { tr {
+                        td data-label="姓名" { a href=(format!("/persons/{}", c.person_id)) { (name_of(c.person_id)) } }
+                        td data-label="变化" { @match c.change { Change::New => "新增", Change::Removed => "减少" } }
+                        td data-label="理由" { (c.reason) }
+                    } } }
+                } }
+            }
+            h2 { "扶助对象（" (entries.len()) "）" }
+            div.scroll { table.stack {
+                thead { tr { th { "姓名" } th { "身份证号" } th { "居住地" } th { "理由" } th { "年发放金额（元）" } } }
+                tbody { @for e in &entries { tr {
+                    @let p = persons.get(&PersonId(e.person_id));
+                    td data-label="姓名" { a href=(format!("/persons/{}", e.person_id)) { (name_of(e.person_id)) } }
+                    td data-label="身份证号" { (p.map(|p| id_shown(p, full)).unwrap_or_default()) }
+                    td data-label="居住地" { (p.map(|p| region_label(&names, p.residence.as_str())).unwrap_or_default()) }
+                    td data-label="理由" { (e.reason) }
+                    td data-label="年发放金额（元）" { (e.amount) }
+                } } }
+            } }
+            h2 { "审核记录" }
+            ol { @for s in &view.steps { li {
+                (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "："
+                (renkou_domain::cases::Step::parse(&s.step).map_or(s.step.as_str(), |x| x.label()))
+                @if let Some(note) = &s.note { "（" (note) "）" }
+            } } }
+        },
+    ))
+}
+
+/// The decision form.
+#[derive(Debug, Deserialize)]
+pub struct DecideForm {
+    pass: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /support/rolls/{id}/decide`.
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(session, form): CsrfForm<DecideForm>,
+) -> Result<Response, WebError> {
+    let roll = readable_roll(&state, &session, id).await?;
+    let case = roll.case_id.ok_or_else(crate::ApiError::not_found)?;
+    let reason = form.reason.trim();
+    let body = DecideBody {
+        pass: form.pass == "1",
+        reason: (!reason.is_empty()).then(|| reason.to_string()),
+    };
+    decide_as(&state, &session, case, &body).await?;
+    Ok(Redirect::to(&format!("/support/rolls/{id}")).into_response())
+}
+
+/// `GET /support/rolls/{id}/payment.xlsx`: the payment list (发放名册).
+pub async fn payment_list(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let roll = readable_roll(&state, &session, id).await?;
+    let entries: Vec<RollEntry> = state.store.roll_entries(roll.id).await?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.person_id).collect();
+    let persons = persons_of(
+        &state,
+        &session,
+        &ids,
+        &format!("support payment list {}", roll.id),
+    )
+    .await?;
+    let mut places: Vec<RegionCode> = persons.values().map(|p| p.residence).collect();
+    places.extend(RegionCode::parse(&roll.region_code));
+    places.sort();
+    places.dedup();
+    let names = state.store.region_names(&places).await?;
+    let full = session.sees_full_numbers();
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let p = persons.get(&PersonId(e.person_id));
+            vec![
+                (i + 1).to_string(),
+                p.map(|p| p.name.to_string()).unwrap_or_default(),
+                p.map(|p| id_shown(p, full)).unwrap_or_default(),
+                p.map(|p| p.sex.name().to_string()).unwrap_or_default(),
+                p.map(|p| p.birth_date.to_string()).unwrap_or_default(),
+                p.map(|p| region_label(&names, p.residence.as_str()))
+                    .unwrap_or_default(),
+                e.reason.clone(),
+                e.amount.to_string(),
+            ]
+        })
+        .collect();
+    let state_label = review_state(&roll);
+    let title = format!(
+        "{}{} {} 年度发放名册（{}，合计 {} 元）",
+        region_label(&names, &roll.region_code),
+        program_title(&state, &roll.program),
+        roll.year,
+        state_label,
+        roll.total_amount
+    );
+    Ok(xlsx_download(
+        &title,
+        &[
+            "序号",
+            "姓名",
+            "身份证号",
+            "性别",
+            "出生日期",
+            "居住地",
+            "扶助理由",
+            "年发放金额（元）",
+        ],
+        &rows,
+        &format!(
+            "support-{}-{}-{}.xlsx",
+            roll.program, roll.year, roll.region_code
+        ),
+    )?)
+}
