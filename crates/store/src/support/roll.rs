@@ -83,13 +83,17 @@ impl Store {
     ) -> StoreResult<Roll> {
         let refused = |e: renkou_domain::support::ProgramError| StoreError::Invalid(e.to_string());
         Judge::new(program).map_err(refused)?;
+        let started = std::time::Instant::now();
         let members = self.roll_members(region, year).await?;
+        tracing::debug!(persons = members.len(), seconds = started.elapsed().as_secs_f64(), "roll: register read");
         let key = program.key.clone();
         let program = program.clone();
         // Judging a province's million persons takes the cores, not a
         // server's request threads.
         let entries = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
             let families = Families::new(&members);
+            tracing::debug!(seconds = started.elapsed().as_secs_f64(), "roll: families linked");
             let considered: Vec<usize> = (0..members.len())
                 .filter(|&i| members[i].considered)
                 .collect();
@@ -114,6 +118,7 @@ impl Store {
                 .collect::<Result<Vec<Vec<RollEntry>>, _>>()?
                 .concat();
             entries.sort_by_key(|e| e.person_id);
+            tracing::debug!(seconds = started.elapsed().as_secs_f64(), "roll: judged");
             Ok::<_, renkou_domain::support::ProgramError>(entries)
         })
         .await
