@@ -164,15 +164,18 @@ pub enum Subsystem {
     Migrants,
     /// 奖励扶助: the yearly reward and special support rolls and their review.
     Support,
+    /// 群众需求: citizens' requests, answered level by level.
+    Requests,
 }
 
 impl Subsystem {
     /// Every subsystem.
-    pub const ALL: [Subsystem; 4] = [
+    pub const ALL: [Subsystem; 5] = [
         Subsystem::Registry,
         Subsystem::Wis,
         Subsystem::Migrants,
         Subsystem::Support,
+        Subsystem::Requests,
     ];
 
     /// The name on the command line and in the database.
@@ -182,6 +185,7 @@ impl Subsystem {
             Subsystem::Wis => "wis",
             Subsystem::Migrants => "migrants",
             Subsystem::Support => "support",
+            Subsystem::Requests => "requests",
         }
     }
 
@@ -192,6 +196,7 @@ impl Subsystem {
             Subsystem::Wis => "育龄妇女",
             Subsystem::Migrants => "流动人口",
             Subsystem::Support => "奖励扶助",
+            Subsystem::Requests => "群众需求",
         }
     }
 
@@ -213,7 +218,7 @@ pub struct Subsystems(u8);
 
 impl Subsystems {
     /// Every subsystem.
-    pub const ALL: Subsystems = Subsystems(0b1111);
+    pub const ALL: Subsystems = Subsystems(0b1_1111);
 
     /// The set of these.
     pub fn of(list: &[Subsystem]) -> Subsystems {

@@ -13,6 +13,7 @@ mod error;
 mod exchange;
 mod migrants;
 mod registry;
+mod requests;
 mod statistics;
 mod support;
 mod verification;
@@ -55,6 +56,7 @@ pub use registry::regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
 pub use registry::review::{EntryReview, ReviewState};
+pub use requests::{NewRequest, RequestAnswer, RequestFacts};
 pub use statistics::change_lists::{CHANGE_LIST_LIMIT, Progress};
 pub use statistics::counters::{set_counters_enabled, set_wis_counters_enabled};
 pub use statistics::recount::{CounterDifference, VerifyReport};

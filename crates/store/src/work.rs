@@ -90,7 +90,12 @@ impl Store {
         }
         if context.subsystems.contains(Subsystem::Migrants) {
             let counts = self
-                .case_counts(crate::Mailbox::Inbox, region, chrono::Utc::now())
+                .case_counts(
+                    crate::Mailbox::Inbox,
+                    region,
+                    Some(renkou_domain::cases::CaseKind::MigrantNotice),
+                    chrono::Utc::now(),
+                )
                 .await?;
             let open: i64 = counts
                 .states

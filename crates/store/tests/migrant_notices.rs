@@ -83,6 +83,7 @@ async fn migrant(db: &TestDb, hukou: &str) -> PersonId {
 fn inbox(region: &str) -> CaseFilter {
     CaseFilter {
         mailbox: Mailbox::Inbox,
+        kind: None,
         region: code(region),
         state: None,
         overdue: false,
@@ -166,6 +167,7 @@ async fn a_migrants_village_of_registration_is_told_and_its_answer_comes_back(db
         .response_times(
             &code("510100000000"),
             RegionLevel::County,
+            renkou_domain::cases::CaseKind::MigrantNotice,
             (now - Duration::days(1), now + Duration::days(1)),
             now,
         )
@@ -194,7 +196,7 @@ async fn an_unanswered_notice_goes_to_the_township_which_assigns_it_again(db: &T
     let later = now + Duration::days(16);
     let counts = db
         .store
-        .case_counts(Mailbox::Inbox, &code(HOME), later)
+        .case_counts(Mailbox::Inbox, &code(HOME), None, later)
         .await
         .unwrap();
     assert_eq!(counts.overdue, 1, "overdue after the province's 15 days");

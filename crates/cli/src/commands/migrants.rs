@@ -66,7 +66,12 @@ pub async fn run(url: &str, command: MigrantsCommand) -> anyhow::Result<ExitCode
                 renkou_store::Mailbox::Inbox
             };
             let counts = store
-                .case_counts(mailbox, &region, chrono::Utc::now())
+                .case_counts(
+                    mailbox,
+                    &region,
+                    Some(renkou_domain::cases::CaseKind::MigrantNotice),
+                    chrono::Utc::now(),
+                )
                 .await?;
             for (state, n) in &counts.states {
                 println!("{state}\t{n}");

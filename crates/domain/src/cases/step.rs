@@ -14,17 +14,26 @@ pub enum CaseKind {
     /// A yearly reward or special support roll, reviewed township → county
     /// and approved by the city.
     SupportRoll,
+    /// A citizen's request (群众需求), recorded at a village or township,
+    /// answered there or sent up a level until someone answers; the answer
+    /// goes back to the office that recorded it, which tells the citizen.
+    CitizenRequest,
 }
 
 impl CaseKind {
     /// Every kind.
-    pub const ALL: [CaseKind; 2] = [CaseKind::MigrantNotice, CaseKind::SupportRoll];
+    pub const ALL: [CaseKind; 3] = [
+        CaseKind::MigrantNotice,
+        CaseKind::SupportRoll,
+        CaseKind::CitizenRequest,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             CaseKind::MigrantNotice => "migrant_notice",
             CaseKind::SupportRoll => "support_roll",
+            CaseKind::CitizenRequest => "citizen_request",
         }
     }
 
@@ -38,6 +47,7 @@ impl CaseKind {
         match self {
             CaseKind::MigrantNotice => "流动人口信息交换",
             CaseKind::SupportRoll => "奖励扶助名册审核",
+            CaseKind::CitizenRequest => "群众需求",
         }
     }
 
@@ -45,7 +55,7 @@ impl CaseKind {
     /// levels below review it and send it up); none for a notice.
     pub fn approved_at(self) -> Option<RegionLevel> {
         match self {
-            CaseKind::MigrantNotice => None,
+            CaseKind::MigrantNotice | CaseKind::CitizenRequest => None,
             CaseKind::SupportRoll => Some(RegionLevel::City),
         }
     }
@@ -77,6 +87,8 @@ pub enum Step {
     Approved,
     /// Sent back to the office that handed it in, with the reason.
     Returned,
+    /// The office that recorded a request told the citizen the answer.
+    Told,
 }
 
 impl Step {
@@ -104,6 +116,7 @@ impl Step {
             Step::Forwarded => "forwarded",
             Step::Approved => "approved",
             Step::Returned => "returned",
+            Step::Told => "told",
         }
     }
 
@@ -138,12 +151,16 @@ impl Step {
             Step::Forwarded => "审核通过，已上报",
             Step::Approved => "已批准",
             Step::Returned => "已退回",
+            Step::Told => "已告知群众",
         }
     }
 
     /// Whether the case still waits for someone (its deadline runs).
     pub fn is_open(self) -> bool {
-        !matches!(self, Step::Handled | Step::Answered | Step::Approved)
+        !matches!(
+            self,
+            Step::Handled | Step::Answered | Step::Approved | Step::Told
+        )
     }
 
     /// Whether a case in state `self` may take `next` by a person's hand:
@@ -160,6 +177,8 @@ impl Step {
                     Step::Forwarded | Step::Approved | Step::Returned
                 )
                 | (Step::Returned, Step::Applied)
+                | (Step::Applied | Step::Forwarded, Step::Answered)
+                | (Step::Answered, Step::Told)
         )
     }
 }

@@ -97,6 +97,8 @@ impl CasesQuery {
         }
         Ok(CaseFilter {
             mailbox,
+            // The cases this subsystem reads: the migrants' notices.
+            kind: Some(CaseKind::MigrantNotice),
             region: region_in(self.region.as_deref(), scope)?,
             state,
             overdue: self.overdue.unwrap_or(false),
@@ -134,7 +136,12 @@ pub async fn cases(
     let items = state.store.cases(&filter, now).await?;
     let counts = state
         .store
-        .case_counts(filter.mailbox, &filter.region, now)
+        .case_counts(
+            filter.mailbox,
+            &filter.region,
+            Some(CaseKind::MigrantNotice),
+            now,
+        )
         .await?;
     let next = (items.len() as i64 == filter.limit)
         .then(|| items.last().map(|c| c.id))
@@ -173,6 +180,7 @@ pub async fn case(
         .store
         .case(id, &case_scope(&session)?)
         .await?
+        .filter(|(c, _)| c.kind == CaseKind::MigrantNotice.as_str())
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(CaseView { case, steps }))
 }
@@ -491,7 +499,13 @@ pub async fn response_times(
     let (region, level, from, to) = query.period(&case_scope(&session)?)?;
     let rows = state
         .store
-        .response_times(&region, level, day_span(from, to), Utc::now())
+        .response_times(
+            &region,
+            level,
+            CaseKind::MigrantNotice,
+            day_span(from, to),
+            Utc::now(),
+        )
         .await?;
     Ok(Json(TimesAnswer { from, to, rows }))
 }

@@ -10,6 +10,7 @@ pub mod persons;
 pub mod phones;
 pub mod regions;
 pub mod reports;
+pub mod requests;
 pub mod support;
 pub mod wis;
 
@@ -29,4 +30,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(exchange::routes())
         .merge(cases::routes())
         .merge(support::routes())
+        .merge(requests::routes())
 }

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    cases, events, exchange, health, households, persons, phones, regions, reports, support, wis,
+    cases, events, exchange, health, households, persons, phones, regions, reports, requests,
+    support, wis,
 };
 use crate::session;
 
@@ -50,6 +51,13 @@ use crate::session;
         support::rolls,
         support::roll,
         support::entries,
+        requests::record,
+        requests::list,
+        requests::show,
+        requests::answer,
+        requests::forward,
+        requests::tell,
+        requests::response_times,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(
@@ -63,6 +71,7 @@ use crate::session;
         (name = "exchange", description = "Data exchange with other departments and regions: the feed of committed events"),
         (name = "cases", description = "Cases handed between offices (a migrant's notice to the place of registration): inbox, outbox, steps, response times"),
         (name = "support", description = "Reward and special support (奖励扶助 / 特别扶助): the programs' rules, yearly rolls and their review, under a grant that opens `support`"),
+        (name = "requests", description = "Citizens' requests (群众需求): recorded at a village or township, answered or sent up a level until answered, the answer back with the office that recorded it; under a grant that opens `requests`"),
         (name = "health", description = "For load balancers"),
     )
 )]

@@ -20,6 +20,7 @@ pub mod password;
 pub mod person;
 pub mod person_list;
 pub mod reports;
+pub mod requests;
 pub mod reviews;
 pub mod search;
 pub mod subscriptions;
@@ -41,6 +42,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(support::routes())
+        .merge(requests::routes())
         .merge(login::routes())
         .merge(password::routes())
         .merge(search::routes())

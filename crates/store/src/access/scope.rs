@@ -58,16 +58,26 @@ impl Scope {
         )
     }
 
-    /// Where an account decides a subsystem's applications: its grants that
-    /// open the subsystem and whose role decides at its level.
+    /// Where an account decides a subsystem's applications: the offices
+    /// of its grants that open the subsystem and whose role decides at its
+    /// level (each kept, for a decision is taken at the office itself).
     pub fn deciding(account: &Account, subsystem: Subsystem) -> Scope {
-        Scope::new(
+        Scope::offices(
             account
                 .grants
                 .iter()
                 .filter(|g| g.opens(subsystem) && g.role.decides_cases())
                 .map(|g| g.region),
         )
+    }
+
+    /// A scope of offices: every region kept, even one inside another, so
+    /// that "this very office" can be asked of it.
+    pub fn offices(regions: impl IntoIterator<Item = RegionCode>) -> Scope {
+        let mut regions: Vec<RegionCode> = regions.into_iter().collect();
+        regions.sort();
+        regions.dedup();
+        Scope(regions)
     }
 
     /// Whose entries an account reviews: the regions of its grants whose

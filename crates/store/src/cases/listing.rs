@@ -2,7 +2,7 @@
 //! overdue ones, and one case with its steps.
 
 use chrono::{DateTime, Utc};
-use renkou_domain::cases::Step;
+use renkou_domain::cases::{CaseKind, Step};
 use renkou_domain::{PersonId, RegionCode};
 use serde::Serialize;
 
@@ -41,6 +41,8 @@ pub struct CaseFilter {
     pub mailbox: Mailbox,
     /// The office (and the offices inside it).
     pub region: RegionCode,
+    /// Only cases of this kind.
+    pub kind: Option<CaseKind>,
     /// Only cases in this state.
     pub state: Option<Step>,
     /// Only open cases past their deadline.
@@ -68,7 +70,7 @@ impl Store {
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE {col} >= $1 AND {col} < $2 AND id > $3 \
              AND ($4 = '' OR state = $4) AND ($5 = 0 OR (due_at IS NOT NULL AND due_at < $6)) \
-             ORDER BY id LIMIT $7",
+             AND ($8 = '' OR kind = $8) ORDER BY id LIMIT $7",
             col = filter.mailbox.column()
         );
         Ok(
@@ -80,6 +82,7 @@ impl Store {
             .bind(i64::from(filter.overdue))
             .bind(now)
             .bind(filter.limit)
+            .bind(filter.kind.map_or("", CaseKind::as_str))
             .fetch_all(pool)
             .await?),
         )
@@ -109,18 +112,20 @@ impl Store {
         &self,
         mailbox: Mailbox,
         region: &RegionCode,
+        kind: Option<CaseKind>,
         now: DateTime<Utc>,
     ) -> StoreResult<CaseCounts> {
         let (low, high) = region.descendant_range();
         let sql = format!(
             "SELECT state, COUNT(*), CAST(SUM(CASE WHEN due_at IS NOT NULL AND due_at < $3 THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM cases WHERE {col} >= $1 AND {col} < $2 GROUP BY state",
+             FROM cases WHERE {col} >= $1 AND {col} < $2 AND ($4 = '' OR kind = $4) GROUP BY state",
             col = mailbox.column()
         );
         let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql))
             .bind(low)
             .bind(high)
             .bind(now)
+            .bind(kind.map_or("", CaseKind::as_str))
             .fetch_all(pool)
             .await?);
         let mut counts = CaseCounts::default();

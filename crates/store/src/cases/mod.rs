@@ -52,6 +52,32 @@ pub struct Case {
     pub reply: Option<sqlx::types::Json<serde_json::Value>>,
 }
 
+impl Case {
+    /// A case of `kind` about to be opened at `office`, as a deadline rule
+    /// reads it before it has an id.
+    pub(crate) fn unopened(kind: renkou_domain::cases::CaseKind, office: &str) -> Case {
+        Case {
+            id: 0,
+            kind: kind.as_str().into(),
+            source: String::new(),
+            external_id: None,
+            person_id: 0,
+            sender_region: office.into(),
+            recipient_region: office.into(),
+            owner_region: office.into(),
+            state: renkou_domain::cases::Step::Applied.as_str().into(),
+            confidence: None,
+            inside_province: true,
+            opened_at: chrono::Utc::now(),
+            due_at: None,
+            closed_at: None,
+            escalations: 0,
+            facts: None,
+            reply: None,
+        }
+    }
+}
+
 /// The columns of [`Case`].
 pub(crate) const CASE_COLUMNS: &str = "id, kind, source, external_id, person_id, sender_region, \
      recipient_region, owner_region, state, confidence, inside_province, opened_at, due_at, closed_at, \

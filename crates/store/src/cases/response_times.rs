@@ -5,6 +5,7 @@
 //! deadline).
 
 use chrono::{DateTime, Utc};
+use renkou_domain::cases::CaseKind;
 use renkou_domain::{RegionCode, RegionLevel};
 use serde::Serialize;
 
@@ -41,12 +42,13 @@ struct Timed {
 
 impl Store {
     /// The response times of the offices at `level` inside `region`, of
-    /// the cases opened from `from` until before `until`, as of `now`.
+    /// the cases of `kind` opened from `from` until before `until`, as of `now`.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn response_times(
         &self,
         region: &RegionCode,
         level: RegionLevel,
+        kind: CaseKind,
         (from, until): (DateTime<Utc>, DateTime<Utc>),
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<ResponseTimes>> {
@@ -54,12 +56,13 @@ impl Store {
         let cases = on_pool!(self, pool => sqlx::query_as::<_, Timed>(
             "SELECT recipient_region, opened_at, closed_at, due_at, CAST(escalations AS BIGINT) AS escalations \
              FROM cases WHERE recipient_region >= $1 AND recipient_region < $2 \
-             AND opened_at >= $3 AND opened_at < $4",
+             AND opened_at >= $3 AND opened_at < $4 AND kind = $5",
         )
         .bind(low)
         .bind(high)
         .bind(from)
         .bind(until)
+        .bind(kind.as_str())
         .fetch_all(pool)
         .await?);
         let mut groups: std::collections::BTreeMap<String, Vec<Timed>> = Default::default();

@@ -725,7 +725,8 @@ macro_rules! shared_statements {
         ) -> StoreResult<bool> {
             let closed = (!to.state.is_open()).then_some(now);
             let moved = sqlx::query(
-                "UPDATE cases SET state = $1, owner_region = $2, due_at = $3, closed_at = $4, \
+                "UPDATE cases SET state = $1, owner_region = $2, due_at = $3, \
+                 closed_at = CASE WHEN $4 IS NULL THEN NULL ELSE COALESCE(closed_at, $4) END, \
                  reply = COALESCE($5, reply), escalations = escalations + $6, \
                  person_id = COALESCE($10, person_id), confidence = COALESCE($11, confidence) \
                  WHERE id = $7 AND state = $8 AND owner_region = $9",

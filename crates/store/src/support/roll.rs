@@ -85,7 +85,11 @@ impl Store {
         Judge::new(program).map_err(refused)?;
         let started = std::time::Instant::now();
         let members = self.roll_members(region, year).await?;
-        tracing::debug!(persons = members.len(), seconds = started.elapsed().as_secs_f64(), "roll: register read");
+        tracing::debug!(
+            persons = members.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "roll: register read"
+        );
         let key = program.key.clone();
         let program = program.clone();
         // Judging a province's million persons takes the cores, not a
@@ -93,7 +97,10 @@ impl Store {
         let entries = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let families = Families::new(&members);
-            tracing::debug!(seconds = started.elapsed().as_secs_f64(), "roll: families linked");
+            tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                "roll: families linked"
+            );
             let considered: Vec<usize> = (0..members.len())
                 .filter(|&i| members[i].considered)
                 .collect();

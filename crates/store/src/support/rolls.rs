@@ -138,7 +138,11 @@ impl Store {
                 roll.year, heading.eligible, heading.total_amount
             )),
         };
-        let due_days = days(deadline, &review_case_probe(&region), region.level())?;
+        let due_days = days(
+            deadline,
+            &Case::unopened(CaseKind::SupportRoll, region.as_str()),
+            region.level(),
+        )?;
         let due_at = Some(now + chrono::Duration::days(i64::from(due_days)));
         let id = with_tx!(self, tx => {
             let mut tx = tx;
@@ -318,28 +322,5 @@ impl Store {
                 reason,
             })
             .collect())
-    }
-}
-
-/// A review case as the deadline rule reads it before it is opened.
-fn review_case_probe(region: &RegionCode) -> Case {
-    Case {
-        id: 0,
-        kind: CaseKind::SupportRoll.as_str().into(),
-        source: "support".into(),
-        external_id: None,
-        person_id: 0,
-        sender_region: region.to_string(),
-        recipient_region: region.to_string(),
-        owner_region: region.to_string(),
-        state: Step::Applied.as_str().into(),
-        confidence: None,
-        inside_province: true,
-        opened_at: Utc::now(),
-        due_at: None,
-        closed_at: None,
-        escalations: 0,
-        facts: None,
-        reply: None,
     }
 }

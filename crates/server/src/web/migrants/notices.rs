@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
-use renkou_domain::cases::Step;
+use renkou_domain::cases::{CaseKind, Step};
 use renkou_domain::migrants::MigrantDetails;
 use renkou_domain::{PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Case, CaseStep, Mailbox, Scope};
@@ -132,7 +132,12 @@ pub async fn notices(
     let cases = state.store.cases(&filter, now).await?;
     let counts = state
         .store
-        .case_counts(filter.mailbox, &filter.region, now)
+        .case_counts(
+            filter.mailbox,
+            &filter.region,
+            Some(CaseKind::MigrantNotice),
+            now,
+        )
         .await?;
     let persons = person_names(&state, &session, &cases, "notice list").await?;
     let offices = names(
@@ -228,6 +233,7 @@ pub async fn notice(
         .store
         .case(id, &scope)
         .await?
+        .filter(|(c, _)| c.kind == CaseKind::MigrantNotice.as_str())
         .ok_or_else(ApiError::not_found)?;
     let person = state.store.person(PersonId(case.person_id)).await?;
     state
@@ -417,7 +423,13 @@ pub async fn times(
     let (region, level, from, to) = query.period(&case_scope(&session)?)?;
     let rows = state
         .store
-        .response_times(&region, level, day_span(from, to), Utc::now())
+        .response_times(
+            &region,
+            level,
+            CaseKind::MigrantNotice,
+            day_span(from, to),
+            Utc::now(),
+        )
         .await?;
     let offices = names(&state, rows.iter().map(|r| r.region_code.clone()).collect()).await?;
     let title = format!(
@@ -466,7 +478,8 @@ pub async fn person_section(
     if !reads {
         return Ok(html! {});
     }
-    let cases = state.store.cases_of_person(person.id).await?;
+    let mut cases = state.store.cases_of_person(person.id).await?;
+    cases.retain(|c| c.kind == CaseKind::MigrantNotice.as_str());
     if cases.is_empty() && person.arrived_on.is_none() {
         return Ok(html! {});
     }
