@@ -133,8 +133,8 @@ impl Role {
     }
 
     /// The subsystems a grant of the role opens when the grant names none:
-    /// the register for every role; the family-planning cards for the
-    /// family-planning officer; everything for the administrator.
+    /// the register for every role; the family-planning services too for
+    /// the family-planning officer; everything for the administrator.
     pub fn default_subsystems(self) -> Subsystems {
         match self {
             Role::FamilyPlanningOfficer => Subsystems::of(&[
@@ -142,6 +142,8 @@ impl Role {
                 Subsystem::Wis,
                 Subsystem::Migrants,
                 Subsystem::Support,
+                Subsystem::Requests,
+                Subsystem::Certificates,
             ]),
             Role::Admin => Subsystems::ALL,
             _ => Subsystems::of(&[Subsystem::Registry]),
@@ -166,16 +168,19 @@ pub enum Subsystem {
     Support,
     /// 群众需求: citizens' requests, answered level by level.
     Requests,
+    /// 独生子女证: only-child parents' certificates, issued and revoked.
+    Certificates,
 }
 
 impl Subsystem {
     /// Every subsystem.
-    pub const ALL: [Subsystem; 5] = [
+    pub const ALL: [Subsystem; 6] = [
         Subsystem::Registry,
         Subsystem::Wis,
         Subsystem::Migrants,
         Subsystem::Support,
         Subsystem::Requests,
+        Subsystem::Certificates,
     ];
 
     /// The name on the command line and in the database.
@@ -186,6 +191,7 @@ impl Subsystem {
             Subsystem::Migrants => "migrants",
             Subsystem::Support => "support",
             Subsystem::Requests => "requests",
+            Subsystem::Certificates => "certificates",
         }
     }
 
@@ -197,6 +203,7 @@ impl Subsystem {
             Subsystem::Migrants => "流动人口",
             Subsystem::Support => "奖励扶助",
             Subsystem::Requests => "群众需求",
+            Subsystem::Certificates => "独生子女证",
         }
     }
 
@@ -218,7 +225,7 @@ pub struct Subsystems(u8);
 
 impl Subsystems {
     /// Every subsystem.
-    pub const ALL: Subsystems = Subsystems(0b1_1111);
+    pub const ALL: Subsystems = Subsystems(0b11_1111);
 
     /// The set of these.
     pub fn of(list: &[Subsystem]) -> Subsystems {

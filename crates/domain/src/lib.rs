@@ -5,6 +5,7 @@
 pub mod account;
 pub mod birth;
 pub mod cases;
+pub mod certificates;
 pub mod codes;
 pub mod date;
 pub mod event;

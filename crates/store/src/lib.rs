@@ -8,6 +8,7 @@
 
 mod access;
 mod cases;
+mod certificates;
 mod database;
 mod error;
 mod exchange;
@@ -39,6 +40,7 @@ pub use cases::listing::{CaseCounts, CaseFilter, Mailbox, SenderTally};
 pub use cases::response_times::ResponseTimes;
 pub use cases::steps::Handling;
 pub use cases::{Case, CaseStep, PLATFORM};
+pub use certificates::Certificate;
 pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use error::{StoreError, StoreResult};
 pub use exchange::feed::{FeedCursor, FeedPage};

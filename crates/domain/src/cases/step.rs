@@ -18,14 +18,22 @@ pub enum CaseKind {
     /// answered there or sent up a level until someone answers; the answer
     /// goes back to the office that recorded it, which tells the citizen.
     CitizenRequest,
+    /// An application for an only-child parents' certificate, reviewed by
+    /// the township and approved (issued) by the county.
+    OnlyChildCertificate,
+    /// The revocation of a certificate a second child's birth raised,
+    /// decided by the county.
+    CertificateRevocation,
 }
 
 impl CaseKind {
     /// Every kind.
-    pub const ALL: [CaseKind; 3] = [
+    pub const ALL: [CaseKind; 5] = [
         CaseKind::MigrantNotice,
         CaseKind::SupportRoll,
         CaseKind::CitizenRequest,
+        CaseKind::OnlyChildCertificate,
+        CaseKind::CertificateRevocation,
     ];
 
     /// The stored name.
@@ -34,6 +42,8 @@ impl CaseKind {
             CaseKind::MigrantNotice => "migrant_notice",
             CaseKind::SupportRoll => "support_roll",
             CaseKind::CitizenRequest => "citizen_request",
+            CaseKind::OnlyChildCertificate => "only_child_certificate",
+            CaseKind::CertificateRevocation => "certificate_revocation",
         }
     }
 
@@ -48,6 +58,8 @@ impl CaseKind {
             CaseKind::MigrantNotice => "流动人口信息交换",
             CaseKind::SupportRoll => "奖励扶助名册审核",
             CaseKind::CitizenRequest => "群众需求",
+            CaseKind::OnlyChildCertificate => "独生子女父母光荣证申领",
+            CaseKind::CertificateRevocation => "独生子女父母光荣证收回",
         }
     }
 
@@ -57,6 +69,9 @@ impl CaseKind {
         match self {
             CaseKind::MigrantNotice | CaseKind::CitizenRequest => None,
             CaseKind::SupportRoll => Some(RegionLevel::City),
+            CaseKind::OnlyChildCertificate | CaseKind::CertificateRevocation => {
+                Some(RegionLevel::County)
+            }
         }
     }
 }

@@ -8,9 +8,11 @@ use renkou_domain::cases::{CaseKind, DeadlineRule, Step};
 use super::Case;
 use super::open::NewStep;
 use super::steps::{Move, days, now};
-use crate::Store;
 use crate::access::scope::Scope;
+use crate::certificates::NewCertificate;
+use crate::database::tx::Tx;
 use crate::error::{StoreError, StoreResult};
+use crate::{Store, with_tx};
 
 /// An office's decision on an application it has.
 #[derive(Debug, Clone)]
@@ -38,7 +40,8 @@ impl Store {
         deadline: &DeadlineRule,
     ) -> StoreResult<Case> {
         let case = self.owned_case(id, scope).await?;
-        let deciding = CaseKind::parse(&case.kind)
+        let kind = CaseKind::parse(&case.kind);
+        let deciding = kind
             .and_then(CaseKind::approved_at)
             .ok_or_else(|| StoreError::Invalid("此类办件不经审批".into()))?;
         let reason = decision
@@ -89,7 +92,36 @@ impl Store {
                 note: reason.map(str::to_string),
             }],
         };
-        self.move_case(&case, &to, now).await?;
+        // What an approval does besides closing the case, in its transaction.
+        let issue = match (kind, state) {
+            (Some(CaseKind::OnlyChildCertificate), Step::Approved) => {
+                Some(NewCertificate::of(&case, &owner, &decision.actor, now)?)
+            }
+            _ => None,
+        };
+        let revoke = match (kind, state) {
+            (Some(CaseKind::CertificateRevocation), Step::Approved) => case
+                .facts
+                .as_ref()
+                .and_then(|f| f.0.get("certificate"))
+                .and_then(serde_json::Value::as_i64),
+            _ => None,
+        };
+        with_tx!(self, tx => {
+            let mut tx = tx;
+            if !tx.update_case(&case, &to, now).await? {
+                return Err(StoreError::CaseMoved { id, state: case.state.clone() });
+            }
+            tx.insert_case_steps(id, &to.steps, now).await?;
+            if let Some(certificate) = &issue {
+                tx.issue_certificate(certificate, now).await?;
+            }
+            if let Some(certificate) = revoke {
+                let why = reason.unwrap_or("持证夫妻又生育子女");
+                tx.revoke_certificate(certificate, id, why, now).await?;
+            }
+            tx.commit().await?;
+        });
         self.case_row(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("case {id}")))

@@ -192,6 +192,14 @@ impl CopyLine {
 }
 
 impl Tx for PgTx {
+    async fn lock_counter(&mut self, key: &str) -> StoreResult<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(key)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
     shared_statements!(
         // Estimated as short lists (migration 0027): the planner probes indexes.
         "SELECT json_texts($1::jsonb)",

@@ -93,6 +93,11 @@ impl SqliteTx {
 }
 
 impl Tx for SqliteTx {
+    async fn lock_counter(&mut self, _key: &str) -> StoreResult<()> {
+        // BEGIN IMMEDIATE: one writer at a time already.
+        Ok(())
+    }
+
     shared_statements!(
         "SELECT value FROM json_each($1)",
         "SELECT value FROM json_each($1)",

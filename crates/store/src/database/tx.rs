@@ -235,6 +235,35 @@ pub(crate) trait Tx {
     ) -> StoreResult<()>;
     /// Names the case that carries a roll's review.
     async fn set_roll_case(&mut self, roll: i64, case: i64) -> StoreResult<()>;
+    /// Holds a lock named `key` until the transaction ends (a counter
+    /// that two transactions must not number alike).
+    async fn lock_counter(&mut self, key: &str) -> StoreResult<()>;
+    /// Names the persons a case is about, with their part in it.
+    async fn insert_case_subjects(
+        &mut self,
+        case: i64,
+        subjects: &[(i64, &str)],
+    ) -> StoreResult<()>;
+    /// Issues the certificate an approved application asks for: the next
+    /// number of its county and year.
+    async fn issue_certificate(
+        &mut self,
+        c: &crate::certificates::NewCertificate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Revokes a certificate (once).
+    async fn revoke_certificate(
+        &mut self,
+        certificate: i64,
+        case: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The certificates not revoked that these persons hold: (id, holder, spouse, child).
+    async fn live_certificates_of(
+        &mut self,
+        persons: &[i64],
+    ) -> StoreResult<Vec<(i64, i64, Option<i64>, i64)>>;
     /// Commits.
     async fn commit(self) -> StoreResult<()>;
 }
@@ -830,6 +859,95 @@ macro_rules! shared_statements {
                 .execute(&mut *self.0)
                 .await?;
             Ok(())
+        }
+
+        async fn insert_case_subjects(&mut self, case: i64, subjects: &[(i64, &str)]) -> StoreResult<()> {
+            for (person, role) in subjects {
+                sqlx::query(
+                    "INSERT INTO case_subjects (case_id, person_id, role) VALUES ($1, $2, $3) \
+                     ON CONFLICT (case_id, person_id) DO NOTHING",
+                )
+                .bind(case)
+                .bind(person)
+                .bind(role)
+                .execute(&mut *self.0)
+                .await?;
+            }
+            Ok(())
+        }
+
+        async fn issue_certificate(
+            &mut self,
+            c: &$crate::certificates::NewCertificate,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> StoreResult<()> {
+            let county = c.county.to_string();
+            self.lock_counter(&format!("certificates:{county}:{}", c.year)).await?;
+            let sequence: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(MAX(sequence), 0) + 1 AS BIGINT) FROM certificates \
+                 WHERE county_code = $1 AND year = $2",
+            )
+            .bind(&county)
+            .bind(c.year)
+            .fetch_one(&mut *self.0)
+            .await?;
+            sqlx::query(
+                "INSERT INTO certificates (number, county_code, year, sequence, case_id, holder_id, \
+                 spouse_id, child_id, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(renkou_domain::certificates::number(&c.county, c.year, sequence))
+            .bind(&county)
+            .bind(c.year)
+            .bind(sequence)
+            .bind(c.case_id)
+            .bind(c.holder)
+            .bind(c.spouse)
+            .bind(c.child)
+            .bind(now)
+            .bind(&c.issued_by)
+            .execute(&mut *self.0)
+            .await?;
+            Ok(())
+        }
+
+        async fn revoke_certificate(
+            &mut self,
+            certificate: i64,
+            case: i64,
+            reason: &str,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "UPDATE certificates SET revoked_at = $1, revoked_reason = $2, revocation_case_id = $3 \
+                 WHERE id = $4 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(reason)
+            .bind(case)
+            .bind(certificate)
+            .execute(&mut *self.0)
+            .await?;
+            Ok(())
+        }
+
+        async fn live_certificates_of(
+            &mut self,
+            persons: &[i64],
+        ) -> StoreResult<Vec<(i64, i64, Option<i64>, i64)>> {
+            let mut out = Vec::new();
+            for person in persons {
+                let mut rows: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
+                    "SELECT id, holder_id, spouse_id, child_id FROM certificates \
+                     WHERE revoked_at IS NULL AND (holder_id = $1 OR spouse_id = $1)",
+                )
+                .bind(person)
+                .fetch_all(&mut *self.0)
+                .await?;
+                out.append(&mut rows);
+            }
+            out.sort_unstable();
+            out.dedup();
+            Ok(out)
         }
 
         async fn commit(self) -> StoreResult<()> {

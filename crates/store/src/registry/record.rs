@@ -198,6 +198,7 @@ pub(crate) async fn record_in_tx<T: Tx>(
     // A migrant's arrival tells the place of registration (a case opened
     // with the event, in its transaction: never one without the other).
     let mut arrivals = Vec::new();
+    let mut births: Vec<Person> = Vec::new();
     let mut newcomers = command.newcomers().into_iter();
     for mut event in planned {
         let (kind, effective_date) = (event.kind, event.effective_date);
@@ -301,6 +302,9 @@ pub(crate) async fn record_in_tx<T: Tx>(
             }
         };
         main.get_or_insert(next.id);
+        if kind == EventKind::Birth && (next.mother_id.is_some() || next.father_id.is_some()) {
+            births.push(next.clone());
+        }
         if kind == EventKind::MigrantArrival {
             let details = match &event.details {
                 Some(EventDetails::Migrant(d)) => (**d).clone(),
@@ -312,6 +316,10 @@ pub(crate) async fn record_in_tx<T: Tx>(
     }
     settle_answered_findings(tx, &events, meta).await?;
     tx.insert_events(&events).await?;
+    for child in &births {
+        crate::certificates::revocation::raise_revocations(tx, child, now, &config.deadline)
+            .await?;
+    }
     for (person, details) in &arrivals {
         crate::exchange::handoff::notify_registration(
             tx,

@@ -29,6 +29,29 @@ const COLUMNS: &str = "SELECT p.id, p.sex, p.birth_date, p.status, p.death_date,
      d.grade FROM persons p LEFT JOIN disabilities d ON d.person_id = p.id \
      WHERE p.status <> 'merged'";
 
+/// A person as the roll reads them: considered when registered in
+/// `[low, high)` and living, or dead since the start of `dead_since`.
+fn member(r: MemberRow, low: &str, high: &str, dead_since: i32) -> Member {
+    let since = NaiveDate::from_ymd_opt(dead_since, 1, 1).unwrap_or(NaiveDate::MIN);
+    let dead = r.status == "dead";
+    let living = r.status == "active";
+    let in_region = r.registered.as_str() >= low && r.registered.as_str() < high;
+    let recently_dead = dead && r.death_date.is_none_or(|d| d >= since);
+    Member {
+        id: r.id,
+        sex: r.sex,
+        birth_year: r.birth_date.year(),
+        living,
+        dead,
+        hukou_type: r.hukou_type.unwrap_or_default(),
+        mother: r.mother_id,
+        father: r.father_id,
+        spouse: r.spouse_id,
+        disabled: r.grade.is_some_and(|g| (1..=3).contains(&g)),
+        considered: in_region && (living || recently_dead),
+    }
+}
+
 impl MemberRow {
     /// A row stepped as text (SQLite), in the order of `COLUMNS`.
     fn from_text(c: [Option<&str>; 11]) -> MemberRow {
@@ -100,29 +123,54 @@ impl Store {
         if !whole {
             self.add_families(&mut rows).await?;
         }
-        let since = NaiveDate::from_ymd_opt(year - 1, 1, 1).unwrap_or(NaiveDate::MIN);
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let dead = r.status == "dead";
-                let living = r.status == "active";
-                let in_region = r.registered.as_str() >= low.as_str() && r.registered < high;
-                let recently_dead = dead && r.death_date.is_none_or(|d| d >= since);
-                Member {
-                    id: r.id,
-                    sex: r.sex,
-                    birth_year: r.birth_date.year(),
-                    living,
-                    dead,
-                    hukou_type: r.hukou_type.unwrap_or_default(),
-                    mother: r.mother_id,
-                    father: r.father_id,
-                    spouse: r.spouse_id,
-                    disabled: r.grade.is_some_and(|g| (1..=3).contains(&g)),
-                    considered: in_region && (living || recently_dead),
-                }
-            })
+            .map(|r| member(r, &low, &high, year - 1))
             .collect())
+    }
+
+    /// One person's family facts for `year`, with the ids of the couple's
+    /// children, eldest first (none: no such person).
+    pub async fn family_facts(
+        &self,
+        person: renkou_domain::PersonId,
+        year: i32,
+    ) -> StoreResult<Option<(renkou_domain::support::FamilyFacts, Vec<i64>)>> {
+        let by_id = format!("{COLUMNS} AND p.id IN {}", self.listed_ids());
+        let mut rows = self.members_where(&by_id, &[person.0]).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        self.add_families(&mut rows).await?;
+        let members: Vec<Member> = rows
+            .into_iter()
+            .map(|r| {
+                let mut m = member(r, "", "\u{10ffff}", i32::MIN);
+                m.considered = m.id == person.0;
+                m
+            })
+            .collect();
+        let families = renkou_domain::support::Families::new(&members);
+        let Some(at) = members.iter().position(|m| m.id == person.0) else {
+            return Ok(None);
+        };
+        let facts = families.facts(at, year);
+        let spouse = members[at].spouse;
+        let mut children: Vec<(i32, i64)> = members
+            .iter()
+            .filter(|c| {
+                [c.mother, c.father]
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p == person.0 || Some(p) == spouse)
+            })
+            .map(|c| (c.birth_year, c.id))
+            .collect();
+        children.sort_unstable();
+        Ok(Some((
+            facts,
+            children.into_iter().map(|(_, id)| id).collect(),
+        )))
     }
 
     /// Adds the spouses and children of `rows` registered elsewhere.
