@@ -32,6 +32,8 @@ pub struct Settings {
     pub exchange: ExchangeSettings,
     /// Reward and special support: the programs and their rules.
     pub support: SupportSettings,
+    /// Only-child parents' certificates: who may hold one.
+    pub certificates: CertificateSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -187,6 +189,23 @@ impl Default for SupportSettings {
     }
 }
 
+/// Only-child parents' certificates (`[certificates]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertificateSettings {
+    /// Who may hold one, as a program's `exclude` / `include` rules in CEL
+    /// over the applicant's family (`[certificates.rules]`; its `amount` is unused).
+    pub rules: renkou_domain::support::SupportProgram,
+}
+
+impl Default for CertificateSettings {
+    fn default() -> Self {
+        CertificateSettings {
+            rules: renkou_domain::certificates::default_rules(),
+        }
+    }
+}
+
 /// The exchange's push deliveries (`[exchange]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -285,6 +304,8 @@ impl Settings {
                 s.cases
                     .deadline_days
                     .check()
+                    .map_err(|e| SettingsError(e.to_string()))?;
+                renkou_domain::support::Judge::new(&s.certificates.rules)
                     .map_err(|e| SettingsError(e.to_string()))?;
                 for program in &s.support.programs {
                     renkou_domain::support::Judge::new(program)

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::Subsystem;
 use crate::region::RegionLevel;
 
 /// What a case is about.
@@ -60,6 +61,18 @@ impl CaseKind {
             CaseKind::CitizenRequest => "群众需求",
             CaseKind::OnlyChildCertificate => "独生子女父母光荣证申领",
             CaseKind::CertificateRevocation => "独生子女父母光荣证收回",
+        }
+    }
+
+    /// The subsystem whose grants read and move cases of this kind.
+    pub fn subsystem(self) -> Subsystem {
+        match self {
+            CaseKind::MigrantNotice => Subsystem::Migrants,
+            CaseKind::SupportRoll => Subsystem::Support,
+            CaseKind::CitizenRequest => Subsystem::Requests,
+            CaseKind::OnlyChildCertificate | CaseKind::CertificateRevocation => {
+                Subsystem::Certificates
+            }
         }
     }
 

@@ -376,10 +376,17 @@ pub async fn decide_as(
     if !body.pass && body.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(ApiError::invalid("reason", "退回须写明理由"));
     }
-    // Every kind that is decided belongs to the support subsystem so far.
-    let scope = Scope::deciding(&session.account, Subsystem::Support);
+    let kind = state
+        .store
+        .case_kind(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let scope = Scope::deciding(&session.account, kind.subsystem());
     if scope.regions().is_empty() {
-        return Err(ApiError::forbidden("您的账号没有审核奖励扶助名册的权限"));
+        return Err(ApiError::forbidden(format!(
+            "您的账号没有审核{}的权限",
+            kind.label()
+        )));
     }
     let decision = renkou_store::Decision {
         pass: body.pass,

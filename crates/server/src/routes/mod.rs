@@ -1,6 +1,7 @@
 //! The API's handlers, one file per resource, each with its `routes()`.
 
 pub mod cases;
+pub mod certificates;
 pub mod events;
 pub mod exchange;
 pub mod health;
@@ -31,4 +32,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(cases::routes())
         .merge(support::routes())
         .merge(requests::routes())
+        .merge(certificates::routes())
 }

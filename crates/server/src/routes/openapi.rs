@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    cases, events, exchange, health, households, persons, phones, regions, reports, requests,
-    support, wis,
+    cases, certificates, events, exchange, health, households, persons, phones, regions, reports,
+    requests, support, wis,
 };
 use crate::session;
 
@@ -58,6 +58,9 @@ use crate::session;
         requests::forward,
         requests::tell,
         requests::response_times,
+        certificates::apply,
+        certificates::show_application,
+        certificates::certificate,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(
@@ -72,6 +75,7 @@ use crate::session;
         (name = "cases", description = "Cases handed between offices (a migrant's notice to the place of registration): inbox, outbox, steps, response times"),
         (name = "support", description = "Reward and special support (奖励扶助 / 特别扶助): the programs' rules, yearly rolls and their review, under a grant that opens `support`"),
         (name = "requests", description = "Citizens' requests (群众需求): recorded at a village or township, answered or sent up a level until answered, the answer back with the office that recorded it; under a grant that opens `requests`"),
+        (name = "certificates", description = "Only-child parents' certificates (独生子女父母光荣证): applications checked against the register, issued by the county with its number, revoked at a second child's birth; under a grant that opens `certificates`"),
         (name = "health", description = "For load balancers"),
     )
 )]

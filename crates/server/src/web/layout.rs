@@ -33,6 +33,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                     !Scope::reading(&session.account, Subsystem::Migrants).regions().is_empty(),
                     !Scope::reading(&session.account, Subsystem::Support).regions().is_empty(),
                     !Scope::reading(&session.account, Subsystem::Requests).regions().is_empty(),
+                    !Scope::reading(&session.account, Subsystem::Certificates).regions().is_empty(),
                 ))
                 @if session.account.grants.iter().any(|g| g.role == renkou_domain::Role::Admin) {
                     a href="/admin/subscriptions" { "推送订阅" }
@@ -51,7 +52,14 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
 
 /// The links of the header; the move-in form only for roles that record,
 /// the family-planning lists and the migrants only under a grant that opens them.
-pub fn menu(records: bool, wis: bool, migrants: bool, support: bool, requests: bool) -> Markup {
+pub fn menu(
+    records: bool,
+    wis: bool,
+    migrants: bool,
+    support: bool,
+    requests: bool,
+    certificates: bool,
+) -> Markup {
     html! {
         strong { a href="/" { "人口信息平台" } }
         a href="/" { "首页" }
@@ -64,6 +72,7 @@ pub fn menu(records: bool, wis: bool, migrants: bool, support: bool, requests: b
         @if migrants { a href="/migrants" { "流动人口" } }
         @if support { a href="/support" { "奖励扶助" } }
         @if requests { a href="/requests" { "群众需求" } }
+        @if certificates { a href="/certificates" { "独生子女证" } }
         a href="/password" { "修改密码" }
     }
 }

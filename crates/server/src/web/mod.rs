@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod certificates;
 pub mod change_report;
 pub mod charts;
 pub mod dashboard;
@@ -43,6 +44,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(home::routes())
         .merge(support::routes())
         .merge(requests::routes())
+        .merge(certificates::routes())
         .merge(login::routes())
         .merge(password::routes())
         .merge(search::routes())

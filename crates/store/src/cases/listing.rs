@@ -153,6 +153,15 @@ impl Store {
         Ok(took_part.then_some((case, steps)))
     }
 
+    /// The kind of a case (to know whose grants decide it); none for an
+    /// unknown id or kind.
+    pub async fn case_kind(&self, id: i64) -> StoreResult<Option<CaseKind>> {
+        Ok(self
+            .case_row(id)
+            .await?
+            .and_then(|c| CaseKind::parse(&c.kind)))
+    }
+
     /// A case, whoever may see it (the callers check).
     pub(crate) async fn case_row(&self, id: i64) -> StoreResult<Option<Case>> {
         Ok(
