@@ -28,7 +28,7 @@ R=target/release/renkou
 B=target/release/renkou-bench
 calc() { awk "BEGIN{printf \"%.2f\", $1}"; }
 COLUMNS="SELECT p.id, p.sex, p.birth_date, p.status, p.death_date, p.hukou_type,
-  COALESCE(p.hukou_region, p.residence), p.mother_id, p.father_id, p.spouse_id, d.grade
+  COALESCE(p.hukou_region, p.residence), p.mother_id, p.father_id, p.spouse_id, d.grade, p.marital_status
   FROM persons p LEFT JOIN disabilities d ON d.person_id = p.id WHERE p.status <> 'merged'"
 
 engine() {

@@ -144,6 +144,7 @@ impl Role {
                 Subsystem::Support,
                 Subsystem::Requests,
                 Subsystem::Certificates,
+                Subsystem::Rebirth,
             ]),
             Role::Admin => Subsystems::ALL,
             _ => Subsystems::of(&[Subsystem::Registry]),
@@ -170,17 +171,20 @@ pub enum Subsystem {
     Requests,
     /// 独生子女证: only-child parents' certificates, issued and revoked.
     Certificates,
+    /// 再生育审批: re-birth approvals with their documents.
+    Rebirth,
 }
 
 impl Subsystem {
     /// Every subsystem.
-    pub const ALL: [Subsystem; 6] = [
+    pub const ALL: [Subsystem; 7] = [
         Subsystem::Registry,
         Subsystem::Wis,
         Subsystem::Migrants,
         Subsystem::Support,
         Subsystem::Requests,
         Subsystem::Certificates,
+        Subsystem::Rebirth,
     ];
 
     /// The name on the command line and in the database.
@@ -192,6 +196,7 @@ impl Subsystem {
             Subsystem::Support => "support",
             Subsystem::Requests => "requests",
             Subsystem::Certificates => "certificates",
+            Subsystem::Rebirth => "rebirth",
         }
     }
 
@@ -204,6 +209,7 @@ impl Subsystem {
             Subsystem::Support => "奖励扶助",
             Subsystem::Requests => "群众需求",
             Subsystem::Certificates => "独生子女证",
+            Subsystem::Rebirth => "再生育审批",
         }
     }
 
@@ -225,7 +231,7 @@ pub struct Subsystems(u8);
 
 impl Subsystems {
     /// Every subsystem.
-    pub const ALL: Subsystems = Subsystems(0b11_1111);
+    pub const ALL: Subsystems = Subsystems(0b111_1111);
 
     /// The set of these.
     pub fn of(list: &[Subsystem]) -> Subsystems {

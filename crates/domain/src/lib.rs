@@ -20,6 +20,7 @@ pub mod period;
 pub mod person;
 pub mod phone;
 pub mod quality;
+pub mod rebirth;
 pub mod region;
 pub mod report;
 pub mod rules;

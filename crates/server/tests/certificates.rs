@@ -111,7 +111,7 @@ async fn a_certificate_is_applied_for_issued_and_its_revocation_raised(db: &Test
         &app,
         &format!("/certificates/applications/{id}/decide"),
         &township,
-        &[("pass", "1"), ("reason", "")],
+        &[("decision", "pass"), ("reason", "")],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -121,7 +121,7 @@ async fn a_certificate_is_applied_for_issued_and_its_revocation_raised(db: &Test
         &app,
         &format!("/certificates/applications/{id}/decide"),
         &county,
-        &[("pass", "1"), ("reason", "材料齐全")],
+        &[("decision", "pass"), ("reason", "材料齐全")],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -179,7 +179,7 @@ async fn a_townships_roll_is_made_reviewed_and_approved_up_to_the_city(db: &Test
         &app,
         &format!("/support/rolls/{id}/decide"),
         &township,
-        &[("pass", "1"), ("reason", "")],
+        &[("decision", "pass"), ("reason", "")],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -36,6 +36,7 @@ pub use access::scope::Scope;
 pub use access::sessions::{LOCK_MINUTES, MAX_FAILED_LOGINS, MAX_FAILED_LOGINS_PER_ADDRESS};
 pub use access::tokens::ApiToken;
 pub use cases::decisions::Decision;
+pub use cases::documents::{CaseDocument, MAX_DOCUMENT_BYTES};
 pub use cases::listing::{CaseCounts, CaseFilter, Mailbox, SenderTally};
 pub use cases::response_times::ResponseTimes;
 pub use cases::steps::Handling;

@@ -87,6 +87,7 @@ async fn couple(db: &TestDb, names: [&str; 2]) -> (PersonId, PersonId) {
 
 fn pass(actor: &str) -> Decision {
     Decision {
+        refuse: false,
         pass: true,
         reason: None,
         actor: actor.into(),
@@ -195,6 +196,7 @@ async fn a_couple_with_one_child_gets_a_numbered_certificate_and_loses_it_at_a_s
         .await
         .unwrap();
     let revoke = Decision {
+        refuse: false,
         pass: true,
         reason: Some("已生育第二个子女".into()),
         actor: "xian104".into(),

@@ -274,6 +274,7 @@ async fn a_townships_roll_is_reviewed_by_the_county_and_approved_by_the_city(db:
         .unwrap();
     let case = saved.case_id.unwrap();
     let pass = |actor: &str| Decision {
+        refuse: false,
         pass: true,
         reason: None,
         actor: actor.into(),
@@ -313,6 +314,7 @@ async fn a_townships_roll_is_reviewed_by_the_county_and_approved_by_the_city(db:
     );
     // Returned by the county: a reason is required, and it goes back down.
     let bare = Decision {
+        refuse: false,
         pass: false,
         reason: Some(" ".into()),
         actor: "county1".into(),
@@ -322,6 +324,7 @@ async fn a_townships_roll_is_reviewed_by_the_county_and_approved_by_the_city(db:
         Err(StoreError::Invalid(_))
     ));
     let back = Decision {
+        refuse: false,
         pass: false,
         reason: Some("请核实张小明是否健在".into()),
         actor: "county1".into(),

@@ -25,16 +25,20 @@ pub enum CaseKind {
     /// The revocation of a certificate a second child's birth raised,
     /// decided by the county.
     CertificateRevocation,
+    /// A couple's application to have another child (再生育审批), with its
+    /// documents, reviewed by the township and decided by the county.
+    Rebirth,
 }
 
 impl CaseKind {
     /// Every kind.
-    pub const ALL: [CaseKind; 5] = [
+    pub const ALL: [CaseKind; 6] = [
         CaseKind::MigrantNotice,
         CaseKind::SupportRoll,
         CaseKind::CitizenRequest,
         CaseKind::OnlyChildCertificate,
         CaseKind::CertificateRevocation,
+        CaseKind::Rebirth,
     ];
 
     /// The stored name.
@@ -45,6 +49,7 @@ impl CaseKind {
             CaseKind::CitizenRequest => "citizen_request",
             CaseKind::OnlyChildCertificate => "only_child_certificate",
             CaseKind::CertificateRevocation => "certificate_revocation",
+            CaseKind::Rebirth => "rebirth",
         }
     }
 
@@ -61,6 +66,7 @@ impl CaseKind {
             CaseKind::CitizenRequest => "群众需求",
             CaseKind::OnlyChildCertificate => "独生子女父母光荣证申领",
             CaseKind::CertificateRevocation => "独生子女父母光荣证收回",
+            CaseKind::Rebirth => "再生育审批",
         }
     }
 
@@ -73,6 +79,7 @@ impl CaseKind {
             CaseKind::OnlyChildCertificate | CaseKind::CertificateRevocation => {
                 Subsystem::Certificates
             }
+            CaseKind::Rebirth => Subsystem::Rebirth,
         }
     }
 
@@ -82,9 +89,9 @@ impl CaseKind {
         match self {
             CaseKind::MigrantNotice | CaseKind::CitizenRequest => None,
             CaseKind::SupportRoll => Some(RegionLevel::City),
-            CaseKind::OnlyChildCertificate | CaseKind::CertificateRevocation => {
-                Some(RegionLevel::County)
-            }
+            CaseKind::OnlyChildCertificate
+            | CaseKind::CertificateRevocation
+            | CaseKind::Rebirth => Some(RegionLevel::County),
         }
     }
 }
@@ -117,6 +124,8 @@ pub enum Step {
     Returned,
     /// The office that recorded a request told the citizen the answer.
     Told,
+    /// Refused by the level that decides: closed.
+    Refused,
 }
 
 impl Step {
@@ -145,24 +154,40 @@ impl Step {
             Step::Approved => "approved",
             Step::Returned => "returned",
             Step::Told => "told",
+            Step::Refused => "refused",
         }
     }
 
     /// The steps of an application, in order (escalation aside).
-    pub const REVIEW: [Step; 4] = [
+    pub const REVIEW: [Step; 6] = [
         Step::Applied,
         Step::Forwarded,
         Step::Returned,
         Step::Approved,
+        Step::Refused,
+        Step::Told,
+    ];
+
+    /// Every step: the flow, the review, escalation.
+    pub const ALL: [Step; 13] = [
+        Step::Sent,
+        Step::Received,
+        Step::Matched,
+        Step::Assigned,
+        Step::Handled,
+        Step::Answered,
+        Step::Escalated,
+        Step::Applied,
+        Step::Forwarded,
+        Step::Approved,
+        Step::Returned,
+        Step::Told,
+        Step::Refused,
     ];
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Step> {
-        Step::FLOW
-            .into_iter()
-            .chain(Step::REVIEW)
-            .chain([Step::Escalated])
-            .find(|step| step.as_str() == s)
+        Step::ALL.into_iter().find(|step| step.as_str() == s)
     }
 
     /// The name staff read.
@@ -180,6 +205,7 @@ impl Step {
             Step::Approved => "已批准",
             Step::Returned => "已退回",
             Step::Told => "已告知群众",
+            Step::Refused => "不予批准",
         }
     }
 
@@ -187,7 +213,7 @@ impl Step {
     pub fn is_open(self) -> bool {
         !matches!(
             self,
-            Step::Handled | Step::Answered | Step::Approved | Step::Told
+            Step::Handled | Step::Answered | Step::Approved | Step::Told | Step::Refused
         )
     }
 
@@ -202,7 +228,7 @@ impl Step {
                 | (Step::Assigned, Step::Handled)
                 | (
                     Step::Applied | Step::Forwarded,
-                    Step::Forwarded | Step::Approved | Step::Returned
+                    Step::Forwarded | Step::Approved | Step::Returned | Step::Refused
                 )
                 | (Step::Returned, Step::Applied)
                 | (Step::Applied | Step::Forwarded, Step::Answered)
@@ -217,14 +243,22 @@ mod tests {
 
     #[test]
     fn every_step_reads_back_from_its_stored_name() {
-        for step in Step::FLOW
-            .into_iter()
-            .chain(Step::REVIEW)
-            .chain([Step::Escalated])
-        {
+        for step in Step::ALL {
             assert_eq!(Step::parse(step.as_str()), Some(step));
             assert!(!step.label().is_empty());
+            // Every step is in ALL: a new one must be added there too.
+            let listed = match step {
+                Step::Sent | Step::Received | Step::Matched | Step::Assigned => true,
+                Step::Handled | Step::Answered | Step::Escalated | Step::Applied => true,
+                Step::Forwarded | Step::Approved | Step::Returned | Step::Told => true,
+                Step::Refused => true,
+            };
+            assert!(listed);
         }
+        let mut names: Vec<&str> = Step::ALL.iter().map(|s| s.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Step::ALL.len());
         assert_eq!(Step::parse("done"), None);
     }
 

@@ -39,10 +39,12 @@ pub struct FamilyFacts {
     pub children_disabled: i64,
     /// Age of the youngest child living or dead in the roll year (-1: none).
     pub youngest_child_age: i64,
+    /// Either spouse remarried (再婚, marital status 22).
+    pub remarried: bool,
 }
 
 /// The variables a rule may read, for the configuration's documentation.
-pub const VARIABLES: [&str; 16] = [
+pub const VARIABLES: [&str; 17] = [
     "age",
     "sex",
     "alive",
@@ -59,6 +61,7 @@ pub const VARIABLES: [&str; 16] = [
     "children_dead",
     "children_disabled",
     "youngest_child_age",
+    "remarried",
 ];
 
 impl VariableResolver for FamilyFacts {
@@ -82,6 +85,7 @@ impl VariableResolver for FamilyFacts {
             "children_dead" => Some(Value::Int(self.children_dead)),
             "children_disabled" => Some(Value::Int(self.children_disabled)),
             "youngest_child_age" => Some(Value::Int(self.youngest_child_age)),
+            "remarried" => Some(Value::Bool(self.remarried)),
             _ => None,
         }
     }

@@ -24,6 +24,8 @@ pub struct Member {
     pub spouse: Option<i64>,
     /// Holds a disability certificate of grade 1–3.
     pub disabled: bool,
+    /// Remarried (marital status 22).
+    pub remarried: bool,
     /// Whether the roll judges this person (registered in its region);
     /// the others are read only as family.
     pub considered: bool,
@@ -91,6 +93,7 @@ impl<'a> Families<'a> {
                 _ => age(me),
             },
             youngest_child_age: -1,
+            remarried: me.remarried || spouse.is_some_and(|s| s.remarried),
             ..FamilyFacts::default()
         };
         for &k in &kids {

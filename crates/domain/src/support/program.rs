@@ -283,6 +283,7 @@ fn samples() -> [FamilyFacts; 2] {
         children_dead: 0,
         children_disabled: 0,
         youngest_child_age: 35,
+        remarried: false,
     };
     let bereaved = FamilyFacts {
         children: 0,

@@ -352,8 +352,11 @@ pub struct DecideBody {
     /// `true`: passed (sent up, or approved at the deciding level);
     /// `false`: returned to the office that handed it in.
     pub pass: bool,
-    /// Why (required to return; at most 500 characters).
+    /// Why (required to return or refuse; at most 500 characters).
     pub reason: Option<String>,
+    /// With `pass: false`, at the level that decides: refused for good
+    /// (不予批准) rather than returned.
+    pub refuse: Option<bool>,
 }
 
 /// Decides an application as the caller (a form's or a body's), audited.
@@ -374,7 +377,7 @@ pub async fn decide_as(
         return Err(ApiError::invalid("reason", "审核意见不超过 500 字"));
     }
     if !body.pass && body.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(ApiError::invalid("reason", "退回须写明理由"));
+        return Err(ApiError::invalid("reason", "退回或不予批准须写明理由"));
     }
     let kind = state
         .store
@@ -390,6 +393,7 @@ pub async fn decide_as(
     }
     let decision = renkou_store::Decision {
         pass: body.pass,
+        refuse: body.refuse.unwrap_or(false),
         reason: body.reason.clone(),
         actor: session.account.username.clone(),
     };

@@ -7,6 +7,7 @@ pub mod certificates;
 pub mod change_report;
 pub mod charts;
 pub mod dashboard;
+pub mod decision;
 pub mod error;
 pub mod etag;
 pub mod forms;

@@ -19,7 +19,10 @@ use crate::{Store, with_tx};
 pub struct Decision {
     /// Passed (审核通过 / 批准) or returned (退回).
     pub pass: bool,
-    /// Why: required to return, kept with the step either way.
+    /// With `pass` false, at the level that decides: refused for good
+    /// (不予批准) instead of returned.
+    pub refuse: bool,
+    /// Why: required to return or refuse, kept with the step either way.
     pub reason: Option<String>,
     /// Who decides.
     pub actor: String,
@@ -50,7 +53,7 @@ impl Store {
             .map(str::trim)
             .filter(|r| !r.is_empty());
         if !decision.pass && reason.is_none() {
-            return Err(StoreError::Invalid("退回须写明理由".into()));
+            return Err(StoreError::Invalid("退回或不予批准须写明理由".into()));
         }
         let owner = parse(&case.owner_region)?;
         // Each level decides for itself: a county does not pass up what its
@@ -59,11 +62,26 @@ impl Store {
             return Err(StoreError::OutsideScope(owner.to_string()));
         }
         let now = now();
-        let (state, to_office) = match (decision.pass, owner.level() <= deciding) {
-            (true, true) => (Step::Approved, owner),
-            (true, false) => (Step::Forwarded, self.level_above(&owner).await?),
-            (false, _) => (Step::Returned, parse(&case.sender_region)?),
+        let at_deciding_level = owner.level() <= deciding;
+        let (state, to_office) = match (decision.pass, at_deciding_level, decision.refuse) {
+            (true, true, _) => (Step::Approved, owner),
+            (true, false, _) => (Step::Forwarded, self.level_above(&owner).await?),
+            (false, true, true) => (Step::Refused, owner),
+            (false, false, true) => {
+                return Err(StoreError::Invalid(
+                    "只有审批机关可以不予批准，本级可退回".into(),
+                ));
+            }
+            (false, _, false) => (Step::Returned, parse(&case.sender_region)?),
         };
+        // An application with documents is approved only once every one
+        // was checked against the original.
+        if state == Step::Approved && kind == Some(CaseKind::Rebirth) {
+            let documents = self.documents(id).await?;
+            if documents.is_empty() || documents.iter().any(|d| d.checked_at.is_none()) {
+                return Err(StoreError::Invalid("申请材料尚未全部核验，不能批准".into()));
+            }
+        }
         let state_now = Step::parse(&case.state).unwrap_or(Step::Sent);
         if !state_now.allows(state) {
             return Err(StoreError::CaseMoved {
@@ -72,7 +90,7 @@ impl Store {
             });
         }
         let due_at = match state {
-            Step::Approved => None,
+            Step::Approved | Step::Refused => None,
             _ => {
                 let days = days(deadline, &case, to_office.level())?;
                 Some(now + chrono::Duration::days(i64::from(days)))

@@ -6,6 +6,7 @@
 //! the staff (`steps.rs`), timed per level (`response_times.rs`).
 
 pub mod decisions;
+pub mod documents;
 pub mod escalation;
 pub mod listing;
 pub(crate) mod open;

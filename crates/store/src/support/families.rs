@@ -22,11 +22,12 @@ pub(crate) struct MemberRow {
     father_id: Option<i64>,
     spouse_id: Option<i64>,
     grade: Option<i32>,
+    marital_status: Option<String>,
 }
 
 const COLUMNS: &str = "SELECT p.id, p.sex, p.birth_date, p.status, p.death_date, p.hukou_type, \
      COALESCE(p.hukou_region, p.residence) AS registered, p.mother_id, p.father_id, p.spouse_id, \
-     d.grade FROM persons p LEFT JOIN disabilities d ON d.person_id = p.id \
+     d.grade, p.marital_status FROM persons p LEFT JOIN disabilities d ON d.person_id = p.id \
      WHERE p.status <> 'merged'";
 
 /// A person as the roll reads them: considered when registered in
@@ -48,13 +49,14 @@ fn member(r: MemberRow, low: &str, high: &str, dead_since: i32) -> Member {
         father: r.father_id,
         spouse: r.spouse_id,
         disabled: r.grade.is_some_and(|g| (1..=3).contains(&g)),
+        remarried: r.marital_status.as_deref() == Some("22"),
         considered: in_region && (living || recently_dead),
     }
 }
 
 impl MemberRow {
     /// A row stepped as text (SQLite), in the order of `COLUMNS`.
-    fn from_text(c: [Option<&str>; 11]) -> MemberRow {
+    fn from_text(c: [Option<&str>; 12]) -> MemberRow {
         let int = |v: Option<&str>| v.and_then(|v| v.parse::<i64>().ok());
         let date = |v: Option<&str>| v.and_then(|v| renkou_domain::parse_date(v).ok());
         let text = |v: Option<&str>| v.unwrap_or_default().to_string();
@@ -70,6 +72,7 @@ impl MemberRow {
             father_id: int(c[8]),
             spouse_id: int(c[9]),
             grade: int(c[10]).and_then(|g| i32::try_from(g).ok()),
+            marital_status: c[11].map(str::to_string),
         }
     }
 }
@@ -106,7 +109,7 @@ impl Store {
             Store::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 let mut rows = Vec::new();
-                crate::database::sqlite_bulk::for_each_row::<11>(&mut conn, &sql, params, |c| {
+                crate::database::sqlite_bulk::for_each_row::<12>(&mut conn, &sql, params, |c| {
                     rows.push(MemberRow::from_text(c));
                 })
                 .await?;

@@ -11,15 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use renkou_domain::cases::{CaseKind, Step};
-use renkou_domain::{IdNumber, Person, PersonId, RegionCode, Subsystem};
+use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Case, CaseFilter, Certificate, Mailbox, Scope};
 use serde::Deserialize;
 
-use crate::routes::cases::{DecideBody, decide_as};
+use crate::routes::cases::decide_as;
 use crate::routes::certificates::{application, apply_as, readable, reading};
 use crate::routes::persons::audit_reads;
 use crate::routes::reports::region_in;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::support::region_label;
@@ -245,15 +246,7 @@ pub async fn show_application(
                     @if c.revoked_at.is_some() { "（已收回）" } }
             }
             @if decides {
-                h2 { "审核" }
-                form method="post" action=(format!("/certificates/applications/{}/decide", case.id)) {
-                    (csrf_field(&session))
-                    label { "审核意见 " input type="text" name="reason" maxlength="500" size="40"; }
-                    " "
-                    button type="submit" name="pass" value="1" { "审核通过" }
-                    " "
-                    button type="submit" name="pass" value="0" { "退回（须写明理由）" }
-                }
+                (decision::form(&session, &format!("/certificates/applications/{}/decide", case.id), RegionCode::parse(&case.owner_region).is_ok_and(|o| o.level() <= RegionLevel::County)))
             }
             h2 { "办理记录" }
             ol { @for s in &view.steps { li {
@@ -264,27 +257,14 @@ pub async fn show_application(
     ))
 }
 
-/// The decision form.
-#[derive(Debug, Deserialize)]
-pub struct DecideForm {
-    pass: String,
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /certificates/applications/{id}/decide`.
 pub async fn decide(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(session, form): CsrfForm<DecideForm>,
+    CsrfForm(session, form): CsrfForm<decision::DecideForm>,
 ) -> Result<Response, WebError> {
     application(&state, &session, id).await?;
-    let reason = form.reason.trim();
-    let body = DecideBody {
-        pass: form.pass == "1",
-        reason: (!reason.is_empty()).then(|| reason.to_string()),
-    };
-    decide_as(&state, &session, id, &body).await?;
+    decide_as(&state, &session, id, &form.body()).await?;
     Ok(Redirect::to(&format!("/certificates/applications/{id}")).into_response())
 }
 

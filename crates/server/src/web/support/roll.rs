@@ -8,16 +8,16 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use renkou_domain::{Person, PersonId, RegionCode, Subsystem};
+use renkou_domain::{Person, PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Change, RollEntry, Scope};
-use serde::Deserialize;
 
 use super::{decides, program_title, region_label, review_state};
 use crate::AppState;
-use crate::routes::cases::{DecideBody, decide_as};
+use crate::routes::cases::decide_as;
 use crate::routes::persons::audit_reads;
 use crate::routes::support::{readable_roll, roll_view};
-use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::auth::{CsrfForm, WebSession};
+use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::view::{id_shown, xlsx_download};
@@ -101,17 +101,7 @@ pub async fn show(
                 a href="javascript:print()" { "打印" }
             }
             @if decides(&deciding, roll) {
-                section {
-                    h2 { "审核" }
-                    form method="post" action=(format!("/support/rolls/{}/decide", roll.id)) {
-                        (csrf_field(&session))
-                        label { "审核意见 " input type="text" name="reason" maxlength="500" size="40"; }
-                        " "
-                        button type="submit" name="pass" value="1" { "审核通过" }
-                        " "
-                        button type="submit" name="pass" value="0" { "退回（须写明理由）" }
-                    }
-                }
+                (decision::form(&session, &format!("/support/rolls/{}/decide", roll.id), roll.owner_region.as_deref().and_then(|o| RegionCode::parse(o).ok()).is_some_and(|o| o.level() <= RegionLevel::City)))
             }
             h2 { "条件核查结果" }
             p.muted { "共核查 " (roll.considered) " 人：符合 " (roll.eligible) " 人，不符合 " (roll.considered - roll.eligible) " 人；各理由人数之和与之相等（符合 " (eligible_sum) " 人）。" }
@@ -156,28 +146,15 @@ pub async fn show(
     ))
 }
 
-/// The decision form.
-#[derive(Debug, Deserialize)]
-pub struct DecideForm {
-    pass: String,
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /support/rolls/{id}/decide`.
 pub async fn decide(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(session, form): CsrfForm<DecideForm>,
+    CsrfForm(session, form): CsrfForm<decision::DecideForm>,
 ) -> Result<Response, WebError> {
     let roll = readable_roll(&state, &session, id).await?;
     let case = roll.case_id.ok_or_else(crate::ApiError::not_found)?;
-    let reason = form.reason.trim();
-    let body = DecideBody {
-        pass: form.pass == "1",
-        reason: (!reason.is_empty()).then(|| reason.to_string()),
-    };
-    decide_as(&state, &session, case, &body).await?;
+    decide_as(&state, &session, case, &form.body()).await?;
     Ok(Redirect::to(&format!("/support/rolls/{id}")).into_response())
 }
 
