@@ -13,6 +13,7 @@ mod database;
 mod error;
 mod exchange;
 mod migrants;
+mod rebirth;
 mod registry;
 mod requests;
 mod statistics;

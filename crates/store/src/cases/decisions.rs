@@ -74,6 +74,13 @@ impl Store {
             }
             (false, _, false) => (Step::Returned, parse(&case.sender_region)?),
         };
+        let state_now = Step::parse(&case.state).unwrap_or(Step::Sent);
+        if !state_now.allows(state) {
+            return Err(StoreError::CaseMoved {
+                id,
+                state: case.state,
+            });
+        }
         // An application with documents is approved only once every one
         // was checked against the original.
         if state == Step::Approved && kind == Some(CaseKind::Rebirth) {
@@ -81,13 +88,6 @@ impl Store {
             if documents.is_empty() || documents.iter().any(|d| d.checked_at.is_none()) {
                 return Err(StoreError::Invalid("申请材料尚未全部核验，不能批准".into()));
             }
-        }
-        let state_now = Step::parse(&case.state).unwrap_or(Step::Sent);
-        if !state_now.allows(state) {
-            return Err(StoreError::CaseMoved {
-                id,
-                state: case.state,
-            });
         }
         let due_at = match state {
             Step::Approved | Step::Refused => None,

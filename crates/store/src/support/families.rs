@@ -219,3 +219,41 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// Records (or replaces) a person's disability certificate as the
+    /// disabled persons' federation reports it: grade 1–4.
+    pub async fn record_disability(
+        &self,
+        person: renkou_domain::PersonId,
+        grade: i32,
+        certificate_no: Option<&str>,
+        source: &str,
+    ) -> StoreResult<()> {
+        if !(1..=4).contains(&grade) {
+            return Err(crate::error::StoreError::Invalid(
+                "残疾等级应为 1 至 4 级".into(),
+            ));
+        }
+        if self.person(person).await?.is_none() {
+            return Err(crate::error::StoreError::NotFound(format!(
+                "person {}",
+                person.0
+            )));
+        }
+        let now = crate::cases::steps::now();
+        on_pool!(self, pool => sqlx::query(
+            "INSERT INTO disabilities (person_id, grade, certificate_no, source, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET grade = excluded.grade, \
+             certificate_no = excluded.certificate_no, source = excluded.source, recorded_at = excluded.recorded_at")
+            .bind(person.0)
+            .bind(grade)
+            .bind(certificate_no)
+            .bind(source)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())?);
+        Ok(())
+    }
+}
