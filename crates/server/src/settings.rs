@@ -34,6 +34,8 @@ pub struct Settings {
     pub support: SupportSettings,
     /// Only-child parents' certificates: who may hold one.
     pub certificates: CertificateSettings,
+    /// Re-birth approvals: the register's advice to the reviewers.
+    pub rebirth: RebirthSettings,
     /// A fault to inject, for the crash tests only (`RENKOU_TEST_FAULT`).
     #[serde(skip)]
     pub fault: Option<Fault>,
@@ -206,6 +208,24 @@ impl Default for CertificateSettings {
     }
 }
 
+/// Re-birth approvals (`[rebirth]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RebirthSettings {
+    /// Which couples the register shows eligible, as a program's `exclude` /
+    /// `include` rules in CEL (`[rebirth.rules]`): advice the reviewers
+    /// read with the documents, not a refusal.
+    pub rules: renkou_domain::support::SupportProgram,
+}
+
+impl Default for RebirthSettings {
+    fn default() -> Self {
+        RebirthSettings {
+            rules: renkou_domain::rebirth::default_rules(),
+        }
+    }
+}
+
 /// The exchange's push deliveries (`[exchange]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -305,8 +325,10 @@ impl Settings {
                     .deadline_days
                     .check()
                     .map_err(|e| SettingsError(e.to_string()))?;
-                renkou_domain::support::Judge::new(&s.certificates.rules)
-                    .map_err(|e| SettingsError(e.to_string()))?;
+                for rules in [&s.certificates.rules, &s.rebirth.rules] {
+                    renkou_domain::support::Judge::new(rules)
+                        .map_err(|e| SettingsError(e.to_string()))?;
+                }
                 for program in &s.support.programs {
                     renkou_domain::support::Judge::new(program)
                         .map_err(|e| SettingsError(e.to_string()))?;

@@ -230,7 +230,10 @@ impl Step {
                     Step::Applied | Step::Forwarded,
                     Step::Forwarded | Step::Approved | Step::Returned | Step::Refused
                 )
-                | (Step::Returned, Step::Applied)
+                | (
+                    Step::Returned,
+                    Step::Applied | Step::Forwarded | Step::Approved
+                )
                 | (Step::Applied | Step::Forwarded, Step::Answered)
                 | (Step::Answered, Step::Told)
         )

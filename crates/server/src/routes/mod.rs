@@ -9,6 +9,7 @@ pub mod households;
 pub mod openapi;
 pub mod persons;
 pub mod phones;
+pub mod rebirth;
 pub mod regions;
 pub mod reports;
 pub mod requests;
@@ -33,4 +34,5 @@ pub fn api() -> axum::Router<crate::AppState> {
         .merge(support::routes())
         .merge(requests::routes())
         .merge(certificates::routes())
+        .merge(rebirth::routes())
 }

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    cases, certificates, events, exchange, health, households, persons, phones, regions, reports,
-    requests, support, wis,
+    cases, certificates, events, exchange, health, households, persons, phones, rebirth, regions,
+    reports, requests, support, wis,
 };
 use crate::session;
 
@@ -61,6 +61,8 @@ use crate::session;
         certificates::apply,
         certificates::show_application,
         certificates::certificate,
+        rebirth::apply,
+        rebirth::show,
     ),
     modifiers(&SessionCookie, &ShownPerson),
     tags(
@@ -76,6 +78,7 @@ use crate::session;
         (name = "support", description = "Reward and special support (奖励扶助 / 特别扶助): the programs' rules, yearly rolls and their review, under a grant that opens `support`"),
         (name = "requests", description = "Citizens' requests (群众需求): recorded at a village or township, answered or sent up a level until answered, the answer back with the office that recorded it; under a grant that opens `requests`"),
         (name = "certificates", description = "Only-child parents' certificates (独生子女父母光荣证): applications checked against the register, issued by the county with its number, revoked at a second child's birth; under a grant that opens `certificates`"),
+        (name = "rebirth", description = "Re-birth approvals (再生育审批): applications with the register's verdict as advice and their documents, decided by the county; under a grant that opens `rebirth`"),
         (name = "health", description = "For load balancers"),
     )
 )]

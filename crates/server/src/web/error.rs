@@ -28,7 +28,7 @@ impl IntoResponse for WebError {
             html! {
                 // The links home and onward; the error page has no session
                 // to name the user by.
-                header { (menu(false, false, false, false, false, false)) }
+                header { (menu(None)) }
                 main {
                     h1 { "无法完成操作" }
                     p.notice role="alert" { (self.0.message) }

@@ -27,14 +27,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
         title,
         html! {
             header {
-                (menu(
-                    !Scope::writable(&session.account).regions().is_empty(),
-                    !Scope::reading(&session.account, Subsystem::Wis).regions().is_empty(),
-                    !Scope::reading(&session.account, Subsystem::Migrants).regions().is_empty(),
-                    !Scope::reading(&session.account, Subsystem::Support).regions().is_empty(),
-                    !Scope::reading(&session.account, Subsystem::Requests).regions().is_empty(),
-                    !Scope::reading(&session.account, Subsystem::Certificates).regions().is_empty(),
-                ))
+                (menu(Some(session)))
                 @if session.account.grants.iter().any(|g| g.role == renkou_domain::Role::Admin) {
                     a href="/admin/subscriptions" { "推送订阅" }
                 }
@@ -50,16 +43,28 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
     )
 }
 
-/// The links of the header; the move-in form only for roles that record,
-/// the family-planning lists and the migrants only under a grant that opens them.
-pub fn menu(
-    records: bool,
-    wis: bool,
-    migrants: bool,
-    support: bool,
-    requests: bool,
-    certificates: bool,
-) -> Markup {
+/// The subsystems' links of the header, each only under a grant that opens it.
+const SUBSYSTEM_LINKS: [(Subsystem, &str, &str); 6] = [
+    (Subsystem::Wis, "/wis/lists", "育龄妇女"),
+    (Subsystem::Migrants, "/migrants", "流动人口"),
+    (Subsystem::Support, "/support", "奖励扶助"),
+    (Subsystem::Requests, "/requests", "群众需求"),
+    (Subsystem::Certificates, "/certificates", "独生子女证"),
+    (Subsystem::Rebirth, "/rebirth", "再生育审批"),
+];
+
+/// The links of the header (none of a user's own without a session); the
+/// move-in form only for roles that record, each subsystem only under a
+/// grant that opens it.
+pub fn menu(session: Option<&Session>) -> Markup {
+    let records = session.is_some_and(|s| !Scope::writable(&s.account).regions().is_empty());
+    let opened: Vec<(&str, &str)> = SUBSYSTEM_LINKS
+        .iter()
+        .filter(|(sub, _, _)| {
+            session.is_some_and(|s| !Scope::reading(&s.account, *sub).regions().is_empty())
+        })
+        .map(|(_, href, label)| (*href, *label))
+        .collect();
     html! {
         strong { a href="/" { "人口信息平台" } }
         a href="/" { "首页" }
@@ -68,11 +73,7 @@ pub fn menu(
         @if records { a href="/events/move_in" { "迁入登记" } }
         a href="/reports" { "统计" }
         a href="/tasks" { "核查" }
-        @if wis { a href="/wis/lists" { "育龄妇女" } }
-        @if migrants { a href="/migrants" { "流动人口" } }
-        @if support { a href="/support" { "奖励扶助" } }
-        @if requests { a href="/requests" { "群众需求" } }
-        @if certificates { a href="/certificates" { "独生子女证" } }
+        @for (href, label) in &opened { a href=(href) { (label) } }
         a href="/password" { "修改密码" }
     }
 }

@@ -21,6 +21,7 @@ pub mod migrants;
 pub mod password;
 pub mod person;
 pub mod person_list;
+pub mod rebirth;
 pub mod reports;
 pub mod requests;
 pub mod reviews;
@@ -46,6 +47,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(support::routes())
         .merge(requests::routes())
         .merge(certificates::routes())
+        .merge(rebirth::routes(settings))
         .merge(login::routes())
         .merge(password::routes())
         .merge(search::routes())

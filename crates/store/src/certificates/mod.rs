@@ -148,9 +148,11 @@ impl Store {
             facts: serde_json::json!({
                 "spouse": spouse, "child": child, "check": verdict.reason,
             }),
+            // Handed in where the applicant lives: that village reads
+            // the case by its step.
             steps: vec![NewStep {
                 step: Step::Applied,
-                region: office.to_string(),
+                region: person.residence.to_string(),
                 actor: actor.into(),
                 note: Some(format!("人口库核查：{}", verdict.reason)),
             }],

@@ -74,9 +74,11 @@ impl Store {
                 "check": verdict.reason,
                 "eligible_by_register": verdict.eligible,
             }),
+            // Handed in where the applicant lives: that village reads
+            // the case by its step.
             steps: vec![NewStep {
                 step: Step::Applied,
-                region: office.to_string(),
+                region: person.residence.to_string(),
                 actor: actor.into(),
                 note: Some(format!("人口库核查：{}", verdict.reason)),
             }],

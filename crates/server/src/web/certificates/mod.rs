@@ -218,8 +218,8 @@ pub async fn show_application(
     codes.dedup();
     let names = state.store.region_names(&codes).await?;
     let deciding = Scope::deciding(&session.account, Subsystem::Certificates);
-    let open =
-        Step::parse(&case.state).is_some_and(|s| matches!(s, Step::Applied | Step::Forwarded));
+    let open = Step::parse(&case.state)
+        .is_some_and(|s| matches!(s, Step::Applied | Step::Forwarded | Step::Returned));
     let decides = open
         && RegionCode::parse(&case.owner_region).is_ok_and(|o| deciding.regions().contains(&o));
     let full = session.sees_full_numbers();

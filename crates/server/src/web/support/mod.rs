@@ -56,7 +56,7 @@ pub fn decides(scope: &Scope, roll: &SavedRoll) -> bool {
         .state
         .as_deref()
         .and_then(Step::parse)
-        .is_some_and(|s| matches!(s, Step::Applied | Step::Forwarded));
+        .is_some_and(|s| matches!(s, Step::Applied | Step::Forwarded | Step::Returned));
     open && roll
         .owner_region
         .as_deref()
