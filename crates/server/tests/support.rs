@@ -311,7 +311,79 @@ async fn only_the_region_and_the_grant_open_a_roll(db: &TestDb) {
     }
 }
 
+async fn an_excluded_citizen_appeals_and_the_county_upholds_it(db: &TestDb) {
+    let app = setup(
+        db,
+        "record_id,id_number,name,sex,birth_date,region_code\n\
+         a,510104195003120010,孙志强,1,1950-03-12,510104017001\n",
+    )
+    .await;
+    rural_parents_of_one(db).await;
+    let township = officer(db, &app, "xz017", Role::TownshipOperator, TOWNSHIP).await;
+    let county = officer(db, &app, "xian104", Role::CountyManager, COUNTY).await;
+    let village = officer(db, &app, "cun001", Role::VillageCollector, VILLAGE).await;
+    let year = chrono::Utc::now().year();
+    let body = serde_json::json!({ "program": "reward", "year": year, "region": TOWNSHIP });
+    let (_, _, made) = common::call(
+        &app,
+        send_json("POST", "/api/v1/support/rolls", &township, body),
+    )
+    .await;
+    let roll = made["id"].as_i64().unwrap();
+    let (status, location) = post_form(
+        &app,
+        &format!("/support/rolls/{roll}/appeals"),
+        &village,
+        &[
+            ("id_number", "510104195003120010"),
+            ("statement", "户口类别漏登，实为农业户口"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let page = common::page_text(&app, &location, &township).await;
+    assert!(
+        page.contains("户口类别不详") && page.contains("审核通过"),
+        "{page}"
+    );
+    assert!(
+        common::english_words(&page).is_empty(),
+        "{:?}",
+        common::english_words(&page)
+    );
+    let appeal = location.rsplit('/').next().unwrap().to_string();
+    let decide = format!("/support/appeals/{appeal}/decide");
+    let (status, _) = post_form(
+        &app,
+        &decide,
+        &township,
+        &[("decision", "pass"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = post_form(
+        &app,
+        &decide,
+        &county,
+        &[("decision", "pass"), ("reason", "户口簿属实")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, book) = common::fetch(
+        &app,
+        &format!("/support/rolls/{roll}/payment.xlsx"),
+        &county,
+    )
+    .await;
+    let strings = common::xlsx_part(&book, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("孙志强") && strings.contains("申诉成立"),
+        "{strings}"
+    );
+}
+
 on_both_engines!(
+    an_excluded_citizen_appeals_and_the_county_upholds_it,
     a_townships_roll_is_made_reviewed_and_approved_up_to_the_city,
     only_the_region_and_the_grant_open_a_roll,
 );

@@ -386,7 +386,92 @@ async fn a_townships_roll_is_reviewed_by_the_county_and_approved_by_the_city(db:
     assert_eq!(steps[2].note.as_deref(), Some("请核实张小明是否健在"));
 }
 
+async fn an_excluded_citizens_appeal_upheld_by_the_county_puts_them_on_the_payment_list(
+    db: &TestDb,
+) {
+    let deadline = DeadlineRule::default();
+    let reward = program("reward");
+    let one = couple(db, ["张大山", "李秀英"], [1960, 1962]).await;
+    child(db, one, "张小明", Sex::Male, 1988).await;
+    // Urban on the register, rural in truth: excluded.
+    let wrong = person(db, "孙志强", Sex::Male, 1950, "1").await;
+    let roll = db
+        .store
+        .compute_roll(&reward, 2026, &code(TOWNSHIP))
+        .await
+        .unwrap();
+    let saved = db
+        .store
+        .save_roll(&roll, "township1", &deadline)
+        .await
+        .unwrap();
+    let village = Scope::new([code(VILLAGE)]);
+    let on_roll = db
+        .store
+        .appeal_exclusion(
+            saved.id, one.0, "再核", "cun001", &village, &reward, &deadline,
+        )
+        .await;
+    assert!(
+        matches!(on_roll, Err(StoreError::Invalid(_))),
+        "{on_roll:?}"
+    );
+    let appeal = db
+        .store
+        .appeal_exclusion(
+            saved.id,
+            wrong,
+            "本人实为农业户口，户口簿可证",
+            "cun001",
+            &village,
+            &reward,
+            &deadline,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        appeal.facts.as_ref().unwrap().0["exclusion"],
+        "本人非农业户口"
+    );
+    let pass = |actor: &str| Decision {
+        refuse: false,
+        pass: true,
+        reason: Some("户口簿属实".into()),
+        actor: actor.into(),
+    };
+    db.store
+        .decide_case(
+            appeal.id,
+            &pass("xz017"),
+            &Scope::new([code(TOWNSHIP)]),
+            &deadline,
+        )
+        .await
+        .unwrap();
+    assert!(
+        db.store.upheld_appeals(saved.id).await.unwrap().is_empty(),
+        "not before the county decides"
+    );
+    db.store
+        .decide_case(
+            appeal.id,
+            &pass("xian104"),
+            &Scope::new([code(COUNTY)]),
+            &deadline,
+        )
+        .await
+        .unwrap();
+    let upheld = db.store.upheld_appeals(saved.id).await.unwrap();
+    assert_eq!(upheld.len(), 1);
+    assert_eq!((upheld[0].person_id, upheld[0].amount), (wrong.0, 960));
+    assert!(upheld[0].reason.contains("本人非农业户口"));
+    // The roll as the register made it is unchanged: its reasons still add up.
+    let kept = db.store.saved_roll(saved.id).await.unwrap().unwrap();
+    assert_eq!(kept.eligible, saved.eligible);
+}
+
 on_both_engines!(
+    an_excluded_citizens_appeal_upheld_by_the_county_puts_them_on_the_payment_list,
     rural_parents_of_one_child_are_rewarded_and_every_other_verdict_says_why,
     parents_whose_only_child_died_get_special_support,
     this_years_roll_shows_who_is_new_and_who_left_last_years_with_the_reason,

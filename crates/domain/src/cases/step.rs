@@ -28,17 +28,21 @@ pub enum CaseKind {
     /// A couple's application to have another child (再生育审批), with its
     /// documents, reviewed by the township and decided by the county.
     Rebirth,
+    /// A citizen's appeal against an exclusion from a support roll,
+    /// reviewed by the township and decided by the county.
+    SupportAppeal,
 }
 
 impl CaseKind {
     /// Every kind.
-    pub const ALL: [CaseKind; 6] = [
+    pub const ALL: [CaseKind; 7] = [
         CaseKind::MigrantNotice,
         CaseKind::SupportRoll,
         CaseKind::CitizenRequest,
         CaseKind::OnlyChildCertificate,
         CaseKind::CertificateRevocation,
         CaseKind::Rebirth,
+        CaseKind::SupportAppeal,
     ];
 
     /// The stored name.
@@ -50,6 +54,7 @@ impl CaseKind {
             CaseKind::OnlyChildCertificate => "only_child_certificate",
             CaseKind::CertificateRevocation => "certificate_revocation",
             CaseKind::Rebirth => "rebirth",
+            CaseKind::SupportAppeal => "support_appeal",
         }
     }
 
@@ -67,6 +72,7 @@ impl CaseKind {
             CaseKind::OnlyChildCertificate => "独生子女父母光荣证申领",
             CaseKind::CertificateRevocation => "独生子女父母光荣证收回",
             CaseKind::Rebirth => "再生育审批",
+            CaseKind::SupportAppeal => "奖励扶助申诉",
         }
     }
 
@@ -74,7 +80,7 @@ impl CaseKind {
     pub fn subsystem(self) -> Subsystem {
         match self {
             CaseKind::MigrantNotice => Subsystem::Migrants,
-            CaseKind::SupportRoll => Subsystem::Support,
+            CaseKind::SupportRoll | CaseKind::SupportAppeal => Subsystem::Support,
             CaseKind::CitizenRequest => Subsystem::Requests,
             CaseKind::OnlyChildCertificate | CaseKind::CertificateRevocation => {
                 Subsystem::Certificates
@@ -91,7 +97,8 @@ impl CaseKind {
             CaseKind::SupportRoll => Some(RegionLevel::City),
             CaseKind::OnlyChildCertificate
             | CaseKind::CertificateRevocation
-            | CaseKind::Rebirth => Some(RegionLevel::County),
+            | CaseKind::Rebirth
+            | CaseKind::SupportAppeal => Some(RegionLevel::County),
         }
     }
 }

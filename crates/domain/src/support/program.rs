@@ -208,24 +208,33 @@ impl Judge {
         }
         for (reason, rule) in &self.include {
             if self.holds(&context, reason, rule)? {
-                let amount = match self.amount.execute(&context) {
-                    Ok(Value::Int(n)) if (0..=1_000_000).contains(&n) => n,
-                    Ok(Value::UInt(n)) if n <= 1_000_000 => n as i64,
-                    other => {
-                        return Err(ProgramError::NotAnAmount {
-                            program: self.key.clone(),
-                            value: format!("{other:?}"),
-                        });
-                    }
-                };
                 return Ok(Verdict {
                     eligible: true,
                     reason: reason.clone(),
-                    amount,
+                    amount: self.amount_in(&context)?,
                 });
             }
         }
         Ok(excluded(&self.otherwise))
+    }
+
+    /// The yearly amount the program would pay this family, whatever the
+    /// verdict (an appeal upheld pays it).
+    pub fn amount(&self, facts: &FamilyFacts) -> Result<i64, ProgramError> {
+        let mut context = self.root.new_inner_scope();
+        context.set_variable_resolver(facts);
+        self.amount_in(&context)
+    }
+
+    fn amount_in(&self, context: &Context) -> Result<i64, ProgramError> {
+        match self.amount.execute(context) {
+            Ok(Value::Int(n)) if (0..=1_000_000).contains(&n) => Ok(n),
+            Ok(Value::UInt(n)) if n <= 1_000_000 => Ok(n as i64),
+            other => Err(ProgramError::NotAnAmount {
+                program: self.key.clone(),
+                value: format!("{other:?}"),
+            }),
+        }
     }
 
     /// Evaluates every condition and the amount (the check at start: a rule

@@ -51,6 +51,8 @@ use crate::session;
         support::rolls,
         support::roll,
         support::entries,
+        support::appeal,
+        support::show_appeal,
         requests::record,
         requests::list,
         requests::show,

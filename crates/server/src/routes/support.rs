@@ -234,6 +234,129 @@ pub async fn entries(
     Ok(Json(entries))
 }
 
+/// `POST /api/v1/support/rolls/{id}/appeals` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealBody {
+    /// The person excluded, living in the caller's regions.
+    pub person_id: i64,
+    /// Why they appeal, in their words (1–1000 characters).
+    pub statement: String,
+}
+
+/// Hands in an appeal as the caller, audited.
+pub async fn appeal_as(
+    state: &AppState,
+    session: &Session,
+    roll: i64,
+    body: &AppealBody,
+) -> Result<renkou_store::Case, ApiError> {
+    if session.is_token() {
+        return Err(ApiError::forbidden("接口令牌只能读取，不能登记申诉"));
+    }
+    let scope = Scope::writing(&session.account, Subsystem::Support);
+    // A village hands in appeals against its township's roll: the roll's
+    // region and the caller's overlap; the person is checked in the store.
+    let kept = state
+        .store
+        .saved_roll(roll)
+        .await?
+        .filter(|k| {
+            RegionCode::parse(&k.region_code).is_ok_and(|region| {
+                scope
+                    .regions()
+                    .iter()
+                    .any(|r| region.contains(r) || r.contains(&region))
+            })
+        })
+        .ok_or_else(ApiError::not_found)?;
+    let program = renkou_domain::support::find(&state.settings.support.programs, &kept.program)
+        .map_err(|e| ApiError::invalid("program", e.to_string()))?;
+    let case = state
+        .store
+        .appeal_exclusion(
+            kept.id,
+            renkou_domain::PersonId(body.person_id),
+            &body.statement,
+            &session.account.username,
+            &scope,
+            program,
+            &state.settings.cases.deadline_days,
+        )
+        .await?;
+    state
+        .audit
+        .write(vec![session.audit_entry(
+            "appeal_exclusion",
+            Some(body.person_id),
+            format!("roll {} case {}", kept.id, case.id),
+        )])
+        .await?;
+    Ok(case)
+}
+
+/// `POST /api/v1/support/rolls/{id}/appeals`: a citizen excluded from a
+/// roll appeals, handed in where they live; the township reviews and the
+/// county decides; upheld, they are paid with the roll.
+#[utoipa::path(post, path = "/api/v1/support/rolls/{id}/appeals", tag = "support",
+    params(("id" = i64, Path, description = "The roll")),
+    request_body = AppealBody,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Handed in to the township", body = renkou_store::Case),
+        (status = 400, description = "On the roll already, or the statement empty or too long", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "No grant to hand in appeals, or an API token", body = ApiError),
+        (status = 404, description = "No such roll, or no such person of it in the caller's regions", body = ApiError)))]
+pub async fn appeal(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<AppealBody>,
+) -> Result<Json<renkou_store::Case>, ApiError> {
+    Ok(Json(appeal_as(&state, &session, id, &body).await?))
+}
+
+/// An appeal and its steps.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppealView {
+    pub case: renkou_store::Case,
+    pub steps: Vec<CaseStep>,
+}
+
+/// An appeal an office of the caller took part in (404 otherwise).
+pub async fn readable_appeal(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+) -> Result<AppealView, ApiError> {
+    let (case, steps) = state
+        .store
+        .case(id, &support_scope(session)?)
+        .await?
+        .filter(|(c, _)| c.kind == renkou_domain::cases::CaseKind::SupportAppeal.as_str())
+        .ok_or_else(ApiError::not_found)?;
+    Ok(AppealView { case, steps })
+}
+
+/// `GET /api/v1/support/appeals/{id}`.
+#[utoipa::path(get, path = "/api/v1/support/appeals/{id}", tag = "support",
+    params(("id" = i64, Path, description = "The appeal's case")),
+    security(("session" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The appeal and its steps", body = AppealView),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "No grant for support", body = ApiError),
+        (status = 404, description = "No such appeal the caller may read", body = ApiError)))]
+pub async fn show_appeal(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AppealView>, ApiError> {
+    Ok(Json(readable_appeal(&state, &session, id).await?))
+}
+
 /// The support routes.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::get;
@@ -242,4 +365,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/support/rolls", get(rolls).post(make_roll))
         .route("/api/v1/support/rolls/{id}", get(roll))
         .route("/api/v1/support/rolls/{id}/entries", get(entries))
+        .route(
+            "/api/v1/support/rolls/{id}/appeals",
+            axum::routing::post(appeal),
+        )
+        .route("/api/v1/support/appeals/{id}", get(show_appeal))
 }

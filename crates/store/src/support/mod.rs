@@ -2,6 +2,7 @@
 //! program for a region, computed from the register by the province's rules
 //! (`roll.rs`, reading the families in `families.rs`).
 
+pub mod appeals;
 mod families;
 pub mod roll;
 pub mod rolls;

@@ -194,4 +194,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/support/rolls/{id}", get(roll::show))
         .route("/support/rolls/{id}/decide", post(roll::decide))
         .route("/support/rolls/{id}/payment.xlsx", get(roll::payment_list))
+        .route("/support/rolls/{id}/appeals", post(roll::appeal))
+        .route("/support/appeals/{id}", get(roll::show_appeal))
+        .route("/support/appeals/{id}/decide", post(roll::decide_appeal))
 }

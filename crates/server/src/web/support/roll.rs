@@ -51,7 +51,9 @@ pub async fn show(
     let view = roll_view(&state, &session, id).await?;
     let roll = &view.roll;
     let entries = state.store.roll_entries(roll.id).await?;
+    let appeals = state.store.appeals_of_roll(roll.id).await?;
     let mut ids: Vec<i64> = entries.iter().map(|e| e.person_id).collect();
+    ids.extend(appeals.iter().map(|a| a.person_id));
     ids.extend(view.changes.iter().map(|c| c.person_id));
     ids.sort_unstable();
     ids.dedup();
@@ -136,6 +138,29 @@ pub async fn show(
                     td data-label="年发放金额（元）" { (e.amount) }
                 } } }
             } }
+            h2 { "申诉（" (appeals.len()) "）" }
+            p.muted { "被排除的群众可以申诉，由乡镇（街道）审核、县级决定；申诉成立的补入发放名册，人口库中有误的信息由村（居）按常规更正。" }
+            @if !appeals.is_empty() {
+                div.scroll { table.stack {
+                    thead { tr { th { "编号" } th { "申诉人" } th { "原核查结果" } th { "状态" } } }
+                    tbody { @for a in &appeals { tr {
+                        td data-label="编号" { a href=(format!("/support/appeals/{}", a.id)) { (a.id) } }
+                        td data-label="申诉人" { (name_of(a.person_id)) }
+                        td data-label="原核查结果" { (a.facts.as_ref().and_then(|f| f.0.get("exclusion")).and_then(|v| v.as_str()).unwrap_or("")) }
+                        td data-label="状态" { (renkou_domain::cases::Step::parse(&a.state).map_or(a.state.as_str(), |x| x.label())) }
+                    } } }
+                } }
+            }
+            @if !Scope::writing(&session.account, Subsystem::Support).regions().is_empty() {
+                form method="post" action=(format!("/support/rolls/{}/appeals", roll.id)) {
+                    (crate::web::auth::csrf_field(&session))
+                    label { "申诉人身份证号 " input type="text" name="id_number" maxlength="18" size="20" required; }
+                    " "
+                    label { "申诉理由 " input type="text" name="statement" maxlength="1000" size="40" required; }
+                    " "
+                    button type="submit" { "登记申诉" }
+                }
+            }
             h2 { "审核记录" }
             ol { @for s in &view.steps { li {
                 (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "："
@@ -158,6 +183,113 @@ pub async fn decide(
     Ok(Redirect::to(&format!("/support/rolls/{id}")).into_response())
 }
 
+/// The form of `POST /support/rolls/{id}/appeals`.
+#[derive(Debug, serde::Deserialize)]
+pub struct AppealForm {
+    id_number: String,
+    statement: String,
+}
+
+/// `POST /support/rolls/{id}/appeals`: finds the citizen by number and hands in.
+pub async fn appeal(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(session, form): CsrfForm<AppealForm>,
+) -> Result<Response, WebError> {
+    let number = renkou_domain::IdNumber::parse(form.id_number.trim())
+        .map_err(|e| crate::ApiError::invalid("id_number", e.to_string()))?;
+    let person = state
+        .store
+        .person_by_id_number(&number)
+        .await?
+        .ok_or_else(crate::ApiError::not_found)?;
+    let body = crate::routes::support::AppealBody {
+        person_id: person.id.0,
+        statement: form.statement,
+    };
+    let case = crate::routes::support::appeal_as(&state, &session, id, &body).await?;
+    Ok(Redirect::to(&format!("/support/appeals/{}", case.id)).into_response())
+}
+
+/// `GET /support/appeals/{id}`: an appeal, its history and the decision form.
+pub async fn show_appeal(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let view = crate::routes::support::readable_appeal(&state, &session, id).await?;
+    let case = &view.case;
+    let facts = case.facts.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    let text = |key: &str| {
+        facts
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let persons = persons_of(
+        &state,
+        &session,
+        &[case.person_id],
+        &format!("support appeal {id}"),
+    )
+    .await?;
+    let mut codes: Vec<RegionCode> = view
+        .steps
+        .iter()
+        .filter_map(|s| RegionCode::parse(&s.region_code).ok())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let names = state.store.region_names(&codes).await?;
+    let deciding = Scope::deciding(&session.account, Subsystem::Support);
+    let open = renkou_domain::cases::Step::parse(&case.state).is_some_and(|s| {
+        use renkou_domain::cases::Step;
+        matches!(s, Step::Applied | Step::Forwarded | Step::Returned)
+    });
+    let owner = RegionCode::parse(&case.owner_region).ok();
+    let decides = open && owner.is_some_and(|o| deciding.regions().contains(&o));
+    let title = format!("奖励扶助申诉 {}", case.id);
+    Ok(page(
+        &title,
+        &session,
+        html! {
+            @if let Some(roll) = facts.get("roll_id").and_then(|v| v.as_i64()) {
+                p { a href=(format!("/support/rolls/{roll}")) { "← 名册" } }
+            }
+            h1 { (title) }
+            dl {
+                dt { "申诉人" } dd { (persons.get(&PersonId(case.person_id)).map(|p| p.name.to_string()).unwrap_or_default()) }
+                dt { "名册核查结果" } dd { (text("exclusion")) }
+                dt { "申诉理由" } dd { (text("statement")) }
+                dt { "申诉成立时年发放金额（元）" } dd { (facts.get("amount").and_then(|v| v.as_i64()).unwrap_or(0)) }
+            }
+            p { "状态：" strong { (renkou_domain::cases::Step::parse(&case.state).map_or(case.state.as_str(), |x| x.label())) }
+                "　现在：" (region_label(&names, &case.owner_region)) }
+            @if decides {
+                (decision::form(&session, &format!("/support/appeals/{}/decide", case.id), owner.is_some_and(|o| o.level() <= RegionLevel::County)))
+            }
+            h2 { "办理记录" }
+            ol { @for s in &view.steps { li {
+                (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "："
+                (renkou_domain::cases::Step::parse(&s.step).map_or(s.step.as_str(), |x| x.label()))
+                @if let Some(note) = &s.note { "（" (note) "）" }
+            } } }
+        },
+    ))
+}
+
+/// `POST /support/appeals/{id}/decide`.
+pub async fn decide_appeal(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(session, form): CsrfForm<decision::DecideForm>,
+) -> Result<Response, WebError> {
+    crate::routes::support::readable_appeal(&state, &session, id).await?;
+    decide_as(&state, &session, id, &form.body()).await?;
+    Ok(Redirect::to(&format!("/support/appeals/{id}")).into_response())
+}
+
 /// `GET /support/rolls/{id}/payment.xlsx`: the payment list (发放名册).
 pub async fn payment_list(
     State(state): State<AppState>,
@@ -165,7 +297,9 @@ pub async fn payment_list(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let roll = readable_roll(&state, &session, id).await?;
-    let entries: Vec<RollEntry> = state.store.roll_entries(roll.id).await?;
+    let mut entries: Vec<RollEntry> = state.store.roll_entries(roll.id).await?;
+    // Appeals the county upheld are paid with the roll.
+    entries.extend(state.store.upheld_appeals(roll.id).await?);
     let ids: Vec<i64> = entries.iter().map(|e| e.person_id).collect();
     let persons = persons_of(
         &state,
