@@ -25,6 +25,9 @@ pub enum WorkKind {
     Notices,
     /// Of those, past their deadline (逾期).
     NoticesOverdue,
+    /// Open cases of a family-planning service the office has itself: to
+    /// decide, answer or tell.
+    Cases(crate::cases::CaseKind),
 }
 
 impl WorkKind {
@@ -38,6 +41,7 @@ impl WorkKind {
             WorkKind::WisList(kind) => format!("育龄妇女：{}", kind.title()),
             WorkKind::Notices => "流动人口信息交换：待办理的通报".to_string(),
             WorkKind::NoticesOverdue => "流动人口信息交换：逾期未办".to_string(),
+            WorkKind::Cases(kind) => format!("待办理：{}", kind.label()),
         }
     }
 
@@ -48,7 +52,7 @@ impl WorkKind {
             WorkKind::MissingIdNumber => "人",
             WorkKind::ReviewPending | WorkKind::ReviewReturned => "件",
             WorkKind::WisList(_) => "人",
-            WorkKind::Notices | WorkKind::NoticesOverdue => "件",
+            WorkKind::Notices | WorkKind::NoticesOverdue | WorkKind::Cases(_) => "件",
         }
     }
 

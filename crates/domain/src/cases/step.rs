@@ -6,7 +6,7 @@ use crate::account::Subsystem;
 use crate::region::RegionLevel;
 
 /// What a case is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     /// A migrant registered where they live, told to where they are

@@ -5,6 +5,7 @@
 use axum::extract::{Query, State};
 use maud::{Markup, html};
 use renkou_domain::RegionCode;
+use renkou_domain::cases::CaseKind;
 use renkou_domain::date::today_in_china;
 use renkou_domain::work::{OpenWork, WorkKind};
 use renkou_store::Scope;
@@ -26,6 +27,15 @@ pub fn work_link(kind: WorkKind, region: &RegionCode) -> String {
         WorkKind::WisList(kind) => format!("/wis/lists?region={region}&kind={}", kind.as_str()),
         WorkKind::Notices => format!("/migrants/notices?region={region}"),
         WorkKind::NoticesOverdue => format!("/migrants/notices?region={region}&overdue=true"),
+        WorkKind::Cases(kind) => match kind {
+            CaseKind::SupportRoll | CaseKind::SupportAppeal => format!("/support?region={region}"),
+            CaseKind::CitizenRequest => format!("/requests?region={region}"),
+            CaseKind::OnlyChildCertificate | CaseKind::CertificateRevocation => {
+                format!("/certificates?region={region}")
+            }
+            CaseKind::Rebirth => "/rebirth".to_string(),
+            CaseKind::MigrantNotice => format!("/migrants/notices?region={region}"),
+        },
     }
 }
 

@@ -26,6 +26,7 @@ pub mod reports;
 pub mod requests;
 pub mod reviews;
 pub mod search;
+pub mod services;
 pub mod subscriptions;
 pub mod support;
 pub mod task_resolution;

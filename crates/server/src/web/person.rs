@@ -108,6 +108,7 @@ pub async fn person_page(
         .await?
         .map(|p| shown_phone(&p, full));
     let migrant = crate::web::migrants::notices::person_section(&state, &session, &person).await?;
+    let services = crate::web::services::person_section(&state, &session, &person).await?;
     let p = &person;
     Ok(page(
         p.name.as_str(),
@@ -166,6 +167,7 @@ pub async fn person_page(
                 }
             }
             (migrant)
+            (services)
             h2 { "事件记录" }
             (timeline(&events, p.id, &labels, &names))
         },

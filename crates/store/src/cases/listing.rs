@@ -153,6 +153,20 @@ impl Store {
         Ok(took_part.then_some((case, steps)))
     }
 
+    /// Every case about a person (its main person, or one it names: a
+    /// spouse, a child), newest first.
+    pub async fn cases_about(&self, person: PersonId) -> StoreResult<Vec<Case>> {
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE person_id = $1 \
+             OR id IN (SELECT case_id FROM case_subjects WHERE person_id = $1) ORDER BY id DESC"
+        )))
+        .bind(person.0)
+        .fetch_all(pool)
+        .await?),
+        )
+    }
+
     /// The kind of a case (to know whose grants decide it); none for an
     /// unknown id or kind.
     pub async fn case_kind(&self, id: i64) -> StoreResult<Option<CaseKind>> {
