@@ -99,7 +99,10 @@ async fn a_certificate_is_applied_for_issued_and_its_revocation_raised(db: &Test
     let home = common::page_text(&app, "/", &township).await;
     assert!(home.contains("待办理：独生子女父母光荣证申领"), "{home}");
     let hers = common::page_text(&app, &format!("/persons/{}", she.0), &village).await;
-    assert!(hers.contains("办件") && hers.contains(&format!("/certificates/applications/{id}")), "{hers}");
+    assert!(
+        hers.contains("办件") && hers.contains(&format!("/certificates/applications/{id}")),
+        "{hers}"
+    );
     let page = common::page_text(&app, &location, &township).await;
     assert!(
         page.contains("钱丽") && page.contains("赵一") && page.contains("夫妻只生育一个子女"),

@@ -16,6 +16,18 @@ pub enum RollCommand {
     /// registered there judged by the program's rules, with the reason.
     /// Nothing is stored; the same register gives the same roll.
     Compute(ComputeArgs),
+    /// Record disability certificates as the disabled persons' federation
+    /// (残联) reports them: a CSV of `id_number,grade[,certificate_no]`.
+    /// Special support reads a child's grade (1–3). Rows that cannot be
+    /// used go to FILE.errors.csv (file, line, column, value, reason) for
+    /// correction; running the file again records the same.
+    Disabilities {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Who reports them.
+        #[arg(long, default_value = "残联")]
+        source: String,
+    },
 }
 
 /// Output forms.
@@ -49,7 +61,79 @@ pub struct ComputeArgs {
 pub async fn run(url: &str, command: RollCommand) -> anyhow::Result<ExitCode> {
     match command {
         RollCommand::Compute(args) => compute(url, args).await,
+        RollCommand::Disabilities { file, source } => disabilities(url, &file, &source).await,
     }
+}
+
+async fn disabilities(url: &str, file: &std::path::Path, source: &str) -> anyhow::Result<ExitCode> {
+    use renkou_formats::ValueProblem;
+    let name = file.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(file)
+        .with_context(|| format!("cannot open {name}"))?;
+    let store = super::open(url).await?;
+    let (mut recorded, mut problems) = (0usize, Vec::<ValueProblem>::new());
+    for (i, row) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let problem = |column: &str, value: &str, reason: String| ValueProblem {
+            file: name.clone(),
+            line,
+            column: column.into(),
+            value: value.into(),
+            reason,
+        };
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(problem("", "", format!("无法读取此行：{e}")));
+                continue;
+            }
+        };
+        let number = row.get(0).unwrap_or_default();
+        let grade = row.get(1).unwrap_or_default();
+        let id = match renkou_domain::IdNumber::parse(number) {
+            Ok(id) => id,
+            Err(e) => {
+                problems.push(problem("id_number", number, e.to_string()));
+                continue;
+            }
+        };
+        let Some(level) = grade
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|g| (1..=4).contains(g))
+        else {
+            problems.push(problem("grade", grade, "残疾等级应为 1 至 4".into()));
+            continue;
+        };
+        let Some(person) = store.person_by_id_number(&id).await? else {
+            problems.push(problem(
+                "id_number",
+                number,
+                "人口库中没有此身份证号".into(),
+            ));
+            continue;
+        };
+        let certificate = row.get(2).map(str::trim).filter(|c| !c.is_empty());
+        store
+            .record_disability(person.id, level, certificate, source)
+            .await?;
+        recorded += 1;
+    }
+    let errors = super::import::errors_file(file);
+    if problems.is_empty() {
+        let _ = std::fs::remove_file(&errors);
+    } else {
+        super::import::write_problems(&errors, &problems)?;
+    }
+    println!(
+        "recorded {recorded}, unusable {} (in {})",
+        problems.len(),
+        errors.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn compute(url: &str, args: ComputeArgs) -> anyhow::Result<ExitCode> {

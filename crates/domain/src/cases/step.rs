@@ -287,7 +287,9 @@ mod tests {
         assert!(Step::Forwarded.allows(Step::Approved));
         assert!(Step::Forwarded.allows(Step::Returned));
         assert!(!Step::Approved.allows(Step::Returned));
-        assert!(!Step::Returned.allows(Step::Approved));
+        // The office it came back to decides it again (or hands it in anew).
+        assert!(Step::Returned.allows(Step::Forwarded));
+        assert!(!Step::Returned.allows(Step::Returned));
         assert!(Step::Returned.allows(Step::Applied));
         assert!(!Step::Approved.is_open());
         assert!(Step::Returned.is_open());
