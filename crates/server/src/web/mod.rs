@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod case_view;
 pub mod certificates;
 pub mod change_report;
 pub mod charts;

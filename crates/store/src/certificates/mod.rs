@@ -8,18 +8,17 @@
 pub(crate) mod revocation;
 
 use chrono::{DateTime, Datelike, Utc};
-use renkou_domain::cases::{CaseKind, DeadlineRule, Step};
-use renkou_domain::support::{Judge, SupportProgram};
+use renkou_domain::cases::{CaseKind, DeadlineRule};
+use renkou_domain::support::SupportProgram;
 use renkou_domain::{PersonId, RegionCode, RegionLevel};
 use serde::Serialize;
 
 use crate::access::scope::Scope;
 use crate::cases::Case;
-use crate::cases::open::{NewCase, NewStep, open_case};
-use crate::cases::steps::{days, now};
-use crate::database::tx::Tx;
+use crate::cases::open::Application;
+use crate::cases::steps::now;
 use crate::error::{StoreError, StoreResult};
-use crate::{Store, on_pool, with_tx};
+use crate::{Store, on_pool};
 
 /// A certificate to issue (read from its approved application).
 #[derive(Debug, Clone)]
@@ -99,20 +98,8 @@ impl Store {
         rules: &SupportProgram,
         deadline: &DeadlineRule,
     ) -> StoreResult<Case> {
-        let person = self
-            .person(applicant)
-            .await?
-            .filter(|p| scope.contains(&p.residence))
-            .ok_or_else(|| StoreError::NotFound(format!("person {}", applicant.0)))?;
-        let now = now();
-        let (facts, children) = self
-            .family_facts(applicant, now.year())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("person {}", applicant.0)))?;
-        let judge = Judge::new(rules).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let verdict = judge
-            .judge(&facts)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let person = self.applicant(applicant, scope).await?;
+        let (verdict, _, children) = self.judged(applicant, now().year(), rules).await?;
         if !verdict.eligible {
             return Err(StoreError::Invalid(format!(
                 "不符合领证条件：{}",
@@ -128,52 +115,22 @@ impl Store {
         if !self.live_certificates(&couple).await?.is_empty() {
             return Err(StoreError::Invalid("已持有独生子女父母光荣证".into()));
         }
-        let office = person.residence.ancestor(RegionLevel::Township);
-        let due = days(
-            deadline,
-            &Case::unopened(CaseKind::OnlyChildCertificate, office.as_str()),
-            RegionLevel::Township,
-        )?;
-        let case = NewCase {
+        let mut subjects = vec![(applicant.0, "applicant"), (child, "child")];
+        subjects.extend(spouse.map(|s| (s, "spouse")));
+        let application = Application {
             kind: CaseKind::OnlyChildCertificate,
             source: "certificates".into(),
             external_id: None,
-            person_id: applicant.0,
-            sender_region: office.to_string(),
-            recipient_region: office.to_string(),
-            owner_region: office.to_string(),
-            confidence: None,
-            inside_province: true,
-            due_at: Some(now + chrono::Duration::days(i64::from(due))),
+            person_id: person.id.0,
+            village: person.residence,
             facts: serde_json::json!({
                 "spouse": spouse, "child": child, "check": verdict.reason,
             }),
-            // Handed in where the applicant lives: that village reads
-            // the case by its step.
-            steps: vec![NewStep {
-                step: Step::Applied,
-                region: person.residence.to_string(),
-                actor: actor.into(),
-                note: Some(format!("人口库核查：{}", verdict.reason)),
-            }],
+            note: format!("人口库核查：{}", verdict.reason),
+            actor,
+            subjects,
         };
-        let mut subjects = vec![(applicant.0, "applicant"), (child, "child")];
-        if let Some(s) = spouse {
-            subjects.push((s, "spouse"));
-        }
-        let id = with_tx!(self, tx => {
-            let mut tx = tx;
-            let id = open_case(&mut tx, &case, now).await?;
-            if let Some(id) = id {
-                tx.insert_case_subjects(id, &subjects).await?;
-            }
-            tx.commit().await?;
-            id
-        })
-        .ok_or_else(|| StoreError::Invalid("申请未能受理".into()))?;
-        self.case_row(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))
+        self.apply(&application, deadline).await
     }
 
     /// The certificates not revoked that these persons hold.

@@ -3,13 +3,11 @@
 //! as a case at the township where the mother lives, decided by the county.
 
 use chrono::{DateTime, Utc};
-use renkou_domain::cases::{CaseKind, DeadlineRule, Step};
-use renkou_domain::{Person, RegionLevel};
+use renkou_domain::Person;
+use renkou_domain::cases::{CaseKind, DeadlineRule};
 
-use crate::cases::Case;
 use crate::cases::PLATFORM;
-use crate::cases::open::{NewCase, NewStep, open_case};
-use crate::cases::steps::days;
+use crate::cases::open::{Application, open_application};
 use crate::database::tx::Tx;
 use crate::error::StoreResult;
 
@@ -33,39 +31,21 @@ pub(crate) async fn raise_revocations<T: Tx>(
         if only_child == child.id.0 {
             continue;
         }
-        let office = child.residence.ancestor(RegionLevel::Township);
-        let due = days(
-            deadline,
-            &Case::unopened(CaseKind::CertificateRevocation, office.as_str()),
-            RegionLevel::Township,
-        )?;
-        let case = NewCase {
+        let mut subjects = vec![(holder, "applicant"), (child.id.0, "child")];
+        subjects.extend(spouse.map(|s| (s, "spouse")));
+        let application = Application {
             kind: CaseKind::CertificateRevocation,
             source: "certificates".into(),
             external_id: Some(format!("revoke:{certificate}")),
             person_id: holder,
-            sender_region: office.to_string(),
-            recipient_region: office.to_string(),
-            owner_region: office.to_string(),
-            confidence: None,
-            inside_province: true,
-            due_at: Some(now + chrono::Duration::days(i64::from(due))),
+            // Handed in where the child lives.
+            village: child.residence,
             facts: serde_json::json!({ "certificate": certificate, "child": child.id.0 }),
-            steps: vec![NewStep {
-                step: Step::Applied,
-                region: office.to_string(),
-                actor: PLATFORM.into(),
-                note: Some(format!(
-                    "持证夫妻又生育子女（{}，{}）",
-                    child.name, child.birth_date
-                )),
-            }],
+            note: format!("持证夫妻又生育子女（{}，{}）", child.name, child.birth_date),
+            actor: PLATFORM,
+            subjects,
         };
-        if let Some(id) = open_case(tx, &case, now).await? {
-            let mut subjects = vec![(holder, "applicant"), (child.id.0, "child")];
-            subjects.extend(spouse.map(|s| (s, "spouse")));
-            tx.insert_case_subjects(id, &subjects).await?;
-        }
+        open_application(tx, &application, now, deadline).await?;
     }
     Ok(())
 }

@@ -7,17 +7,15 @@
 //! correct with the usual forms.
 
 use renkou_domain::cases::{CaseKind, DeadlineRule, Step};
-use renkou_domain::support::{Judge, SupportProgram};
-use renkou_domain::{PersonId, RegionCode, RegionLevel};
+use renkou_domain::support::SupportProgram;
+use renkou_domain::{PersonId, RegionCode};
 
 use super::roll::RollEntry;
 use crate::access::scope::Scope;
-use crate::cases::open::{NewCase, NewStep, open_case};
-use crate::cases::steps::{days, now};
+use crate::cases::open::Application;
 use crate::cases::{CASE_COLUMNS, Case};
-use crate::database::tx::Tx;
 use crate::error::{StoreError, StoreResult};
-use crate::{Store, on_pool, with_tx};
+use crate::{Store, on_pool};
 
 /// The source of a roll's appeals (`roll:ID`).
 fn source(roll: i64) -> String {
@@ -48,12 +46,10 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("roll {roll}")))?;
         let region =
             RegionCode::parse(&kept.region_code).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let found = self
-            .person(person)
-            .await?
-            .filter(|p| scope.contains(&p.residence))
-            .filter(|p| region.contains(&p.hukou_region.unwrap_or(p.residence)))
-            .ok_or_else(|| StoreError::NotFound(format!("person {}", person.0)))?;
+        let found = self.applicant(person, scope).await?;
+        if !region.contains(&found.hukou_region.unwrap_or(found.residence)) {
+            return Err(StoreError::NotFound(format!("person {}", person.0)));
+        }
         if self
             .roll_entries(roll)
             .await?
@@ -62,59 +58,22 @@ impl Store {
         {
             return Err(StoreError::Invalid("此人已在名册中，无须申诉".into()));
         }
-        let (facts, _) = self
-            .family_facts(person, kept.year as i32)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("person {}", person.0)))?;
-        let judge = Judge::new(program).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let verdict = judge
-            .judge(&facts)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let amount = judge
-            .amount(&facts)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let office = found.residence.ancestor(RegionLevel::Township);
-        let now = now();
-        let due = days(
-            deadline,
-            &Case::unopened(CaseKind::SupportAppeal, office.as_str()),
-            RegionLevel::Township,
-        )?;
-        let case = NewCase {
+        let (verdict, amount, _) = self.judged(person, kept.year as i32, program).await?;
+        let application = Application {
             kind: CaseKind::SupportAppeal,
             source: source(roll),
             external_id: None,
-            person_id: person.0,
-            sender_region: office.to_string(),
-            recipient_region: office.to_string(),
-            owner_region: office.to_string(),
-            confidence: None,
-            inside_province: true,
-            due_at: Some(now + chrono::Duration::days(i64::from(due))),
+            person_id: found.id.0,
+            village: found.residence,
             facts: serde_json::json!({
                 "roll_id": roll, "program": kept.program, "year": kept.year,
                 "exclusion": verdict.reason, "statement": statement, "amount": amount,
             }),
-            steps: vec![NewStep {
-                step: Step::Applied,
-                region: found.residence.to_string(),
-                actor: actor.into(),
-                note: Some(format!("名册核查结果：{}", verdict.reason)),
-            }],
+            note: format!("名册核查结果：{}", verdict.reason),
+            actor,
+            subjects: vec![(person.0, "applicant")],
         };
-        let id = with_tx!(self, tx => {
-            let mut tx = tx;
-            let id = open_case(&mut tx, &case, now).await?;
-            if let Some(id) = id {
-                tx.insert_case_subjects(id, &[(person.0, "applicant")]).await?;
-            }
-            tx.commit().await?;
-            id
-        })
-        .ok_or_else(|| StoreError::Invalid("申诉未能受理".into()))?;
-        self.case_row(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))
+        self.apply(&application, deadline).await
     }
 
     /// The appeals against a roll, oldest first.

@@ -17,39 +17,15 @@ use serde::Deserialize;
 
 use crate::routes::cases::decide_as;
 use crate::routes::certificates::{application, apply_as, readable, reading};
-use crate::routes::persons::audit_reads;
 use crate::routes::reports::region_in;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::case_view::{day, history, office_names, persons_read, state_label};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::support::region_label;
 use crate::web::view::id_shown;
 use crate::{ApiError, AppState};
-
-/// A time as staff read it, in China's time.
-fn when(at: chrono::DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-fn state_label(stored: &str) -> String {
-    Step::parse(stored).map_or_else(|| stored.to_string(), |s| s.label().to_string())
-}
-
-/// The persons of these ids, read audited.
-async fn persons(
-    state: &AppState,
-    session: &crate::session::Session,
-    ids: &[i64],
-    detail: &str,
-) -> Result<HashMap<PersonId, Person>, WebError> {
-    let found = state.store.persons_by_ids(ids).await?;
-    let read: Vec<Person> = found.values().cloned().collect();
-    audit_reads(state, session, &read, detail).await?;
-    Ok(found)
-}
 
 fn name(persons: &HashMap<PersonId, Person>, id: Option<i64>) -> String {
     id.and_then(|id| persons.get(&PersonId(id)))
@@ -100,7 +76,7 @@ fn cases_table(cases: &[Case], persons: &HashMap<PersonId, Person>) -> Markup {
                 td data-label="事项" { (CaseKind::parse(&c.kind).map_or("", CaseKind::label)) }
                 td data-label="申请人" { (name(persons, Some(c.person_id))) }
                 td data-label="状态" { (state_label(&c.state)) }
-                td data-label="办理期限" { (c.due_at.map(when).unwrap_or_default()) }
+                td data-label="办理期限" { (c.due_at.map(day).unwrap_or_default()) }
             } } }
         } }
     }
@@ -124,7 +100,7 @@ pub async fn index(
             .flat_map(|c| [Some(c.holder_id), c.spouse_id, Some(c.child_id)])
             .flatten(),
     );
-    let people = persons(&state, &session, &ids, "certificates list").await?;
+    let people = persons_read(&state, &session, &ids, "certificates list").await?;
     let names = state.store.region_names(&[region]).await?;
     let applies = !Scope::writing(&session.account, Subsystem::Certificates)
         .regions()
@@ -159,7 +135,7 @@ pub async fn index(
                         td data-label="持证人" { (name(&people, Some(c.holder_id))) }
                         td data-label="配偶" { (name(&people, c.spouse_id)) }
                         td data-label="子女" { (name(&people, Some(c.child_id))) }
-                        td data-label="发证日期" { (when(c.issued_at)) }
+                        td data-label="发证日期" { (day(c.issued_at)) }
                         td data-label="状态" { @if c.revoked_at.is_some() { strong.error { "已收回" } } @else { "有效" } }
                     } } }
                 } }
@@ -208,15 +184,13 @@ pub async fn show_application(
         .into_iter()
         .flatten()
         .collect();
-    let people = persons(&state, &session, &ids, &format!("certificate case {id}")).await?;
-    let mut codes: Vec<RegionCode> = view
-        .steps
-        .iter()
-        .filter_map(|s| RegionCode::parse(&s.region_code).ok())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let names = state.store.region_names(&codes).await?;
+    let people = persons_read(&state, &session, &ids, &format!("certificate case {id}")).await?;
+    let names = office_names(
+        &state,
+        &view.steps,
+        &[&case.owner_region, &case.sender_region],
+    )
+    .await?;
     let deciding = Scope::deciding(&session.account, Subsystem::Certificates);
     let open = Step::parse(&case.state)
         .is_some_and(|s| matches!(s, Step::Applied | Step::Forwarded | Step::Returned));
@@ -248,11 +222,7 @@ pub async fn show_application(
             @if decides {
                 (decision::form(&session, &format!("/certificates/applications/{}/decide", case.id), RegionCode::parse(&case.owner_region).is_ok_and(|o| o.level() <= RegionLevel::County)))
             }
-            h2 { "办理记录" }
-            ol { @for s in &view.steps { li {
-                (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "：" (state_label(&s.step))
-                @if let Some(note) = &s.note { "（" (note) "）" }
-            } } }
+            (history("办理记录", &view.steps, &names))
         },
     ))
 }
@@ -279,7 +249,7 @@ pub async fn show(
         .into_iter()
         .flatten()
         .collect();
-    let people = persons(&state, &session, &ids, &format!("certificate {}", c.id)).await?;
+    let people = persons_read(&state, &session, &ids, &format!("certificate {}", c.id)).await?;
     let county = RegionCode::parse(&c.county_code).map_err(|_| ApiError::not_found())?;
     let names = state.store.region_names(&[county]).await?;
     let title = format!("独生子女父母光荣证 {}", c.number);
@@ -294,9 +264,9 @@ pub async fn show(
                 p { "父（母）：" (name(&people, Some(c.holder_id))) "　配偶：" (name(&people, c.spouse_id)) }
                 p { "子女：" (name(&people, Some(c.child_id))) }
                 p { "发证机关：" (region_label(&names, county.as_str())) "卫生健康行政部门" }
-                p { "发证日期：" (when(c.issued_at)) }
+                p { "发证日期：" (day(c.issued_at)) }
                 @if let Some(at) = c.revoked_at {
-                    p { strong.error { "已于 " (when(at)) " 收回：" (c.revoked_reason.clone().unwrap_or_default()) } }
+                    p { strong.error { "已于 " (day(at)) " 收回：" (c.revoked_reason.clone().unwrap_or_default()) } }
                 }
             }
         },

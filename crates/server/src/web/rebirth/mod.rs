@@ -17,9 +17,9 @@ use renkou_store::{Case, CaseFilter, Mailbox, Scope};
 use serde::Deserialize;
 
 use crate::routes::cases::decide_as;
-use crate::routes::persons::audit_reads;
 use crate::routes::rebirth::{ApplyBody, application, apply_as, reading};
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::case_view::{day, history, office_names, persons_read, state_label};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
@@ -27,28 +27,6 @@ use crate::web::support::region_label;
 use crate::web::upload::Upload;
 use crate::web::view::id_shown;
 use crate::{ApiError, AppState};
-
-fn day(at: chrono::DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-fn state_label(stored: &str) -> String {
-    Step::parse(stored).map_or_else(|| stored.to_string(), |s| s.label().to_string())
-}
-
-async fn persons(
-    state: &AppState,
-    session: &crate::session::Session,
-    ids: &[i64],
-    detail: &str,
-) -> Result<HashMap<PersonId, Person>, WebError> {
-    let found = state.store.persons_by_ids(ids).await?;
-    let read: Vec<Person> = found.values().cloned().collect();
-    audit_reads(state, session, &read, detail).await?;
-    Ok(found)
-}
 
 /// The open applications an office of `offices` has itself, and the ones
 /// its regions handed in.
@@ -113,7 +91,7 @@ pub async fn index(State(state): State<AppState>, WebSession(session): WebSessio
     )
     .await?;
     let ids: Vec<i64> = todo.iter().chain(&mine).map(|c| c.person_id).collect();
-    let people = persons(&state, &session, &ids, "rebirth list").await?;
+    let people = persons_read(&state, &session, &ids, "rebirth list").await?;
     let applies = !Scope::writing(&session.account, Subsystem::Rebirth)
         .regions()
         .is_empty();
@@ -190,15 +168,13 @@ pub async fn show(
         .into_iter()
         .flatten()
         .collect();
-    let people = persons(&state, &session, &ids, &format!("rebirth case {id}")).await?;
-    let mut codes: Vec<RegionCode> = view
-        .steps
-        .iter()
-        .filter_map(|s| RegionCode::parse(&s.region_code).ok())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let names = state.store.region_names(&codes).await?;
+    let people = persons_read(&state, &session, &ids, &format!("rebirth case {id}")).await?;
+    let names = office_names(
+        &state,
+        &view.steps,
+        &[&case.owner_region, &case.sender_region],
+    )
+    .await?;
     let full = session.sees_full_numbers();
     let acts = has_it(&session, case);
     let deciding_level =
@@ -230,7 +206,7 @@ pub async fn show(
                     } }
                 }
                 dt { "申请理由" } dd { (text("reason")) }
-                dt { "人口库核查（参考）" } dd { (text("check")) "（现有子女 " (facts.get("children").and_then(|v| v.as_i64()).unwrap_or(0)) " 个）" }
+                dt { "人口库核查（参考）" } dd { (text("check")) "（生育子女 " (facts.get("children").and_then(|v| v.as_i64()).unwrap_or(0)) " 个）" }
             }
             p { "状态：" strong { (state_label(&case.state)) } "　现在：" (region_label(&names, &case.owner_region)) }
             @if decided { p.actions { a href=(format!("/rebirth/{}/letter", case.id)) { "审批决定书" } } }
@@ -265,11 +241,7 @@ pub async fn show(
                 }
                 (decision::form(&session, &format!("/rebirth/{}/decide", case.id), deciding_level))
             }
-            h2 { "办理记录" }
-            ol { @for s in &view.steps { li {
-                (day(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "：" (state_label(&s.step))
-                @if let Some(note) = &s.note { "（" (note) "）" }
-            } } }
+            (history("办理记录", &view.steps, &names))
         },
     ))
 }
@@ -387,7 +359,7 @@ pub async fn letter(
         .into_iter()
         .flatten()
         .collect();
-    let people = persons(&state, &session, &ids, &format!("rebirth letter {id}")).await?;
+    let people = persons_read(&state, &session, &ids, &format!("rebirth letter {id}")).await?;
     let office = RegionCode::parse(&decided.region_code).map_err(|_| ApiError::not_found())?;
     let names = state.store.region_names(&[office]).await?;
     let name = |who: Option<i64>| {

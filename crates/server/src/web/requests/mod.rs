@@ -18,6 +18,7 @@ use crate::routes::requests::{
     ListQuery, RecordBody, StepBody, acting, list_of, readable, reading, record_as, step_as,
 };
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::case_view::{history, office_names, state_label, when};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::support::region_label;
@@ -31,18 +32,6 @@ pub const TOPICS: [&str; 6] = [
     "户籍信息更正",
     "其他",
 ];
-
-/// A time as staff read it, in China's time.
-fn when(at: chrono::DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// A stored step or state as staff read it.
-fn state_label(stored: &str) -> String {
-    Step::parse(stored).map_or_else(|| stored.to_string(), |s| s.label().to_string())
-}
 
 fn facts(case: &Case) -> Option<RequestFacts> {
     case.facts
@@ -201,14 +190,12 @@ pub async fn show(
     let view = readable(&state, &session, id).await?;
     let case = &view.case;
     let f = facts(case);
-    let mut codes: Vec<RegionCode> = view
-        .steps
-        .iter()
-        .filter_map(|s| RegionCode::parse(&s.region_code).ok())
-        .collect();
-    codes.extend(RegionCode::parse(&case.owner_region));
-    codes.extend(RegionCode::parse(&case.sender_region));
-    let names = names_of(&state, &[], &codes).await?;
+    let names = office_names(
+        &state,
+        &view.steps,
+        &[&case.owner_region, &case.sender_region],
+    )
+    .await?;
     let offices = acting(&session).unwrap_or_else(|_| Scope::offices([]));
     let here = RegionCode::parse(&case.owner_region).is_ok_and(|o| offices.regions().contains(&o));
     let state_now = Step::parse(&case.state);
@@ -262,12 +249,7 @@ pub async fn show(
                     button type="submit" { "已告知群众" }
                 }
             }
-            h2 { "办理记录" }
-            ol { @for s in &view.steps { li {
-                (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "："
-                (state_label(&s.step))
-                @if let Some(note) = &s.note { "（" (note) "）" }
-            } } }
+            (history("办理记录", &view.steps, &names))
         },
     ))
 }

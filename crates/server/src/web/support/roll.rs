@@ -3,44 +3,22 @@
 //! changes since last year's roll, the persons it pays, and the payment
 //! list (发放名册) as XLSX.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use renkou_domain::{Person, PersonId, RegionCode, RegionLevel, Subsystem};
+use renkou_domain::{PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Change, RollEntry, Scope};
 
 use super::{decides, program_title, region_label, review_state};
 use crate::AppState;
 use crate::routes::cases::decide_as;
-use crate::routes::persons::audit_reads;
 use crate::routes::support::{readable_roll, roll_view};
 use crate::web::auth::{CsrfForm, WebSession};
+use crate::web::case_view::{history, office_names, persons_read, when};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::view::{id_shown, xlsx_download};
-
-/// A time as staff read it, in China's time.
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// The persons of the entries, read audited.
-async fn persons_of(
-    state: &AppState,
-    session: &crate::session::Session,
-    ids: &[i64],
-    detail: &str,
-) -> Result<HashMap<PersonId, Person>, WebError> {
-    let persons = state.store.persons_by_ids(ids).await?;
-    let read: Vec<Person> = persons.values().cloned().collect();
-    audit_reads(state, session, &read, detail).await?;
-    Ok(persons)
-}
 
 /// `GET /support/rolls/{id}`.
 pub async fn show(
@@ -57,7 +35,8 @@ pub async fn show(
     ids.extend(view.changes.iter().map(|c| c.person_id));
     ids.sort_unstable();
     ids.dedup();
-    let persons = persons_of(&state, &session, &ids, &format!("support roll {}", roll.id)).await?;
+    let persons =
+        persons_read(&state, &session, &ids, &format!("support roll {}", roll.id)).await?;
     let mut offices: Vec<RegionCode> = view
         .steps
         .iter()
@@ -161,12 +140,7 @@ pub async fn show(
                     button type="submit" { "登记申诉" }
                 }
             }
-            h2 { "审核记录" }
-            ol { @for s in &view.steps { li {
-                (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "："
-                (renkou_domain::cases::Step::parse(&s.step).map_or(s.step.as_str(), |x| x.label()))
-                @if let Some(note) = &s.note { "（" (note) "）" }
-            } } }
+            (history("审核记录", &view.steps, &names))
         },
     ))
 }
@@ -227,21 +201,19 @@ pub async fn show_appeal(
             .unwrap_or("")
             .to_string()
     };
-    let persons = persons_of(
+    let persons = persons_read(
         &state,
         &session,
         &[case.person_id],
         &format!("support appeal {id}"),
     )
     .await?;
-    let mut codes: Vec<RegionCode> = view
-        .steps
-        .iter()
-        .filter_map(|s| RegionCode::parse(&s.region_code).ok())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let names = state.store.region_names(&codes).await?;
+    let names = office_names(
+        &state,
+        &view.steps,
+        &[&case.owner_region, &case.sender_region],
+    )
+    .await?;
     let deciding = Scope::deciding(&session.account, Subsystem::Support);
     let open = renkou_domain::cases::Step::parse(&case.state).is_some_and(|s| {
         use renkou_domain::cases::Step;
@@ -269,12 +241,7 @@ pub async fn show_appeal(
             @if decides {
                 (decision::form(&session, &format!("/support/appeals/{}/decide", case.id), owner.is_some_and(|o| o.level() <= RegionLevel::County)))
             }
-            h2 { "办理记录" }
-            ol { @for s in &view.steps { li {
-                (when(s.at)) " " (region_label(&names, &s.region_code)) " " (s.actor) "："
-                (renkou_domain::cases::Step::parse(&s.step).map_or(s.step.as_str(), |x| x.label()))
-                @if let Some(note) = &s.note { "（" (note) "）" }
-            } } }
+            (history("办理记录", &view.steps, &names))
         },
     ))
 }
@@ -301,7 +268,7 @@ pub async fn payment_list(
     // Appeals the county upheld are paid with the roll.
     entries.extend(state.store.upheld_appeals(roll.id).await?);
     let ids: Vec<i64> = entries.iter().map(|e| e.person_id).collect();
-    let persons = persons_of(
+    let persons = persons_read(
         &state,
         &session,
         &ids,
