@@ -21,6 +21,7 @@ pub fn stdout(o: &Output) -> String {
 }
 
 /// The last line `word N, word N, …` as numbers by word.
+#[allow(dead_code)] // not every test file reads a summary
 pub fn summary(out: &str) -> HashMap<String, usize> {
     let last = out.lines().last().unwrap_or_default();
     last.split(", ")
