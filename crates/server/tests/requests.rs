@@ -197,7 +197,84 @@ async fn a_request_nobody_answers_goes_up_by_itself(db: &TestDb) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+async fn a_request_for_a_certificate_turns_into_its_application(db: &TestDb) {
+    let people = "record_id,id_number,name,sex,birth_date,region_code,household_no,relation\n\
+                  a,510104199001010019,赵刚,1,1990-01-01,510104017001,H1,02\n\
+                  b,510104199203030026,钱丽,2,1992-03-03,510104017001,H1,10\n";
+    let app = setup(db, people).await;
+    let grant = Grant::new(Role::VillageCollector, RegionCode::parse(VILLAGE).unwrap())
+        .unwrap()
+        .with_subsystems(Subsystems::of(&[
+            Subsystem::Registry,
+            Subsystem::Requests,
+            Subsystem::Certificates,
+        ]));
+    let village = grant_session(db, &app, "cun001", grant).await;
+    let he = common::person_id(&app, &village, "510104199001010019").await;
+    let she = common::person_id(&app, &village, "510104199203030026").await;
+    let meta = renkou_store::EventMeta {
+        recorder: "村信息员".into(),
+        source: "web".into(),
+    };
+    let (a, b) = (renkou_domain::PersonId(he), renkou_domain::PersonId(she));
+    let date = chrono::NaiveDate::from_ymd_opt(2016, 5, 1).unwrap();
+    db.store
+        .record(
+            &renkou_domain::rules::Command::Marriage { a, b, date },
+            &meta,
+        )
+        .await
+        .unwrap();
+    let child = renkou_domain::rules::NewPerson::new(
+        renkou_domain::PersonName::parse("赵一").unwrap(),
+        renkou_domain::Sex::Female,
+        chrono::NaiveDate::from_ymd_opt(2018, 2, 1).unwrap(),
+        RegionCode::parse(VILLAGE).unwrap(),
+    );
+    let birth = renkou_domain::rules::Command::Birth {
+        child,
+        mother: Some(b),
+        father: Some(a),
+        details: Default::default(),
+    };
+    db.store.record(&birth, &meta).await.unwrap();
+
+    let body = serde_json::json!({ "office": VILLAGE, "person_id": she, "citizen": "钱丽", "topic": "证明办理", "content": "申领独生子女父母光荣证" });
+    let (status, _, request) =
+        common::call(&app, send_json("POST", "/api/v1/requests", &village, body)).await;
+    assert_eq!(status, StatusCode::OK, "{request}");
+    let id = request["id"].as_i64().unwrap();
+    let (status, _) = post_form(
+        &app,
+        &format!("/requests/{id}/service"),
+        &village,
+        &[("service", "certificate")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, view) = common::call(
+        &app,
+        common::get(&format!("/api/v1/requests/{id}"), &village),
+    )
+    .await;
+    assert_eq!(view["case"]["state"], "answered", "{view}");
+    let service = view["case"]["reply"]["turned_into"]
+        .as_i64()
+        .expect("the service's case");
+    let (status, _, application) = common::call(
+        &app,
+        common::get(
+            &format!("/api/v1/certificates/applications/{service}"),
+            &village,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{application}");
+    assert_eq!(application["case"]["owner_region"], TOWNSHIP);
+}
+
 on_both_engines!(
+    a_request_for_a_certificate_turns_into_its_application,
     a_request_climbs_until_answered_and_the_answer_comes_back_down,
     a_request_nobody_answers_goes_up_by_itself,
 );

@@ -59,6 +59,7 @@ use crate::session;
         requests::answer,
         requests::forward,
         requests::tell,
+        requests::service,
         requests::response_times,
         certificates::apply,
         certificates::show_application,

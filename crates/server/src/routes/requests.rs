@@ -339,6 +339,91 @@ step_route!(
     "`POST /api/v1/requests/{id}/tell`: the office that recorded the request told the citizen the answer."
 );
 
+/// `POST /api/v1/requests/{id}/service` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceBody {
+    /// `certificate` (独生子女父母光荣证申领) or `rebirth` (再生育审批).
+    pub service: String,
+    /// The applicant, when the request names no person of the register.
+    pub applicant_id: Option<i64>,
+}
+
+/// Turns a request into the service's case as the caller: the application
+/// is handed in (by the service's own rules and grants) and the request is
+/// answered with it, audited.
+pub async fn turn_into_service(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    body: &ServiceBody,
+) -> Result<Case, ApiError> {
+    let request = readable(state, session, id).await?.case;
+    let applicant = match (request.person_id, body.applicant_id) {
+        (_, Some(person)) => person,
+        (person, None) if person != 0 => person,
+        _ => {
+            return Err(ApiError::invalid(
+                "applicant_id",
+                "需求未关联人员，请填写申请人",
+            ));
+        }
+    };
+    let service = match body.service.as_str() {
+        "certificate" => crate::routes::certificates::apply_as(state, session, applicant).await?,
+        "rebirth" => {
+            let reason = request
+                .facts
+                .as_ref()
+                .and_then(|f| f.0.get("content"))
+                .and_then(|c| c.as_str())
+                .unwrap_or("群众需求转办")
+                .to_string();
+            let apply = crate::routes::rebirth::ApplyBody {
+                applicant_id: applicant,
+                reason,
+            };
+            crate::routes::rebirth::apply_as(state, session, &apply).await?
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "service",
+                "应为 certificate（独生子女父母光荣证申领）或 rebirth（再生育审批）",
+            ));
+        }
+    };
+    let label = CaseKind::parse(&service.kind).map_or("", CaseKind::label);
+    let body = StepBody {
+        text: Some(format!("已转为{label}办理（办件 {}）", service.id)),
+        turned_into: Some(service.id),
+    };
+    step_as(state, session, id, Step::Answered, &body).await
+}
+
+/// `POST /api/v1/requests/{id}/service`: a request that needs a service
+/// turns into that service's case: the application is handed in and the
+/// request answered with it (the office needs the service's grant too).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/service", tag = "requests",
+    params(("id" = i64, Path, description = "The request")),
+    request_body = ServiceBody,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The request, answered with the service's case", body = Case),
+        (status = 400, description = "An unknown service, no applicant, or the service's rules refuse", body = ApiError),
+        (status = 415, description = "The body is not JSON", body = ApiError),
+        (status = 401, description = "Not logged in", body = ApiError),
+        (status = 403, description = "No grant for requests or for the service, or an API token", body = ApiError),
+        (status = 404, description = "No such request or applicant the caller may read", body = ApiError),
+        (status = 409, description = "The request has moved on", body = ApiError)))]
+pub async fn service(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ServiceBody>,
+) -> Result<Json<Case>, ApiError> {
+    Ok(Json(turn_into_service(&state, &session, id, &body).await?))
+}
+
 /// `GET /api/v1/requests/response-times`: per office one level below the
 /// region, the requests recorded in a period, answered, the median and p90
 /// of the days to the answer, and the share that went overdue.
@@ -380,4 +465,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/requests/{id}/answer", post(answer))
         .route("/api/v1/requests/{id}/forward", post(forward))
         .route("/api/v1/requests/{id}/tell", post(tell))
+        .route("/api/v1/requests/{id}/service", post(service))
 }

@@ -152,12 +152,8 @@ impl Store {
         long("答复", &answer.answer, 2000)?;
         let case = self.request_at(id, scope).await?;
         if let Some(service) = answer.turned_into {
-            let found = self.case_row(service).await?;
-            let seen = found.is_some_and(|c| {
-                [&c.sender_region, &c.owner_region]
-                    .iter()
-                    .any(|r| RegionCode::parse(r).is_ok_and(|r| scope.contains(&r)))
-            });
+            // A case an office of the caller took part in (handed it in, had it).
+            let seen = self.case(service, scope).await?.is_some();
             if !seen || service == id {
                 return Err(StoreError::NotFound(format!("case {service}")));
             }

@@ -233,6 +233,19 @@ pub async fn show(
                     " "
                     button type="submit" { "答复" }
                 }
+                form method="post" action=(format!("/requests/{}/service", case.id)) {
+                    (csrf_field(&session))
+                    label { "转为服务办件 " select name="service" {
+                        option value="certificate" { "独生子女父母光荣证申领" }
+                        option value="rebirth" { "再生育审批" }
+                    } }
+                    " "
+                    @if case.person_id == 0 {
+                        label { "申请人身份证号 " input type="text" name="id_number" maxlength="18" size="20" required; }
+                        " "
+                    }
+                    button type="submit" { "受理并答复" }
+                }
                 form method="post" action=(format!("/requests/{}/forward", case.id)) {
                     (csrf_field(&session))
                     label { "上报理由 " input type="text" name="text" maxlength="500" size="40" required; }
@@ -282,6 +295,42 @@ async fn step(
         turned_into,
     };
     step_as(&state, &session, id, step, &body).await?;
+    Ok(Redirect::to(&format!("/requests/{id}")).into_response())
+}
+
+/// The form of `POST /requests/{id}/service`.
+#[derive(Debug, Deserialize)]
+pub struct ServiceForm {
+    service: String,
+    #[serde(default)]
+    id_number: String,
+}
+
+/// `POST /requests/{id}/service`: hands in the service's application and
+/// answers the request with it; shows the new case.
+pub async fn service(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(session, form): CsrfForm<ServiceForm>,
+) -> Result<Response, WebError> {
+    let applicant_id = match form.id_number.trim() {
+        "" => None,
+        number => {
+            let number = renkou_domain::IdNumber::parse(number)
+                .map_err(|e| crate::ApiError::invalid("id_number", e.to_string()))?;
+            let person = state
+                .store
+                .person_by_id_number(&number)
+                .await?
+                .ok_or_else(crate::ApiError::not_found)?;
+            Some(person.id.0)
+        }
+    };
+    let body = crate::routes::requests::ServiceBody {
+        service: form.service,
+        applicant_id,
+    };
+    crate::routes::requests::turn_into_service(&state, &session, id, &body).await?;
     Ok(Redirect::to(&format!("/requests/{id}")).into_response())
 }
 
@@ -370,4 +419,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/requests/{id}/answer", post(answer))
         .route("/requests/{id}/forward", post(forward))
         .route("/requests/{id}/tell", post(tell))
+        .route("/requests/{id}/service", post(service))
 }
