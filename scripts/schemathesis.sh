@@ -28,7 +28,8 @@ trap 'kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 "$R" --db "$DB" demo --people 2000 --seed 3 >/dev/null
 TOWNSHIP=$("$R" --db "$DB" export --region 510104 | awk -F, 'NR==2 {print substr($7, 1, 9) "000"}')
 "$R" --db "$DB" user add st-operator --password 'schemathesis-pw-2026' \
-  --role township_operator --region "$TOWNSHIP" >/dev/null
+  --role township_operator --region "$TOWNSHIP" \
+  --subsystems registry,wis,migrants,support,requests,certificates,rebirth >/dev/null
 TOKEN=$("$R" --db "$DB" token add st-department --region 510104 --fields name,sex,birth_date,residence \
   | grep -o 'rk_[A-Za-z0-9_]*' | head -1)
 RENKOU_AUDIT__KEY_FILE="$WORK/audit.key" RENKOU_AUDIT__CHECKPOINT_FILE="$WORK/audit.checkpoints" \

@@ -71,7 +71,9 @@ impl GrantArgs {
             None => grant,
             Some(list) => grant.with_subsystems(
                 Subsystems::parse_list(list)
-                    .with_context(|| format!("--subsystems: {list:?} (registry, wis)"))?,
+                    .with_context(|| format!(
+                        "--subsystems: {list:?} (registry, wis, migrants, support, requests, certificates, rebirth)"
+                    ))?,
             ),
         })
     }
