@@ -47,6 +47,18 @@ pub async fn persons_read(
     Ok(found)
 }
 
+/// The person a form names by identity number (who may act for them is
+/// the service's check, as for an id sent to the API).
+pub async fn person_by_number(state: &AppState, typed: &str) -> Result<Person, WebError> {
+    let number = renkou_domain::IdNumber::parse(typed.trim())
+        .map_err(|e| crate::ApiError::invalid("id_number", e.to_string()))?;
+    Ok(state
+        .store
+        .person_by_id_number(&number)
+        .await?
+        .ok_or_else(crate::ApiError::not_found)?)
+}
+
 /// The names of the offices the steps passed and of `more`.
 pub async fn office_names(
     state: &AppState,

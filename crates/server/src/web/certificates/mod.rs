@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use renkou_domain::cases::{CaseKind, Step};
-use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel, Subsystem};
+use renkou_domain::{Person, PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Case, CaseFilter, Certificate, Mailbox, Scope};
 use serde::Deserialize;
 
@@ -19,7 +19,9 @@ use crate::routes::cases::decide_as;
 use crate::routes::certificates::{application, apply_as, readable, reading};
 use crate::routes::reports::region_in;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
-use crate::web::case_view::{day, history, office_names, persons_read, state_label};
+use crate::web::case_view::{
+    day, history, office_names, person_by_number, persons_read, state_label,
+};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
@@ -155,13 +157,7 @@ pub async fn apply(
     State(state): State<AppState>,
     CsrfForm(session, form): CsrfForm<ApplyForm>,
 ) -> Result<Response, WebError> {
-    let number = IdNumber::parse(form.id_number.trim())
-        .map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
-    let person = state
-        .store
-        .person_by_id_number(&number)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let person = person_by_number(&state, &form.id_number).await?;
     let case = apply_as(&state, &session, person.id.0).await?;
     Ok(Redirect::to(&format!("/certificates/applications/{}", case.id)).into_response())
 }

@@ -12,14 +12,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use renkou_domain::cases::{CaseKind, Step};
-use renkou_domain::{IdNumber, Person, PersonId, RegionCode, RegionLevel, Subsystem};
+use renkou_domain::{Person, PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Case, CaseFilter, Mailbox, Scope};
 use serde::Deserialize;
 
 use crate::routes::cases::decide_as;
 use crate::routes::rebirth::{ApplyBody, application, apply_as, reading};
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
-use crate::web::case_view::{day, history, office_names, persons_read, state_label};
+use crate::web::case_view::{
+    day, history, office_names, person_by_number, persons_read, state_label,
+};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
@@ -131,13 +133,7 @@ pub async fn apply(
     State(state): State<AppState>,
     CsrfForm(session, form): CsrfForm<ApplyForm>,
 ) -> Result<Response, WebError> {
-    let number = IdNumber::parse(form.id_number.trim())
-        .map_err(|e| ApiError::invalid("id_number", e.to_string()))?;
-    let person = state
-        .store
-        .person_by_id_number(&number)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let person = person_by_number(&state, &form.id_number).await?;
     let body = ApplyBody {
         applicant_id: person.id.0,
         reason: form.reason,

@@ -18,7 +18,7 @@ use crate::routes::requests::{
     ListQuery, RecordBody, StepBody, acting, list_of, readable, reading, record_as, step_as,
 };
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
-use crate::web::case_view::{history, office_names, state_label, when};
+use crate::web::case_view::{history, office_names, person_by_number, state_label, when};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::web::support::region_label;
@@ -315,16 +315,7 @@ pub async fn service(
 ) -> Result<Response, WebError> {
     let applicant_id = match form.id_number.trim() {
         "" => None,
-        number => {
-            let number = renkou_domain::IdNumber::parse(number)
-                .map_err(|e| crate::ApiError::invalid("id_number", e.to_string()))?;
-            let person = state
-                .store
-                .person_by_id_number(&number)
-                .await?
-                .ok_or_else(crate::ApiError::not_found)?;
-            Some(person.id.0)
-        }
+        number => Some(person_by_number(&state, number).await?.id.0),
     };
     let body = crate::routes::requests::ServiceBody {
         service: form.service,

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::routes::cases::decide_as;
 use crate::routes::support::{readable_roll, roll_view};
 use crate::web::auth::{CsrfForm, WebSession};
-use crate::web::case_view::{history, office_names, persons_read, when};
+use crate::web::case_view::{history, office_names, person_by_number, persons_read, when};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
@@ -170,13 +170,7 @@ pub async fn appeal(
     Path(id): Path<i64>,
     CsrfForm(session, form): CsrfForm<AppealForm>,
 ) -> Result<Response, WebError> {
-    let number = renkou_domain::IdNumber::parse(form.id_number.trim())
-        .map_err(|e| crate::ApiError::invalid("id_number", e.to_string()))?;
-    let person = state
-        .store
-        .person_by_id_number(&number)
-        .await?
-        .ok_or_else(crate::ApiError::not_found)?;
+    let person = person_by_number(&state, &form.id_number).await?;
     let body = crate::routes::support::AppealBody {
         person_id: person.id.0,
         statement: form.statement,
