@@ -78,6 +78,12 @@ enum Command {
     /// notices between regions and their escalation.
     #[command(subcommand)]
     Migrants(commands::migrants::MigrantsCommand),
+    /// A consistent copy of the database and its audit key (SQLite online
+    /// snapshot, PostgreSQL pg_dump).
+    Backup(commands::backup::BackupArgs),
+    /// Restore a backup into the database (refuses one that holds data
+    /// unless --force), then check the counters.
+    Restore(commands::backup::RestoreArgs),
     /// Reward and special support (奖励扶助 / 特别扶助): the yearly rolls.
     #[command(subcommand)]
     Roll(commands::roll::RollCommand),
@@ -126,6 +132,8 @@ async fn main() -> std::process::ExitCode {
         Command::Wis(cmd) => commands::wis::run(&db, cmd).await,
         Command::Migrants(cmd) => commands::migrants::run(&db, cmd).await,
         Command::Roll(cmd) => commands::roll::run(&db, cmd).await,
+        Command::Backup(args) => commands::backup::backup(&db, args).await,
+        Command::Restore(args) => commands::backup::restore(&db, args).await,
     };
     match result {
         Ok(code) => code,

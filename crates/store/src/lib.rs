@@ -493,6 +493,19 @@ impl Store {
         Ok(written)
     }
 
+    /// An online copy of a SQLite database into `out` (which must not exist).
+    pub async fn snapshot_sqlite(&self, out: &std::path::Path) -> StoreResult<()> {
+        let Store::Sqlite(pool) = self else {
+            return Err(StoreError::Invalid("VACUUM INTO is SQLite's".into()));
+        };
+        // A consistent copy while readers and writers go on.
+        sqlx::query("VACUUM INTO $1")
+            .bind(out.display().to_string())
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
     /// Row counts of the main tables.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn counts(&self) -> StoreResult<Counts> {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod backup;
 pub mod demo;
 pub mod export;
 pub mod id;
