@@ -112,37 +112,32 @@ impl Store {
                 }
             }
         }
-        // Each service's open cases the office itself has.
+        // Each service's open cases the office itself has, in one read.
+        let open = self.open_cases_at(region).await?;
         for kind in renkou_domain::cases::CaseKind::ALL {
             if kind == renkou_domain::cases::CaseKind::MigrantNotice
                 || !context.subsystems.contains(kind.subsystem())
             {
                 continue;
             }
-            let count = self.open_cases_at(region, kind).await?;
-            if count > 0 {
+            if let Some((_, count)) = open.iter().find(|(k, _)| k == kind.as_str()) {
                 work.push(OpenWork {
                     kind: WorkKind::Cases(kind),
-                    count,
+                    count: *count,
                 });
             }
         }
         Ok(work)
     }
 
-    /// Open cases of `kind` the office `office` itself has (a request
-    /// answered waits with it until the citizen is told).
-    async fn open_cases_at(
-        &self,
-        office: &RegionCode,
-        kind: renkou_domain::cases::CaseKind,
-    ) -> StoreResult<i64> {
-        Ok(on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cases WHERE owner_region = $1 AND kind = $2 \
-             AND (closed_at IS NULL OR state = 'answered')")
+    /// How many open cases of each kind the office `office` itself has (a
+    /// request answered waits with it until the citizen is told).
+    async fn open_cases_at(&self, office: &RegionCode) -> StoreResult<Vec<(String, i64)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT kind, COUNT(*) FROM cases WHERE owner_region = $1 \
+             AND (closed_at IS NULL OR state = 'answered') GROUP BY kind")
             .bind(office.as_str())
-            .bind(kind.as_str())
-            .fetch_one(pool)
+            .fetch_all(pool)
             .await?))
     }
 

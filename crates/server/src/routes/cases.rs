@@ -178,9 +178,8 @@ pub async fn case(
 ) -> Result<Json<CaseView>, ApiError> {
     let (case, steps) = state
         .store
-        .case(id, &case_scope(&session)?)
+        .case_of(id, &[CaseKind::MigrantNotice], &case_scope(&session)?)
         .await?
-        .filter(|(c, _)| c.kind == CaseKind::MigrantNotice.as_str())
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(CaseView { case, steps }))
 }

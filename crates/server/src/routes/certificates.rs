@@ -144,14 +144,13 @@ pub async fn application(
     id: i64,
 ) -> Result<ApplicationView, ApiError> {
     let kinds = [
-        CaseKind::OnlyChildCertificate.as_str(),
-        CaseKind::CertificateRevocation.as_str(),
+        CaseKind::OnlyChildCertificate,
+        CaseKind::CertificateRevocation,
     ];
     let (case, steps) = state
         .store
-        .case(id, &reading(session)?)
+        .case_of(id, &kinds, &reading(session)?)
         .await?
-        .filter(|(c, _)| kinds.contains(&c.kind.as_str()))
         .ok_or_else(ApiError::not_found)?;
     let certificate = match case
         .facts

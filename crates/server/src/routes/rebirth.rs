@@ -104,9 +104,8 @@ pub async fn application(
 ) -> Result<ApplicationView, ApiError> {
     let (case, steps) = state
         .store
-        .case(id, &reading(session)?)
+        .case_of(id, &[CaseKind::Rebirth], &reading(session)?)
         .await?
-        .filter(|(c, _)| c.kind == CaseKind::Rebirth.as_str())
         .ok_or_else(ApiError::not_found)?;
     let documents = state.store.documents(case.id).await?;
     Ok(ApplicationView {

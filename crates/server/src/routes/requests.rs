@@ -217,9 +217,8 @@ pub async fn readable(
 ) -> Result<RequestView, ApiError> {
     let (case, steps) = state
         .store
-        .case(id, &reading(session)?)
+        .case_of(id, &[CaseKind::CitizenRequest], &reading(session)?)
         .await?
-        .filter(|(c, _)| c.kind == CaseKind::CitizenRequest.as_str())
         .ok_or_else(ApiError::not_found)?;
     Ok(RequestView { case, steps })
 }

@@ -333,9 +333,12 @@ pub async fn readable_appeal(
 ) -> Result<AppealView, ApiError> {
     let (case, steps) = state
         .store
-        .case(id, &support_scope(session)?)
+        .case_of(
+            id,
+            &[renkou_domain::cases::CaseKind::SupportAppeal],
+            &support_scope(session)?,
+        )
         .await?
-        .filter(|(c, _)| c.kind == renkou_domain::cases::CaseKind::SupportAppeal.as_str())
         .ok_or_else(ApiError::not_found)?;
     Ok(AppealView { case, steps })
 }

@@ -13,7 +13,6 @@ use renkou_store::CaseStep;
 use crate::AppState;
 use crate::session::Session;
 use crate::web::error::WebError;
-use crate::web::support::region_label;
 
 /// A time as staff read it, in China's time, to the minute.
 pub fn when(at: DateTime<Utc>) -> String {
@@ -27,6 +26,14 @@ pub fn day(at: DateTime<Utc>) -> String {
     (at + chrono::Duration::hours(8))
         .format("%Y-%m-%d")
         .to_string()
+}
+
+/// A region's name from `names`, else its code.
+pub fn region_label(names: &HashMap<RegionCode, String>, code: &str) -> String {
+    RegionCode::parse(code)
+        .ok()
+        .and_then(|c| names.get(&c).cloned())
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// A stored step or state as staff read it.

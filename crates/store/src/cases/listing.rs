@@ -142,7 +142,22 @@ impl Store {
     /// part in it (sent it, had it, or has it); else it is unknown.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn case(&self, id: i64, scope: &Scope) -> StoreResult<Option<(Case, Vec<CaseStep>)>> {
-        let Some(case) = self.case_row(id).await? else {
+        self.case_of(id, &CaseKind::ALL, scope).await
+    }
+
+    /// [`Store::case`] for a case of one of `kinds` (each subsystem reads
+    /// its own kinds; a case of another kind is unknown to it).
+    pub async fn case_of(
+        &self,
+        id: i64,
+        kinds: &[CaseKind],
+        scope: &Scope,
+    ) -> StoreResult<Option<(Case, Vec<CaseStep>)>> {
+        let Some(case) = self
+            .case_row(id)
+            .await?
+            .filter(|c| kinds.iter().any(|k| k.as_str() == c.kind))
+        else {
             return Ok(None);
         };
         let steps = self.case_steps(id).await?;

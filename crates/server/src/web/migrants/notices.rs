@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use maud::{Markup, html};
 use renkou_domain::cases::{CaseKind, Step};
 use renkou_domain::migrants::MigrantDetails;
@@ -20,19 +20,13 @@ use serde::Deserialize;
 use crate::routes::cases::{CasesQuery, TimesQuery, case_scope, day_span};
 use crate::session::Session;
 use crate::web::auth::{CsrfForm, WebSession, csrf_token};
+use crate::web::case_view::when;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::{ApiError, AppState};
 
 /// Notices on one page.
 const PAGE: i64 = 100;
-
-/// A time as staff read it, in China's time.
-fn when(at: DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
 
 /// The state's name.
 fn state_label(state: &str) -> &'static str {
@@ -231,9 +225,8 @@ pub async fn notice(
     let scope = case_scope(&session)?;
     let (case, steps) = state
         .store
-        .case(id, &scope)
+        .case_of(id, &[CaseKind::MigrantNotice], &scope)
         .await?
-        .filter(|(c, _)| c.kind == CaseKind::MigrantNotice.as_str())
         .ok_or_else(ApiError::not_found)?;
     let person = state.store.person(PersonId(case.person_id)).await?;
     state

@@ -20,12 +20,11 @@ use crate::routes::cases::decide_as;
 use crate::routes::rebirth::{ApplyBody, application, apply_as, reading};
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
 use crate::web::case_view::{
-    day, history, office_names, person_by_number, persons_read, state_label,
+    day, history, office_names, person_by_number, persons_read, region_label, state_label,
 };
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
-use crate::web::support::region_label;
 use crate::web::upload::Upload;
 use crate::web::view::id_shown;
 use crate::{ApiError, AppState};

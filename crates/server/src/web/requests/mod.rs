@@ -18,10 +18,11 @@ use crate::routes::requests::{
     ListQuery, RecordBody, StepBody, acting, list_of, readable, reading, record_as, step_as,
 };
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
-use crate::web::case_view::{history, office_names, person_by_number, state_label, when};
+use crate::web::case_view::{
+    history, office_names, person_by_number, region_label, state_label, when,
+};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
-use crate::web::support::region_label;
 
 /// The topics a request is filed under.
 pub const TOPICS: [&str; 6] = [

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::routes::reports::region_in;
 use crate::routes::support::{MakeRoll, make_roll_as, support_scope};
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
+use crate::web::case_view::region_label;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 
@@ -39,14 +40,6 @@ pub fn review_state(roll: &SavedRoll) -> &'static str {
         .as_deref()
         .and_then(Step::parse)
         .map_or("未报送", Step::label)
-}
-
-/// A region's name from `names`, else its code.
-pub fn region_label(names: &std::collections::HashMap<RegionCode, String>, code: &str) -> String {
-    RegionCode::parse(code)
-        .ok()
-        .and_then(|c| names.get(&c).cloned())
-        .unwrap_or_else(|| code.to_string())
 }
 
 /// Whether the user decides the roll now (its office is one of theirs, not

@@ -9,12 +9,14 @@ use maud::html;
 use renkou_domain::{PersonId, RegionCode, RegionLevel, Subsystem};
 use renkou_store::{Change, RollEntry, Scope};
 
-use super::{decides, program_title, region_label, review_state};
+use super::{decides, program_title, review_state};
 use crate::AppState;
 use crate::routes::cases::decide_as;
 use crate::routes::support::{readable_roll, roll_view};
 use crate::web::auth::{CsrfForm, WebSession};
-use crate::web::case_view::{history, office_names, person_by_number, persons_read, when};
+use crate::web::case_view::{
+    history, office_names, person_by_number, persons_read, region_label, state_label, when,
+};
 use crate::web::decision;
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
@@ -126,7 +128,7 @@ pub async fn show(
                         td data-label="编号" { a href=(format!("/support/appeals/{}", a.id)) { (a.id) } }
                         td data-label="申诉人" { (name_of(a.person_id)) }
                         td data-label="原核查结果" { (a.facts.as_ref().and_then(|f| f.0.get("exclusion")).and_then(|v| v.as_str()).unwrap_or("")) }
-                        td data-label="状态" { (renkou_domain::cases::Step::parse(&a.state).map_or(a.state.as_str(), |x| x.label())) }
+                        td data-label="状态" { (state_label(&a.state)) }
                     } } }
                 } }
             }
@@ -230,7 +232,7 @@ pub async fn show_appeal(
                 dt { "申诉理由" } dd { (text("statement")) }
                 dt { "申诉成立时年发放金额（元）" } dd { (facts.get("amount").and_then(|v| v.as_i64()).unwrap_or(0)) }
             }
-            p { "状态：" strong { (renkou_domain::cases::Step::parse(&case.state).map_or(case.state.as_str(), |x| x.label())) }
+            p { "状态：" strong { (state_label(&case.state)) }
                 "　现在：" (region_label(&names, &case.owner_region)) }
             @if decides {
                 (decision::form(&session, &format!("/support/appeals/{}/decide", case.id), owner.is_some_and(|o| o.level() <= RegionLevel::County)))
