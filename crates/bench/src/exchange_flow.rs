@@ -8,8 +8,7 @@
 //! at random moments and starts it again. At the end the database is asked
 //! what became of every message: each must have been handled exactly once.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -18,6 +17,8 @@ use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng};
 use renkou_domain::{IdNumber, RegionCode};
 use renkou_store::{SenderTally, Store};
+
+use crate::renkou_process::{Renkou, free_port, path};
 use tokio::sync::Mutex;
 
 /// The county where the persons are registered (the recipient).
@@ -47,6 +48,17 @@ pub struct FlowOptions {
     /// Kill the server at a random moment within this range, again and again.
     pub kill_every: Option<(Duration, Duration)>,
     pub seed: u64,
+}
+
+impl FlowOptions {
+    fn process(&self) -> Renkou {
+        Renkou {
+            binary: self.renkou.clone(),
+            db: self.db.clone(),
+            workdir: self.workdir.clone(),
+            env: Vec::new(),
+        }
+    }
 }
 
 /// What the flow did and what the database says became of it.
@@ -90,12 +102,18 @@ impl FlowReport {
 pub async fn run(options: &FlowOptions) -> anyhow::Result<FlowReport> {
     let persons = prepare(options).await?;
     let port = free_port()?;
-    let server = Arc::new(Mutex::new(start_server(options, port).await?));
+    let process = options.process();
+    let server = Arc::new(Mutex::new(process.serve(port).await?));
     let done = Arc::new(AtomicBool::new(false));
     let kills = Arc::new(AtomicU64::new(0));
     let killer = options.kill_every.map(|(low, high)| {
-        let (server, done, kills, options) =
-            (server.clone(), done.clone(), kills.clone(), options.clone());
+        let (server, done, kills, options, process) = (
+            server.clone(),
+            done.clone(),
+            kills.clone(),
+            options.clone(),
+            process.clone(),
+        );
         tokio::spawn(async move {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
             while !done.load(Ordering::SeqCst) {
@@ -108,7 +126,7 @@ pub async fn run(options: &FlowOptions) -> anyhow::Result<FlowReport> {
                 let _ = child.kill(); // SIGKILL
                 let _ = child.wait();
                 kills.fetch_add(1, Ordering::SeqCst);
-                match start_server(&options, port).await {
+                match process.serve(port).await {
                     Ok(next) => *child = next,
                     Err(e) => {
                         tracing::error!(%e, "the server did not start again");
@@ -160,6 +178,7 @@ struct Migrant {
 /// villages), imports it, adds the two offices' accounts, and returns the
 /// records the sender will deliver.
 async fn prepare(options: &FlowOptions) -> anyhow::Result<Vec<Migrant>> {
+    let process = options.process();
     std::fs::create_dir_all(&options.workdir)?;
     let store = Store::open(&options.db).await?;
     if store
@@ -169,7 +188,7 @@ async fn prepare(options: &FlowOptions) -> anyhow::Result<Vec<Migrant>> {
     {
         // A new database: Sichuan's region table first.
         store.close().await;
-        renkou(options, &["init", "--regions-prefix", "51"])?;
+        process.run(&["init", "--regions-prefix", "51"])?;
     }
     let store = Store::open(&options.db).await?;
     let home: Vec<String> = store
@@ -233,98 +252,21 @@ async fn prepare(options: &FlowOptions) -> anyhow::Result<Vec<Migrant>> {
     }
     let file = options.workdir.join("home-register.csv");
     std::fs::write(&file, register)?;
-    renkou(
-        options,
-        &["import", path(&file)?, "--source", "flow-register"],
-    )?;
+    process.run(&["import", path(&file)?, "--source", "flow-register"])?;
     for (user, region) in [("js510107", WORK_COUNTY), ("js510104", HOME_COUNTY)] {
-        renkou(
-            options,
-            &[
-                "user",
-                "add",
-                user,
-                "--password",
-                PASSWORD,
-                "--role",
-                "family_planning_officer",
-                "--region",
-                region,
-            ],
-        )?;
+        process.run(&[
+            "user",
+            "add",
+            user,
+            "--password",
+            PASSWORD,
+            "--role",
+            "family_planning_officer",
+            "--region",
+            region,
+        ])?;
     }
     Ok(migrants)
-}
-
-fn path(p: &Path) -> anyhow::Result<&str> {
-    p.to_str().context("a path in UTF-8")
-}
-
-/// Runs `renkou ARGS` on the database; fails with its output.
-fn renkou(options: &FlowOptions, args: &[&str]) -> anyhow::Result<()> {
-    let out = command(options).args(args).output().context("run renkou")?;
-    if !out.status.success() {
-        bail!(
-            "renkou {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(())
-}
-
-fn command(options: &FlowOptions) -> Command {
-    let mut command = Command::new(&options.renkou);
-    command
-        .env("RENKOU_DB", &options.db)
-        .env("RENKOU_AUDIT__KEY_FILE", options.workdir.join("audit.key"))
-        .env(
-            "RENKOU_AUDIT__CHECKPOINT_FILE",
-            options.workdir.join("audit.checkpoints"),
-        )
-        .env("RENKOU_CASES__ESCALATE_EVERY_SECONDS", "0");
-    command
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// Starts `renkou serve` and waits until it answers.
-async fn start_server(options: &FlowOptions, port: u16) -> anyhow::Result<Child> {
-    // `RENKOU_FLOW_SERVER_LOG=FILE` keeps the server's log (with `RENKOU_LOG`).
-    let log = match std::env::var_os("RENKOU_FLOW_SERVER_LOG") {
-        Some(file) => Stdio::from(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(file)?,
-        ),
-        None => Stdio::null(),
-    };
-    let mut child = command(options)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .context("start the server")?;
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        if let Ok(Some(status)) = child.try_wait() {
-            bail!("the server stopped: {status}");
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            bail!("the server did not start in 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(child)
 }
 
 /// A client of one office, logged in again whenever its session is lost.

@@ -1,6 +1,11 @@
-//! What the benchmarks share with the tests: the exchange flow driver that
-//! sends migrants' records to a running server, has the place of
-//! registration answer every notice, and (optionally) kills the server with
-//! SIGKILL at random moments on the way.
+//! What the benchmarks share with the tests: drivers that run real
+//! `renkou serve` processes under load — the exchange flow (optionally with
+//! the server killed at random moments) and the database failover, and
+//! heavy reports beside data entry on the primary and on the decision-support
+//! copy.
 
+pub mod entry_load;
 pub mod exchange_flow;
+pub mod failover;
+pub mod renkou_process;
+pub mod reports_copy;

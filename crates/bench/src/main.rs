@@ -182,6 +182,58 @@ enum Command {
         #[arg(long, default_value = "bench-out/exchange")]
         workdir: PathBuf,
     },
+    /// The hot mirror takes over mid-load: a primary and its synchronous
+    /// mirror set up by scripts/pg-mirror.sh, one server given both hosts,
+    /// the primary crashed and the mirror promoted while operators register
+    /// and read: seconds without answers, registrations lost (must be 0).
+    Failover {
+        /// The clusters' name.
+        #[arg(long, default_value = "renkou-failover")]
+        name: String,
+        #[arg(long, default_value_t = 5441)]
+        primary_port: u16,
+        #[arg(long, default_value_t = 5442)]
+        mirror_port: u16,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        #[arg(long, default_value_t = 8)]
+        readers: usize,
+        /// Seconds of load before the crash, and after the promotion.
+        #[arg(long, default_value_t = 10)]
+        before: u64,
+        #[arg(long, default_value_t = 10)]
+        after: u64,
+        /// Milliseconds from the crash to the promotion.
+        #[arg(long, default_value_t = 0)]
+        promote_delay_ms: u64,
+        /// The `renkou` binary (default: beside this one).
+        #[arg(long)]
+        renkou: Option<PathBuf>,
+        #[arg(long, default_value = "bench-out/failover")]
+        workdir: PathBuf,
+    },
+    /// Heavy reports beside data entry, on the primary and then on the
+    /// decision-support copy, same run: the entry's p50/p99 in each.
+    ReportsCopy {
+        #[arg(long, default_value = "renkou-copy")]
+        name: String,
+        /// Ports of the primary, the mirror and the copy.
+        #[arg(long, num_args = 3, default_values_t = [5451, 5452, 5453])]
+        ports: Vec<u16>,
+        #[arg(long, default_value_t = 200_000)]
+        people: usize,
+        #[arg(long, default_value_t = 4)]
+        writers: usize,
+        #[arg(long, default_value_t = 4)]
+        analysts: usize,
+        /// Seconds of each phase.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long)]
+        renkou: Option<PathBuf>,
+        #[arg(long, default_value = "bench-out/reports-copy")]
+        workdir: PathBuf,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -233,6 +285,69 @@ async fn main() -> anyhow::Result<()> {
             renkou,
             workdir,
         } => exchange(db, messages, chunk, handlers, kill_ms, renkou, workdir).await,
+        Command::Failover {
+            name,
+            primary_port,
+            mirror_port,
+            writers,
+            readers,
+            before,
+            after,
+            promote_delay_ms,
+            renkou,
+            workdir,
+        } => {
+            let options = renkou_bench::failover::FailoverOptions {
+                renkou: renkou_beside(renkou)?,
+                script: PathBuf::from("scripts/pg-mirror.sh"),
+                name,
+                primary_port,
+                mirror_port,
+                workdir,
+                writers,
+                readers,
+                before: std::time::Duration::from_secs(before),
+                after: std::time::Duration::from_secs(after),
+                promote_delay: std::time::Duration::from_millis(promote_delay_ms),
+            };
+            failover(&options).await
+        }
+        Command::ReportsCopy {
+            name,
+            ports,
+            people,
+            writers,
+            analysts,
+            seconds,
+            renkou,
+            workdir,
+        } => {
+            let options = renkou_bench::reports_copy::CopyOptions {
+                renkou: renkou_beside(renkou)?,
+                script: PathBuf::from("scripts/pg-mirror.sh"),
+                name,
+                ports: [ports[0], ports[1], ports[2]],
+                workdir,
+                people,
+                writers,
+                analysts,
+                seconds,
+            };
+            let phases = renkou_bench::reports_copy::run(&options).await?;
+            println!("reports on  entries  entry p50   entry p99   heavy reads  stats verify runs");
+            for p in &phases {
+                println!(
+                    "{:<10}  {:>7}  {:>7.1} ms  {:>7.1} ms  {:>11}  {:>17}",
+                    p.reports_on,
+                    p.entries,
+                    p.entry_p50_ms,
+                    p.entry_p99_ms,
+                    p.heavy_reads,
+                    p.verifications
+                );
+            }
+            Ok(())
+        }
         Command::MigrantsScore { db, source, truth } => {
             migrants_score::score(&db, &source, &truth).await
         }
@@ -260,15 +375,8 @@ async fn exchange(
         }
         None => None,
     };
-    let renkou = match renkou {
-        Some(path) => path,
-        None => std::env::current_exe()?
-            .parent()
-            .context("the folder of this binary")?
-            .join("renkou"),
-    };
     let options = FlowOptions {
-        renkou,
+        renkou: renkou_beside(renkou)?,
         db,
         workdir,
         messages,
@@ -451,6 +559,55 @@ async fn lookup(db: &str, samples: usize) -> anyhow::Result<()> {
         at(0.5),
         at(0.9),
         at(0.99)
+    );
+    Ok(())
+}
+
+/// The `renkou` binary given, or the one beside this binary.
+fn renkou_beside(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(path) => Ok(path),
+        None => Ok(std::env::current_exe()?
+            .parent()
+            .context("the folder of this binary")?
+            .join("renkou")),
+    }
+}
+
+/// `renkou-bench failover`: runs the load through a failover and prints it.
+async fn failover(options: &renkou_bench::failover::FailoverOptions) -> anyhow::Result<()> {
+    let report = renkou_bench::failover::run(options).await?;
+    println!(
+        "writers / readers           {} / {}",
+        options.writers, options.readers
+    );
+    println!(
+        "registrations acknowledged  {} ({} after the crash)",
+        report.acknowledged, report.acknowledged_after
+    );
+    println!("reads answered              {}", report.reads);
+    println!("persons added (new primary) {}", report.persons_added);
+    println!("acknowledged but lost       {}", report.lost);
+    println!("requests clients sent again {}", report.client_retries);
+    println!(
+        "promotion after the crash   {:.1} s",
+        options.promote_delay.as_secs_f64()
+    );
+    println!(
+        "seconds without an answer   {:.2} s",
+        report.unavailable_seconds
+    );
+    println!(
+        "first write after the crash {:.2} s",
+        report.first_write_after_seconds
+    );
+    println!(
+        "slowest answer              {:.2} s",
+        report.slowest_answer_seconds
+    );
+    anyhow::ensure!(
+        report.nothing_lost(),
+        "registrations were lost or doubled: {report:?}"
     );
     Ok(())
 }

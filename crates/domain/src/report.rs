@@ -243,4 +243,17 @@ pub struct Report {
     pub rows: Vec<ReportRow>,
     /// The region as a whole.
     pub total: ReportRow,
+    /// Set when the figures were read from the decision-support copy (a
+    /// read replica): how old they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyAge>,
+}
+
+/// How old figures read from the decision-support copy are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CopyAge {
+    /// The moment the copy's figures hold at.
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// How far the copy was behind the primary, in milliseconds.
+    pub lag_ms: i64,
 }

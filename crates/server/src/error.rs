@@ -74,8 +74,25 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.clone())).into_response()
+        let status = self.status;
+        mark_if_away(status, (status, Json(self)).into_response())
     }
+}
+
+/// A 503 says the database (or the audit log's write) is away for now: the
+/// response is marked so that a safe request is tried again
+/// (`failover_retry`), and the client is told when to try.
+pub fn mark_if_away(status: StatusCode, mut response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .extensions_mut()
+            .insert(crate::failover_retry::DatabaseAway);
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("2"),
+        );
+    }
+    response
 }
 
 impl ApiError {
@@ -86,6 +103,16 @@ impl ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             error: "unavailable",
             message: "系统暂时无法记录访问日志，请稍后再试".into(),
+            field: None,
+        }
+    }
+
+    /// 503: the database does not answer, or is switching to its mirror.
+    pub fn database_away() -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "database_unavailable",
+            message: "数据库正在切换或暂时无法连接，请稍后再试".into(),
             field: None,
         }
     }
@@ -160,6 +187,10 @@ impl From<StoreError> for ApiError {
                 format!("请求有误：{reason}"),
                 None,
             ),
+            err if err.is_unavailable() => {
+                tracing::warn!(%err, "database unavailable");
+                ApiError::database_away()
+            }
             err => {
                 tracing::error!(%err, "store error");
                 refused(

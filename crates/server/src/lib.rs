@@ -5,6 +5,7 @@
 mod audit_sink;
 mod error;
 mod escalation;
+mod failover_retry;
 mod json;
 pub mod push;
 mod routes;
@@ -37,6 +38,10 @@ pub use settings::Settings;
 pub struct AppState {
     /// The register.
     pub store: Store,
+    /// Where reports and the dashboard's figures are read: the
+    /// decision-support copy when configured (`database.reports_url`), else
+    /// the register itself.
+    pub reports: Store,
     /// Where audit entries are written (in batches).
     pub audit: AuditSink,
     /// The configuration it was started with.
@@ -59,6 +64,7 @@ impl AppState {
     ) -> AppState {
         let audit = AuditSink::start(store.clone(), key, checkpoints);
         AppState {
+            reports: store.clone(),
             store,
             audit,
             settings: Arc::new(settings),
@@ -66,15 +72,26 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Reads reports from `reports` (the decision-support copy).
+    pub fn with_reports(self, reports: Store) -> AppState {
+        AppState { reports, ..self }
+    }
+}
+
 /// All routes.
 pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.server.max_json_kib * 1024;
     let hsts = state.settings.server.hsts;
+    let retry_for = Duration::from_secs(state.settings.database.retry_seconds);
     Router::new()
         .merge(routes::api())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(web::routes(&state.settings))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            failover_retry::when_database_away(req, next, retry_for)
+        }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security_headers::add(req, next, hsts)
         }))

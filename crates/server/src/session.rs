@@ -286,6 +286,20 @@ pub struct Session {
 }
 
 impl Session {
+    /// Only an administrator may go on (the push subscriptions, the system's state).
+    pub fn admin_only(&self) -> Result<(), ApiError> {
+        if self
+            .account
+            .grants
+            .iter()
+            .any(|g| g.role == renkou_domain::Role::Admin)
+        {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("只有系统管理员可以查看此页"))
+        }
+    }
+
     /// The subsystems the session's grants open for a region (the union of
     /// the grants that cover it).
     pub fn subsystems_in(&self, region: &renkou_domain::RegionCode) -> renkou_domain::Subsystems {

@@ -77,6 +77,13 @@ pub struct DatabaseSettings {
     pub url: Option<String>,
     /// Connections per server process.
     pub max_connections: u32,
+    /// How long a read (or a write with an idempotency key) that failed
+    /// because the database was away is tried again before the 503 is shown:
+    /// long enough for the mirror to be promoted. 0: never.
+    pub retry_seconds: u64,
+    /// The decision-support copy (a read replica): reports, exports and the
+    /// statistics check read there instead of the primary. None: the primary.
+    pub reports_url: Option<String>,
 }
 
 /// HTTP.
@@ -259,6 +266,8 @@ impl Default for DatabaseSettings {
         DatabaseSettings {
             url: None,
             max_connections: 16,
+            retry_seconds: 30,
+            reports_url: None,
         }
     }
 }

@@ -55,3 +55,25 @@ pub enum StoreError {
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Whether the database could not be reached or was switching over (the
+    /// primary gone, the mirror not yet promoted): trying again shortly can
+    /// succeed. What was being written may or may not have committed, so only
+    /// reads and writes with an idempotency key are safe to try again.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(err) = self else {
+            return false;
+        };
+        match err {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+            sqlx::Error::Protocol(_) => true,
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                // 08: connection exception; 57P01–57P03: the server shutting
+                // down or starting; 25006: a write reached a standby.
+                code.starts_with("08") || ["57P01", "57P02", "57P03", "25006"].contains(&&*code)
+            }),
+            _ => false,
+        }
+    }
+}

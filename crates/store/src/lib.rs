@@ -15,6 +15,7 @@ mod exchange;
 mod migrants;
 mod rebirth;
 mod registry;
+mod replication;
 mod requests;
 mod statistics;
 mod support;
@@ -60,6 +61,7 @@ pub use registry::regions::{
     Rezoning, RezoningReport, embedded_region_table, read_region_table, read_rezoning_file,
 };
 pub use registry::review::{EntryReview, ReviewState};
+pub use replication::{Freshness, Standby};
 pub use requests::{NewRequest, RequestAnswer, RequestFacts};
 pub use statistics::change_lists::{CHANGE_LIST_LIMIT, Progress};
 pub use statistics::counters::{set_counters_enabled, set_wis_counters_enabled};
@@ -150,6 +152,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
+        if let Store::Postgres(pool) = &store
+            && replication::is_standby(pool).await?
+        {
+            // A read replica (the decision-support copy): nothing to write;
+            // its schema comes from the primary.
+            replication::check_schema(pool).await?;
+            return Ok(store);
+        }
         store.migrate().await?;
         store.fill_name_keys().await?;
         store.ensure_counters().await?;

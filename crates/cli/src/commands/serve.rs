@@ -74,7 +74,27 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
             file: settings.audit_checkpoint_file(url),
             every: std::time::Duration::from_secs(settings.audit.checkpoint_seconds),
         });
-    let state = renkou_server::AppState::with(store, settings, key, checkpoints);
+    let reports = match &settings.database.reports_url {
+        Some(reports_url) => {
+            let copy = super::open(reports_url).await?;
+            let freshness = copy.freshness().await?;
+            println!(
+                "reports from {reports_url} ({}, {:.1} s behind)",
+                if freshness.replica {
+                    "read replica"
+                } else {
+                    "not a replica"
+                },
+                freshness.lag_seconds
+            );
+            Some(copy)
+        }
+        None => None,
+    };
+    let mut state = renkou_server::AppState::with(store, settings, key, checkpoints);
+    if let Some(reports) = reports {
+        state = state.with_reports(reports);
+    }
     println!("serving {url} on http://{listen}");
     renkou_server::serve(state, listen)
         .await

@@ -20,10 +20,23 @@ pub enum StatsCommand {
 }
 
 pub async fn run(url: &str, command: StatsCommand) -> anyhow::Result<ExitCode> {
-    let store = super::open(url).await?;
+    // The check only reads: it goes to the decision-support copy when one
+    // is configured, and says how old the copy's figures were.
+    let reads_from = match (&command, &super::settings().database.reports_url) {
+        (StatsCommand::Verify { .. }, Some(copy)) => copy.as_str(),
+        _ => url,
+    };
+    let store = super::open(reads_from).await?;
     let started = Instant::now();
     match command {
         StatsCommand::Verify { region } => {
+            let freshness = store.freshness().await?;
+            if freshness.replica {
+                println!(
+                    "checking the read replica {reads_from}, {:.1} s behind the primary",
+                    freshness.lag_seconds
+                );
+            }
             let region = region.as_deref().map(RegionCode::parse).transpose()?;
             let report = store.verify_counters(region.as_ref()).await?;
             for d in &report.differences {

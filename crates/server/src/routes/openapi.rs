@@ -23,6 +23,7 @@ use crate::session;
     paths(
         health::healthz,
         health::readyz,
+        health::database,
         session::login,
         session::logout,
         session::change_password,

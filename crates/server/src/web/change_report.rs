@@ -138,7 +138,10 @@ pub async fn progress(
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
     let (request, period) = month_asked(&query, &session)?;
-    let rows = state.store.entry_progress(&request.region, period).await?;
+    let rows = state
+        .reports
+        .entry_progress(&request.region, period)
+        .await?;
     let mut names = BTreeMap::new();
     for r in &rows {
         if let std::collections::btree_map::Entry::Vacant(slot) = names.entry(r.township) {

@@ -238,7 +238,7 @@ pub async fn pyramid(
     let request = query.request("population", &session)?;
     let date = request.date.unwrap_or(request.today).min(request.today);
     let groups = state
-        .store
+        .reports
         .population_pyramid(&request.region, date, request.today)
         .await?;
     Ok(svg(pyramid_svg(&groups)))
@@ -262,7 +262,7 @@ pub async fn births_deaths(
     let mut by_month = std::collections::HashMap::new();
     for year in [last.year() - 1, last.year()] {
         for (month, births, deaths) in state
-            .store
+            .reports
             .births_and_deaths_by_month(&request.region, year)
             .await?
         {

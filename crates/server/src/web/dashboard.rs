@@ -56,7 +56,7 @@ pub async fn dashboard(
     let region = region_asked(query.region.as_deref(), &session)?;
     let today = today_in_china();
     let name = state.store.region_name(&region).await?;
-    let summary = state.store.summary(&region, today).await?;
+    let summary = state.reports.summary(&region, today).await?;
     let months = last_twelve_months(&state, &region, today).await?;
     let scope = Scope::of(&session.account);
     let mut areas = Vec::new();
@@ -78,7 +78,7 @@ pub async fn dashboard(
     let this_month = Period::month_of(today);
     let mut progress: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     let child_len = renkou_store::next_level(region.level()).prefix_len();
-    for p in state.store.entry_progress(&region, this_month).await? {
+    for p in state.reports.entry_progress(&region, this_month).await? {
         let area = format!("{:0<12}", &p.township.as_str()[..child_len.min(12)]);
         let slot = progress.entry(area).or_default();
         slot.0 += p.entered;

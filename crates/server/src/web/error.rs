@@ -36,7 +36,7 @@ impl IntoResponse for WebError {
                 }
             },
         );
-        (self.0.status, page).into_response()
+        crate::error::mark_if_away(self.0.status, (self.0.status, page).into_response())
     }
 }
 

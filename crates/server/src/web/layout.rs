@@ -30,6 +30,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> Html<String> {
                 (menu(Some(session)))
                 @if session.account.grants.iter().any(|g| g.role == renkou_domain::Role::Admin) {
                     a href="/admin/subscriptions" { "推送订阅" }
+                    a href="/admin/system" { "系统状态" }
                 }
                 form method="post" action="/logout" {
                     span { (name) "（" (roles.join("、")) "）" }

@@ -30,6 +30,7 @@ pub mod search;
 pub mod services;
 pub mod subscriptions;
 pub mod support;
+pub mod system;
 pub mod task_resolution;
 pub mod tasks;
 pub mod upload;
@@ -67,6 +68,7 @@ pub fn routes(settings: &crate::Settings) -> Router<AppState> {
         .merge(wis::routes(settings))
         .merge(migrants::routes())
         .merge(subscriptions::routes())
+        .merge(system::routes())
         .layer(from_fn(etag::etag))
         .route("/static/{name}", get(assets::asset))
 }

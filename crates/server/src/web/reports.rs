@@ -58,7 +58,7 @@ pub async fn report_page(
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
     let request = query.request(&name, &session)?;
-    let report = state.store.report(&request).await?;
+    let report = state.reports.report(&request).await?;
     let scope = Scope::of(&session.account);
     let region = report.region.code.to_string();
     let when = report
@@ -105,6 +105,13 @@ pub async fn report_page(
         &session,
         html! {
             h1 { (report.region.name) " " (report.report.title()) " " span.muted { (when) } }
+            @if let Some(copy) = &report.copy {
+                p.muted.copy-age {
+                    "本表取自决策支持库，数据截至 "
+                    ((copy.as_of + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S"))
+                    "（比业务库晚 " (format!("{:.1}", copy.lag_ms as f64 / 1000.0)) " 秒）"
+                }
+            }
             (time_form(&report, &query))
             p.actions {
                 @if let Some(p) = &parent {

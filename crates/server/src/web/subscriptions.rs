@@ -5,25 +5,14 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use renkou_domain::Role;
 
-use crate::session::Session;
 use crate::web::auth::{CsrfForm, WebSession, csrf_field};
 use crate::web::error::{PageResult, WebError};
 use crate::web::layout::page;
 use crate::{ApiError, AppState};
 
-/// Only an administrator manages subscriptions.
-fn admin_only(session: &Session) -> Result<(), ApiError> {
-    if session.account.grants.iter().any(|g| g.role == Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("只有系统管理员可以管理推送订阅"))
-    }
-}
-
-/// A time as staff read it, in China's time.
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+/// A time as staff read it, in China's time, to the second.
+pub(crate) fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     (at + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
@@ -31,7 +20,7 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 
 /// `GET /admin/subscriptions`.
 pub async fn list(State(state): State<AppState>, WebSession(session): WebSession) -> PageResult {
-    admin_only(&session)?;
+    session.admin_only()?;
     let subscriptions = state.store.subscriptions().await?;
     let title = "推送订阅";
     Ok(page(
@@ -76,7 +65,7 @@ pub async fn resume(
     Path(id): Path<i64>,
     CsrfForm(session, _): CsrfForm<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    admin_only(&session)?;
+    session.admin_only()?;
     if !state.store.resume_subscription(id).await? {
         return Err(WebError(ApiError::not_found()));
     }

@@ -1,6 +1,7 @@
 //! The two engines behind one transaction trait: SQLite and PostgreSQL
 //! connections, their bulk writers, and the rows as the tables hold them.
 
+pub(crate) mod failover;
 pub(crate) mod postgres;
 pub(crate) mod rows;
 pub(crate) mod sqlite;

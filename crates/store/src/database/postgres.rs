@@ -23,17 +23,26 @@ const SMALL_WRITE: usize = 64;
 /// Bytes sent per `COPY` message.
 const COPY_BUFFER: usize = 1 << 20;
 
-/// Connects a pool to a `postgres:` URL.
+/// How long a request waits for a connection. A failover (the mirror
+/// promoted) takes seconds; a request waiting here rides it out.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connects a pool to a `postgres:` URL. A URL naming several hosts (the
+/// primary and its mirror) connects to whichever is primary and follows it
+/// after a failover (`database::failover`).
 pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<PgPool> {
-    use std::str::FromStr;
-    // No JIT: the register's queries are short, and compiling one that the
-    // planner costs high (a township's women with their last checks) took
-    // 20 ms of a 30 ms query.
-    let options = sqlx::postgres::PgConnectOptions::from_str(url)?.options([("jit", "off")]);
+    // No JIT (set on every host's options): the register's queries are
+    // short, and compiling one that the planner costs high (a township's
+    // women with their last checks) took 20 ms of a 30 ms query.
+    let mut hosts = crate::database::failover::hosts(url)?;
+    if hosts.len() > 1 {
+        return crate::database::failover::connect(hosts, max_connections, ACQUIRE_TIMEOUT).await;
+    }
+    let host = hosts.remove(0);
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(host.options)
         .await?)
 }
 

@@ -194,6 +194,7 @@ impl Store {
             })
             .collect();
         let total_cells = rows_of.get(TOTAL).cloned().unwrap_or_else(|| empty.clone());
+        let freshness = self.freshness().await?;
         Ok(Report {
             report: request.name,
             title: request.name.title().to_string(),
@@ -212,6 +213,10 @@ impl Store {
                 region_name: region_row.name,
                 cells: total_cells,
             },
+            copy: freshness.replica.then_some(renkou_domain::report::CopyAge {
+                as_of: freshness.as_of,
+                lag_ms: (freshness.lag_seconds * 1000.0) as i64,
+            }),
         })
     }
 
