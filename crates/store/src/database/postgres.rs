@@ -27,6 +27,9 @@ const COPY_BUFFER: usize = 1 << 20;
 /// promoted) takes seconds; a request waiting here rides it out.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The same with a mirror to fail over to.
+const FAILOVER_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Connects a pool to a `postgres:` URL. A URL naming several hosts (the
 /// primary and its mirror) connects to whichever is primary and follows it
 /// after a failover (`database::failover`).
@@ -36,7 +39,16 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<PgPo
     // women with their last checks) took 20 ms of a 30 ms query.
     let mut hosts = crate::database::failover::hosts(url)?;
     if hosts.len() > 1 {
-        return crate::database::failover::connect(hosts, max_connections, ACQUIRE_TIMEOUT).await;
+        // Shorter: the pool retries a refused connection with a backoff of
+        // up to a fifth of this, so a request waits at most a second past
+        // the promotion (it failed over in 10 s after a 5 s promotion with
+        // 30 s); the server tries a request that timed out again.
+        return crate::database::failover::connect(
+            hosts,
+            max_connections,
+            FAILOVER_ACQUIRE_TIMEOUT,
+        )
+        .await;
     }
     let host = hosts.remove(0);
     Ok(PgPoolOptions::new()
