@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng};
-use renkou_domain::{IdNumber, PersonId};
+use renkou_domain::{IdNumber, PersonId, RegionCode};
+use renkou_store::Store;
 use tokio::sync::Mutex;
+
+use crate::renkou_process::Renkou;
 
 /// Where the newcomers are registered.
 pub const COUNTY: &str = "510104000000";
@@ -20,6 +23,40 @@ pub const PASSWORD: &str = "operator2026pw!";
 /// The login name of operator `n` (`op000`, `op001`, …).
 pub fn username(n: usize) -> String {
     format!("op{n:03}")
+}
+
+/// Adds the operators `users` with one role in one region.
+pub fn add_operators(
+    renkou: &Renkou,
+    users: std::ops::Range<usize>,
+    role: &str,
+    region: &str,
+) -> anyhow::Result<()> {
+    for n in users {
+        renkou.run(&[
+            "user",
+            "add",
+            &username(n),
+            "--password",
+            PASSWORD,
+            "--role",
+            role,
+            "--region",
+            region,
+        ])?;
+    }
+    Ok(())
+}
+
+/// The villages of [`COUNTY`], where the newcomers are registered.
+pub async fn villages(db: &str) -> anyhow::Result<Vec<String>> {
+    let store = Store::open(db).await?;
+    let villages = store.villages(&RegionCode::parse(COUNTY)?).await?;
+    store.close().await;
+    if villages.is_empty() {
+        bail!("the region table lacks the villages of {COUNTY}");
+    }
+    Ok(villages.into_iter().map(|v| v.code).collect())
 }
 
 /// One answer a client got: when, after how long, and whether a registration.

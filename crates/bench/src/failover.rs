@@ -12,10 +12,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use renkou_domain::RegionCode;
 use renkou_store::Store;
 
-use crate::entry_load::{Answer, COUNTY, Load, PASSWORD, read, username, write};
+use crate::entry_load::{Answer, COUNTY, Load, add_operators, read, villages, write};
 use crate::renkou_process::{Renkou, free_port};
 
 /// How to run it.
@@ -97,28 +96,13 @@ pub async fn run(options: &FailoverOptions) -> anyhow::Result<FailoverReport> {
         env: Vec::new(),
     };
     process.run(&["init", "--regions-prefix", "51"])?;
-    let villages: Vec<String> = {
-        let store = Store::open(&process.db).await?;
-        let villages = store.villages(&RegionCode::parse(COUNTY)?).await?;
-        store.close().await;
-        villages.into_iter().map(|v| v.code).collect()
-    };
-    if villages.is_empty() {
-        bail!("the region table lacks the villages of {COUNTY}");
-    }
-    for i in 0..options.writers + options.readers {
-        process.run(&[
-            "user",
-            "add",
-            &username(i),
-            "--password",
-            PASSWORD,
-            "--role",
-            "county_manager",
-            "--region",
-            COUNTY,
-        ])?;
-    }
+    let villages = villages(&process.db).await?;
+    add_operators(
+        &process,
+        0..options.writers + options.readers,
+        "county_manager",
+        COUNTY,
+    )?;
     let persons_before = counted_persons(&process.db).await?;
     let port = free_port()?;
     let mut server = process.serve(port).await?;

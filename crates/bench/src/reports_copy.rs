@@ -17,10 +17,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use renkou_domain::RegionCode;
-use renkou_store::Store;
 
-use crate::entry_load::{COUNTY, Load, PASSWORD, client, username, write};
+use crate::entry_load::{COUNTY, Load, add_operators, client, villages, write};
 use crate::renkou_process::{Renkou, free_port};
 
 /// How to run it.
@@ -72,38 +70,14 @@ pub async fn run(options: &CopyOptions) -> anyhow::Result<Vec<Phase>> {
         env: Vec::new(),
     };
     renkou.run(&["demo", "--people", &options.people.to_string()])?;
-    for i in 0..options.writers {
-        renkou.run(&[
-            "user",
-            "add",
-            &username(i),
-            "--password",
-            PASSWORD,
-            "--role",
-            "county_manager",
-            "--region",
-            COUNTY,
-        ])?;
-    }
-    for i in 0..options.analysts {
-        renkou.run(&[
-            "user",
-            "add",
-            &username(100 + i),
-            "--password",
-            PASSWORD,
-            "--role",
-            "province_analyst",
-            "--region",
-            "510000000000",
-        ])?;
-    }
-    let villages: Vec<String> = {
-        let store = Store::open(&primary).await?;
-        let villages = store.villages(&RegionCode::parse(COUNTY)?).await?;
-        store.close().await;
-        villages.into_iter().map(|v| v.code).collect()
-    };
+    add_operators(&renkou, 0..options.writers, "county_manager", COUNTY)?;
+    add_operators(
+        &renkou,
+        100..100 + options.analysts,
+        "province_analyst",
+        "510000000000",
+    )?;
+    let villages = villages(&primary).await?;
     pin(options, "primary", "0")?;
     pin(options, "reports", "1")?;
     let mut phases = Vec::new();
