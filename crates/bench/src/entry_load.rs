@@ -79,6 +79,8 @@ pub struct Load {
     pub answers: Arc<Mutex<Vec<Answer>>>,
     /// Requests a client had to send again.
     pub client_retries: Arc<AtomicU64>,
+    /// Registrations refused because the identity number was taken.
+    pub duplicates: Arc<AtomicU64>,
 }
 
 impl Load {
@@ -156,6 +158,13 @@ pub async fn write(
                     let id = recorded["person_id"].as_i64().context("person_id")?;
                     load.acknowledged.lock().await.push((PersonId(id), number));
                     load.answered(sent, true).await;
+                    break;
+                }
+                Ok(a) if a.status() == reqwest::StatusCode::CONFLICT => {
+                    // The number is someone's already (a demo province's
+                    // person): the next one. Counted, as the failover must
+                    // never see one.
+                    load.duplicates.fetch_add(1, Ordering::SeqCst);
                     break;
                 }
                 Ok(a) if a.status().is_client_error() => {

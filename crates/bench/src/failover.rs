@@ -53,6 +53,9 @@ pub struct FailoverReport {
     /// Requests a client had to send again (the server gave up or the
     /// connection broke); the server's own retries are not counted.
     pub client_retries: u64,
+    /// Registrations refused as a number already registered: a repeat the
+    /// idempotency key failed to recognise (must be 0).
+    pub refused_as_duplicate: u64,
     /// Acknowledged registrations the promoted mirror does not hold.
     pub lost: u64,
     /// Persons the load added, by the promoted mirror's count: equal to
@@ -70,7 +73,9 @@ pub struct FailoverReport {
 impl FailoverReport {
     /// Whether every acknowledged registration survived, once.
     pub fn nothing_lost(&self) -> bool {
-        self.lost == 0 && self.persons_added == self.acknowledged as i64
+        self.lost == 0
+            && self.refused_as_duplicate == 0
+            && self.persons_added == self.acknowledged as i64
     }
 }
 
@@ -154,6 +159,7 @@ pub async fn run(options: &FailoverOptions) -> anyhow::Result<FailoverReport> {
         acknowledged_after: answers.iter().filter(|a| a.write && a.sent > crash).count() as u64,
         reads: answers.iter().filter(|a| !a.write).count() as u64,
         client_retries: load.client_retries.load(Ordering::SeqCst),
+        refused_as_duplicate: load.duplicates.load(Ordering::SeqCst),
         lost,
         persons_added,
         unavailable_seconds: unavailable,
