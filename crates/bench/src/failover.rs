@@ -7,15 +7,13 @@
 //! must be there, once, and no other.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
 use renkou_store::Store;
 
 use crate::entry_load::{Answer, COUNTY, Load, add_operators, read, villages, write};
-use crate::renkou_process::{Renkou, free_port};
+use crate::renkou_process::{Renkou, free_port, pg_mirror};
 
 /// How to run it.
 #[derive(Debug, Clone)]
@@ -81,7 +79,7 @@ impl FailoverReport {
 
 /// Sets up the pair, runs the load through a failover and checks the result.
 pub async fn run(options: &FailoverOptions) -> anyhow::Result<FailoverReport> {
-    mirror_script(
+    pg_mirror(
         &options.script,
         &[
             "up",
@@ -127,12 +125,12 @@ pub async fn run(options: &FailoverOptions) -> anyhow::Result<FailoverReport> {
         clients.push(tokio::spawn(async move { read(load, base, user).await }));
     }
     tokio::time::sleep(options.before).await;
-    mirror_script(&options.script, &["kill-primary", &options.name])?;
+    pg_mirror(&options.script, &["kill-primary", &options.name])?;
     // The primary is down from here: an answer to a request sent later came
     // from the mirror.
     let crash = Instant::now();
     tokio::time::sleep(options.promote_delay).await;
-    mirror_script(&options.script, &["promote", &options.name])?;
+    pg_mirror(&options.script, &["promote", &options.name])?;
     tokio::time::sleep(options.after).await;
     load.stop.store(true, Ordering::SeqCst);
     for client in clients {
@@ -166,23 +164,6 @@ pub async fn run(options: &FailoverOptions) -> anyhow::Result<FailoverReport> {
         first_write_after_seconds: first_write,
         slowest_answer_seconds: answers.iter().map(|a| a.waited).fold(0.0, f64::max),
     })
-}
-
-/// Runs `scripts/pg-mirror.sh ARGS`.
-pub(crate) fn mirror_script(script: &std::path::Path, args: &[&str]) -> anyhow::Result<()> {
-    let out = Command::new("bash")
-        .arg(script)
-        .args(args)
-        .output()
-        .context("run pg-mirror.sh")?;
-    if !out.status.success() {
-        bail!(
-            "pg-mirror.sh {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(())
 }
 
 async fn counted_persons(db: &str) -> anyhow::Result<i64> {

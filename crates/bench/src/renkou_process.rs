@@ -38,15 +38,7 @@ impl Renkou {
 
     /// Runs `renkou ARGS`; fails with its output.
     pub fn run(&self, args: &[&str]) -> anyhow::Result<()> {
-        let out = self.command().args(args).output().context("run renkou")?;
-        if !out.status.success() {
-            bail!(
-                "renkou {args:?}: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(())
+        checked(self.command().args(args), "renkou", args)
     }
 
     /// Starts `renkou serve` on `port` and waits until it answers. Its log
@@ -96,4 +88,26 @@ pub fn free_port() -> anyhow::Result<u16> {
 /// A path as UTF-8 text (for a command's argument).
 pub fn path(p: &Path) -> anyhow::Result<&str> {
     p.to_str().context("a path in UTF-8")
+}
+
+/// Runs `scripts/pg-mirror.sh ARGS` (the script's path given); fails with its output.
+pub fn pg_mirror(script: &Path, args: &[&str]) -> anyhow::Result<()> {
+    checked(
+        Command::new("bash").arg(script).args(args),
+        "pg-mirror.sh",
+        args,
+    )
+}
+
+/// Runs a command to its end; fails with its output when it fails.
+fn checked(command: &mut Command, what: &str, args: &[&str]) -> anyhow::Result<()> {
+    let out = command.output().with_context(|| format!("run {what}"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
 }

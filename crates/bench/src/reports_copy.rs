@@ -20,7 +20,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::entry_load::{COUNTY, Load, add_operators, client, villages, write};
-use crate::renkou_process::{Renkou, free_port};
+use crate::renkou_process::{Renkou, free_port, pg_mirror};
 
 /// How to run it.
 #[derive(Debug, Clone)]
@@ -54,8 +54,8 @@ pub struct Phase {
 /// Sets up the clusters and the province, runs both phases.
 pub async fn run(options: &CopyOptions) -> anyhow::Result<Vec<Phase>> {
     let ports: Vec<String> = options.ports.iter().map(u16::to_string).collect();
-    script(
-        options,
+    pg_mirror(
+        &options.script,
         &["up", &options.name, &ports[0], &ports[1], &ports[2]],
     )?;
     std::fs::create_dir_all(&options.workdir)?;
@@ -198,11 +198,6 @@ async fn phase(
         heavy_reads: heavy.load(Ordering::SeqCst),
         verifications,
     })
-}
-
-/// Runs `scripts/pg-mirror.sh ARGS`.
-pub(crate) fn script(script: &CopyOptions, args: &[&str]) -> anyhow::Result<()> {
-    crate::failover::mirror_script(&script.script, args)
 }
 
 /// Pins a cluster's postmaster (and so every backend it starts later) to a core.

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use renkou_bench::failover::{FailoverOptions, run};
-use renkou_bench::renkou_process::free_port;
+use renkou_bench::renkou_process::{free_port, pg_mirror};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_acknowledged_registration_is_lost_when_the_mirror_takes_over() {
@@ -35,10 +35,7 @@ async fn no_acknowledged_registration_is_lost_when_the_mirror_takes_over() {
         promote_delay: Duration::from_millis(500),
     };
     let report = run(&options).await;
-    let _ = std::process::Command::new("bash")
-        .arg(&options.script)
-        .args(["down", &options.name])
-        .status();
+    let _ = pg_mirror(&options.script, &["down", &options.name]);
     let report = report.expect("the load ran through the failover");
     eprintln!(
         "failover: {:.2} s without an answer, {report:?}",

@@ -11,17 +11,16 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use renkou_bench::renkou_process::{Renkou, free_port};
+use renkou_bench::renkou_process::{Renkou, free_port, pg_mirror};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "copy2026pw!";
 
-fn mirror(args: &[&str]) -> std::process::ExitStatus {
-    std::process::Command::new("bash")
-        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-mirror.sh"))
-        .args(args)
-        .status()
-        .expect("pg-mirror.sh runs")
+fn mirror(args: &[&str]) -> anyhow::Result<()> {
+    pg_mirror(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-mirror.sh"),
+        args,
+    )
 }
 
 /// The clusters, dropped however the test ends.
@@ -29,7 +28,7 @@ struct Clusters(String);
 
 impl Drop for Clusters {
     fn drop(&mut self) {
-        mirror(&["down", &self.0]);
+        let _ = mirror(&["down", &self.0]);
     }
 }
 
@@ -46,7 +45,7 @@ async fn reports_come_from_the_decision_support_copy_and_say_how_old_they_are() 
         free_port().unwrap(),
     ];
     let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-    assert!(mirror(&["up", &name, &ports[0], &ports[1], &ports[2]]).success());
+    mirror(&["up", &name, &ports[0], &ports[1], &ports[2]]).expect("the clusters are set up");
     let _clusters = Clusters(name);
     let copy_url = format!("postgres://postgres@127.0.0.1:{}/renkou", ports[2]);
     let workdir = tempfile::tempdir().unwrap();
