@@ -24,8 +24,8 @@ struct Target {
 }
 
 /// Creates `sessions` sessions of township operators (one account per
-/// township sampled) and writes `lookups.txt`, `searches.txt`, `pages.txt`
-/// and `mixed.txt` into `out`: lines of `token<TAB>path`.
+/// township sampled) and writes `lookups.txt`, `searches.txt`, `pages.txt`,
+/// `mixed.txt` and `deployment.txt` into `out`: lines of `token<TAB>path`.
 pub async fn prepare(db: &str, sessions: usize, out: &Path) -> anyhow::Result<()> {
     let store = Store::open(db).await?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -97,6 +97,7 @@ pub async fn prepare(db: &str, sessions: usize, out: &Path) -> anyhow::Result<()
     std::fs::create_dir_all(out)?;
     let (mut lookups, mut searches, mut pages, mut mixed) =
         (String::new(), String::new(), String::new(), Vec::new());
+    let mut deployment = Vec::new();
     for round in 0..8 {
         for (township, token) in &sessions_of {
             let targets = &by_township[township];
@@ -119,9 +120,20 @@ pub async fn prepare(db: &str, sessions: usize, out: &Path) -> anyhow::Result<()
             mixed.push(format!("{token}\t{lookup}"));
             mixed.push(format!("{token}\t{search}"));
             mixed.push(format!("{token}\t{page}"));
+            // The deployment's mix: the same, and one in five its township's
+            // report (the JSON or the page), which the caches keep.
+            let report = if round % 2 == 0 {
+                format!("/api/v1/reports/population?region={township}")
+            } else {
+                format!("/reports/population?region={township}")
+            };
+            deployment.extend(mixed[mixed.len() - 4..].iter().cloned());
+            deployment.push(format!("{token}\t{report}"));
         }
     }
     mixed.shuffle(&mut rng);
+    deployment.shuffle(&mut rng);
+    std::fs::write(out.join("deployment.txt"), deployment.join("\n") + "\n")?;
     std::fs::write(out.join("lookups.txt"), lookups)?;
     std::fs::write(out.join("searches.txt"), searches)?;
     std::fs::write(out.join("pages.txt"), pages)?;

@@ -234,6 +234,34 @@ enum Command {
         #[arg(long, default_value = "bench-out/reports-copy")]
         workdir: PathBuf,
     },
+    /// Several servers behind HAProxy (deploy/haproxy.cfg): 3,000 sessions
+    /// (`load-prepare`'s deployment.txt, through wrk) with operators
+    /// registering meanwhile, against 1 and 2 servers, without and with the
+    /// caches, same run: throughput, p50/p99, capacity and bytes per user
+    /// and minute (scripts/bench-deployment.sh sets it up).
+    Deployment {
+        #[arg(long, env = "RENKOU_DB")]
+        db: String,
+        /// `load-prepare`'s folder.
+        #[arg(long)]
+        lists: PathBuf,
+        #[arg(long, default_value = "redis://127.0.0.1:6379/15")]
+        redis_url: String,
+        #[arg(long, default_value_t = 3000)]
+        connections: usize,
+        /// Each session's mean wait between answers, in ms.
+        #[arg(long, default_value_t = 3000)]
+        think_ms: u64,
+        /// Seconds of each run.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 2)]
+        writers: usize,
+        #[arg(long)]
+        renkou: Option<PathBuf>,
+        #[arg(long, default_value = "bench-out/deployment")]
+        workdir: PathBuf,
+    },
     /// Time person lookups by identity number, in process: median, p90, p99.
     Lookup {
         #[arg(long, env = "RENKOU_DB")]
@@ -344,6 +372,54 @@ async fn main() -> anyhow::Result<()> {
                     p.entry_p99_ms,
                     p.heavy_reads,
                     p.verifications
+                );
+            }
+            Ok(())
+        }
+        Command::Deployment {
+            db,
+            lists,
+            redis_url,
+            connections,
+            think_ms,
+            seconds,
+            writers,
+            renkou,
+            workdir,
+        } => {
+            let options = renkou_bench::deployment::DeploymentOptions {
+                renkou: renkou_beside(renkou)?,
+                db,
+                lists,
+                lua: PathBuf::from("scripts/load.lua"),
+                haproxy_config: std::fs::canonicalize("deploy/haproxy.cfg")?,
+                workdir,
+                redis_url,
+                connections,
+                think_ms,
+                seconds,
+                writers,
+            };
+            let phases = renkou_bench::deployment::run(&options).await?;
+            println!(
+                "servers  caches  paced: req/s   p50 ms   p99 ms  errors | capacity: req/s   p99 ms  errors | bytes/user/min  bytes/req | entries  entry p99 ms"
+            );
+            for p in &phases {
+                println!(
+                    "{:>7}  {:>6}  {:>12.0}  {:>7.1}  {:>7.1}  {:>6} | {:>15.0}  {:>7.1}  {:>6} | {:>14.0}  {:>9.0} | {:>7}  {:>12.1}",
+                    p.servers,
+                    if p.caches { "on" } else { "off" },
+                    p.paced.rps,
+                    p.paced.p50_ms,
+                    p.paced.p99_ms,
+                    p.paced.non2xx + p.paced.socket_errors,
+                    p.capacity.rps,
+                    p.capacity.p99_ms,
+                    p.capacity.non2xx + p.capacity.socket_errors,
+                    p.bytes_per_user_minute,
+                    p.bytes_per_request,
+                    p.entries,
+                    p.entry_p99_ms
                 );
             }
             Ok(())

@@ -4,13 +4,14 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::region::{RegionCode, RegionLevel};
 
 /// A standard report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportName {
     /// Living residents by sex and five-year age group (the pyramid).
@@ -109,7 +110,7 @@ impl fmt::Display for ReportName {
 }
 
 /// One column: its key in JSON and CSV, and its Chinese heading.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     /// The JSON and CSV name.
     pub key: String,
@@ -180,6 +181,22 @@ impl Serialize for Cell {
     }
 }
 
+// Read back as written (the shared cache keeps reports as JSON): a whole
+// number is a count, any other number or null a ratio.
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        match value {
+            serde_json::Value::Null => Ok(Cell::Ratio(None)),
+            serde_json::Value::Number(n) => Ok(match n.as_i64() {
+                Some(count) if !n.is_f64() => Cell::Count(count),
+                _ => Cell::Ratio(n.as_f64()),
+            }),
+            other => Err(serde::de::Error::custom(format!("not a cell: {other}"))),
+        }
+    }
+}
+
 /// One region's line of a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
@@ -210,8 +227,39 @@ impl Serialize for ReportRow {
     }
 }
 
+// The columns come back in the order they were written.
+impl<'de> Deserialize<'de> for ReportRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RowVisitor;
+        impl<'de> Visitor<'de> for RowVisitor {
+            type Value = ReportRow;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a report row")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReportRow, A::Error> {
+                let (mut code, mut name, mut cells) = (None, None, Vec::new());
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "region_code" => code = Some(map.next_value::<RegionCode>()?),
+                        "region_name" => name = Some(map.next_value::<String>()?),
+                        _ => cells.push((key, map.next_value::<Cell>()?)),
+                    }
+                }
+                Ok(ReportRow {
+                    region_code: code
+                        .ok_or_else(|| serde::de::Error::missing_field("region_code"))?,
+                    region_name: name
+                        .ok_or_else(|| serde::de::Error::missing_field("region_name"))?,
+                    cells,
+                })
+            }
+        }
+        d.deserialize_map(RowVisitor)
+    }
+}
+
 /// The region a report is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportRegion {
     /// Its code.
     pub code: RegionCode,
@@ -222,7 +270,7 @@ pub struct ReportRegion {
 }
 
 /// A finished report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Which report.
     pub report: ReportName,
@@ -235,7 +283,7 @@ pub struct Report {
     /// The day the figures hold at (the period's last day for a period report).
     pub date: chrono::NaiveDate,
     /// The period, for a period report (`2026-03`, `2026-Q1`, `2026`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     /// The columns after the region's code and name.
     pub columns: Vec<Column>,
@@ -245,15 +293,59 @@ pub struct Report {
     pub total: ReportRow,
     /// Set when the figures were read from the decision-support copy (a
     /// read replica): how old they are.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy: Option<CopyAge>,
 }
 
 /// How old figures read from the decision-support copy are.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CopyAge {
     /// The moment the copy's figures hold at.
     pub as_of: chrono::DateTime<chrono::Utc>,
     /// How far the copy was behind the primary, in milliseconds.
     pub lag_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(code: &str, name: &str, cells: Vec<(&str, Cell)>) -> ReportRow {
+        ReportRow {
+            region_code: RegionCode::parse(code).unwrap(),
+            region_name: name.into(),
+            cells: cells.into_iter().map(|(k, c)| (k.to_string(), c)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_report_reads_back_from_its_json_unchanged() {
+        let cells = || {
+            vec![
+                ("persons", Cell::Count(1200)),
+                ("rate", Cell::Ratio(Some(12.0))),
+                ("share", Cell::percent(1, 3)),
+                ("empty", Cell::Ratio(None)),
+            ]
+        };
+        let report = Report {
+            report: ReportName::Households,
+            title: "户数统计".into(),
+            region: ReportRegion {
+                code: RegionCode::parse("510104000000").unwrap(),
+                name: "锦江区".into(),
+                level: RegionLevel::County,
+            },
+            level: RegionLevel::Township,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            period: Some("2026-11".into()),
+            columns: vec![Column::new("persons", "人数")],
+            rows: vec![row("510104017000", "春熙路街道", cells())],
+            total: row("510104000000", "锦江区", cells()),
+            copy: None,
+        };
+        let json = serde_json::to_vec(&report).unwrap();
+        let back: Report = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back, report);
+    }
 }

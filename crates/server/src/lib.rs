@@ -3,9 +3,11 @@
 //! servers can run against one PostgreSQL.
 
 mod audit_sink;
+pub mod cache;
 mod error;
 mod escalation;
 mod failover_retry;
+mod forwarded;
 mod json;
 pub mod push;
 mod routes;
@@ -15,6 +17,7 @@ mod session;
 pub mod settings;
 mod web;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,12 +25,15 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
-use renkou_store::{AuditKey, Store};
+use renkou_domain::RegionCode;
+use renkou_domain::report::Report;
+use renkou_store::{AuditKey, RegionRow, ReportRequest, Store, StoreResult};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use audit_sink::{AuditSink, CheckpointPlan};
+pub use cache::Caches;
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use session::token_hash;
@@ -46,6 +52,11 @@ pub struct AppState {
     pub audit: AuditSink,
     /// The configuration it was started with.
     pub settings: Arc<Settings>,
+    /// Sessions, regions and report results kept in front of the database.
+    pub caches: Caches,
+    /// Whether `reports` is a copy (its results are not cached: a copy
+    /// lags the notices that would invalidate them).
+    reports_on_copy: bool,
 }
 
 impl AppState {
@@ -68,6 +79,8 @@ impl AppState {
             store,
             audit,
             settings: Arc::new(settings),
+            caches: Caches::none(),
+            reports_on_copy: false,
         }
     }
 }
@@ -75,7 +88,74 @@ impl AppState {
 impl AppState {
     /// Reads reports from `reports` (the decision-support copy).
     pub fn with_reports(self, reports: Store) -> AppState {
-        AppState { reports, ..self }
+        AppState {
+            reports,
+            reports_on_copy: true,
+            ..self
+        }
+    }
+
+    /// Keeps sessions, regions and report results in `caches`, and starts
+    /// following the database's change notices for them.
+    pub fn with_caches(self, caches: Caches) -> AppState {
+        tokio::spawn(cache::follow_changes(self.store.clone(), caches.clone()));
+        AppState { caches, ..self }
+    }
+
+    /// A region by code, retired or not.
+    pub async fn region(&self, code: &RegionCode) -> StoreResult<Option<RegionRow>> {
+        let load = self.store.region(code);
+        self.caches
+            .get_or_load("regions", &format!("r:{code}"), |_| true, load)
+            .await
+    }
+
+    /// A region's name, or its code when the table does not know it.
+    pub async fn region_name(&self, code: &RegionCode) -> StoreResult<String> {
+        Ok(self
+            .region(code)
+            .await?
+            .map_or_else(|| code.to_string(), |r| r.name))
+    }
+
+    /// The current regions one level below a region.
+    pub async fn region_children(&self, parent: &RegionCode) -> StoreResult<Vec<RegionRow>> {
+        let load = self.store.region_children(parent);
+        self.caches
+            .get_or_load("regions", &format!("c:{parent}"), |_| true, load)
+            .await
+    }
+
+    /// The names of regions, by code (those the table knows).
+    pub async fn region_names(
+        &self,
+        codes: &[RegionCode],
+    ) -> StoreResult<HashMap<RegionCode, String>> {
+        let key: Vec<&str> = codes.iter().map(RegionCode::as_str).collect();
+        let load = self.store.region_names(codes);
+        self.caches
+            .get_or_load("regions", &format!("n:{}", key.join(",")), |_| true, load)
+            .await
+    }
+
+    /// A region's full name, province to itself.
+    pub async fn region_path(&self, code: &RegionCode) -> StoreResult<String> {
+        let load = self.store.region_path(code);
+        self.caches
+            .get_or_load("regions", &format!("p:{code}"), |_| true, load)
+            .await
+    }
+
+    /// A standard report, from the caches when it is read from the register.
+    pub async fn report(&self, request: &ReportRequest) -> StoreResult<Report> {
+        let load = self.reports.report(request);
+        if self.reports_on_copy {
+            return load.await;
+        }
+        let scope = cache::counts_scope(request.region.as_str());
+        // The version: servers of two releases may share Redis for a while.
+        let key = format!("{}:{request:?}", env!("CARGO_PKG_VERSION"));
+        self.caches.get_or_load(&scope, &key, |_| true, load).await
     }
 }
 
@@ -84,6 +164,7 @@ pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.server.max_json_kib * 1024;
     let hsts = state.settings.server.hsts;
     let retry_for = Duration::from_secs(state.settings.database.retry_seconds);
+    let trusted = Arc::new(state.settings.server.trusted_proxies.clone());
     Router::new()
         .merge(routes::api())
         .layer(DefaultBodyLimit::max(json_limit))
@@ -94,6 +175,9 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security_headers::add(req, next, hsts)
+        }))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            forwarded::from_trusted_proxy(req, next, trusted.clone())
         }))
         .layer(CompressionLayer::new())
         // One structured log line per request (method, path, status, latency)

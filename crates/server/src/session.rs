@@ -215,7 +215,12 @@ pub async fn set_new_password(
             "密码错误次数过多，请稍后再试",
         ));
     }
-    let hash = session.account.password_hash.clone();
+    // Read afresh: the session's account may come from a cache, which keeps no hash.
+    let hash = match Username::parse(&session.account.username) {
+        Ok(name) => state.store.user(&name).await?.map(|a| a.password_hash),
+        Err(_) => None,
+    }
+    .unwrap_or_default();
     let good = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
         .await
         .unwrap_or(false);
@@ -259,6 +264,8 @@ pub async fn logout(
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(token) = cookie_token(headers) {
         state.store.delete_session(&token_hash(&token)).await?;
+        // This server forgets at once; the others at the database's notice.
+        state.caches.changed(&["accounts".to_string()]).await;
     }
     Ok(())
 }
@@ -416,7 +423,7 @@ impl FromRequestParts<AppState> for Session {
         let address = client_address(parts);
         if let Some(token) = cookie_token(&parts.headers) {
             let token_hash = token_hash(&token);
-            let account = state.store.session_account(&token_hash).await?;
+            let account = live_session(state, &token_hash).await?;
             return account
                 .map(|account| Session {
                     account,
@@ -439,6 +446,24 @@ impl FromRequestParts<AppState> for Session {
             .map(|t| Session::of_token(t, token_hash, address))
             .ok_or_else(ApiError::unauthenticated)
     }
+}
+
+/// The account of a live session, through the caches (which keep the
+/// session's end with it: an ended session is never answered from them).
+async fn live_session(state: &AppState, token_hash: &str) -> Result<Option<Account>, ApiError> {
+    let load = state.store.live_session(token_hash);
+    let found = state
+        .caches
+        .get_or_load(
+            "accounts",
+            &format!("s:{token_hash}"),
+            Option::is_some,
+            load,
+        )
+        .await?;
+    Ok(found
+        .filter(|(_, until)| *until > Utc::now())
+        .map(|(account, _)| account))
 }
 
 /// The client's address as an extractor (for handlers without a session).

@@ -18,6 +18,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// HTTP.
     pub server: ServerSettings,
+    /// The caches in front of the database (PostgreSQL only).
+    pub cache: CacheSettings,
     /// The audit log's key and checkpoints.
     pub audit: AuditSettings,
     /// Login throttling.
@@ -86,6 +88,30 @@ pub struct DatabaseSettings {
     pub reports_url: Option<String>,
 }
 
+/// The caches in front of the database (`cache/`): sessions, regions and
+/// report results, invalidated by the database's change notices.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    /// Keep anything at all (on PostgreSQL; SQLite sends no notices).
+    pub enabled: bool,
+    /// This server's own cache (L2), in MiB.
+    pub local_mib: u64,
+    /// The cache the servers share (L1), e.g. `redis://10.0.0.5:6379`.
+    /// None: each server has only its own.
+    pub redis_url: Option<String>,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings {
+            enabled: true,
+            local_mib: 256,
+            redis_url: None,
+        }
+    }
+}
+
 /// HTTP.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -104,6 +130,9 @@ pub struct ServerSettings {
     pub max_upload_mib: usize,
     /// Seconds to finish requests in flight after SIGTERM or Ctrl-C.
     pub shutdown_grace_seconds: u64,
+    /// The load balancers in front (their addresses): a request from one of
+    /// them is from the address it appended to `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The audit log's key and checkpoints.
@@ -282,6 +311,7 @@ impl Default for ServerSettings {
             max_json_kib: 1024,
             max_upload_mib: 256,
             shutdown_grace_seconds: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -322,7 +352,10 @@ impl Settings {
                 config::Environment::with_prefix("RENKOU")
                     .prefix_separator("_")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    // `RENKOU_SERVER__TRUSTED_PROXIES=10.0.0.2,10.0.0.3`
+                    .list_separator(",")
+                    .with_list_parse_key("server.trusted_proxies"),
             )
             .build()
             .and_then(|c| c.try_deserialize::<Settings>())

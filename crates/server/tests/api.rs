@@ -230,7 +230,56 @@ async fn a_region_list_shows_only_ones_own_region(db: &TestDb) {
     );
 }
 
+/// A login as it reaches the server from `peer`, with the header a
+/// balancer (or a forger) wrote.
+fn login_from(peer: &str, forwarded_for: &str) -> Request<Body> {
+    let mut request = login("renkou2026pw");
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+        .headers_mut()
+        .insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    request
+}
+
+async fn behind_a_trusted_balancer_the_audit_records_the_users_address(db: &TestDb) {
+    let mut settings = renkou_server::Settings::default();
+    settings.server.trusted_proxies = vec!["10.0.0.2".parse().unwrap()];
+    let app = common::setup_with(db, PEOPLE, settings).await;
+    let through_balancer = login_from("10.0.0.2:41000", "203.0.113.9, 192.168.7.7");
+    assert_eq!(call(&app, through_balancer).await.0, StatusCode::OK);
+    // From anywhere else the header is the client's own word: ignored.
+    let forged = login_from("10.9.9.9:41000", "192.168.8.8");
+    assert_eq!(call(&app, forged).await.0, StatusCode::OK);
+    db.store
+        .chain_pending_audit(&common::test_key())
+        .await
+        .unwrap();
+    let addresses: Vec<Option<String>> = db
+        .store
+        .audit_entries(&AuditFilter {
+            person_id: None,
+            actor: Some("wang".into()),
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "login")
+        .map(|e| e.address)
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            Some("192.168.7.7".to_string()),
+            Some("10.9.9.9".to_string())
+        ]
+    );
+}
+
 on_both_engines!(
+    behind_a_trusted_balancer_the_audit_records_the_users_address,
     a_region_list_shows_only_ones_own_region,
     a_malformed_login_is_a_400_naming_the_field,
     a_person_outside_ones_regions_is_not_found_like_nobody,

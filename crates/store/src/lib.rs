@@ -44,6 +44,7 @@ pub use cases::response_times::ResponseTimes;
 pub use cases::steps::Handling;
 pub use cases::{Case, CaseStep, PLATFORM};
 pub use certificates::Certificate;
+pub use database::notifications::{ChangeNotice, ChangeNotices};
 pub use database::rows::{HouseholdRow, NewEventRow, PersonRow, RegionRow, StoredEvent};
 pub use error::{StoreError, StoreResult};
 pub use exchange::feed::{FeedCursor, FeedPage};
@@ -161,6 +162,7 @@ impl Store {
             return Ok(store);
         }
         store.migrate().await?;
+        store.sweep_partitions().await?;
         store.fill_name_keys().await?;
         store.ensure_counters().await?;
         Ok(store)
@@ -398,6 +400,8 @@ impl Store {
     /// Imports a parsed register file (see [`ImportInput`]).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import(&self, input: ImportInput) -> StoreResult<ImportReport> {
+        self.partition_cities(input.records.iter().map(|r| r.region_code.as_str()))
+            .await?;
         let report = with_tx!(self, tx => import::import(tx, input).await)?;
         self.tidy_after_bulk().await?;
         Ok(report)
@@ -420,6 +424,8 @@ impl Store {
     /// Loads a whole population (ids are assigned by the store).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn load_population(&self, population: Population) -> StoreResult<LoadedCounts> {
+        self.partition_cities(population.persons.iter().map(|p| p.residence.as_str()))
+            .await?;
         let counts = with_tx!(self, tx => population::load(tx, population).await)?;
         self.tidy_after_bulk().await?;
         Ok(counts)
@@ -431,6 +437,7 @@ impl Store {
     /// reads a few pages, not thousands. It locks each table for the
     /// milliseconds the rewrite takes.
     pub(crate) async fn tidy_after_bulk(&self) -> StoreResult<()> {
+        self.sweep_partitions().await?;
         if let Store::Postgres(pool) = self {
             for table in ["stat_pyramid", "stat_methods"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM FULL {table}")))

@@ -59,37 +59,9 @@ impl TestDb {
     /// A new PostgreSQL database, or `None` when `RENKOU_TEST_PG=skip`.
     /// Panics when it is unset: a suite must not pass by skipping half of it.
     pub async fn postgres() -> Option<TestDb> {
-        let admin = match std::env::var(PG_ENV) {
-            Ok(v) if v == "skip" => return None,
-            Ok(v) if !v.is_empty() => v,
-            _ => panic!(
-                "{PG_ENV} is not set: set it to a PostgreSQL server URL \
-                 (scripts/test.sh does), or to `skip` to leave PostgreSQL out"
-            ),
-        };
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let name = format!(
-            "renkou_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            nanos
-        );
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        let template = template_database(&admin, base).await;
-        let mut conn = PgConnection::connect(&admin)
-            .await
-            .expect("connect to RENKOU_TEST_PG");
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE {template}"
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
-        conn.close().await.ok();
+        let (admin, base, name) = new_database_name()?;
+        let template = template_database(&admin, &base).await;
+        create_database(&admin, &name, Some(&template)).await;
         let url = format!("{base}/{name}");
         let store = Store::open(&url).await.expect("open PostgreSQL");
         Some(TestDb {
@@ -100,6 +72,84 @@ impl TestDb {
         })
     }
 
+    /// A new PostgreSQL database with only the migrations before `version`
+    /// applied and the test regions loaded, as an installation of an earlier
+    /// release holds it: for testing what a later migration does to existing
+    /// data. [`Store::open`] on its URL applies the rest.
+    pub async fn postgres_before(version: i64) -> Option<TestDb> {
+        let (admin, base, name) = new_database_name()?;
+        create_database(&admin, &name, None).await;
+        let url = format!("{base}/{name}");
+        let pool = sqlx::PgPool::connect(&url).await.expect("open PostgreSQL");
+        let mut migrator = crate::database::postgres::migrator();
+        migrator.migrations = std::borrow::Cow::Owned(
+            migrator
+                .migrations
+                .iter()
+                .filter(|m| m.version < version)
+                .cloned()
+                .collect(),
+        );
+        migrator.run(&pool).await.expect("the earlier migrations");
+        let store = Store::Postgres(pool);
+        store
+            .load_regions(test_regions())
+            .await
+            .expect("load regions");
+        Some(TestDb {
+            store,
+            url,
+            pg: Some((admin, name)),
+            _dir: None,
+        })
+    }
+}
+
+/// The admin URL, its base (without the database) and a new database name;
+/// `None` when PostgreSQL tests are skipped.
+fn new_database_name() -> Option<(String, String, String)> {
+    let admin = match std::env::var(PG_ENV) {
+        Ok(v) if v == "skip" => return None,
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "{PG_ENV} is not set: set it to a PostgreSQL server URL \
+             (scripts/test.sh does), or to `skip` to leave PostgreSQL out"
+        ),
+    };
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let name = format!(
+        "renkou_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    );
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(b, _)| b)
+        .to_string();
+    Some((admin, base, name))
+}
+
+/// Creates a database, as a copy of `template` when given.
+async fn create_database(admin: &str, name: &str, template: Option<&str>) {
+    let mut conn = PgConnection::connect(admin)
+        .await
+        .expect("connect to RENKOU_TEST_PG");
+    let from = template
+        .map(|t| format!(" TEMPLATE {t}"))
+        .unwrap_or_default();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}{from}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+}
+
+impl TestDb {
     /// Closes the store and drops the database.
     pub async fn finish(self) {
         self.store.close().await;
@@ -112,9 +162,7 @@ impl TestDb {
                 .await;
         }
     }
-}
 
-impl TestDb {
     /// Reconciles a source register's CSV text with the persons of `region`.
     pub async fn reconcile_csv(
         &self,

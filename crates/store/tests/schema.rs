@@ -10,7 +10,15 @@ use renkou_store::testing::TestDb;
 /// married women by method as arrays by a trigger (`stat_pyramid`,
 /// migration 0010; `stat_methods`, 0021). (SQLite's 0010 reorders the
 /// stock table instead; its partitions are PostgreSQL's storage, not tables.)
-const ENGINE_ONLY: [&str; 2] = ["stat_pyramid", "stat_methods"];
+/// Partitioned by city (0032), PostgreSQL keeps the province-wide unique
+/// numbers in tables of their own (`living_id_numbers`,
+/// `household_numbers`); SQLite's unique indexes keep them.
+const ENGINE_ONLY: [&str; 4] = [
+    "stat_pyramid",
+    "stat_methods",
+    "living_id_numbers",
+    "household_numbers",
+];
 
 /// Columns only PostgreSQL needs: the writing transaction of an event, which
 /// orders the exchange feed (SQLite's ids are in commit order already).

@@ -91,9 +91,20 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let cache = settings.cache.clone();
+    let postgres = store.engine() == "postgres";
     let mut state = renkou_server::AppState::with(store, settings, key, checkpoints);
     if let Some(reports) = reports {
         state = state.with_reports(reports);
+    }
+    if cache.enabled && postgres {
+        let redis = cache.redis_url.as_deref();
+        println!(
+            "caches: {} MiB in this server{}",
+            cache.local_mib,
+            redis.map_or(String::new(), |url| format!(", shared in {url}"))
+        );
+        state = state.with_caches(renkou_server::Caches::new(cache.local_mib, redis));
     }
     println!("serving {url} on http://{listen}");
     renkou_server::serve(state, listen)

@@ -7,6 +7,7 @@ use axum::Json;
 use renkou_store::{Freshness, Standby};
 use serde::Serialize;
 
+use crate::cache::CacheStats;
 use crate::session::Session;
 use crate::{ApiError, AppState};
 
@@ -37,6 +38,8 @@ pub struct DatabaseHealth {
     pub standbys: Vec<Standby>,
     /// Where reports are read, and how old their figures are.
     pub reports: Freshness,
+    /// What this server's caches did since it started.
+    pub caches: CacheStats,
 }
 
 /// The database's standbys and the reports' freshness.
@@ -45,6 +48,7 @@ pub async fn database_health(state: &AppState) -> Result<DatabaseHealth, ApiErro
         engine: state.store.engine(),
         standbys: state.store.standbys().await?,
         reports: state.reports.freshness().await?,
+        caches: state.caches.stats(),
     })
 }
 

@@ -40,12 +40,12 @@ pub async fn children(
         Some(parent) => {
             let parent = RegionCode::parse(parent)
                 .map_err(|e| ApiError::invalid("parent", format!("区划代码有误：{e}")))?;
-            state.store.region_children(&parent).await?
+            state.region_children(&parent).await?
         }
         None => {
             let mut own = Vec::new();
             for grant in &session.account.grants {
-                if let Some(row) = state.store.region(&grant.region).await? {
+                if let Some(row) = state.region(&grant.region).await? {
                     own.push(row);
                 }
             }

@@ -114,7 +114,7 @@ pub async fn report(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let request = query.request(&name, &session)?;
-    let report = state.reports.report(&request).await?;
+    let report = state.report(&request).await?;
     let headings = match query.headings.as_deref() {
         Some("keys") => CsvHeadings::Keys,
         None | Some("") | Some("chinese") => CsvHeadings::Chinese,

@@ -80,7 +80,7 @@ pub async fn office_names(
         .collect();
     codes.sort();
     codes.dedup();
-    Ok(state.store.region_names(&codes).await?)
+    Ok(state.region_names(&codes).await?)
 }
 
 /// The case's history under `title`: each step with when, which office,

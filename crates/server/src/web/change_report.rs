@@ -61,7 +61,7 @@ pub async fn change_report(
         &format!("change report {} {period}", request.region),
     )
     .await?;
-    let name = state.store.region_name(&request.region).await?;
+    let name = state.region_name(&request.region).await?;
     let events: Vec<&StoredEvent> = list.iter().map(|(e, _)| e).collect();
     let labels = Labels::of_events(
         &state,
@@ -145,10 +145,10 @@ pub async fn progress(
     let mut names = BTreeMap::new();
     for r in &rows {
         if let std::collections::btree_map::Entry::Vacant(slot) = names.entry(r.township) {
-            slot.insert(state.store.region_name(&r.township).await?);
+            slot.insert(state.region_name(&r.township).await?);
         }
     }
-    let region_name = state.store.region_name(&request.region).await?;
+    let region_name = state.region_name(&request.region).await?;
     let (entered, changed) = rows
         .iter()
         .fold((0, 0), |(a, b), r| (a + r.entered, b + r.changed));

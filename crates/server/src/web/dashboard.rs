@@ -55,13 +55,13 @@ pub async fn dashboard(
 ) -> PageResult {
     let region = region_asked(query.region.as_deref(), &session)?;
     let today = today_in_china();
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     let summary = state.reports.summary(&region, today).await?;
     let months = last_twelve_months(&state, &region, today).await?;
     let scope = Scope::of(&session.account);
     let mut areas = Vec::new();
     if region.level() < RegionLevel::Village {
-        for child in state.store.region_children(&region).await? {
+        for child in state.region_children(&region).await? {
             let Ok(code) = RegionCode::parse(&child.code) else {
                 continue;
             };
@@ -148,7 +148,6 @@ async fn last_twelve_months(
         };
         let period = Period::month_of(start);
         let report = state
-            .store
             .report(&ReportRequest {
                 name: ReportName::Changes,
                 region: *region,

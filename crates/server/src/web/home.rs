@@ -64,7 +64,7 @@ pub async fn home(
     let writable = Scope::writable(&session.account);
     let mut regions = Vec::new();
     for code in Scope::of(&session.account).regions() {
-        let name = state.store.region_name(code).await?;
+        let name = state.region_name(code).await?;
         let summary = state.store.summary(code, today).await?;
         // Work only reviewers act on stays off the others' lists.
         let reviews = Scope::reviewing(&session.account).contains(code);

@@ -46,7 +46,7 @@ pub async fn household_page(
         .collect();
     codes.sort_unstable();
     codes.dedup();
-    let places = state.store.region_names(&codes).await?;
+    let places = state.region_names(&codes).await?;
     let place = |code: &str| {
         RegionCode::parse(code)
             .ok()

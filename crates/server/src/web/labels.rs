@@ -86,7 +86,7 @@ impl Labels {
                 .store
                 .household_numbers_in(&households, &scope)
                 .await?,
-            regions: state.store.region_names(&regions).await?,
+            regions: state.region_names(&regions).await?,
             recorders: HashMap::new(),
         })
     }

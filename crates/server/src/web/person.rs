@@ -56,9 +56,9 @@ pub async fn person_page(
     );
     let merged_into = state.store.merged_into(person.id).await?;
     let merged_records = state.store.merged_records(person.id).await?;
-    let residence = state.store.region_name(&person.residence).await?;
+    let residence = state.region_name(&person.residence).await?;
     let hukou = match person.hukou_region {
-        Some(code) => state.store.region_path(&code).await?,
+        Some(code) => state.region_path(&code).await?,
         None => String::new(),
     };
     // Relatives and merged records by name; those outside the reader's

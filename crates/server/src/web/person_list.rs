@@ -321,7 +321,7 @@ async fn residence_names(
         .collect();
     codes.sort_unstable();
     codes.dedup();
-    Ok(state.store.region_names(&codes).await?)
+    Ok(state.region_names(&codes).await?)
 }
 
 /// A region by name (its code when the table has none).
@@ -352,7 +352,7 @@ async fn breadcrumb(
         .map(|l| region.ancestor(*l))
         .collect();
     path.dedup();
-    let names = state.store.region_names(&path).await?;
+    let names = state.region_names(&path).await?;
     Ok(html! {
         nav.breadcrumb aria-label="区划路径" {
             @for (i, code) in path.iter().enumerate() {
@@ -380,7 +380,7 @@ async fn sub_regions(
     };
     let mut subs = Vec::new();
     for parent in &parents {
-        for child in state.store.region_children(parent).await? {
+        for child in state.region_children(parent).await? {
             if let Ok(code) = RegionCode::parse(&child.code)
                 && !scope.within(&code).is_empty()
             {

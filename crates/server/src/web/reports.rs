@@ -29,7 +29,7 @@ pub(crate) fn report_link(name: ReportName, params: &[(&str, &str)]) -> String {
 pub async fn index(State(state): State<AppState>, WebSession(session): WebSession) -> PageResult {
     let mut regions = Vec::new();
     for code in Scope::of(&session.account).regions() {
-        let name = state.store.region_name(code).await?;
+        let name = state.region_name(code).await?;
         regions.push((code.to_string(), name));
     }
     Ok(page(
@@ -58,7 +58,7 @@ pub async fn report_page(
     Query(query): Query<ReportQuery>,
 ) -> PageResult {
     let request = query.request(&name, &session)?;
-    let report = state.reports.report(&request).await?;
+    let report = state.report(&request).await?;
     let scope = Scope::of(&session.account);
     let region = report.region.code.to_string();
     let when = report
@@ -285,7 +285,7 @@ pub async fn failing_list(
         ..ReportQuery::default()
     };
     let region = query.request("quality", &session)?.region;
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     let list_of = PersonList {
         family_planning: false,
         title: format!("{name}{}的人员", check.chinese()),

@@ -83,7 +83,7 @@ pub async fn reviews(
         "review list",
     )
     .await?;
-    let region_name = state.store.region_name(&region).await?;
+    let region_name = state.region_name(&region).await?;
     let link = |s: ReviewState| format!("/reviews?region={region}&state={}", s.as_str());
     Ok(page(
         "登记审核",

@@ -138,7 +138,7 @@ pub async fn region_list(
 ) -> Result<Response, WebError> {
     let code = RegionCode::parse(&code)
         .map_err(|e| WebError(ApiError::invalid("region", format!("区划代码有误：{e}"))))?;
-    let name = state.store.region_name(&code).await?;
+    let name = state.region_name(&code).await?;
     let missing = params.missing.as_deref() == Some("id_number");
     let (title, path, failing) = if missing {
         (

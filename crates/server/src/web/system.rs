@@ -50,6 +50,15 @@ pub async fn page_view(
             } @else {
                 p { "业务库（实时数据）。" }
             }
+            h2 { "缓存（本服务器）" }
+            @let c = &health.caches;
+            @if c.live {
+                p { "缓存已启用，随数据库的变更通知失效"
+                    (if c.shared_up { "；共享缓存（Redis）在线。" } else { "；共享缓存（Redis）未配置或不可用，只用本机缓存。" }) }
+            } @else {
+                p.muted { "缓存未启用（SQLite，或未收到数据库的变更通知）：每次都读数据库。" }
+            }
+            p { "本机命中 " (c.local_hits) " 次，共享缓存命中 " (c.shared_hits) " 次，读数据库 " (c.misses) " 次；收到变更通知 " (c.notices) " 次。" }
         },
     ))
 }

@@ -126,7 +126,6 @@ impl TaskNames {
         Ok(TaskNames {
             persons: state.store.person_names_in(&ids, &scope).await?,
             regions: state
-                .store
                 .region_names(&codes)
                 .await?
                 .into_iter()
@@ -196,7 +195,7 @@ pub async fn tasks_page(
     let refusal = query
         .refused
         .zip(query.missing.as_deref().and_then(Missing::parse));
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     // Area → kind → (open, resolved).
     let mut table: BTreeMap<String, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
     for c in &counts {
@@ -210,7 +209,6 @@ pub async fn tasks_page(
         .filter_map(|code| RegionCode::parse(code).ok())
         .collect();
     let area_names: BTreeMap<String, String> = state
-        .store
         .region_names(&areas)
         .await?
         .into_iter()
@@ -307,7 +305,7 @@ pub async fn tasks_xlsx(
 ) -> Result<Response, WebError> {
     let region = region_asked(query.region.as_deref(), &session)?;
     let tasks = open_tasks(&state, &session, &region, query.kind()?).await?;
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     let full = session.sees_full_numbers();
     let names = TaskNames::of(&state, &session, &tasks).await?;
     let rows: Vec<Vec<String>> = tasks.iter().map(|t| task_row(t, full, &names)).collect();
@@ -328,7 +326,7 @@ pub async fn upload_form(
     let scope = Scope::writable(&session.account);
     let first = scope.regions().first().copied();
     let name = match &first {
-        Some(r) => state.store.region_name(r).await?,
+        Some(r) => state.region_name(r).await?,
         None => String::new(),
     };
     Ok(page(

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use renkou_domain::{Grant, RegionCode, Role, Subsystems, Username};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{StoreError, StoreResult};
 use crate::{Store, on_pool};
 
-/// An account as stored (the hash never leaves the store but for login checks).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An account as stored (the hash never leaves the store but for login
+/// checks, and is not kept by the caches: read back, it is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub id: i64,
     pub username: String,

@@ -14,6 +14,7 @@ struct SessionRow {
     role: Option<String>,
     region_code: Option<String>,
     subsystems: Option<String>,
+    expires_at: DateTime<Utc>,
 }
 
 /// Failed logins in a row before a user name is locked (whether or not an
@@ -49,9 +50,22 @@ impl Store {
     /// request asks it.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Account>> {
+        Ok(self
+            .live_session(token_hash)
+            .await?
+            .map(|(account, _)| account))
+    }
+
+    /// The account behind a live session and the moment the session ends
+    /// (what a cache of sessions keeps).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn live_session(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(Account, DateTime<Utc>)>> {
         let rows: Vec<SessionRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.password_hash, u.status, u.failed_logins, \
-                    u.locked_until, g.role, g.region_code, g.subsystems \
+                    u.locked_until, g.role, g.region_code, g.subsystems, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN grants g ON g.user_id = u.id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.status = 'active' \
@@ -63,7 +77,9 @@ impl Store {
         .await?);
         let mut grants = Vec::with_capacity(rows.len());
         let mut account = None;
+        let mut expires_at = None;
         for row in rows {
+            expires_at = Some(row.expires_at);
             if let (Some(role), Some(region)) = (&row.role, &row.region_code) {
                 grants.push(parse_grant(
                     &row.account.username,
@@ -74,7 +90,9 @@ impl Store {
             }
             account.get_or_insert(row.account);
         }
-        Ok(account.map(|a| a.into_account(grants)))
+        Ok(account
+            .zip(expires_at)
+            .map(|(a, until)| (a.into_account(grants), until)))
     }
 
     /// Ends a session.

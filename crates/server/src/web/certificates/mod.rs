@@ -102,7 +102,7 @@ pub async fn index(
             .flatten(),
     );
     let people = persons_read(&state, &session, &ids, "certificates list").await?;
-    let names = state.store.region_names(&[region]).await?;
+    let names = state.region_names(&[region]).await?;
     let applies = !Scope::writing(&session.account, Subsystem::Certificates)
         .regions()
         .is_empty();
@@ -246,7 +246,7 @@ pub async fn show(
         .collect();
     let people = persons_read(&state, &session, &ids, &format!("certificate {}", c.id)).await?;
     let county = RegionCode::parse(&c.county_code).map_err(|_| ApiError::not_found())?;
-    let names = state.store.region_names(&[county]).await?;
+    let names = state.region_names(&[county]).await?;
     let title = format!("独生子女父母光荣证 {}", c.number);
     Ok(page(
         &title,

@@ -41,7 +41,7 @@ pub async fn own_villages(
         .filter_map(|v| RegionCode::parse(&v.code).ok())
         .map(|c| c.ancestor(RegionLevel::Township))
         .collect();
-    let names = state.store.region_names(&townships).await?;
+    let names = state.region_names(&townships).await?;
     let mut groups: VillageGroups = Vec::new();
     for (village, township) in villages.into_iter().zip(townships) {
         let group = names

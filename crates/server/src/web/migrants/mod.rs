@@ -44,7 +44,7 @@ pub async fn inflow(
         )));
     }
     let region = region_asked(params.region.as_deref(), &session)?;
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     let list_of = PersonList {
         family_planning: true,
         title: format!("{name}流入人口名单"),
@@ -88,7 +88,7 @@ pub async fn outflow(
             "您的账号在该区划没有流动人口查阅权限",
         )));
     }
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     let list_of = PersonList {
         family_planning: true,
         title: format!("{name}流出人口名单"),

@@ -39,7 +39,7 @@ async fn names(state: &AppState, codes: Vec<String>) -> Result<HashMap<String, S
         .iter()
         .filter_map(|c| RegionCode::parse(c).ok())
         .collect();
-    let names = state.store.region_names(&codes).await?;
+    let names = state.region_names(&codes).await?;
     Ok(names
         .into_iter()
         .map(|(code, name)| (code.to_string(), name))
@@ -144,7 +144,7 @@ pub async fn notices(
     )
     .await?;
     let region = filter.region;
-    let region_name = state.store.region_name(&region).await?;
+    let region_name = state.region_name(&region).await?;
     let (current, title) = match (filter.mailbox, filter.overdue) {
         (_, true) => ("overdue", format!("{region_name}逾期未办的流动人口通报")),
         (Mailbox::Inbox, false) => ("inbox", format!("{region_name}流动人口信息交换收件箱")),
@@ -427,7 +427,7 @@ pub async fn times(
     let offices = names(&state, rows.iter().map(|r| r.region_code.clone()).collect()).await?;
     let title = format!(
         "{}流动人口信息交换响应时效",
-        state.store.region_name(&region).await?
+        state.region_name(&region).await?
     );
     let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| format!("{d:.1}"));
     let body = html! {

@@ -356,7 +356,7 @@ pub async fn letter(
         .collect();
     let people = persons_read(&state, &session, &ids, &format!("rebirth letter {id}")).await?;
     let office = RegionCode::parse(&decided.region_code).map_err(|_| ApiError::not_found())?;
-    let names = state.store.region_names(&[office]).await?;
+    let names = state.region_names(&[office]).await?;
     let name = |who: Option<i64>| {
         who.and_then(|i| people.get(&PersonId(i)))
             .map(|p| p.name.to_string())

@@ -81,7 +81,7 @@ async fn names_of(
         .collect();
     codes.sort();
     codes.dedup();
-    Ok(state.store.region_names(&codes).await?)
+    Ok(state.region_names(&codes).await?)
 }
 
 /// `/requests` parameters.
@@ -375,7 +375,7 @@ pub async fn times(
         .filter_map(|r| RegionCode::parse(&r.region_code).ok())
         .chain([region])
         .collect();
-    let names = state.store.region_names(&codes).await?;
+    let names = state.region_names(&codes).await?;
     let title = format!("{}群众需求响应时效", region_label(&names, region.as_str()));
     let days = |d: Option<f64>| d.map_or_else(|| "—".to_string(), |d| format!("{d:.1}"));
     Ok(page(

@@ -108,7 +108,7 @@ pub async fn index(
         .iter()
         .filter_map(|r| RegionCode::parse(&r.region_code).ok())
         .collect();
-    let names = state.store.region_names(&codes).await?;
+    let names = state.region_names(&codes).await?;
     let (mine, others): (Vec<SavedRoll>, Vec<SavedRoll>) =
         rolls.into_iter().partition(|r| decides(&deciding, r));
     let makers: Vec<RegionCode> = Scope::writing(&session.account, Subsystem::Support)
@@ -117,9 +117,9 @@ pub async fn index(
         .copied()
         .filter(|r| matches!(r.level(), RegionLevel::Township | RegionLevel::County))
         .collect();
-    let maker_names = state.store.region_names(&makers).await?;
+    let maker_names = state.region_names(&makers).await?;
     let year = chrono::Utc::now().year();
-    let title = format!("{}奖励扶助名册", state.store.region_name(&region).await?);
+    let title = format!("{}奖励扶助名册", state.region_name(&region).await?);
     Ok(page(
         &title,
         &session,

@@ -48,7 +48,7 @@ pub async fn show(
     offices.extend(persons.values().map(|p| p.residence));
     offices.sort();
     offices.dedup();
-    let names = state.store.region_names(&offices).await?;
+    let names = state.region_names(&offices).await?;
     let full = session.sees_full_numbers();
     let deciding = Scope::deciding(&session.account, Subsystem::Support);
     let name_of = |id: i64| {
@@ -275,7 +275,7 @@ pub async fn payment_list(
     places.extend(RegionCode::parse(&roll.region_code));
     places.sort();
     places.dedup();
-    let names = state.store.region_names(&places).await?;
+    let names = state.region_names(&places).await?;
     let full = session.sees_full_numbers();
     let rows: Vec<Vec<String>> = entries
         .iter()

@@ -51,7 +51,7 @@ pub async fn card_page(
     let full = session.sees_full_numbers();
     let mut regions = vec![w.residence];
     regions.extend(w.hukou_region);
-    let places = state.store.region_names(&regions).await?;
+    let places = state.region_names(&regions).await?;
     let place =
         |c: &renkou_domain::RegionCode| places.get(c).cloned().unwrap_or_else(|| c.to_string());
     let history: Vec<&renkou_store::StoredEvent> = card

@@ -100,7 +100,7 @@ pub async fn upload(
         .keys()
         .filter_map(|c| RegionCode::parse(c).ok())
         .collect();
-    let names = state.store.region_names(&townships).await?;
+    let names = state.region_names(&townships).await?;
     Ok(page(
         "信息卡转换结果",
         &session,

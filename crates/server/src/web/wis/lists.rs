@@ -81,7 +81,7 @@ pub async fn lists(
     };
     let today = today_in_china();
     let schedule = &state.settings.wis.schedule;
-    let name = state.store.region_name(&region).await?;
+    let name = state.region_name(&region).await?;
     let month = today.format("%Y年%m月").to_string();
     let Some(kind) = kind else {
         let counts = state
@@ -133,7 +133,7 @@ pub async fn lists(
     let mut villages: Vec<RegionCode> = women.iter().map(|w| w.residence).collect();
     villages.sort_unstable();
     villages.dedup();
-    let places = state.store.region_names(&villages).await?;
+    let places = state.region_names(&villages).await?;
     let full = session.sees_full_numbers();
     let rows: Vec<Vec<String>> = entries
         .iter()
