@@ -31,14 +31,8 @@ echo "demo wall time: $(calc "$(date +%s.%N) - $start") s"
 echo "== 2. import of a $PEOPLE-row register CSV"
 "$B" register --people "$PEOPLE" --seed 2 --out "$OUT/register.csv"
 rows=$(($(wc -l < "$OUT/register.csv") - 1))
-# The raw engines load the same file into a table with the indexes the register has:
-# record id (unique per source), identity number, region, household number.
-RAW_SCHEMA="CREATE TABLE register (record_id TEXT, id_number TEXT, name TEXT, sex TEXT, birth_date TEXT,
-  ethnicity TEXT, region_code TEXT, household_no TEXT, relation TEXT, hukou_type TEXT, status TEXT, death_date TEXT);
-CREATE UNIQUE INDEX register_record ON register (record_id);
-CREATE INDEX register_id_number ON register (id_number);
-CREATE INDEX register_region ON register (region_code);
-CREATE INDEX register_household ON register (household_no);"
+# The raw engine loads the same file into a table with the register's indexes.
+RAW_SCHEMA=$(cat scripts/raw-register.sql)
 
 rm -f "$OUT"/import.db* "$OUT"/raw.db*
 "$R" --db "sqlite://$OUT/import.db" init --regions-prefix 51 >/dev/null

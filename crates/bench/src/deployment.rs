@@ -24,7 +24,7 @@ use anyhow::{Context, bail};
 use renkou_domain::Username;
 use renkou_store::Store;
 
-use crate::entry_load::{COUNTY, Load, PASSWORD, username, villages, write};
+use crate::entry_load::{COUNTY, Load, PASSWORD, quantile, username, villages, write};
 use crate::renkou_process::{Renkou, free_port};
 
 /// How to run it.
@@ -321,19 +321,7 @@ async fn phase(
     for writer in writers {
         writer.await??;
     }
-    let mut waits: Vec<f64> = load
-        .answers
-        .lock()
-        .await
-        .iter()
-        .filter(|a| a.write)
-        .map(|a| a.waited * 1000.0)
-        .collect();
-    waits.sort_by(f64::total_cmp);
-    let p99 = waits
-        .get(((waits.len() as f64 - 1.0) * 0.99).round() as usize)
-        .copied()
-        .unwrap_or(f64::NAN);
+    let waits = load.write_waits_ms().await;
     let minutes = options.seconds as f64 / 60.0;
     Ok(Phase {
         servers,
@@ -343,6 +331,6 @@ async fn phase(
         paced,
         capacity,
         entries: waits.len(),
-        entry_p99_ms: p99,
+        entry_p99_ms: quantile(&waits, 0.99),
     })
 }

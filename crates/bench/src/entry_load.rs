@@ -89,6 +89,20 @@ impl Load {
         Load::default()
     }
 
+    /// The registrations' waits so far, in milliseconds, sorted.
+    pub async fn write_waits_ms(&self) -> Vec<f64> {
+        let mut waits: Vec<f64> = self
+            .answers
+            .lock()
+            .await
+            .iter()
+            .filter(|a| a.write)
+            .map(|a| a.waited * 1000.0)
+            .collect();
+        waits.sort_by(f64::total_cmp);
+        waits
+    }
+
     async fn answered(&self, sent: Instant, write: bool) {
         self.answers.lock().await.push(Answer {
             sent,
@@ -231,4 +245,12 @@ pub async fn read(load: Load, base: String, user: usize) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `q` quantile of sorted values (NaN when there are none).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::entry_load::{COUNTY, Load, add_operators, client, villages, write};
+use crate::entry_load::{COUNTY, Load, add_operators, client, quantile, villages, write};
 use crate::renkou_process::{Renkou, free_port, pg_mirror};
 
 /// How to run it.
@@ -175,26 +175,12 @@ async fn phase(
     let verifications = verifier.await??;
     let _ = server.kill();
     let _ = server.wait();
-    let mut waits: Vec<f64> = load
-        .answers
-        .lock()
-        .await
-        .iter()
-        .filter(|a| a.write)
-        .map(|a| a.waited * 1000.0)
-        .collect();
-    waits.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        waits
-            .get(((waits.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
+    let waits = load.write_waits_ms().await;
     Ok(Phase {
         reports_on,
         entries: waits.len(),
-        entry_p50_ms: at(0.50),
-        entry_p99_ms: at(0.99),
+        entry_p50_ms: quantile(&waits, 0.50),
+        entry_p99_ms: quantile(&waits, 0.99),
         heavy_reads: heavy.load(Ordering::SeqCst),
         verifications,
     })

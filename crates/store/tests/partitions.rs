@@ -12,7 +12,7 @@ use renkou_domain::rules::{Command, NewPerson};
 use renkou_domain::{IdNumber, PersonId, PersonName, RegionCode, Sex};
 use renkou_store::testing::TestDb;
 use renkou_store::{
-    EventMeta, ImportInput, ImportReport, Store, StoreError, embedded_region_table,
+    EventMeta, ImportInput, ImportReport, Rezoning, Store, StoreError, embedded_region_table,
 };
 use sqlx::PgPool;
 
@@ -310,6 +310,33 @@ async fn a_city_first_reached_by_a_registration_gets_its_partitions_at_the_next_
         map(&[("persons_c5104", 1)])
     );
     reopened.close().await;
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_rezoning_that_makes_a_new_city_gives_it_its_partitions() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    two_cities(&db).await;
+    let change = Rezoning {
+        old: RegionCode::parse("510100000000").unwrap(),
+        new: RegionCode::parse("519900000000").unwrap(),
+        effective: day(2026, 1, 1),
+        new_name: Some("新成市".into()),
+    };
+    let report = db.store.apply_rezoning(&[change], &meta()).await.unwrap();
+    assert_eq!(report.persons_moved, 2);
+    assert_eq!(
+        rows_per_partition(&db.store, "persons").await,
+        map(&[("persons_c5103", 2), ("persons_c5199", 2)])
+    );
+    assert_eq!(
+        rows_per_partition(&db.store, "households").await,
+        map(&[("households_c5103", 1), ("households_c5199", 1)])
+    );
+    let verify = db.store.verify_counters(None).await.unwrap();
+    assert!(verify.differences.is_empty(), "{:#?}", verify.differences);
     db.finish().await;
 }
 

@@ -36,66 +36,42 @@ CREATE TRIGGER regions_notify AFTER INSERT OR UPDATE OR DELETE ON regions
 
 -- The counties a statement touched, from its transition tables: every
 -- change of a person, a household or an event, and every counter change
--- (a move changes the counters of the county left behind too). One function
--- per column name: persons live in `residence`, the rest in `region_code`.
-CREATE FUNCTION renkou_notify_person_counties() RETURNS trigger LANGUAGE plpgsql AS $$
+-- (a move changes the counters of the county left behind too). The trigger
+-- names the column holding the region code (persons live in `residence`).
+CREATE FUNCTION renkou_notify_counties() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     county TEXT;
+    changed TEXT := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT %1$I AS code FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT %1$I AS code FROM old_rows'
+        ELSE 'SELECT %1$I AS code FROM new_rows UNION ALL SELECT %1$I FROM old_rows'
+    END;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        FOR county IN SELECT DISTINCT substr(residence, 1, 6) FROM new_rows LOOP
-            PERFORM pg_notify('renkou_cache', 'county:' || county);
-        END LOOP;
-    ELSIF TG_OP = 'UPDATE' THEN
-        FOR county IN SELECT substr(residence, 1, 6) FROM new_rows
-                      UNION SELECT substr(residence, 1, 6) FROM old_rows LOOP
-            PERFORM pg_notify('renkou_cache', 'county:' || county);
-        END LOOP;
-    ELSE
-        FOR county IN SELECT DISTINCT substr(residence, 1, 6) FROM old_rows LOOP
-            PERFORM pg_notify('renkou_cache', 'county:' || county);
-        END LOOP;
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE FUNCTION renkou_notify_region_counties() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    county TEXT;
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        FOR county IN SELECT DISTINCT substr(region_code, 1, 6) FROM new_rows LOOP
-            PERFORM pg_notify('renkou_cache', 'county:' || county);
-        END LOOP;
-    ELSIF TG_OP = 'UPDATE' THEN
-        FOR county IN SELECT substr(region_code, 1, 6) FROM new_rows
-                      UNION SELECT substr(region_code, 1, 6) FROM old_rows LOOP
-            PERFORM pg_notify('renkou_cache', 'county:' || county);
-        END LOOP;
-    ELSE
-        FOR county IN SELECT DISTINCT substr(region_code, 1, 6) FROM old_rows LOOP
-            PERFORM pg_notify('renkou_cache', 'county:' || county);
-        END LOOP;
-    END IF;
+    FOR county IN EXECUTE format(
+        'SELECT DISTINCT substr(code, 1, 6) FROM (' || changed || ') changed', TG_ARGV[0])
+    LOOP
+        PERFORM pg_notify('renkou_cache', 'county:' || county);
+    END LOOP;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER persons_notify_inserted AFTER INSERT ON persons REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_person_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('residence');
 CREATE TRIGGER persons_notify_updated AFTER UPDATE ON persons REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_person_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('residence');
 CREATE TRIGGER persons_notify_deleted AFTER DELETE ON persons REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_person_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('residence');
 CREATE TRIGGER households_notify_inserted AFTER INSERT ON households REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
 CREATE TRIGGER households_notify_updated AFTER UPDATE ON households REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
 CREATE TRIGGER households_notify_deleted AFTER DELETE ON households REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
 CREATE TRIGGER events_notify_inserted AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
 CREATE TRIGGER stat_stock_notify_inserted AFTER INSERT ON stat_stock REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
 CREATE TRIGGER stat_stock_notify_updated AFTER UPDATE ON stat_stock REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
 CREATE TRIGGER stat_stock_notify_deleted AFTER DELETE ON stat_stock REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_region_counties();
+    FOR EACH STATEMENT EXECUTE FUNCTION renkou_notify_counties('region_code');
