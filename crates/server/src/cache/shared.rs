@@ -30,7 +30,9 @@ return {key, redis.call('GET', key)}
 
 pub(super) struct Shared {
     client: redis::Client,
-    connection: tokio::sync::Mutex<Option<ConnectionManager>>,
+    connection: Mutex<Option<ConnectionManager>>,
+    /// Held while one request connects; the others go without Redis meanwhile.
+    connecting: tokio::sync::Mutex<()>,
     paused_until: Mutex<Option<Instant>>,
     /// Set when Redis failed: notices may be unrecorded there.
     stale: AtomicBool,
@@ -41,7 +43,8 @@ impl Shared {
     pub(super) fn new(url: &str) -> redis::RedisResult<Shared> {
         Ok(Shared {
             client: redis::Client::open(url)?,
-            connection: tokio::sync::Mutex::new(None),
+            connection: Mutex::new(None),
+            connecting: tokio::sync::Mutex::new(()),
             paused_until: Mutex::new(None),
             stale: AtomicBool::new(true),
             script: redis::Script::new(GET),
@@ -65,25 +68,31 @@ impl Shared {
         {
             return None;
         }
-        let mut slot = self.connection.lock().await;
-        if slot.is_none() {
-            let config = ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(CALL_TIMEOUT))
-                .set_response_timeout(Some(CALL_TIMEOUT))
-                .set_number_of_retries(1);
-            match tokio::time::timeout(
-                CALL_TIMEOUT * 2,
-                ConnectionManager::new_with_config(self.client.clone(), config),
-            )
-            .await
-            {
-                Ok(Ok(connection)) => *slot = Some(connection),
-                Ok(Err(e)) => return self.failed(&e.to_string()),
-                Err(_) => return self.failed("connecting timed out"),
+        let existing = self.connection.lock().ok().and_then(|c| c.clone());
+        let mut connection = match existing {
+            Some(connection) => connection,
+            None => {
+                let _connecting = self.connecting.try_lock().ok()?;
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(CALL_TIMEOUT))
+                    .set_response_timeout(Some(CALL_TIMEOUT))
+                    .set_number_of_retries(1);
+                let connection = match tokio::time::timeout(
+                    CALL_TIMEOUT * 2,
+                    ConnectionManager::new_with_config(self.client.clone(), config),
+                )
+                .await
+                {
+                    Ok(Ok(connection)) => connection,
+                    Ok(Err(e)) => return self.failed(&e.to_string()),
+                    Err(_) => return self.failed("connecting timed out"),
+                };
+                if let Ok(mut slot) = self.connection.lock() {
+                    *slot = Some(connection.clone());
+                }
+                connection
             }
-        }
-        let mut connection = slot.clone()?;
-        drop(slot);
+        };
         if self.stale.load(Ordering::Acquire) {
             let moved: Result<redis::RedisResult<i64>, _> = tokio::time::timeout(
                 CALL_TIMEOUT,
