@@ -148,6 +148,38 @@ async fn each_city_keeps_its_people_households_and_counters_in_partitions_of_its
 }
 
 #[tokio::test]
+async fn a_large_first_import_leaves_every_partition_indexed() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    // Enough rows for the bulk path, which drops the indexes of an empty
+    // table and builds them again after the rows.
+    let mut body = String::new();
+    for n in 0..52_000u32 {
+        let birth = day(1950, 1, 1) + chrono::Duration::days(i64::from(n % 20_000));
+        let seq = u16::try_from(n / 20_000 * 2 + 1).unwrap();
+        let number = IdNumber::from_parts("510104", birth, seq).unwrap();
+        body.push_str(&format!(
+            "r{n},{number},李明,1,{birth},01,{CHENGDU_VILLAGE},H{n},02,active,\n"
+        ));
+    }
+    assert_eq!(import(&db.store, &body).await.inserted, 52_000);
+    let missing: Vec<(String, String)> = sqlx::query_as(
+        "SELECT parent.relname::text, i.relname::text FROM pg_inherits h \
+         JOIN pg_class parent ON parent.oid = h.inhparent JOIN pg_class part ON part.oid = h.inhrelid \
+         JOIN pg_index x ON x.indrelid = parent.oid JOIN pg_class i ON i.oid = x.indexrelid \
+         WHERE parent.relname IN ('persons', 'households', 'events') \
+           AND NOT EXISTS (SELECT 1 FROM pg_inherits ih JOIN pg_index px ON px.indexrelid = ih.inhrelid \
+                           WHERE ih.inhparent = i.oid AND px.indrelid = part.oid)",
+    )
+    .fetch_all(pool(&db.store))
+    .await
+    .unwrap();
+    assert!(missing.is_empty(), "partitions without these indexes: {missing:?}");
+    db.finish().await;
+}
+
+#[tokio::test]
 async fn a_county_query_reads_only_its_own_city_partitions() {
     let Some(db) = TestDb::postgres().await else {
         return;

@@ -129,7 +129,9 @@ impl PgTx {
                     sqlx::query(sqlx::AssertSqlSafe(drop))
                         .execute(&mut *self.0)
                         .await?;
-                    rebuild.push(definition);
+                    // A partitioned table's index reads `ON ONLY`: rebuilt
+                    // as written it would leave every partition without it.
+                    rebuild.push(definition.replacen(" ON ONLY ", " ON ", 1));
                 }
                 sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
                     .execute(&mut *self.0)
