@@ -98,7 +98,8 @@ pub async fn run(options: &DeploymentOptions) -> anyhow::Result<Vec<Phase>> {
     add_writers(options).await?;
     let villages = villages(&options.db).await?;
     let (front, app1, app2) = (free_port()?, free_port()?, free_port()?);
-    let socket = options.workdir.join("haproxy.sock");
+    // HAProxy takes a socket path only when it is absolute.
+    let socket = std::fs::canonicalize(&options.workdir)?.join("haproxy.sock");
     let _balancer = balancer(options, front, [app1, app2], &socket)?;
     let base = format!("http://127.0.0.1:{front}");
     let mut phases = Vec::new();
