@@ -175,7 +175,10 @@ async fn a_large_first_import_leaves_every_partition_indexed() {
     .fetch_all(pool(&db.store))
     .await
     .unwrap();
-    assert!(missing.is_empty(), "partitions without these indexes: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "partitions without these indexes: {missing:?}"
+    );
     db.finish().await;
 }
 
