@@ -298,7 +298,9 @@ async fn phase(
     index: usize,
 ) -> anyhow::Result<Phase> {
     let options = options.clone();
-    wrk(&options, base, 200, 0, 10)?;
+    // Warm-up: the servers' pools and plans, off the async workers as every run.
+    let (o, b) = (options.clone(), base.to_string());
+    tokio::task::spawn_blocking(move || wrk(&o, &b, 200, 0, 10)).await??;
     let load = Load::new();
     let mut writers = Vec::new();
     for w in 0..options.writers {
